@@ -1,0 +1,103 @@
+//! Settles flags, environment and terminal into plain settings, once. Nothing below the command
+//! layer looks at clap, the environment or whether output is a terminal.
+
+use std::ffi::OsString;
+
+use super::args::{ColorChoice, DiffArgs, OutputFormat};
+use crate::commands::diff::DiffCommand;
+use crate::diff::{DiffOptions, PathPattern, ValueOptions};
+use crate::error::{Error, Result};
+use crate::report::{Format, RenderOptions};
+use crate::snapshot::ObjectFilter;
+use crate::source::ReadOptions;
+
+/// Whether to colour: `auto` colours a terminal unless `NO_COLOR` is set (to anything but the
+/// empty string, as no-color.org says) or `TERM` is `dumb`.
+pub fn use_color(
+    choice: ColorChoice,
+    is_terminal: bool,
+    no_color: Option<OsString>,
+    term: Option<OsString>,
+) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
+        }
+    }
+}
+
+/// The settings of `driftlab diff`.
+pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffCommand> {
+    if args.old == "-" && args.new == "-" {
+        return Err(Error::Usage(
+            "only one of OLD and NEW can be - (standard input)".into(),
+        ));
+    }
+    let ignore = args
+        .ignore
+        .iter()
+        .map(|text| PathPattern::parse(text).map_err(|e| Error::Usage(format!("--ignore: {e}"))))
+        .collect::<Result<Vec<_>>>()?;
+    let format = if args.stat {
+        Format::Stat
+    } else if args.name_only {
+        Format::NameOnly
+    } else {
+        match args.output {
+            OutputFormat::Text => Format::Text,
+            OutputFormat::Json => Format::Json,
+            OutputFormat::Patch => Format::Patch,
+            OutputFormat::Markdown => Format::Markdown,
+        }
+    };
+    let color = use_color(
+        args.color,
+        stdout_is_terminal,
+        std::env::var_os("NO_COLOR"),
+        std::env::var_os("TERM"),
+    );
+    Ok(DiffCommand {
+        old: args.old,
+        new: args.new,
+        read: ReadOptions {
+            max_bytes: args.filter.max_bytes,
+            filter: ObjectFilter {
+                namespaces: args.filter.namespaces,
+                kinds: args.filter.kinds,
+                names: args.filter.names,
+            },
+        },
+        diff: DiffOptions {
+            values: ValueOptions {
+                show_secrets: args.show_secrets,
+            },
+            ignore,
+        },
+        format,
+        render: RenderOptions {
+            color,
+            show_secrets: args.show_secrets,
+        },
+        exit_zero: args.exit_zero,
+        quiet: args.quiet,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn color_decision() {
+        let set = |s: &str| Some(OsString::from(s));
+        assert!(use_color(ColorChoice::Auto, true, None, set("xterm")));
+        assert!(!use_color(ColorChoice::Auto, false, None, None));
+        assert!(!use_color(ColorChoice::Auto, true, set("1"), None));
+        assert!(use_color(ColorChoice::Auto, true, set(""), None));
+        assert!(!use_color(ColorChoice::Auto, true, None, set("dumb")));
+        assert!(use_color(ColorChoice::Always, false, set("1"), None));
+        assert!(!use_color(ColorChoice::Never, true, None, None));
+    }
+}

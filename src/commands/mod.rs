@@ -1,0 +1,20 @@
+//! Orchestration of each subcommand: read, compare, write. No flags and no terminal here.
+
+pub mod diff;
+pub mod generate;
+
+use crate::snapshot::{Level, Snapshot};
+
+/// Prints what reading a snapshot had to say, on stderr.
+pub fn print_diagnostics(snapshot: &Snapshot, quiet: bool) {
+    if quiet {
+        return;
+    }
+    for diagnostic in &snapshot.diagnostics {
+        let level = match diagnostic.level {
+            Level::Warning => "warning",
+            Level::Note => "note",
+        };
+        eprintln!("driftlab: {level}: {}", diagnostic.message);
+    }
+}

@@ -1,0 +1,98 @@
+//! Structural equality and hashing of JSON values, insensitive to map key order and to the
+//! spelling of a number (`1` and `1.0` are the same number).
+
+use serde_json::{Number, Value};
+use xxhash_rust::xxh3::{xxh3_64, xxh3_64_with_seed};
+
+/// Whether two values are the same: maps by key regardless of order, lists by position, numbers by
+/// value.
+pub fn same(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Number(x), Value::Number(y)) => same_number(x, y),
+        (Value::Object(x), Value::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(key, value)| y.get(key).is_some_and(|other| same(value, other)))
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
+        }
+        _ => a == b,
+    }
+}
+
+fn same_number(x: &Number, y: &Number) -> bool {
+    match (integer(x), integer(y)) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => x.as_f64() == y.as_f64(),
+        _ => false,
+    }
+}
+
+/// The number as an integer when it is one exactly (`1.0` included).
+fn integer(n: &Number) -> Option<i128> {
+    if let Some(i) = n.as_i64() {
+        return Some(i128::from(i));
+    }
+    if let Some(u) = n.as_u64() {
+        return Some(i128::from(u));
+    }
+    let f = n.as_f64()?;
+    (f.fract() == 0.0 && f.abs() < 1e18).then_some(f as i128)
+}
+
+const TAG_NULL: u64 = 0x6e75_6c6c;
+const TAG_ARRAY: u64 = 0x0061_7272_6179;
+const TAG_OBJECT: u64 = 0x6f62_6a65_6374;
+
+/// A 64-bit hash consistent with [`same`]: equal values hash equally.
+pub fn hash(value: &Value) -> u64 {
+    match value {
+        Value::Null => TAG_NULL,
+        Value::Bool(b) => 0xb001 + u64::from(*b),
+        Value::Number(n) => match integer(n) {
+            Some(i) => xxh3_64_with_seed(&i.to_le_bytes(), 1),
+            None => xxh3_64_with_seed(&n.as_f64().unwrap_or(0.0).to_bits().to_le_bytes(), 2),
+        },
+        Value::String(s) => xxh3_64_with_seed(s.as_bytes(), 3),
+        Value::Array(items) => items.iter().fold(TAG_ARRAY, |acc, item| {
+            xxh3_64_with_seed(&hash(item).to_le_bytes(), acc)
+        }),
+        // Entries are combined with a commutative sum, so key order does not matter.
+        Value::Object(map) => map.iter().fold(TAG_OBJECT, |acc, (key, item)| {
+            acc.wrapping_add(xxh3_64_with_seed(
+                &hash(item).to_le_bytes(),
+                xxh3_64(key.as_bytes()),
+            ))
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn key_order_and_number_spelling_do_not_matter() {
+        let a: Value = serde_json::from_str(r#"{"a": 1, "b": [1.0, "x"]}"#).unwrap();
+        let b: Value = serde_json::from_str(r#"{"b": [1, "x"], "a": 1.0}"#).unwrap();
+        assert!(same(&a, &b));
+        assert_eq!(hash(&a), hash(&b));
+    }
+
+    #[test]
+    fn types_and_positions_matter() {
+        assert!(!same(&json!("8080"), &json!(8080)));
+        assert!(!same(&json!([1, 2]), &json!([2, 1])));
+        assert_ne!(hash(&json!([1, 2])), hash(&json!([2, 1])));
+        assert_ne!(
+            hash(&json!({"a": 1, "b": 2})),
+            hash(&json!({"a": 2, "b": 1}))
+        );
+        assert!(!same(
+            &json!(9007199254740993u64),
+            &json!(9007199254740992u64)
+        ));
+    }
+}

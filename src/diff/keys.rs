@@ -1,0 +1,227 @@
+//! How list elements are matched between two versions of an object: by the Kubernetes merge keys,
+//! in one table, so a reordered list is not a change and a changed element keeps its name.
+
+use serde_json::Value;
+
+/// Computes the key of a list element, or `None` when the element has none.
+pub type KeyFn = fn(&Value) -> Option<String>;
+
+/// The merge key of a list, by the name of the field that holds it.
+///
+/// A key applies only when every element of both lists has one and no two elements share one;
+/// otherwise the list is compared as a sequence.
+const MERGE_KEYS: &[(&str, KeyFn)] = &[
+    ("containers", name),
+    ("initContainers", name),
+    ("ephemeralContainers", name),
+    ("env", name),
+    ("volumes", name),
+    ("imagePullSecrets", name),
+    ("secrets", name),
+    ("tags", name),
+    ("webhooks", name),
+    ("hostAliases", ip),
+    ("volumeMounts", mount_path),
+    ("volumeDevices", device_path),
+    ("ports", port),
+    ("subjects", subject),
+    ("ownerReferences", owner),
+    ("conditions", condition_type),
+    ("readinessGates", condition_type_field),
+    ("resizePolicy", resource_name),
+    ("topologySpreadConstraints", topology),
+    ("triggers", trigger),
+    ("envFrom", env_from),
+    ("items", key_field),
+    ("addresses", ip),
+    ("notReadyAddresses", ip),
+    ("rules", host),
+    ("paths", path),
+];
+
+/// The key function for a list held by `field`.
+pub fn for_field(field: &str) -> Option<KeyFn> {
+    MERGE_KEYS
+        .iter()
+        .find(|(name, _)| *name == field)
+        .map(|(_, key)| *key)
+}
+
+fn text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// The generic fallback: elements keyed by their `name`.
+pub fn name(item: &Value) -> Option<String> {
+    text(item.get("name"))
+}
+
+fn ip(item: &Value) -> Option<String> {
+    text(item.get("ip"))
+}
+
+fn mount_path(item: &Value) -> Option<String> {
+    text(item.get("mountPath"))
+}
+
+fn device_path(item: &Value) -> Option<String> {
+    text(item.get("devicePath"))
+}
+
+fn key_field(item: &Value) -> Option<String> {
+    text(item.get("key"))
+}
+
+fn host(item: &Value) -> Option<String> {
+    text(item.get("host"))
+}
+
+fn path(item: &Value) -> Option<String> {
+    text(item.get("path"))
+}
+
+fn resource_name(item: &Value) -> Option<String> {
+    text(item.get("resourceName"))
+}
+
+fn condition_type(item: &Value) -> Option<String> {
+    text(item.get("type"))
+}
+
+fn condition_type_field(item: &Value) -> Option<String> {
+    text(item.get("conditionType"))
+}
+
+/// Container ports by `containerPort/protocol`, Service and Endpoints ports by `port/protocol`;
+/// the protocol defaults to TCP as the API server defaults it.
+fn port(item: &Value) -> Option<String> {
+    let number = text(item.get("containerPort")).or_else(|| text(item.get("port")))?;
+    let protocol = item
+        .get("protocol")
+        .and_then(Value::as_str)
+        .unwrap_or("TCP");
+    Some(format!("{number}/{protocol}"))
+}
+
+fn subject(item: &Value) -> Option<String> {
+    let kind = text(item.get("kind"))?;
+    let name = text(item.get("name"))?;
+    Some(match text(item.get("namespace")) {
+        Some(namespace) => format!("{kind}/{namespace}/{name}"),
+        None => format!("{kind}/{name}"),
+    })
+}
+
+fn owner(item: &Value) -> Option<String> {
+    Some(format!(
+        "{}/{}",
+        text(item.get("kind"))?,
+        text(item.get("name"))?
+    ))
+}
+
+fn topology(item: &Value) -> Option<String> {
+    let key = text(item.get("topologyKey"))?;
+    let when = text(item.get("whenUnsatisfiable")).unwrap_or_default();
+    Some(format!("{key}/{when}"))
+}
+
+/// DeploymentConfig and BuildConfig triggers: by type, image triggers also by their image.
+fn trigger(item: &Value) -> Option<String> {
+    let kind = text(item.get("type"))?;
+    let image = item
+        .get("imageChangeParams")
+        .or_else(|| item.get("imageChange"))
+        .and_then(|params| params.get("from"))
+        .and_then(|from| text(from.get("name")));
+    Some(match image {
+        Some(image) => format!("{kind}/{image}"),
+        None => kind,
+    })
+}
+
+fn env_from(item: &Value) -> Option<String> {
+    let prefix = text(item.get("prefix")).unwrap_or_default();
+    let source = if let Some(cm) = item.get("configMapRef") {
+        format!("configMap:{}", text(cm.get("name"))?)
+    } else {
+        format!("secret:{}", text(item.get("secretRef")?.get("name"))?)
+    };
+    Some(if prefix.is_empty() {
+        source
+    } else {
+        format!("{prefix}{source}")
+    })
+}
+
+/// The keys of `items` under `key`, or `None` when an element lacks one or two share one.
+pub fn keys_of(items: &[Value], key: KeyFn) -> Option<Vec<String>> {
+    let keys: Vec<String> = items.iter().map(key).collect::<Option<_>>()?;
+    let mut seen = std::collections::HashSet::with_capacity(keys.len());
+    keys.iter().all(|k| seen.insert(k.as_str())).then_some(keys)
+}
+
+/// Chooses how to key two versions of the list held by `field`: the table's key when it fits
+/// both, else `name` when every element of both has a unique one, else `None` (a sequence).
+pub fn choose(
+    field: Option<&str>,
+    old: &[Value],
+    new: &[Value],
+) -> Option<(Vec<String>, Vec<String>)> {
+    if !old.iter().chain(new).all(Value::is_object) {
+        return None;
+    }
+    let candidates = field.and_then(for_field).into_iter().chain([name as KeyFn]);
+    for key in candidates {
+        if let (Some(old_keys), Some(new_keys)) = (keys_of(old, key), keys_of(new, key)) {
+            return Some((old_keys, new_keys));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ports_default_to_tcp() {
+        assert_eq!(port(&json!({"containerPort": 8080})).unwrap(), "8080/TCP");
+        assert_eq!(
+            port(&json!({"port": 53, "protocol": "UDP"})).unwrap(),
+            "53/UDP"
+        );
+    }
+
+    #[test]
+    fn duplicate_keys_fall_back_to_a_sequence() {
+        let old = [
+            json!({"name": "A", "value": "1"}),
+            json!({"name": "A", "value": "2"}),
+        ];
+        let new = [json!({"name": "A", "value": "1"})];
+        assert!(choose(Some("env"), &old, &new).is_none());
+    }
+
+    #[test]
+    fn unknown_lists_of_named_objects_use_the_name() {
+        let old = [json!({"name": "a"}), json!({"name": "b"})];
+        let new = [json!({"name": "b"})];
+        let (old_keys, new_keys) = choose(Some("widgets"), &old, &new).unwrap();
+        assert_eq!(old_keys, ["a", "b"]);
+        assert_eq!(new_keys, ["b"]);
+    }
+
+    #[test]
+    fn image_triggers_are_keyed_by_image() {
+        let t =
+            json!({"type": "ImageChange", "imageChangeParams": {"from": {"name": "web:latest"}}});
+        assert_eq!(trigger(&t).unwrap(), "ImageChange/web:latest");
+    }
+}

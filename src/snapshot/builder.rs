@@ -1,0 +1,434 @@
+//! Turning parsed documents into a snapshot: identity, normalisation, the canonical body, and the
+//! rules for objects that appear twice.
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Arc;
+
+use serde_json::{Map, Value};
+
+use super::{Diagnostic, Level, ObjectKey, Snapshot, SourceInfo, StoredObject, kinds};
+use crate::glob;
+use crate::normalize;
+
+/// Which objects to keep while reading; empty lists keep everything.
+#[derive(Clone, Debug, Default)]
+pub struct ObjectFilter {
+    /// Keep objects of these namespaces (cluster-scoped objects are kept only when this is empty).
+    pub namespaces: Vec<String>,
+    /// Keep objects of these kinds: kind, plural or short name (`dc`, `deploy`, `svc`).
+    pub kinds: Vec<String>,
+    /// Keep objects whose name matches one of these globs.
+    pub names: Vec<String>,
+}
+
+impl ObjectFilter {
+    /// Whether an object of identity `key` passes the filter.
+    pub fn accepts(&self, key: &ObjectKey) -> bool {
+        (self.namespaces.is_empty() || self.namespaces.contains(&key.namespace))
+            && (self.kinds.is_empty()
+                || self
+                    .kinds
+                    .iter()
+                    .any(|word| kinds::kind_matches(word, &key.kind, &key.group)))
+            && (self.names.is_empty() || self.names.iter().any(|g| glob::matches(g, &key.name)))
+    }
+}
+
+/// How a second copy of an object from a file is treated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DuplicateRule {
+    /// A second copy is unexpected: warn, naming both files, and keep the first.
+    Report,
+    /// The file is repeated in every project folder (openshift-backup's `ns.json` lists every
+    /// namespace): keep each object once, silently.
+    ListedInEveryFolder,
+    /// The file is a known secondary copy of objects kept elsewhere (`pvcs_attachment.json`,
+    /// legacy per-object files): the primary copy wins, silently.
+    SecondaryCopy,
+}
+
+/// Where a document came from, and what that implies for its objects.
+#[derive(Clone, Debug)]
+pub struct FileOrigin {
+    /// The path inside the source, e.g. `myproject/dcs.json`.
+    pub path: Arc<str>,
+    /// How to name the file in messages, e.g. `old.zip: myproject/dcs.json`.
+    pub display: String,
+    /// The namespace objects without one belong to (the project folder of an archive).
+    pub folder_namespace: Option<String>,
+    /// How duplicates from this file are treated.
+    pub duplicates: DuplicateRule,
+}
+
+/// Collects objects into a [`Snapshot`].
+///
+/// Callers add files in a deterministic order (primary copies first), so "the first wins" is
+/// reproducible.
+#[derive(Debug, Default)]
+pub struct SnapshotBuilder {
+    objects: BTreeMap<ObjectKey, StoredObject>,
+    listed_everywhere: HashSet<ObjectKey>,
+    diagnostics: Vec<Diagnostic>,
+    filter: ObjectFilter,
+}
+
+/// The List kind's information that its items may lack (real list responses omit item `kind`).
+struct ListContext<'a> {
+    api_version: Option<&'a str>,
+    item_kind: Option<&'a str>,
+}
+
+impl SnapshotBuilder {
+    /// A builder that keeps the objects `filter` accepts.
+    pub fn new(filter: ObjectFilter) -> SnapshotBuilder {
+        SnapshotBuilder {
+            filter,
+            ..SnapshotBuilder::default()
+        }
+    }
+
+    /// Adds the objects of the documents of one file (`List` kinds are flattened).
+    pub fn add_documents(
+        &mut self,
+        documents: impl IntoIterator<Item = Value>,
+        origin: &FileOrigin,
+    ) {
+        let mut invalid = 0usize;
+        for document in documents {
+            invalid += self.add_document(document, origin);
+        }
+        if invalid > 0 {
+            let objects = if invalid == 1 { "object" } else { "objects" };
+            self.warn(format!(
+                "{}: skipped {invalid} {objects} without kind or metadata.name",
+                origin.display
+            ));
+        }
+    }
+
+    /// Adds one document; returns how many objects were skipped as invalid.
+    fn add_document(&mut self, document: Value, origin: &FileOrigin) -> usize {
+        match document {
+            Value::Null => 0,
+            Value::Array(items) => items
+                .into_iter()
+                .map(|item| self.add_document(item, origin))
+                .sum(),
+            Value::Object(mut map) if is_list(&map) => {
+                let Some(Value::Array(items)) = map.remove("items") else {
+                    return 0;
+                };
+                let list_kind = map.get("kind").and_then(Value::as_str).unwrap_or("List");
+                let context = ListContext {
+                    api_version: map
+                        .get("apiVersion")
+                        .and_then(Value::as_str)
+                        .filter(|_| list_kind != "List"),
+                    item_kind: list_kind.strip_suffix("List").filter(|k| !k.is_empty()),
+                };
+                let mut invalid = 0;
+                for item in items {
+                    match item {
+                        Value::Object(item) => invalid += self.add_object(item, origin, &context),
+                        Value::Null => {}
+                        _ => invalid += 1,
+                    }
+                }
+                invalid
+            }
+            Value::Object(map) => {
+                let context = ListContext {
+                    api_version: None,
+                    item_kind: None,
+                };
+                self.add_object(map, origin, &context)
+            }
+            _ => 1,
+        }
+    }
+
+    /// Adds one object; returns 1 when it had to be skipped as invalid.
+    fn add_object(
+        &mut self,
+        mut object: Map<String, Value>,
+        origin: &FileOrigin,
+        list: &ListContext<'_>,
+    ) -> usize {
+        // Items of a real list response carry no kind or apiVersion: take them from the list.
+        if object
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            match list.item_kind {
+                Some(kind) => {
+                    object.insert("kind".into(), Value::String(kind.to_string()));
+                }
+                None => return 1,
+            }
+        }
+        if object.get("apiVersion").and_then(Value::as_str).is_none()
+            && let Some(api_version) = list.api_version
+        {
+            object.insert("apiVersion".into(), Value::String(api_version.to_string()));
+        }
+        let Some(key) = identity(&object, origin.folder_namespace.as_deref()) else {
+            return 1;
+        };
+        if !self.filter.accepts(&key) {
+            return 0;
+        }
+        set_namespace(&mut object, &key.namespace);
+        let api_version = object
+            .get("apiVersion")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_string();
+        let mut value = Value::Object(object);
+        normalize::normalize(&mut value);
+        let body = serde_json::to_string(&value)
+            .expect("a serde_json Value always serialises")
+            .into_boxed_str();
+        let stored = StoredObject {
+            api_version,
+            origin: origin.path.clone(),
+            body,
+        };
+        self.insert(key, stored, origin);
+        0
+    }
+
+    fn insert(&mut self, key: ObjectKey, stored: StoredObject, origin: &FileOrigin) {
+        use std::collections::btree_map::Entry;
+        match self.objects.entry(key) {
+            Entry::Vacant(slot) => {
+                if origin.duplicates == DuplicateRule::ListedInEveryFolder {
+                    self.listed_everywhere.insert(slot.key().clone());
+                }
+                slot.insert(stored);
+            }
+            Entry::Occupied(existing) => {
+                let silent = match origin.duplicates {
+                    DuplicateRule::SecondaryCopy => true,
+                    DuplicateRule::ListedInEveryFolder => {
+                        self.listed_everywhere.contains(existing.key())
+                    }
+                    DuplicateRule::Report => false,
+                };
+                if !silent {
+                    let message = format!(
+                        "{}: {} also appears in {}; keeping the first",
+                        origin.display,
+                        existing.key(),
+                        existing.get().origin
+                    );
+                    self.warn(message);
+                }
+            }
+        }
+    }
+
+    /// Records a warning.
+    pub fn warn(&mut self, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            level: Level::Warning,
+            message: message.into(),
+        });
+    }
+
+    /// Records a note.
+    pub fn note(&mut self, message: impl Into<String>) {
+        self.diagnostics.push(Diagnostic {
+            level: Level::Note,
+            message: message.into(),
+        });
+    }
+
+    /// The snapshot built so far.
+    pub fn finish(self, info: SourceInfo) -> Snapshot {
+        Snapshot::new(info, self.objects, self.diagnostics)
+    }
+}
+
+fn is_list(map: &Map<String, Value>) -> bool {
+    map.get("items").is_some_and(Value::is_array)
+        && map
+            .get("kind")
+            .and_then(Value::as_str)
+            .is_none_or(|kind| kind.ends_with("List"))
+}
+
+/// The identity of an object, or `None` when it lacks a kind or a name.
+pub(crate) fn identity(
+    object: &Map<String, Value>,
+    folder_namespace: Option<&str>,
+) -> Option<ObjectKey> {
+    let kind = object.get("kind")?.as_str().filter(|k| !k.is_empty())?;
+    let metadata = object.get("metadata")?;
+    let name = metadata.get("name")?.as_str().filter(|n| !n.is_empty())?;
+    let api_version = object
+        .get("apiVersion")
+        .and_then(Value::as_str)
+        .unwrap_or("v1");
+    let group = kinds::group_of(api_version, kind);
+    let namespace = if kinds::is_cluster_scoped(kind, &group) {
+        String::new()
+    } else {
+        metadata
+            .get("namespace")
+            .and_then(Value::as_str)
+            .filter(|ns| !ns.is_empty())
+            .or(folder_namespace)
+            .unwrap_or_default()
+            .to_string()
+    };
+    Some(ObjectKey {
+        namespace,
+        kind: kind.to_string(),
+        name: name.to_string(),
+        group,
+    })
+}
+
+/// Makes `metadata.namespace` agree with the identity: archives blank it (`oc get --export`), live
+/// objects carry it, and neither should read as a change.
+fn set_namespace(object: &mut Map<String, Value>, namespace: &str) {
+    let Some(Value::Object(metadata)) = object.get_mut("metadata") else {
+        return;
+    };
+    if namespace.is_empty() {
+        metadata.shift_remove("namespace");
+    } else if metadata.get("namespace").and_then(Value::as_str) != Some(namespace) {
+        let position = metadata
+            .keys()
+            .position(|key| key == "name")
+            .map_or(metadata.len(), |i| i + 1);
+        metadata.shift_remove("namespace");
+        let position = position.min(metadata.len());
+        metadata.shift_insert(
+            position,
+            "namespace".into(),
+            Value::String(namespace.into()),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::SourceFormat;
+    use serde_json::json;
+
+    fn origin(path: &str, folder: Option<&str>, duplicates: DuplicateRule) -> FileOrigin {
+        FileOrigin {
+            path: path.into(),
+            display: format!("test.zip: {path}"),
+            folder_namespace: folder.map(String::from),
+            duplicates,
+        }
+    }
+
+    fn info() -> SourceInfo {
+        SourceInfo {
+            label: "test".into(),
+            format: SourceFormat::File,
+            taken: None,
+            manifest: None,
+        }
+    }
+
+    #[test]
+    fn list_items_take_kind_and_namespace_from_context() {
+        let mut builder = SnapshotBuilder::default();
+        let list = json!({"apiVersion": "v1", "kind": "ConfigMapList",
+            "items": [{"metadata": {"name": "a"}, "data": {}}]});
+        builder.add_documents(
+            [list],
+            &origin("p/cms.json", Some("p"), DuplicateRule::Report),
+        );
+        let snapshot = builder.finish(info());
+        let (key, stored) = snapshot.iter().next().unwrap();
+        assert_eq!(key.to_string(), "ConfigMap p/a");
+        assert_eq!(stored.api_version, "v1");
+        assert_eq!(stored.value()["metadata"]["namespace"], "p");
+    }
+
+    #[test]
+    fn namespace_objects_listed_in_every_folder_are_kept_once_without_warning() {
+        let mut builder = SnapshotBuilder::default();
+        let ns = json!({"kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "a", "namespace": "a"}},
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "b"}}]});
+        builder.add_documents(
+            [ns.clone()],
+            &origin("a/ns.json", Some("a"), DuplicateRule::ListedInEveryFolder),
+        );
+        builder.add_documents(
+            [ns],
+            &origin("b/ns.json", Some("b"), DuplicateRule::ListedInEveryFolder),
+        );
+        let snapshot = builder.finish(info());
+        assert_eq!(snapshot.len(), 2);
+        assert!(
+            snapshot.diagnostics.is_empty(),
+            "{:?}",
+            snapshot.diagnostics
+        );
+        assert!(snapshot.iter().all(|(key, _)| key.namespace.is_empty()));
+    }
+
+    #[test]
+    fn unexpected_duplicates_warn_naming_both_files_and_keep_the_first() {
+        let mut builder = SnapshotBuilder::default();
+        let first = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "p"}, "data": {"v": "1"}});
+        let second = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "p"}, "data": {"v": "2"}});
+        builder.add_documents([first], &origin("a.yaml", None, DuplicateRule::Report));
+        builder.add_documents([second], &origin("b.yaml", None, DuplicateRule::Report));
+        let snapshot = builder.finish(info());
+        assert_eq!(snapshot.len(), 1);
+        let (_, stored) = snapshot.iter().next().unwrap();
+        assert_eq!(stored.value()["data"]["v"], "1");
+        assert_eq!(snapshot.diagnostics.len(), 1);
+        let message = &snapshot.diagnostics[0].message;
+        assert!(
+            message.contains("a.yaml") && message.contains("b.yaml"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn objects_without_kind_or_name_are_counted_and_skipped() {
+        let mut builder = SnapshotBuilder::default();
+        let docs = [
+            json!({"apiVersion": "v1", "metadata": {"name": "nokind"}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}}),
+            json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "ok"}}),
+        ];
+        builder.add_documents(docs, &origin("x.json", None, DuplicateRule::Report));
+        let snapshot = builder.finish(info());
+        assert_eq!(snapshot.len(), 1);
+        assert!(
+            snapshot.diagnostics[0]
+                .message
+                .contains("skipped 2 objects")
+        );
+    }
+
+    #[test]
+    fn filter_by_kind_word_and_name_glob() {
+        let filter = ObjectFilter {
+            namespaces: vec!["p".into()],
+            kinds: vec!["dc".into()],
+            names: vec!["web*".into()],
+        };
+        let key = |kind: &str, group: &str, name: &str| ObjectKey {
+            namespace: "p".into(),
+            kind: kind.into(),
+            name: name.into(),
+            group: group.into(),
+        };
+        assert!(filter.accepts(&key("DeploymentConfig", "apps.openshift.io", "web")));
+        assert!(!filter.accepts(&key("DeploymentConfig", "apps.openshift.io", "db")));
+        assert!(!filter.accepts(&key("Service", "", "web")));
+    }
+}

@@ -1,0 +1,562 @@
+//! What driftlab knows about resource kinds without asking a cluster: their API group, plural and
+//! short names, and whether they live in a namespace.
+//!
+//! Archives do not say whether a kind is cluster-scoped, and OpenShift 3 archives write `v1` for
+//! kinds that now live in their own groups; this table settles both. Kinds it does not list are
+//! taken as they come (their group from `apiVersion`, namespaced when they carry a namespace).
+
+/// Facts about one well-known kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KindInfo {
+    /// The kind, e.g. `DeploymentConfig`.
+    pub kind: &'static str,
+    /// The API group, empty for the core group.
+    pub group: &'static str,
+    /// The resource name (plural), e.g. `deploymentconfigs`.
+    pub plural: &'static str,
+    /// kubectl's short names, e.g. `dc`.
+    pub short: &'static [&'static str],
+    /// Whether objects of this kind live in a namespace.
+    pub namespaced: bool,
+}
+
+const fn k(
+    kind: &'static str,
+    group: &'static str,
+    plural: &'static str,
+    short: &'static [&'static str],
+    namespaced: bool,
+) -> KindInfo {
+    KindInfo {
+        kind,
+        group,
+        plural,
+        short,
+        namespaced,
+    }
+}
+
+const NS: bool = true;
+const CLUSTER: bool = false;
+
+/// The well-known kinds of Kubernetes and OpenShift.
+pub const KINDS: &[KindInfo] = &[
+    // core
+    k("Pod", "", "pods", &["po"], NS),
+    k("Service", "", "services", &["svc"], NS),
+    k("ConfigMap", "", "configmaps", &["cm"], NS),
+    k("Secret", "", "secrets", &[], NS),
+    k("ServiceAccount", "", "serviceaccounts", &["sa"], NS),
+    k("Endpoints", "", "endpoints", &["ep"], NS),
+    k(
+        "PersistentVolumeClaim",
+        "",
+        "persistentvolumeclaims",
+        &["pvc"],
+        NS,
+    ),
+    k(
+        "ReplicationController",
+        "",
+        "replicationcontrollers",
+        &["rc"],
+        NS,
+    ),
+    k("LimitRange", "", "limitranges", &["limits"], NS),
+    k("ResourceQuota", "", "resourcequotas", &["quota"], NS),
+    k("Event", "", "events", &["ev"], NS),
+    k("PodTemplate", "", "podtemplates", &[], NS),
+    k("Binding", "", "bindings", &[], NS),
+    k(
+        "PersistentVolume",
+        "",
+        "persistentvolumes",
+        &["pv"],
+        CLUSTER,
+    ),
+    k("Namespace", "", "namespaces", &["ns"], CLUSTER),
+    k("Node", "", "nodes", &["no"], CLUSTER),
+    k("ComponentStatus", "", "componentstatuses", &["cs"], CLUSTER),
+    // apps, batch, autoscaling, policy
+    k("Deployment", "apps", "deployments", &["deploy"], NS),
+    k("ReplicaSet", "apps", "replicasets", &["rs"], NS),
+    k("StatefulSet", "apps", "statefulsets", &["sts"], NS),
+    k("DaemonSet", "apps", "daemonsets", &["ds"], NS),
+    k("ControllerRevision", "apps", "controllerrevisions", &[], NS),
+    k("Job", "batch", "jobs", &[], NS),
+    k("CronJob", "batch", "cronjobs", &["cj"], NS),
+    k(
+        "HorizontalPodAutoscaler",
+        "autoscaling",
+        "horizontalpodautoscalers",
+        &["hpa"],
+        NS,
+    ),
+    k(
+        "PodDisruptionBudget",
+        "policy",
+        "poddisruptionbudgets",
+        &["pdb"],
+        NS,
+    ),
+    // networking and discovery
+    k("Ingress", "networking.k8s.io", "ingresses", &["ing"], NS),
+    k(
+        "NetworkPolicy",
+        "networking.k8s.io",
+        "networkpolicies",
+        &["netpol"],
+        NS,
+    ),
+    k(
+        "IngressClass",
+        "networking.k8s.io",
+        "ingressclasses",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "EndpointSlice",
+        "discovery.k8s.io",
+        "endpointslices",
+        &[],
+        NS,
+    ),
+    // rbac
+    k("Role", "rbac.authorization.k8s.io", "roles", &[], NS),
+    k(
+        "RoleBinding",
+        "rbac.authorization.k8s.io",
+        "rolebindings",
+        &[],
+        NS,
+    ),
+    k(
+        "ClusterRole",
+        "rbac.authorization.k8s.io",
+        "clusterroles",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "ClusterRoleBinding",
+        "rbac.authorization.k8s.io",
+        "clusterrolebindings",
+        &[],
+        CLUSTER,
+    ),
+    // cluster plumbing
+    k(
+        "StorageClass",
+        "storage.k8s.io",
+        "storageclasses",
+        &["sc"],
+        CLUSTER,
+    ),
+    k(
+        "VolumeAttachment",
+        "storage.k8s.io",
+        "volumeattachments",
+        &[],
+        CLUSTER,
+    ),
+    k("CSIDriver", "storage.k8s.io", "csidrivers", &[], CLUSTER),
+    k("CSINode", "storage.k8s.io", "csinodes", &[], CLUSTER),
+    k(
+        "CustomResourceDefinition",
+        "apiextensions.k8s.io",
+        "customresourcedefinitions",
+        &["crd", "crds"],
+        CLUSTER,
+    ),
+    k(
+        "MutatingWebhookConfiguration",
+        "admissionregistration.k8s.io",
+        "mutatingwebhookconfigurations",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "ValidatingWebhookConfiguration",
+        "admissionregistration.k8s.io",
+        "validatingwebhookconfigurations",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "PriorityClass",
+        "scheduling.k8s.io",
+        "priorityclasses",
+        &["pc"],
+        CLUSTER,
+    ),
+    k(
+        "RuntimeClass",
+        "node.k8s.io",
+        "runtimeclasses",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "APIService",
+        "apiregistration.k8s.io",
+        "apiservices",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "CertificateSigningRequest",
+        "certificates.k8s.io",
+        "certificatesigningrequests",
+        &["csr"],
+        CLUSTER,
+    ),
+    k("Lease", "coordination.k8s.io", "leases", &[], NS),
+    k("PodPreset", "settings.k8s.io", "podpresets", &[], NS),
+    // OpenShift
+    k(
+        "DeploymentConfig",
+        "apps.openshift.io",
+        "deploymentconfigs",
+        &["dc"],
+        NS,
+    ),
+    k(
+        "BuildConfig",
+        "build.openshift.io",
+        "buildconfigs",
+        &["bc"],
+        NS,
+    ),
+    k("Build", "build.openshift.io", "builds", &[], NS),
+    k(
+        "ImageStream",
+        "image.openshift.io",
+        "imagestreams",
+        &["is"],
+        NS,
+    ),
+    k(
+        "ImageStreamTag",
+        "image.openshift.io",
+        "imagestreamtags",
+        &["istag"],
+        NS,
+    ),
+    k("ImageTag", "image.openshift.io", "imagetags", &["itag"], NS),
+    k(
+        "ImageStreamImage",
+        "image.openshift.io",
+        "imagestreamimages",
+        &["isimage"],
+        NS,
+    ),
+    k(
+        "ImageStreamImport",
+        "image.openshift.io",
+        "imagestreamimports",
+        &[],
+        NS,
+    ),
+    k(
+        "ImageStreamMapping",
+        "image.openshift.io",
+        "imagestreammappings",
+        &[],
+        NS,
+    ),
+    k("Image", "image.openshift.io", "images", &[], CLUSTER),
+    k("Route", "route.openshift.io", "routes", &[], NS),
+    k("Template", "template.openshift.io", "templates", &[], NS),
+    k(
+        "TemplateInstance",
+        "template.openshift.io",
+        "templateinstances",
+        &[],
+        NS,
+    ),
+    k(
+        "BrokerTemplateInstance",
+        "template.openshift.io",
+        "brokertemplateinstances",
+        &[],
+        CLUSTER,
+    ),
+    k("Project", "project.openshift.io", "projects", &[], CLUSTER),
+    k(
+        "ProjectRequest",
+        "project.openshift.io",
+        "projectrequests",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "SecurityContextConstraints",
+        "security.openshift.io",
+        "securitycontextconstraints",
+        &["scc"],
+        CLUSTER,
+    ),
+    k(
+        "RangeAllocation",
+        "security.openshift.io",
+        "rangeallocations",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "ClusterResourceQuota",
+        "quota.openshift.io",
+        "clusterresourcequotas",
+        &["clusterquota"],
+        CLUSTER,
+    ),
+    k(
+        "AppliedClusterResourceQuota",
+        "quota.openshift.io",
+        "appliedclusterresourcequotas",
+        &[],
+        NS,
+    ),
+    k(
+        "RoleBindingRestriction",
+        "authorization.openshift.io",
+        "rolebindingrestrictions",
+        &[],
+        NS,
+    ),
+    k("User", "user.openshift.io", "users", &[], CLUSTER),
+    k("Group", "user.openshift.io", "groups", &[], CLUSTER),
+    k("Identity", "user.openshift.io", "identities", &[], CLUSTER),
+    k(
+        "OAuthClient",
+        "oauth.openshift.io",
+        "oauthclients",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "EgressNetworkPolicy",
+        "network.openshift.io",
+        "egressnetworkpolicies",
+        &[],
+        NS,
+    ),
+    k(
+        "NetNamespace",
+        "network.openshift.io",
+        "netnamespaces",
+        &["netnamespace"],
+        CLUSTER,
+    ),
+    k(
+        "HostSubnet",
+        "network.openshift.io",
+        "hostsubnets",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "ClusterNetwork",
+        "network.openshift.io",
+        "clusternetworks",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "ClusterVersion",
+        "config.openshift.io",
+        "clusterversions",
+        &[],
+        CLUSTER,
+    ),
+    k(
+        "ClusterOperator",
+        "config.openshift.io",
+        "clusteroperators",
+        &["co"],
+        CLUSTER,
+    ),
+    k(
+        "IngressController",
+        "operator.openshift.io",
+        "ingresscontrollers",
+        &[],
+        NS,
+    ),
+];
+
+/// OpenShift 3 served these kinds as plain `v1` (the `/oapi` endpoint); today each lives in its own
+/// group. An archive from then holds `apiVersion: v1` for them.
+const LEGACY_OPENSHIFT_V1: &[(&str, &str)] = &[
+    ("DeploymentConfig", "apps.openshift.io"),
+    ("DeploymentConfigRollback", "apps.openshift.io"),
+    ("BuildConfig", "build.openshift.io"),
+    ("Build", "build.openshift.io"),
+    ("BuildRequest", "build.openshift.io"),
+    ("ImageStream", "image.openshift.io"),
+    ("ImageStreamTag", "image.openshift.io"),
+    ("ImageStreamImage", "image.openshift.io"),
+    ("ImageStreamImport", "image.openshift.io"),
+    ("ImageStreamMapping", "image.openshift.io"),
+    ("Image", "image.openshift.io"),
+    ("ImageSignature", "image.openshift.io"),
+    ("Route", "route.openshift.io"),
+    ("Template", "template.openshift.io"),
+    ("TemplateInstance", "template.openshift.io"),
+    ("BrokerTemplateInstance", "template.openshift.io"),
+    ("Role", "authorization.openshift.io"),
+    ("RoleBinding", "authorization.openshift.io"),
+    ("ClusterRole", "authorization.openshift.io"),
+    ("ClusterRoleBinding", "authorization.openshift.io"),
+    ("Policy", "authorization.openshift.io"),
+    ("PolicyBinding", "authorization.openshift.io"),
+    ("ClusterPolicy", "authorization.openshift.io"),
+    ("ClusterPolicyBinding", "authorization.openshift.io"),
+    ("RoleBindingRestriction", "authorization.openshift.io"),
+    ("Project", "project.openshift.io"),
+    ("ProjectRequest", "project.openshift.io"),
+    ("SecurityContextConstraints", "security.openshift.io"),
+    ("ClusterResourceQuota", "quota.openshift.io"),
+    ("AppliedClusterResourceQuota", "quota.openshift.io"),
+    ("User", "user.openshift.io"),
+    ("Group", "user.openshift.io"),
+    ("Identity", "user.openshift.io"),
+    ("UserIdentityMapping", "user.openshift.io"),
+    ("OAuthClient", "oauth.openshift.io"),
+    ("OAuthAccessToken", "oauth.openshift.io"),
+    ("OAuthAuthorizeToken", "oauth.openshift.io"),
+    ("OAuthClientAuthorization", "oauth.openshift.io"),
+    ("EgressNetworkPolicy", "network.openshift.io"),
+    ("NetNamespace", "network.openshift.io"),
+    ("HostSubnet", "network.openshift.io"),
+    ("ClusterNetwork", "network.openshift.io"),
+];
+
+/// The kind's entry in [`KINDS`], preferring the entry of `group` when the kind exists in several
+/// groups (OpenShift's `Role` mirrors RBAC's).
+pub fn lookup(kind: &str, group: &str) -> Option<&'static KindInfo> {
+    KINDS
+        .iter()
+        .find(|info| info.kind == kind && info.group == group)
+        .or_else(|| KINDS.iter().find(|info| info.kind == kind))
+}
+
+/// The API group of an object: from its `apiVersion`, with OpenShift 3's `v1` kinds moved to the
+/// groups they live in today.
+pub fn group_of(api_version: &str, kind: &str) -> String {
+    match api_version.rsplit_once('/') {
+        Some((group, _version)) => group.to_string(),
+        None => LEGACY_OPENSHIFT_V1
+            .iter()
+            .find(|(legacy, _)| *legacy == kind)
+            .map(|(_, group)| group.to_string())
+            .unwrap_or_default(),
+    }
+}
+
+/// Whether `kind` of `group` is known to be cluster-scoped.
+pub fn is_cluster_scoped(kind: &str, group: &str) -> bool {
+    lookup(kind, group).is_some_and(|info| !info.namespaced)
+}
+
+/// The plural resource name of a kind: from the table, else the usual English rule
+/// (`NetworkPolicy` → `networkpolicies`), which is what the API server does for most CRDs.
+pub fn plural_of(kind: &str, group: &str) -> String {
+    if let Some(info) = lookup(kind, group) {
+        return info.plural.to_string();
+    }
+    let lower = kind.to_ascii_lowercase();
+    if let Some(stem) = lower.strip_suffix('y')
+        && !stem.ends_with(['a', 'e', 'i', 'o', 'u'])
+    {
+        return format!("{stem}ies");
+    }
+    if lower.ends_with('s')
+        || lower.ends_with("x")
+        || lower.ends_with("ch")
+        || lower.ends_with("sh")
+    {
+        return format!("{lower}es");
+    }
+    format!("{lower}s")
+}
+
+/// Whether the word a user typed for `--kind` (`dc`, `deploymentconfigs`, `DeploymentConfig`,
+/// `deploymentconfigs.apps.openshift.io`) names `kind` of `group`.
+pub fn kind_matches(word: &str, kind: &str, group: &str) -> bool {
+    let word = word.trim();
+    let (name, word_group) = match word.split_once('.') {
+        Some((name, g)) => (name, Some(g)),
+        None => (word, None),
+    };
+    if word_group.is_some_and(|g| !g.eq_ignore_ascii_case(group)) {
+        return false;
+    }
+    if name.eq_ignore_ascii_case(kind) {
+        return true;
+    }
+    let plural = plural_of(kind, group);
+    if name.eq_ignore_ascii_case(&plural) {
+        return true;
+    }
+    lookup(kind, group)
+        .filter(|info| info.group == group || word_group.is_none())
+        .is_some_and(|info| info.short.iter().any(|s| name.eq_ignore_ascii_case(s)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_openshift_kinds_move_to_their_groups() {
+        assert_eq!(group_of("v1", "DeploymentConfig"), "apps.openshift.io");
+        assert_eq!(
+            group_of("apps.openshift.io/v1", "DeploymentConfig"),
+            "apps.openshift.io"
+        );
+        assert_eq!(group_of("v1", "Route"), "route.openshift.io");
+        assert_eq!(group_of("v1", "RoleBinding"), "authorization.openshift.io");
+        assert_eq!(group_of("v1", "ConfigMap"), "");
+        assert_eq!(group_of("apps/v1", "Deployment"), "apps");
+        assert_eq!(group_of("extensions/v1beta1", "Deployment"), "extensions");
+    }
+
+    #[test]
+    fn kind_words_as_kubectl_takes_them() {
+        assert!(kind_matches("dc", "DeploymentConfig", "apps.openshift.io"));
+        assert!(kind_matches("deploy", "Deployment", "apps"));
+        assert!(kind_matches("svc", "Service", ""));
+        assert!(kind_matches("cm", "ConfigMap", ""));
+        assert!(kind_matches("configmaps", "ConfigMap", ""));
+        assert!(kind_matches("Deployment", "Deployment", "apps"));
+        assert!(kind_matches("deployments.apps", "Deployment", "apps"));
+        assert!(!kind_matches(
+            "deployments.extensions",
+            "Deployment",
+            "apps"
+        ));
+        assert!(!kind_matches("dc", "Deployment", "apps"));
+        assert!(kind_matches("widgets", "Widget", "example.com"));
+    }
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural_of("NetworkPolicy", "example.com"), "networkpolicies");
+        assert_eq!(plural_of("Gateway", "example.com"), "gateways");
+        assert_eq!(plural_of("Endpoints", ""), "endpoints");
+        assert_eq!(plural_of("Ingress", "example.com"), "ingresses");
+    }
+
+    #[test]
+    fn scope() {
+        assert!(is_cluster_scoped("Namespace", ""));
+        assert!(is_cluster_scoped(
+            "ClusterRole",
+            "authorization.openshift.io"
+        ));
+        assert!(!is_cluster_scoped("Role", "authorization.openshift.io"));
+        assert!(!is_cluster_scoped("Widget", "example.com"));
+    }
+}

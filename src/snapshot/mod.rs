@@ -1,0 +1,207 @@
+//! The snapshot model: a set of Kubernetes objects keyed by identity, independent of where the
+//! objects came from (an archive, a directory, a live cluster).
+//!
+//! Objects are stored normalised and in compact canonical JSON, not as parsed trees: most objects
+//! are unchanged between two nights, and a string comparison settles those without the memory a
+//! parsed `serde_json::Value` costs (about six times the JSON size).
+
+mod builder;
+pub mod kinds;
+
+pub use builder::{DuplicateRule, FileOrigin, ObjectFilter, SnapshotBuilder};
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::timestamp::Timestamp;
+
+/// The identity of an object: the same identity in two snapshots is the same object.
+///
+/// The API version is deliberately not part of it: `v1` `DeploymentConfig` from an OpenShift 3
+/// archive is the same object as `apps.openshift.io/v1` `DeploymentConfig` today.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct ObjectKey {
+    /// The namespace; empty for cluster-scoped objects.
+    pub namespace: String,
+    /// The kind, e.g. `DeploymentConfig`.
+    pub kind: String,
+    /// `metadata.name`.
+    pub name: String,
+    /// The API group; empty for the core group.
+    pub group: String,
+}
+
+impl ObjectKey {
+    /// `myproject/web`, or `web` for a cluster-scoped object.
+    pub fn qualified_name(&self) -> String {
+        if self.namespace.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.namespace, self.name)
+        }
+    }
+
+    /// Whether the object is cluster-scoped.
+    pub fn is_cluster_scoped(&self) -> bool {
+        self.namespace.is_empty()
+    }
+}
+
+/// `DeploymentConfig myproject/web`.
+impl fmt::Display for ObjectKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind, self.qualified_name())
+    }
+}
+
+/// One object of a snapshot, normalised.
+#[derive(Clone, Debug)]
+pub struct StoredObject {
+    /// The object's `apiVersion` as its source wrote it.
+    pub api_version: String,
+    /// Where it was read from, e.g. `myproject/dcs.json`.
+    pub origin: Arc<str>,
+    /// The normalised object as compact JSON.
+    pub body: Box<str>,
+}
+
+impl StoredObject {
+    /// The object parsed back into a JSON tree.
+    pub fn value(&self) -> Value {
+        // The body was written by serde_json from a Value, so it always parses back.
+        serde_json::from_str(&self.body).expect("canonical body is valid JSON")
+    }
+}
+
+/// Where a snapshot came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SourceFormat {
+    /// A zip written by `driftlab export`.
+    DriftlabArchive,
+    /// A zip written by the original openshift-backup tool.
+    OpenshiftBackup,
+    /// A zip of some other layout.
+    Zip,
+    /// A Velero backup tarball.
+    Velero,
+    /// A directory of manifests or an unzipped archive.
+    Directory,
+    /// A single JSON or YAML file.
+    File,
+    /// Standard input.
+    Stdin,
+    /// A live cluster.
+    Live,
+}
+
+impl SourceFormat {
+    /// A short name for reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            SourceFormat::DriftlabArchive => "driftlab archive",
+            SourceFormat::OpenshiftBackup => "openshift-backup archive",
+            SourceFormat::Zip => "zip archive",
+            SourceFormat::Velero => "Velero backup",
+            SourceFormat::Directory => "directory",
+            SourceFormat::File => "file",
+            SourceFormat::Stdin => "standard input",
+            SourceFormat::Live => "live cluster",
+        }
+    }
+}
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// Something was wrong with the input but reading went on.
+    Warning,
+    /// Something the user may want to know, such as a derived file that was ignored.
+    Note,
+}
+
+/// A message about the input that did not stop reading it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    /// Warning or note.
+    pub level: Level,
+    /// One line, naming the file.
+    pub message: String,
+}
+
+/// What is known about a snapshot besides its objects.
+#[derive(Clone, Debug)]
+pub struct SourceInfo {
+    /// The argument it was read from, as the user wrote it.
+    pub label: String,
+    /// The kind of source.
+    pub format: SourceFormat,
+    /// When it was taken: from the archive's manifest, else the date stamp in its name.
+    pub taken: Option<Timestamp>,
+    /// The `driftlab-manifest.json` of a driftlab archive, as read.
+    pub manifest: Option<Value>,
+}
+
+/// A set of objects keyed by identity, with what reading them had to say.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Where it came from.
+    pub info: SourceInfo,
+    /// Warnings and notes from reading it.
+    pub diagnostics: Vec<Diagnostic>,
+    objects: BTreeMap<ObjectKey, StoredObject>,
+}
+
+impl Snapshot {
+    /// A snapshot of `objects`.
+    pub fn new(
+        info: SourceInfo,
+        objects: BTreeMap<ObjectKey, StoredObject>,
+        diagnostics: Vec<Diagnostic>,
+    ) -> Snapshot {
+        Snapshot {
+            info,
+            diagnostics,
+            objects,
+        }
+    }
+
+    /// The number of objects.
+    pub fn len(&self) -> usize {
+        self.objects.len()
+    }
+
+    /// Whether the snapshot holds no object.
+    pub fn is_empty(&self) -> bool {
+        self.objects.is_empty()
+    }
+
+    /// The object with identity `key`.
+    pub fn get(&self, key: &ObjectKey) -> Option<&StoredObject> {
+        self.objects.get(key)
+    }
+
+    /// All objects, ordered by namespace, kind, name and group.
+    pub fn iter(&self) -> impl Iterator<Item = (&ObjectKey, &StoredObject)> {
+        self.objects.iter()
+    }
+
+    /// The objects as a map, ordered by identity.
+    pub fn objects(&self) -> &BTreeMap<ObjectKey, StoredObject> {
+        &self.objects
+    }
+
+    /// The namespaces the snapshot's objects live in, sorted.
+    pub fn namespaces(&self) -> Vec<String> {
+        let mut namespaces: Vec<String> = self
+            .objects
+            .keys()
+            .filter(|key| !key.namespace.is_empty())
+            .map(|key| key.namespace.clone())
+            .collect();
+        namespaces.dedup();
+        namespaces
+    }
+}
