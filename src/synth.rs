@@ -14,6 +14,8 @@ pub struct SynthOptions {
     pub objects: usize,
     /// Share of objects that drift from one night to the next (0.01 = 1%).
     pub drift: f64,
+    /// Exactly this many objects drift each night instead (overrides `drift`).
+    pub changes: Option<usize>,
     /// Seed of the pseudo-random choices.
     pub seed: u64,
 }
@@ -78,9 +80,22 @@ pub fn nights(options: &SynthOptions, nights: usize) -> Vec<Vec<Value>> {
     current.truncate(options.objects.max(1));
     let mut result = vec![current.clone()];
     for night in 1..nights {
-        for object in current.iter_mut() {
-            if rng.chance(options.drift) {
-                drift(&mut rng, object, night);
+        match options.changes {
+            Some(count) => {
+                let mut chosen = std::collections::BTreeSet::new();
+                while chosen.len() < count.min(current.len()) {
+                    chosen.insert(rng.below(current.len() as u64) as usize);
+                }
+                for index in chosen {
+                    drift(&mut rng, &mut current[index], night);
+                }
+            }
+            None => {
+                for object in current.iter_mut() {
+                    if rng.chance(options.drift) {
+                        drift(&mut rng, object, night);
+                    }
+                }
             }
         }
         result.push(current.clone());

@@ -154,6 +154,10 @@ pub struct GenerateArgs {
     #[arg(long, default_value_t = 1.0)]
     pub drift_percent: f64,
 
+    /// Exactly this many objects drift each night (instead of --drift-percent).
+    #[arg(long)]
+    pub changes: Option<usize>,
+
     /// Seed of the pseudo-random choices.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,

@@ -19,6 +19,7 @@ pub fn run(args: &GenerateArgs) -> Result<ExitStatus> {
     let options = SynthOptions {
         objects: args.objects,
         drift: args.drift_percent / 100.0,
+        changes: args.changes,
         seed: args.seed,
     };
     // Night k is taken at 00:15 on day k+1 of January 2026.

@@ -17,13 +17,73 @@ pub fn is_block(value: &Value) -> bool {
     matches!(value, Value::Object(_) | Value::Array(_)) && inline(value).len() > INLINE_LIMIT
 }
 
-/// The lines of a pretty-printed value.
+/// The lines of a value written as a YAML-like block: maps as `key: value`, lists as `- item`,
+/// scalars as JSON (strings quoted only where a bare word would mislead).
 pub fn block_lines(value: &Value) -> Vec<String> {
-    serde_json::to_string_pretty(value)
-        .unwrap_or_default()
-        .lines()
-        .map(String::from)
-        .collect()
+    let mut lines = Vec::new();
+    write_block(value, 0, &mut lines);
+    lines
+}
+
+fn write_block(value: &Value, indent: usize, lines: &mut Vec<String>) {
+    let pad = " ".repeat(indent);
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            for (key, item) in map {
+                let key = scalar_text(&Value::String(key.clone()));
+                if is_nested(item) {
+                    lines.push(format!("{pad}{key}:"));
+                    write_block(item, indent + 2, lines);
+                } else {
+                    lines.push(format!("{pad}{key}: {}", scalar_text(item)));
+                }
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            for item in items {
+                if is_nested(item) {
+                    // The first line of the element goes after the dash, the rest below it.
+                    let mut inner = Vec::new();
+                    write_block(item, indent + 2, &mut inner);
+                    let first = inner.remove(0);
+                    lines.push(format!("{pad}- {}", first.trim_start()));
+                    lines.extend(inner);
+                } else {
+                    lines.push(format!("{pad}- {}", scalar_text(item)));
+                }
+            }
+        }
+        other => lines.push(format!("{pad}{}", scalar_text(other))),
+    }
+}
+
+fn is_nested(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => !map.is_empty(),
+        Value::Array(items) => !items.is_empty(),
+        _ => false,
+    }
+}
+
+/// A scalar (or empty container) as written in a block: plain words bare, the rest as JSON.
+fn scalar_text(value: &Value) -> String {
+    match value {
+        Value::String(s) if is_plain_word(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Strings that read unambiguously without quotes: no spaces or YAML punctuation at the edges,
+/// and not a word YAML would take for another type.
+fn is_plain_word(s: &str) -> bool {
+    const RESERVED: &[&str] = &["true", "false", "null", "yes", "no", "on", "off", "~", ""];
+    !RESERVED.contains(&s.to_ascii_lowercase().as_str())
+        && s.parse::<f64>().is_err()
+        && !s.starts_with(|c: char| "-?:,[]{}#&*!|>'\"%@` ".contains(c))
+        && !s.ends_with([' ', ':'])
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.chars().any(char::is_control)
 }
 
 /// Whether a replaced string value is best shown as a line diff.
@@ -61,4 +121,26 @@ pub fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
         }
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn blocks_read_like_yaml() {
+        let value = json!({"ip": "10.0.0.1", "ports": [{"port": 80, "name": "http"}], "ready": "true", "empty": {}});
+        assert_eq!(
+            block_lines(&value),
+            [
+                "ip: 10.0.0.1",
+                "ports:",
+                "  - port: 80",
+                "    name: http",
+                "ready: \"true\"",
+                "empty: {}"
+            ]
+        );
+    }
 }

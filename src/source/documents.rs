@@ -20,7 +20,10 @@ pub fn parse(bytes: &[u8], display: &str) -> Result<Vec<Value>> {
     let trimmed = text.trim_start();
     match trimmed.as_bytes().first() {
         None => Ok(Vec::new()),
-        Some(b'{' | b'[') => parse_json_stream(text, display),
+        // JSON first (fast, precise errors); YAML documents may also start with `{` (flow style,
+        // `---` separated), so a JSON failure gets a second chance as YAML before it is reported.
+        Some(b'{' | b'[') => parse_json_stream(text, display)
+            .or_else(|json_error| parse_yaml(text, display).map_err(|_| json_error)),
         Some(_) => parse_yaml(text, display),
     }
 }
@@ -37,7 +40,12 @@ fn parse_json_stream(text: &str, display: &str) -> Result<Vec<Value>> {
 
 /// A JSON error as one line with the byte offset, line and column.
 pub fn json_error(display: &str, text: &str, err: &serde_json::Error) -> Error {
-    let offset = byte_offset(text, err.line(), err.column());
+    // At the end of the input serde_json points at the last character; the problem is after it.
+    let offset = if err.classify() == serde_json::error::Category::Eof {
+        text.len()
+    } else {
+        byte_offset(text, err.line(), err.column())
+    };
     let message = err.to_string();
     let message = match message.rfind(" at line ") {
         Some(at) => &message[..at],
@@ -115,6 +123,12 @@ mod tests {
             err.contains(&format!("at byte {at} ")),
             "{err} (x is at {at})"
         );
+    }
+
+    #[test]
+    fn flow_style_yaml_documents_are_not_json() {
+        let docs = parse(b"{\"a\": 1}\n---\n{\"b\": 2}\n", "f.yaml").unwrap();
+        assert_eq!(docs.len(), 2);
     }
 
     #[test]

@@ -63,15 +63,21 @@ pub fn read(argument: &str, options: &ReadOptions) -> Result<Snapshot> {
         return tree::read_directory(path, argument, options);
     }
     let bytes = std::fs::read(path).map_err(|e| Error::io(argument, e))?;
+    read_bytes(bytes, argument, options)
+}
+
+/// Reads a snapshot from the bytes of a file named `label`: a zip archive, a Velero tarball, or
+/// JSON or YAML, told apart by their first bytes.
+pub fn read_bytes(bytes: Vec<u8>, label: &str, options: &ReadOptions) -> Result<Snapshot> {
     if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        zip::read_zip(bytes, argument, options)
+        zip::read_zip(bytes, label, options)
     } else if bytes.starts_with(&[0x1f, 0x8b]) {
-        velero::read_velero(&bytes, argument, options)
+        velero::read_velero(&bytes, label, options)
     } else {
         if bytes.len() as u64 > options.max_bytes {
-            return Err(too_large(argument, options.max_bytes));
+            return Err(too_large(label, options.max_bytes));
         }
-        read_single_file(&bytes, argument, argument, SourceFormat::File, options)
+        read_single_file(&bytes, label, label, SourceFormat::File, options)
     }
 }
 

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The speed and memory benchmark of `driftlab diff`, with public tools only (GNU time, awk).
+#
+#   bench/diff.sh [RUNS]        (default 5 runs of each command, interleaved)
+#
+# Prints, measured in this run:
+#   1. diff of two 10k-object archives against the floor (reading, decompressing and parsing
+#      both archives with serde_json and nothing else: examples/floor.rs); target <= 1.5x.
+#   2. peak RSS of a diff of two 50k-object archives against the combined uncompressed JSON size
+#      of the inputs; target <= 1.5x.
+#   3. a single List file of 10k items with one change; target well under one second.
+# Figures are medians of RUNS runs; the machine is shared and noisy, so ratios are of medians
+# taken in the same run, commands alternating.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS=${1:-5}
+TIME=/usr/bin/time
+[ -x "$TIME" ] || { echo "bench: GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 2; }
+
+cargo build --release --quiet --bin driftlab --example floor
+BIN=target/release/driftlab
+FLOOR=target/release/examples/floor
+WORK=${BENCH_DIR:-target/bench}
+mkdir -p "$WORK"
+
+generate() { # objects dir extra-args...
+  local objects=$1 dir=$2; shift 2
+  [ -d "$dir" ] || "$BIN" generate --out "$dir" --objects "$objects" "$@" >/dev/null
+}
+generate 1000 "$WORK/1k"
+generate 10000 "$WORK/10k"
+generate 50000 "$WORK/50k"
+generate 10000 "$WORK/list10k" --single-list --changes 1
+
+# measure LABEL CMD... : appends "wall_seconds peak_kib" of one run to $WORK/LABEL.times
+measure() {
+  local label=$1; shift
+  "$TIME" --quiet -f "%e %M" -o "$WORK/$label.one" "$@" >/dev/null 2>&1 || true
+  cat "$WORK/$label.one" >> "$WORK/$label.times"
+}
+median() { # column file
+  sort -n -k"$1" "$2" | awk -v c="$1" '{v[NR]=$c} END {print (NR%2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'
+}
+
+rm -f "$WORK"/*.times
+a1k=("$WORK"/1k/*.zip); a10k=("$WORK"/10k/*.zip); a50k=("$WORK"/50k/*.zip); l10k=("$WORK"/list10k/*.json)
+for _ in $(seq "$RUNS"); do
+  measure floor1k "$FLOOR" "${a1k[@]}"
+  measure diff1k "$BIN" diff "${a1k[@]}"
+  measure floor10k "$FLOOR" "${a10k[@]}"
+  measure diff10k "$BIN" diff "${a10k[@]}"
+  measure floor50k "$FLOOR" "${a50k[@]}"
+  measure diff50k "$BIN" diff "${a50k[@]}"
+  measure list10k "$BIN" diff "${l10k[@]}"
+done
+
+bytes50k=$("$FLOOR" "${a50k[@]}")
+bytes10k=$("$FLOOR" "${a10k[@]}")
+changes_list=$("$BIN" diff --stat --exit-zero "${l10k[@]}" | tail -1)
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
+echo "driftlab diff benchmark: $RUNS runs each, medians; $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+printf "%-44s %10s %12s\n" "case" "wall s" "peak MiB"
+for label in floor1k diff1k floor10k diff10k floor50k diff50k list10k; do
+  printf "%-44s %10s %12.1f\n" "$label" "$(median 1 "$WORK/$label.times")" "$(awk "BEGIN {print $(median 2 "$WORK/$label.times") / 1024}")"
+done
+echo
+echo "1. 10k-object archives ($(awk "BEGIN {printf \"%.1f\", $bytes10k/1048576}") MiB of JSON): diff / floor wall = $(ratio "$(median 1 "$WORK/diff10k.times")" "$(median 1 "$WORK/floor10k.times")")   (target <= 1.5)"
+echo "2. 50k-object archives: peak RSS / uncompressed JSON = $(ratio "$(( $(median 2 "$WORK/diff50k.times" | cut -d. -f1) * 1024 ))" "$bytes50k")   ($(awk "BEGIN {printf \"%.0f\", $(median 2 "$WORK/diff50k.times")/1024}") MiB / $(awk "BEGIN {printf \"%.0f\", $bytes50k/1048576}") MiB; target <= 1.5)"
+echo "3. one List of 10k items, one change: $(median 1 "$WORK/list10k.times") s   ($changes_list; target well under 1 s)"

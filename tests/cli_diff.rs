@@ -1,0 +1,474 @@
+//! `driftlab diff` as a user runs it: the fixture pair, every output format, filters, exit codes.
+
+mod common;
+
+use common::{NIGHT1, NIGHT2, driftlab, stderr, stdout};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[test]
+fn fixture_pair_shows_the_readiness_probe_change_and_exits_1() {
+    let output = driftlab().args(["diff", NIGHT1, NIGHT2]).output().unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(
+        text.starts_with(&format!(
+            "Comparing {NIGHT1} (2018-09-11 00:15) → {NIGHT2} (2018-09-12 00:15)\n"
+        )),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#"    ~ spec.template.spec.containers[web].readinessProbe.httpGet.path   "/healthz" → "/ready""#),
+        "{text}"
+    );
+    assert!(text.contains("\n~ DeploymentConfig web\n"), "{text}");
+    assert!(text.contains("\n+ ReplicationController web-4\n"), "{text}");
+    assert!(text.contains("\n- Pod web-3-abcde\n"), "{text}");
+    assert!(
+        text.contains("\nmyproject\n") && text.contains("\ntools\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\n4 changed, 4 added, 2 removed, 30 unchanged\n"),
+        "{text}"
+    );
+    // No ANSI escapes when stdout is not a terminal.
+    assert!(!text.contains('\x1b'));
+
+    let errors = stderr(&output);
+    assert!(
+        errors.contains("driftlab: note: ") && errors.contains("tools/dc_jenkins_patched.json"),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("driftlab: warning: ")
+            && errors.contains("tools/templates.json: empty file (0 bytes)"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn an_api_version_change_alone_is_one_low_key_line() {
+    let output = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "-n", "tools"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(
+        text.contains(
+            "~ DeploymentConfig jenkins\n    ~ apiVersion   \"v1\" → \"apps.openshift.io/v1\"\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("1 changed, 0 added, 0 removed, 4 unchanged\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn identical_snapshots_exit_0() {
+    let output = driftlab().args(["diff", NIGHT1, NIGHT1]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).ends_with("0 changed, 0 added, 0 removed, 36 unchanged\n"));
+}
+
+#[test]
+fn exit_zero_keeps_drift_from_failing_the_command() {
+    let output = driftlab()
+        .args(["diff", "--exit-zero", NIGHT1, NIGHT2])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(stdout(&output).contains("4 changed"));
+}
+
+// The JSON report is a contract: these test-side types are what a consumer relies on.
+#[derive(Deserialize)]
+struct Report {
+    format: String,
+    old: Source,
+    new: Source,
+    summary: Summary,
+    objects: Vec<Object>,
+}
+
+#[derive(Deserialize)]
+struct Source {
+    source: String,
+    taken: Option<String>,
+}
+
+#[derive(Deserialize, PartialEq, Debug)]
+struct Summary {
+    changed: usize,
+    added: usize,
+    removed: usize,
+    unchanged: usize,
+}
+
+#[derive(Deserialize)]
+struct Object {
+    change: String,
+    #[serde(rename = "apiVersion")]
+    api_version: String,
+    kind: String,
+    namespace: Option<String>,
+    name: String,
+    changes: Vec<ChangeOut>,
+}
+
+#[derive(Deserialize)]
+struct ChangeOut {
+    path: String,
+    pointer: String,
+    op: String,
+    old: Option<Value>,
+    new: Option<Value>,
+}
+
+#[test]
+fn json_report_follows_the_documented_schema() {
+    let output = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--output", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let report: Report = serde_json::from_slice(&output.stdout).expect("valid report");
+    assert_eq!(report.format, "driftlab.diff/v1");
+    assert_eq!(report.old.source, NIGHT1);
+    assert_eq!(report.old.taken.as_deref(), Some("2018-09-11T00:15:00Z"));
+    assert_eq!(report.new.taken.as_deref(), Some("2018-09-12T00:15:00Z"));
+    assert_eq!(
+        report.summary,
+        Summary {
+            changed: 4,
+            added: 4,
+            removed: 2,
+            unchanged: 30
+        }
+    );
+
+    let dc = report
+        .objects
+        .iter()
+        .find(|o| o.kind == "DeploymentConfig" && o.name == "web")
+        .expect("DC web in report");
+    assert_eq!(dc.change, "changed");
+    assert_eq!(dc.api_version, "apps.openshift.io/v1");
+    assert_eq!(dc.namespace.as_deref(), Some("myproject"));
+    let probe = dc
+        .changes
+        .iter()
+        .find(|c| c.path.ends_with("readinessProbe.httpGet.path"))
+        .expect("probe change");
+    assert_eq!(
+        probe.path,
+        "spec.template.spec.containers[web].readinessProbe.httpGet.path"
+    );
+    assert_eq!(
+        probe.pointer,
+        "/spec/template/spec/containers/0/readinessProbe/httpGet/path"
+    );
+    assert_eq!(probe.op, "replace");
+    assert_eq!(probe.old, Some(Value::from("/healthz")));
+    assert_eq!(probe.new, Some(Value::from("/ready")));
+
+    let added = report
+        .objects
+        .iter()
+        .find(|o| o.name == "web-4")
+        .expect("web-4");
+    assert_eq!(added.change, "added");
+    assert!(added.changes.is_empty());
+    assert!(
+        report
+            .objects
+            .iter()
+            .any(|o| o.change == "removed" && o.name == "web-3-abcde")
+    );
+}
+
+#[test]
+fn patch_output_turns_each_old_object_into_the_new_one() {
+    use driftlab::snapshot::ObjectKey;
+    let output = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--output", "patch"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let entries: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(entries.len(), 10);
+
+    let options = driftlab::source::ReadOptions::default();
+    let old = driftlab::source::read(&common::repo(NIGHT1).to_string_lossy(), &options).unwrap();
+    let new = driftlab::source::read(&common::repo(NIGHT2).to_string_lossy(), &options).unwrap();
+    let mut checked = 0;
+    for entry in entries.iter().filter(|e| e["change"] == "changed") {
+        let key = |snapshot: &driftlab::snapshot::Snapshot| {
+            snapshot
+                .iter()
+                .find(|(k, _): &(&ObjectKey, _)| {
+                    k.kind == entry["kind"]
+                        && k.name == entry["name"]
+                        && Some(k.namespace.as_str()) == entry["namespace"].as_str()
+                })
+                .map(|(_, stored)| stored.value())
+                .expect("object in snapshot")
+        };
+        let mut document = key(&old);
+        let patch: json_patch::Patch = serde_json::from_value(entry["patch"].clone()).unwrap();
+        json_patch::patch(&mut document, &patch).expect("patch applies");
+        assert_eq!(document, key(&new), "{}", entry["name"]);
+        checked += 1;
+    }
+    assert_eq!(checked, 4);
+}
+
+#[test]
+fn markdown_has_a_verdict_a_table_and_a_block_per_object() {
+    let output = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--output", "markdown"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(text.starts_with("### driftlab: Drift found\n"), "{text}");
+    assert!(
+        text.contains("| changed | DeploymentConfig | myproject | web | 4 |"),
+        "{text}"
+    );
+    assert!(
+        text.contains("| added | ReplicationController | myproject | web-4 | — |"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "<details><summary><code>DeploymentConfig myproject/web</code> (4 changes)</summary>"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("- spec.template.spec.containers[web].readinessProbe.httpGet.path: \"/healthz\"\n+ spec.template.spec.containers[web].readinessProbe.httpGet.path: \"/ready\""), "{text}");
+}
+
+#[test]
+fn stat_and_name_only() {
+    let output = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--stat"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(text.contains("~ DeploymentConfig myproject/web"), "{text}");
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("~ DeploymentConfig myproject/web") && l.ends_with("4 changes")),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("+ Build myproject/web-8") && l.ends_with("added")),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 11);
+
+    let output = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--name-only"])
+        .output()
+        .unwrap();
+    let lines: Vec<String> = stdout(&output).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 10);
+    assert!(
+        lines.contains(&"- Pod myproject/web-3-fghij".to_string()),
+        "{lines:?}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+}
+
+#[test]
+fn filters_by_namespace_kind_name_and_path() {
+    let run = |args: &[&str]| {
+        let output = driftlab()
+            .args(["diff", NIGHT1, NIGHT2, "--name-only"])
+            .args(args)
+            .output()
+            .unwrap();
+        stdout(&output)
+            .lines()
+            .map(String::from)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run(&["-n", "tools"]), ["~ DeploymentConfig tools/jenkins"]);
+    assert_eq!(
+        run(&["--kind", "dc"]),
+        [
+            "~ DeploymentConfig myproject/web",
+            "~ DeploymentConfig tools/jenkins"
+        ]
+    );
+    assert_eq!(
+        run(&["--kind", "rc", "--name", "web-*"]),
+        [
+            "~ ReplicationController myproject/web-3",
+            "+ ReplicationController myproject/web-4"
+        ]
+    );
+
+    let output = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--kind", "dc", "-n", "myproject"])
+        .args([
+            "--ignore",
+            "spec.template.spec.containers[*].image",
+            "--ignore",
+            "/spec/triggers",
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(!text.contains(".image "), "{text}");
+    assert!(!text.contains("lastTriggeredImage"), "{text}");
+    assert!(text.contains("readinessProbe.httpGet.path"), "{text}");
+    assert!(
+        text.ends_with(
+            "1 changed, 0 added, 0 removed, 1 unchanged · 2 changes ignored (--ignore)\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn ignoring_every_change_of_an_object_makes_it_unchanged() {
+    let output = driftlab()
+        .args([
+            "diff",
+            NIGHT1,
+            NIGHT2,
+            "-n",
+            "tools",
+            "--ignore",
+            "apiVersion",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        stdout(&output).ends_with(
+            "0 changed, 0 added, 0 removed, 5 unchanged · 1 change ignored (--ignore)\n"
+        )
+    );
+}
+
+#[test]
+fn color_only_when_asked_or_on_a_terminal() {
+    let colored = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--color", "always"])
+        .output()
+        .unwrap();
+    let text = stdout(&colored);
+    assert!(text.contains("\x1b["), "{text}");
+    let plain = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--color", "never"])
+        .output()
+        .unwrap();
+    assert!(!stdout(&plain).contains('\x1b'));
+    // Colour adds escapes only: the text without them is the plain report.
+    let stripped = strip_ansi(&text);
+    assert_eq!(stripped, stdout(&plain));
+}
+
+fn strip_ansi(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[test]
+fn secret_values_never_appear_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = common::write(dir.path(), "old.yaml", b"apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: p}\ndata: {password: czNjcjN0, user: YWRtaW4=}\n");
+    let new = common::write(dir.path(), "new.yaml", b"apiVersion: v1\nkind: Secret\nmetadata: {name: db, namespace: p}\ndata: {password: bjN3LXMzY3IzdA==, user: YWRtaW4=, token: dG9rZW4tdmFsdWU=}\n");
+    for format in ["text", "json", "patch", "markdown"] {
+        let output = driftlab()
+            .args(["diff", &old, &new, "--output", format])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(1));
+        let text = stdout(&output);
+        for secret in [
+            "czNjcjN0",
+            "s3cr3t",
+            "bjN3LXMzY3IzdA==",
+            "n3w-s3cr3t",
+            "dG9rZW4tdmFsdWU=",
+            "token-value",
+        ] {
+            assert!(!text.contains(secret), "{format} leaks {secret}: {text}");
+        }
+        assert!(text.contains("sha256:"), "{format}: {text}");
+    }
+    let output = driftlab().args(["diff", &old, &new]).output().unwrap();
+    let text = stdout(&output);
+    assert!(text.contains("~ data.password   sha256:"), "{text}");
+    assert!(text.contains("(values hidden; --show-secrets)"), "{text}");
+    assert!(
+        !text.contains("data.user"),
+        "an unchanged secret value is not a change: {text}"
+    );
+
+    let output = driftlab()
+        .args(["diff", &old, &new, "--show-secrets"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(
+        text.contains(r#"~ data.password   s3cr3t → n3w-s3cr3t"#),
+        "{text}"
+    );
+    assert!(text.contains("+ data.token   token-value"), "{text}");
+}
+
+#[test]
+fn standard_input_is_a_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = common::write(dir.path(), "new.json", br#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c", "namespace": "p"}, "data": {"k": "2"}}"#);
+    let output = driftlab()
+        .args(["diff", "-", &new])
+        .write_stdin("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: p}\ndata: {k: \"1\"}\n")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.starts_with("Comparing - → "), "{text}");
+    assert!(text.contains(r#"~ data.k   "1" → "2""#), "{text}");
+}
+
+#[test]
+fn help_documents_exit_status_and_formats() {
+    let output = driftlab().args(["diff", "--help"]).output().unwrap();
+    let text = stdout(&output);
+    assert!(
+        text.contains("Exit status: 0 no differences, 1 differences, 2 trouble"),
+        "{text}"
+    );
+    for word in [
+        "--output",
+        "--stat",
+        "--name-only",
+        "--ignore",
+        "--show-secrets",
+        "--color",
+        "--max-bytes",
+        "--kind",
+    ] {
+        assert!(text.contains(word), "{word} missing from help");
+    }
+}
