@@ -20,12 +20,23 @@ pub fn parse(bytes: &[u8], display: &str) -> Result<Vec<Value>> {
     let trimmed = text.trim_start();
     match trimmed.as_bytes().first() {
         None => Ok(Vec::new()),
-        // JSON first (fast, precise errors); YAML documents may also start with `{` (flow style,
-        // `---` separated), so a JSON failure gets a second chance as YAML before it is reported.
-        Some(b'{' | b'[') => parse_json_stream(text, display)
-            .or_else(|json_error| parse_yaml(text, display).map_err(|_| json_error)),
+        // JSON first (fast, precise errors). Flow-style YAML documents separated by `---` also
+        // start with `{`: only text with such a separator gets a second chance as YAML, so that a
+        // broken JSON file is reported as broken JSON, not read leniently as YAML.
+        Some(b'{' | b'[') => parse_json_stream(text, display).or_else(|json_error| {
+            if has_yaml_separator(text) {
+                parse_yaml(text, display).map_err(|_| json_error)
+            } else {
+                Err(json_error)
+            }
+        }),
         Some(_) => parse_yaml(text, display),
     }
+}
+
+fn has_yaml_separator(text: &str) -> bool {
+    text.lines()
+        .any(|line| line == "---" || line.starts_with("--- "))
 }
 
 /// One or more JSON values, concatenated (the legacy "stacked" files of `oc get -o json >> f`).
