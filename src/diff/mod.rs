@@ -5,6 +5,7 @@
 //! in depth by [`value::diff`].
 
 pub mod equality;
+pub mod filter;
 pub mod keys;
 pub mod patch;
 pub mod path;
@@ -155,7 +156,7 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot, options: &DiffOptions) -> 
 fn body_for_report(stored: &StoredObject, options: &DiffOptions) -> Value {
     let mut value = stored.value();
     if !options.values.show_secrets {
-        secret::redact_object(&mut value);
+        secret::fingerprint_object(&mut value);
     }
     value
 }
@@ -198,16 +199,16 @@ fn compare_pair(
     let new_value = new.value();
     let mut changes = value::diff(&key.kind, &old_value, &new_value, &options.values);
     if !options.ignore.is_empty() {
-        let before = changes.len();
-        changes.retain(|change| !options.ignore.iter().any(|p| p.matches(&change.path)));
-        *ignored += before - changes.len();
+        let (shown, hidden) = filter::split(changes, &filter::IgnorePatterns(&options.ignore));
+        *ignored += hidden.len();
+        changes = shown;
     }
     if changes.is_empty() {
         return None;
     }
     let redact = |mut value: Value| {
         if !options.values.show_secrets {
-            secret::redact_object(&mut value);
+            secret::fingerprint_object(&mut value);
         }
         value
     };

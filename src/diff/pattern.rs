@@ -53,6 +53,22 @@ impl PathPattern {
         })
     }
 
+    /// Whether the pattern names something strictly below `path`: a whole map added or removed
+    /// at `path` may hold parts the pattern hides.
+    pub fn reaches_below(&self, path: &Path) -> bool {
+        let segments: Vec<&Segment> = path
+            .0
+            .iter()
+            .filter(|s| !matches!(s, Segment::Document(_)))
+            .collect();
+        self.steps.len() > segments.len()
+            && self
+                .steps
+                .iter()
+                .zip(segments)
+                .all(|(step, segment)| step_matches(step, segment))
+    }
+
     /// Whether a change at `path` is at or below what the pattern names.
     pub fn matches(&self, path: &Path) -> bool {
         let segments: Vec<&Segment> = path

@@ -65,20 +65,32 @@ pub fn revealed(value: &Value, base64_encoded: bool) -> Value {
 /// Replaces every secret value of a Secret object by `sha256:<full hex digest>`, the form
 /// `driftlab export --secrets hash` writes. Other kinds are left as they are.
 pub fn redact_object(object: &mut Value) {
+    redact_with(object, |value, base64| {
+        Value::String(format!("sha256:{}", digest(value, base64)))
+    });
+}
+
+/// Replaces every secret value of a Secret object by its short fingerprint (`sha256:1a2b3c4d`),
+/// for reports: a full unsalted digest of a weak password can be looked up.
+pub fn fingerprint_object(object: &mut Value) {
+    redact_with(object, fingerprint);
+}
+
+fn redact_with(object: &mut Value, replace: impl Fn(&Value, bool) -> Value) {
     if object.get("kind").and_then(Value::as_str) != Some("Secret") {
         return;
     }
     for (field, base64_encoded) in [("data", true), ("stringData", false)] {
         if let Some(Value::Object(map)) = object.get_mut(field) {
             for value in map.values_mut() {
-                *value = Value::String(format!("sha256:{}", digest(value, base64_encoded)));
+                *value = replace(value, base64_encoded);
             }
         }
     }
     if let Some(Value::Object(annotations)) = object.pointer_mut("/metadata/annotations") {
         for name in SECRET_ANNOTATIONS {
             if let Some(value) = annotations.get_mut(*name) {
-                *value = Value::String(format!("sha256:{}", digest(value, false)));
+                *value = replace(value, false);
             }
         }
     }

@@ -1,6 +1,6 @@
 //! RFC 6902 JSON Patch output: one entry per object that differs, each with the patch that turns
-//! the normalised old object into the normalised new one. Secret values appear as
-//! `sha256:<digest>` (the form of `driftlab export --secrets hash`) unless revealed.
+//! the normalised old object into the normalised new one. Secret values appear as fingerprints
+//! (`sha256:` and 8 hex digits) unless revealed.
 
 use std::io::{self, Write};
 

@@ -22,7 +22,18 @@ pub fn render(report: &DiffReport, options: &RenderOptions, out: &mut dyn Write)
         let ns = object.key.namespace.as_str();
         if namespace != Some(ns) {
             writeln!(out)?;
-            let heading = if ns.is_empty() { "cluster-scoped" } else { ns };
+            let heading = if !ns.is_empty() {
+                ns
+            } else if report
+                .objects
+                .iter()
+                .filter(|o| o.key.namespace.is_empty())
+                .all(|o| crate::snapshot::kinds::is_cluster_scoped(&o.key.kind, &o.key.group))
+            {
+                "cluster-scoped"
+            } else {
+                "cluster-scoped or without a namespace"
+            };
             writeln!(out, "{}", theme.paint(Role::Heading, heading))?;
             namespace = Some(ns);
         }

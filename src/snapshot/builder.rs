@@ -100,7 +100,7 @@ impl SnapshotBuilder {
         if invalid > 0 {
             let objects = if invalid == 1 { "object" } else { "objects" };
             self.warn(format!(
-                "{}: skipped {invalid} {objects} without kind or metadata.name",
+                "{}: skipped {invalid} {objects} without kind or metadata.name (or whose name is not a string: quote `name: yes`)",
                 origin.display
             ));
         }
@@ -207,7 +207,17 @@ impl SnapshotBuilder {
                 }
                 slot.insert(stored);
             }
-            Entry::Occupied(existing) => {
+            Entry::Occupied(mut existing) => {
+                // OpenShift serves RBAC objects twice; the RBAC copy is the original.
+                let kind = existing.key().kind.clone();
+                let mirror = |stored: &StoredObject| is_rbac_mirror(&kind, &stored.api_version);
+                if mirror(existing.get()) && !mirror(&stored) {
+                    existing.insert(stored);
+                    return;
+                }
+                if mirror(&stored) && !mirror(existing.get()) {
+                    return;
+                }
                 let silent = match origin.duplicates {
                     DuplicateRule::SecondaryCopy => true,
                     DuplicateRule::ListedInEveryFolder => {
@@ -248,6 +258,14 @@ impl SnapshotBuilder {
     pub fn finish(self, info: SourceInfo) -> Snapshot {
         Snapshot::new(info, self.objects, self.diagnostics)
     }
+}
+
+/// Whether an RBAC object came through OpenShift's mirror API (or OpenShift 3's `v1`).
+fn is_rbac_mirror(kind: &str, api_version: &str) -> bool {
+    matches!(
+        kind,
+        "Role" | "RoleBinding" | "ClusterRole" | "ClusterRoleBinding"
+    ) && (api_version == "v1" || api_version.starts_with("authorization.openshift.io/"))
 }
 
 fn is_list(map: &Map<String, Value>) -> bool {
@@ -394,6 +412,32 @@ mod tests {
             message.contains("a.yaml") && message.contains("b.yaml"),
             "{message}"
         );
+    }
+
+    #[test]
+    fn openshift_rbac_mirrors_yield_to_the_rbac_copy() {
+        let mirror = json!({"apiVersion": "authorization.openshift.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "admin", "namespace": "p"}, "userNames": ["dev"]});
+        let rbac = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "metadata": {"name": "admin", "namespace": "p"}, "subjects": []});
+        for order in [[mirror.clone(), rbac.clone()], [rbac, mirror]] {
+            let mut builder = SnapshotBuilder::default();
+            for (i, doc) in order.into_iter().enumerate() {
+                builder.add_documents(
+                    [doc],
+                    &origin(&format!("{i}.json"), None, DuplicateRule::Report),
+                );
+            }
+            let snapshot = builder.finish(info());
+            assert_eq!(snapshot.len(), 1);
+            assert!(
+                snapshot.diagnostics.is_empty(),
+                "{:?}",
+                snapshot.diagnostics
+            );
+            let (_, stored) = snapshot.iter().next().unwrap();
+            assert_eq!(stored.api_version, "rbac.authorization.k8s.io/v1");
+        }
     }
 
     #[test]

@@ -442,17 +442,26 @@ pub fn lookup(kind: &str, group: &str) -> Option<&'static KindInfo> {
         .or_else(|| KINDS.iter().find(|info| info.kind == kind))
 }
 
-/// The API group of an object: from its `apiVersion`, with OpenShift 3's `v1` kinds moved to the
-/// groups they live in today.
+/// OpenShift serves the RBAC objects a second time in `authorization.openshift.io`: the same
+/// objects, not new ones. Their identity is the RBAC group's, so an OpenShift 3 archive (`v1`
+/// `RoleBinding`) and an OpenShift 4 export (`rbac.authorization.k8s.io/v1`) pair up.
+const RBAC_MIRRORS: &[&str] = &["Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding"];
+
+/// The API group of an object's identity: from its `apiVersion`, with OpenShift 3's `v1` kinds
+/// moved to the groups they live in today, and OpenShift's mirrors of RBAC taken as RBAC.
 pub fn group_of(api_version: &str, kind: &str) -> String {
-    match api_version.rsplit_once('/') {
-        Some((group, _version)) => group.to_string(),
+    let group = match api_version.rsplit_once('/') {
+        Some((group, _version)) => group,
         None => LEGACY_OPENSHIFT_V1
             .iter()
             .find(|(legacy, _)| *legacy == kind)
-            .map(|(_, group)| group.to_string())
+            .map(|(_, group)| *group)
             .unwrap_or_default(),
+    };
+    if group == "authorization.openshift.io" && RBAC_MIRRORS.contains(&kind) {
+        return "rbac.authorization.k8s.io".to_string();
     }
+    group.to_string()
 }
 
 /// Whether `kind` of `group` is known to be cluster-scoped.
@@ -517,7 +526,16 @@ mod tests {
             "apps.openshift.io"
         );
         assert_eq!(group_of("v1", "Route"), "route.openshift.io");
-        assert_eq!(group_of("v1", "RoleBinding"), "authorization.openshift.io");
+        assert_eq!(
+            group_of("v1", "RoleBindingRestriction"),
+            "authorization.openshift.io"
+        );
+        // OpenShift's RBAC mirrors are the RBAC objects.
+        assert_eq!(group_of("v1", "RoleBinding"), "rbac.authorization.k8s.io");
+        assert_eq!(
+            group_of("authorization.openshift.io/v1", "ClusterRole"),
+            "rbac.authorization.k8s.io"
+        );
         assert_eq!(group_of("v1", "ConfigMap"), "");
         assert_eq!(group_of("apps/v1", "Deployment"), "apps");
         assert_eq!(group_of("extensions/v1beta1", "Deployment"), "extensions");

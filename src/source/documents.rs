@@ -87,8 +87,16 @@ fn byte_offset(text: &str, line: usize, column: usize) -> usize {
     (line_start + column.saturating_sub(1)).min(text.len())
 }
 
+/// Parses YAML documents as kubectl reads them (sigs.k8s.io/yaml, YAML 1.1): `yes`/`no`/`on`/`off`
+/// are booleans and a leading zero makes an octal integer (`0755`).
+pub fn yaml_values(text: &str) -> std::result::Result<Vec<Value>, serde_saphyr::Error> {
+    let mut options = serde_saphyr::Options::default();
+    options.legacy_octal_numbers = true;
+    serde_saphyr::from_multiple_with_options(text, options)
+}
+
 fn parse_yaml(text: &str, display: &str) -> Result<Vec<Value>> {
-    let documents: Vec<Value> = serde_saphyr::from_multiple(text).map_err(|e| {
+    let documents: Vec<Value> = yaml_values(text).map_err(|e| {
         let message = e.to_string();
         // serde-saphyr renders a code snippet below the first line; keep the one-line summary.
         let first_line = message.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
@@ -160,6 +168,19 @@ mod tests {
                 serde_json::json!({"a": 1}),
                 serde_json::json!({"b": ["x", "z"]})
             ]
+        );
+    }
+
+    #[test]
+    fn yaml_scalars_as_kubectl_reads_them() {
+        let docs = parse(
+            b"mode: 0755\nport: 8080\nenabled: yes\nname: \"007\"\n",
+            "f.yaml",
+        )
+        .unwrap();
+        assert_eq!(
+            docs[0],
+            serde_json::json!({"mode": 493, "port": 8080, "enabled": true, "name": "007"})
         );
     }
 
