@@ -36,12 +36,14 @@ assert_eq!(report.objects[0].changes[0].path.human(), "data.timeout");
 
 pub mod archive;
 pub mod cli;
+pub mod cluster;
 pub mod commands;
 pub mod diff;
 pub mod error;
 pub mod glob;
 pub mod normalize;
 pub mod report;
+pub mod serve;
 pub mod snapshot;
 pub mod source;
 pub mod synth;

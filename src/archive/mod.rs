@@ -4,6 +4,8 @@
 //! An archive is written to a temporary file in the target directory, flushed, synced and then
 //! renamed, so a crash never leaves a file that looks like a finished archive.
 
+pub mod rotate;
+
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -14,17 +16,20 @@ use zip::{CompressionMethod, ZipWriter};
 
 use crate::error::{Error, Result};
 use crate::source::layout::{CLUSTER_FOLDER, MANIFEST_NAME};
+use crate::timestamp::Timestamp;
 
 /// Writes one archive atomically.
 pub struct ArchiveWriter {
     zip: Option<ZipWriter<BufWriter<File>>>,
     temp_path: PathBuf,
     final_path: PathBuf,
+    modified: zip::DateTime,
 }
 
 impl ArchiveWriter {
-    /// Starts an archive that will be named `final_path` once finished.
-    pub fn create(final_path: &Path) -> Result<ArchiveWriter> {
+    /// Starts an archive that will be named `final_path` once finished; its entries are dated
+    /// `taken`.
+    pub fn create(final_path: &Path, taken: Timestamp) -> Result<ArchiveWriter> {
         let dir = final_path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -41,6 +46,15 @@ impl ArchiveWriter {
             zip: Some(ZipWriter::new(BufWriter::with_capacity(1 << 20, file))),
             temp_path,
             final_path: final_path.to_path_buf(),
+            modified: zip::DateTime::from_date_and_time(
+                taken.year.clamp(1980, 2107) as u16,
+                taken.month as u8,
+                taken.day as u8,
+                taken.hour as u8,
+                taken.minute as u8,
+                taken.second as u8,
+            )
+            .unwrap_or_default(),
         })
     }
 
@@ -72,6 +86,7 @@ impl ArchiveWriter {
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
             .compression_level(Some(6))
+            .last_modified_time(self.modified)
             .unix_permissions(0o644);
         zip.start_file(path, options)
             .map_err(|e| Error::input(&display, format!("cannot add {path}: {e}")))?;

@@ -11,6 +11,19 @@ Examples:
   driftlab diff last-week.zip today.zip -n myproject --kind dc --output markdown
   driftlab diff a.zip b.zip --ignore 'metadata.annotations[\"openshift.io/*\"]'";
 
+const EXPORT_AFTER_HELP: &str = "\
+Exit status: 0 archive written, 2 nothing written (no cluster, bad credentials, bad arguments),
+3 archive written but partial (some types failed after retries; see its manifest).
+
+Examples:
+  driftlab export -n myproject --output-dir /backups --retain-days 7
+  driftlab export -A --prefix openshift-backup --output-dir /openshift-backup";
+
+const SERVE_AFTER_HELP: &str = "\
+Examples:
+  driftlab serve /backups/openshift-backup201809110015.zip
+  kubectl --server http://127.0.0.1:8001 get dc -n myproject -o yaml";
+
 /// Find what drifted between two snapshots of a Kubernetes or OpenShift project.
 #[derive(Debug, Parser)]
 #[command(
@@ -36,6 +49,24 @@ pub enum Command {
     /// as fingerprints.
     #[command(after_help = AFTER_HELP)]
     Diff(DiffArgs),
+
+    /// Export every object of a project (or the cluster) into a date-stamped archive.
+    ///
+    /// Reads through the Kubernetes API with credentials as kubectl finds them, prunes the
+    /// housekeeping fields, hashes secret values, and writes <prefix><YYYYMMDDHHMM>.zip (UTC)
+    /// atomically. Types the account may not read are skipped with a warning; types that keep
+    /// failing are recorded and the archive is marked partial.
+    #[command(after_help = EXPORT_AFTER_HELP)]
+    Export(ExportArgs),
+
+    /// Delete old archives of a folder, judged by the date stamp in their names.
+    ///
+    /// Only files named exactly <prefix><8 or 12 digits>.zip are touched; the newest always stays.
+    Rotate(RotateArgs),
+
+    /// Serve a snapshot as a read-only Kubernetes API, to browse it with kubectl.
+    #[command(after_help = SERVE_AFTER_HELP)]
+    Serve(ServeArgs),
 
     /// Write synthetic nightly archives (for benchmarks and tests).
     #[command(hide = true)]
@@ -133,6 +164,155 @@ pub struct DiffArgs {
     /// Do not print warnings and notes about the input.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// How to reach the cluster when OLD or NEW is `live` or `live:<context>`.
+    #[command(flatten)]
+    pub connect: ConnectArgs,
+}
+
+/// Credentials, as kubectl takes them.
+#[derive(Debug, Args)]
+pub struct ConnectArgs {
+    /// The kubeconfig file (default: KUBECONFIG, then ~/.kube/config, then the in-cluster account).
+    #[arg(long, value_name = "FILE")]
+    pub kubeconfig: Option<std::path::PathBuf>,
+
+    /// The kubeconfig context to use.
+    #[arg(long, value_name = "CONTEXT")]
+    pub context: Option<String>,
+}
+
+/// How `driftlab export` treats Secret objects.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SecretsChoice {
+    /// Each value becomes sha256:<hex>: changes visible, values not.
+    Hash,
+    /// Values as they are.
+    Include,
+    /// No secrets at all.
+    Skip,
+}
+
+/// `driftlab export`.
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub connect: ConnectArgs,
+
+    /// Export this namespace (repeatable; default: every namespace the account can list).
+    #[arg(
+        short = 'n',
+        long = "namespace",
+        value_name = "NAMESPACE",
+        conflicts_with = "all_namespaces"
+    )]
+    pub namespaces: Vec<String>,
+
+    /// Export every namespace the account can list (the default when no -n is given).
+    #[arg(short = 'A', long)]
+    pub all_namespaces: bool,
+
+    /// Only objects matching this label selector, e.g. 'app=web'.
+    #[arg(short = 'l', long, value_name = "SELECTOR")]
+    pub selector: Option<String>,
+
+    /// Export a type excluded by default (events, leases, imagestreamtags, projects, …) (repeatable).
+    #[arg(long = "include-kind", value_name = "KIND")]
+    pub include_kinds: Vec<String>,
+
+    /// Leave out this type too (repeatable).
+    #[arg(long = "exclude-kind", value_name = "KIND")]
+    pub exclude_kinds: Vec<String>,
+
+    /// Skip cluster-scoped types (namespaces, cluster roles, storage classes, …).
+    #[arg(long)]
+    pub no_cluster_scoped: bool,
+
+    /// What to do with secret values.
+    #[arg(long, value_enum, default_value_t = SecretsChoice::Hash)]
+    pub secrets: SecretsChoice,
+
+    /// Directory to write the archive to.
+    #[arg(
+        long,
+        value_name = "DIR",
+        default_value = ".",
+        conflicts_with = "output"
+    )]
+    pub output_dir: std::path::PathBuf,
+
+    /// Write the archive to exactly this file instead.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Archive name prefix (use openshift-backup to continue an existing archive folder).
+    #[arg(long, default_value = "driftlab-")]
+    pub prefix: String,
+
+    /// After a complete export, delete archives older than this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub retain_days: Option<u32>,
+
+    /// After a complete export, keep only this many archives.
+    #[arg(long, value_name = "COUNT")]
+    pub retain_count: Option<usize>,
+
+    /// Lists in flight at once.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+
+    /// Print nothing but failures.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `driftlab rotate`.
+#[derive(Debug, Args)]
+pub struct RotateArgs {
+    /// The archive folder.
+    #[arg(value_name = "DIR")]
+    pub dir: std::path::PathBuf,
+
+    /// Delete archives older than this many days.
+    #[arg(long, value_name = "DAYS")]
+    pub retain_days: Option<u32>,
+
+    /// Keep only this many archives.
+    #[arg(long, value_name = "COUNT")]
+    pub retain_count: Option<usize>,
+
+    /// The archive name prefix.
+    #[arg(long, default_value = "driftlab-")]
+    pub prefix: String,
+
+    /// Only print what would be deleted.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// `driftlab serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The snapshot to serve: an archive, a directory, a file, a Velero tarball.
+    #[arg(value_name = "SNAPSHOT")]
+    pub snapshot: String,
+
+    /// Address to listen on (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:8001", value_name = "ADDRESS")]
+    pub listen: std::net::SocketAddr,
+
+    /// Allow listening on a non-loopback address.
+    #[arg(long)]
+    pub allow_remote: bool,
+
+    /// Serve secret values as they are in the snapshot instead of hashed.
+    #[arg(long)]
+    pub show_secrets: bool,
+
+    /// Stop when the snapshot decompresses to more than this.
+    #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
+    pub max_bytes: u64,
 }
 
 /// `driftlab generate` (hidden).

@@ -3,8 +3,15 @@
 
 use std::ffi::OsString;
 
-use super::args::{ColorChoice, DiffArgs, OutputFormat};
+use super::args::{
+    ColorChoice, ConnectArgs, DiffArgs, ExportArgs, OutputFormat, RotateArgs, SecretsChoice,
+};
+use crate::archive::rotate::Retention;
+use crate::cluster::ClusterOptions;
 use crate::commands::diff::DiffCommand;
+use crate::commands::export::{Destination, ExportCommand, SecretsMode};
+use crate::commands::progress::ProgressMode;
+use crate::commands::rotate::RotateCommand;
 use crate::diff::{DiffOptions, PathPattern, ValueOptions};
 use crate::error::{Error, Result};
 use crate::report::{Format, RenderOptions};
@@ -82,7 +89,70 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         },
         exit_zero: args.exit_zero,
         quiet: args.quiet,
+        cluster: cluster_options(&args.connect),
     })
+}
+
+fn cluster_options(connect: &ConnectArgs) -> ClusterOptions {
+    ClusterOptions {
+        kubeconfig: connect.kubeconfig.clone(),
+        context: connect.context.clone(),
+        ..ClusterOptions::new()
+    }
+}
+
+/// The settings of `driftlab export`.
+pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<ExportCommand> {
+    if args.prefix.is_empty() || args.prefix.contains(['/', '\\']) {
+        return Err(Error::Usage(format!(
+            "--prefix {:?}: must be a non-empty file name prefix",
+            args.prefix
+        )));
+    }
+    let mut cluster = cluster_options(&args.connect);
+    cluster.namespaces = args.namespaces;
+    cluster.selector = args.selector;
+    cluster.include_kinds = args.include_kinds;
+    cluster.exclude_kinds = args.exclude_kinds;
+    cluster.cluster_scoped = !args.no_cluster_scoped;
+    cluster.concurrency = usize::from(args.concurrency);
+    Ok(ExportCommand {
+        cluster,
+        secrets: match args.secrets {
+            SecretsChoice::Hash => SecretsMode::Hash,
+            SecretsChoice::Include => SecretsMode::Include,
+            SecretsChoice::Skip => SecretsMode::Skip,
+        },
+        destination: match args.output {
+            Some(file) => Destination::File(file),
+            None => Destination::Directory(args.output_dir),
+        },
+        prefix: args.prefix,
+        retention: Retention {
+            days: args.retain_days,
+            count: args.retain_count,
+        },
+        progress: if args.quiet {
+            ProgressMode::Quiet
+        } else if stderr_is_terminal {
+            ProgressMode::Bar
+        } else {
+            ProgressMode::Lines
+        },
+    })
+}
+
+/// The settings of `driftlab rotate`.
+pub fn rotate_command(args: RotateArgs) -> RotateCommand {
+    RotateCommand {
+        dir: args.dir,
+        prefix: args.prefix,
+        retention: Retention {
+            days: args.retain_days,
+            count: args.retain_count,
+        },
+        dry_run: args.dry_run,
+    }
 }
 
 #[cfg(test)]

@@ -31,6 +31,12 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let command = config::diff_command(args, std::io::stdout().is_terminal())?;
             commands::diff::run(&command)
         }
+        Command::Export(args) => {
+            let command = config::export_command(args, std::io::stderr().is_terminal())?;
+            commands::export::run(&command)
+        }
+        Command::Rotate(args) => commands::rotate::run(&config::rotate_command(args)),
+        Command::Serve(args) => commands::serve::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
     }
 }

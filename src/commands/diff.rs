@@ -3,9 +3,12 @@
 use std::io::{self, BufWriter, Write};
 
 use super::print_diagnostics;
+use crate::cluster::ClusterOptions;
+use crate::cluster::live::{self, LiveScope};
 use crate::diff::{DiffOptions, diff_snapshots};
 use crate::error::{Error, ExitStatus, Result};
 use crate::report::{self, Format, RenderOptions};
+use crate::snapshot::Snapshot;
 use crate::source::{self, ReadOptions};
 
 /// Everything `driftlab diff` needs, settled.
@@ -27,21 +30,22 @@ pub struct DiffCommand {
     pub exit_zero: bool,
     /// Suppress warnings about the input.
     pub quiet: bool,
+    /// How to reach a cluster for a `live` side.
+    pub cluster: ClusterOptions,
 }
 
 /// Reads both snapshots (in parallel), compares them and writes the report to stdout.
 pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
-    let (old, new) = std::thread::scope(|scope| {
-        let old = scope.spawn(|| source::read(&command.old, &command.read));
-        let new = source::read(&command.new, &command.read);
-        let old = old
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (old, new)
-    });
-    let (old, new) = (old?, new?);
-    print_diagnostics(&old, command.quiet);
-    print_diagnostics(&new, command.quiet);
+    let (old, new) = read_both(command)?;
+    for snapshot in [&old, &new] {
+        print_diagnostics(snapshot, command.quiet);
+        if snapshot.is_empty() && !command.quiet {
+            eprintln!(
+                "driftlab: warning: {}: no Kubernetes objects found",
+                snapshot.info.label
+            );
+        }
+    }
 
     let report = diff_snapshots(&old, &new, &command.diff);
     drop((old, new));
@@ -61,4 +65,66 @@ pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Reads both sides: files in parallel; a `live` side after the other, restricted to the
+/// namespaces (and cluster-scoped kinds) the other side holds.
+fn read_both(command: &DiffCommand) -> Result<(Snapshot, Snapshot)> {
+    let live_side = |argument: &str| live::parse_argument(argument);
+    match (live_side(&command.old), live_side(&command.new)) {
+        (None, None) => {
+            let (old, new) = std::thread::scope(|scope| {
+                let old = scope.spawn(|| source::read(&command.old, &command.read));
+                let new = source::read(&command.new, &command.read);
+                let old = old
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+                (old, new)
+            });
+            Ok((old?, new?))
+        }
+        (Some(context), None) => {
+            let new = source::read(&command.new, &command.read)?;
+            let old = read_live(command, context, &command.old, Some(&new))?;
+            Ok((old, new))
+        }
+        (None, Some(context)) => {
+            let old = source::read(&command.old, &command.read)?;
+            let new = read_live(command, context, &command.new, Some(&old))?;
+            Ok((old, new))
+        }
+        (Some(old_context), Some(new_context)) => {
+            let old = read_live(command, old_context, &command.old, None)?;
+            let new = read_live(command, new_context, &command.new, None)?;
+            Ok((old, new))
+        }
+    }
+}
+
+fn read_live(
+    command: &DiffCommand,
+    context: Option<String>,
+    label: &str,
+    other: Option<&Snapshot>,
+) -> Result<Snapshot> {
+    let mut options = command.cluster.clone();
+    if context.is_some() {
+        options.context = context;
+    }
+    let filter = &command.read.filter;
+    let scope = LiveScope {
+        namespaces: if filter.namespaces.is_empty() {
+            other.map(Snapshot::namespaces).unwrap_or_default()
+        } else {
+            filter.namespaces.clone()
+        },
+        cluster_kinds: other.map(|snapshot| {
+            snapshot
+                .iter()
+                .filter(|(key, _)| key.is_cluster_scoped())
+                .map(|(key, _)| (key.group.clone(), key.kind.clone()))
+                .collect()
+        }),
+    };
+    live::read(&options, &scope, filter, label)
 }

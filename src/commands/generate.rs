@@ -57,7 +57,7 @@ pub fn write_archive(path: &Path, objects: Vec<Value>, taken: Timestamp) -> Resu
         let entry = ArchiveWriter::list_path(namespace, &kinds::plural_of(kind, &group));
         lists.entry(entry).or_default().push(object);
     }
-    let mut writer = ArchiveWriter::create(path)?;
+    let mut writer = ArchiveWriter::create(path, taken)?;
     writer.write_manifest(&json!({
         "tool": format!("driftlab {}", env!("CARGO_PKG_VERSION")),
         "generator": "synthetic",

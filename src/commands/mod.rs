@@ -1,7 +1,11 @@
 //! Orchestration of each subcommand: read, compare, write. No flags and no terminal here.
 
 pub mod diff;
+pub mod export;
 pub mod generate;
+pub mod progress;
+pub mod rotate;
+pub mod serve;
 
 use crate::snapshot::{Level, Snapshot};
 

@@ -1,0 +1,739 @@
+//! `driftlab export`, `driftlab rotate` and `driftlab diff … live` against `driftlab serve` on
+//! loopback, with faults injected by a proxy in between.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::cluster::{Fault, FaultProxy, Served, kubeconfig};
+use common::{NIGHT1, NIGHT2, driftlab, stderr, stdout};
+use serde_json::Value;
+
+/// Archives (`*.zip`) in `dir`, sorted.
+fn zips(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".zip"))
+        .collect();
+    names.sort();
+    names
+}
+
+fn export(kubeconfig: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    driftlab()
+        .args([
+            "export",
+            "--kubeconfig",
+            kubeconfig.to_str().unwrap(),
+            "--output-dir",
+            out.to_str().unwrap(),
+        ])
+        .args(extra)
+        .output()
+        .unwrap()
+}
+
+fn manifest(archive: &Path) -> Value {
+    let entries = common::unzip(&std::fs::read(archive).unwrap());
+    let (_, data) = entries
+        .iter()
+        .find(|(n, _)| n == "driftlab-manifest.json")
+        .expect("manifest");
+    serde_json::from_slice(data).unwrap()
+}
+
+#[test]
+fn export_writes_a_pruned_dated_archive_that_diffs_clean_against_its_source() {
+    let served = Served::start(NIGHT1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), &served.url);
+    let out = dir.path().join("backups");
+    std::fs::create_dir(&out).unwrap();
+    let output = export(&config, &out, &["-n", "myproject", "-n", "tools"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let archives = zips(&out);
+    assert_eq!(archives.len(), 1);
+    let name = &archives[0];
+    assert!(
+        name.starts_with("driftlab-") && name.len() == "driftlab-202611261905.zip".len(),
+        "{name}"
+    );
+    let archive = out.join(name);
+    assert!(
+        stdout(&output).starts_with(&format!("{}: ", archive.display())),
+        "{}",
+        stdout(&output)
+    );
+
+    // Plain log lines like the original tool's when stderr is not a terminal.
+    let log = stderr(&output);
+    assert!(
+        log.contains("Exporting 'deploymentconfigs' resources to myproject/deploymentconfigs.json"),
+        "{log}"
+    );
+    assert!(
+        log.contains(
+            "Exporting 'limitranges' resources to myproject/limitranges.json\nSkipped: list empty"
+        ),
+        "{log}"
+    );
+
+    // Layout, format and order.
+    let bytes = std::fs::read(&archive).unwrap();
+    let entries = common::unzip(&bytes);
+    let (_, dcs) = entries
+        .iter()
+        .find(|(n, _)| n == "myproject/deploymentconfigs.json")
+        .expect("dc list");
+    let text = String::from_utf8(dcs.clone()).unwrap();
+    assert!(
+        text.starts_with("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\""),
+        "{text}"
+    );
+    let list: Value = serde_json::from_str(&text).unwrap();
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["metadata"]["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["postgresql", "web"]);
+    assert!(
+        list["items"][1]["spec"]["triggers"][1]["imageChangeParams"]
+            .get("lastTriggeredImage")
+            .is_none()
+    );
+    assert!(entries.iter().any(|(n, _)| n == "_cluster/namespaces.json"));
+    // Secret values are hashed, never stored.
+    assert!(!String::from_utf8_lossy(&bytes).contains("czNjcjN0"));
+    let (_, secrets) = entries
+        .iter()
+        .find(|(n, _)| n == "myproject/secrets.json")
+        .expect("secrets");
+    let secrets: Value = serde_json::from_slice(secrets).unwrap();
+    assert!(
+        secrets["items"][1]["data"]["database-password"]
+            .as_str()
+            .unwrap()
+            .starts_with("sha256:")
+    );
+
+    let manifest = manifest(&archive);
+    assert_eq!(manifest["complete"], true);
+    assert_eq!(manifest["secrets"], "hash");
+    assert_eq!(
+        manifest["namespaces"],
+        serde_json::json!(["myproject", "tools"])
+    );
+    assert_eq!(manifest["server"]["url"], served.url);
+    assert!(manifest["objects"].as_u64().unwrap() > 25);
+    let dc_count = manifest["resources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["resource"] == "deploymentconfigs.apps.openshift.io")
+        .unwrap();
+    assert_eq!(dc_count["count"], 3);
+
+    // Against the archive it was served from: only what export prunes and the legacy apiVersions.
+    let output = driftlab()
+        .args(["diff", NIGHT1, archive.to_str().unwrap(), "--name-only"])
+        .output()
+        .unwrap();
+    let changed: Vec<String> = stdout(&output).lines().map(String::from).collect();
+    assert_eq!(
+        changed,
+        [
+            "~ DeploymentConfig myproject/web",
+            "~ RoleBinding myproject/admin",
+            "~ RoleBinding myproject/system:deployers",
+            "~ RoleBinding myproject/system:image-builders",
+            "~ RoleBinding myproject/system:image-pullers",
+            "~ DeploymentConfig tools/jenkins",
+            "~ ImageStream tools/jenkins",
+            "~ ImageStream tools/jenkins-agent-maven"
+        ],
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn forbidden_secrets_are_skipped_and_the_export_succeeds() {
+    let served = Served::start(NIGHT1);
+    let proxy = FaultProxy::start(&served.url);
+    proxy.fault(
+        "/secrets",
+        "",
+        usize::MAX,
+        Fault::Status(
+            403,
+            vec![],
+            r#"{"kind":"Status","message":"secrets is forbidden","reason":"Forbidden","code":403}"#
+                .into(),
+        ),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), &proxy.url);
+    let output = export(&config, dir.path(), &["-n", "myproject"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Skipped: secrets in myproject: forbidden"),
+        "{}",
+        stderr(&output)
+    );
+    let archive = dir.path().join(&zips(dir.path())[0]);
+    let entries = common::unzip(&std::fs::read(&archive).unwrap());
+    assert!(!entries.iter().any(|(n, _)| n.ends_with("secrets.json")));
+    assert!(
+        entries
+            .iter()
+            .any(|(n, _)| n == "myproject/deploymentconfigs.json")
+    );
+    let manifest = manifest(&archive);
+    assert_eq!(manifest["complete"], true);
+    assert_eq!(manifest["skipped"][0]["resource"], "secrets");
+    assert_eq!(manifest["skipped"][0]["reason"], "forbidden");
+}
+
+#[test]
+fn a_broken_api_group_costs_a_warning_not_the_export() {
+    let served = Served::start(NIGHT1);
+    let proxy = FaultProxy::start(&served.url);
+    proxy.fault(
+        "/apis/build.openshift.io/v1",
+        "",
+        usize::MAX,
+        Fault::Status(503, vec![], "{}".into()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let output = export(
+        &kubeconfig(dir.path(), &proxy.url),
+        dir.path(),
+        &["-n", "myproject"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("API group build.openshift.io/v1 not discovered: 503"),
+        "{}",
+        stderr(&output)
+    );
+    let archive = dir.path().join(&zips(dir.path())[0]);
+    let entries = common::unzip(&std::fs::read(&archive).unwrap());
+    assert!(!entries.iter().any(|(n, _)| n.contains("builds")));
+    assert!(
+        entries
+            .iter()
+            .any(|(n, _)| n == "myproject/deploymentconfigs.json")
+    );
+    assert!(
+        manifest(&archive)["discoveryWarnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("build.openshift.io")
+    );
+}
+
+#[test]
+fn transient_errors_are_retried() {
+    let served = Served::start(NIGHT1);
+    let proxy = FaultProxy::start(&served.url);
+    proxy.fault(
+        "/namespaces/myproject/pods",
+        "",
+        1,
+        Fault::Status(500, vec![], "{}".into()),
+    );
+    proxy.fault(
+        "/namespaces/myproject/services",
+        "",
+        1,
+        Fault::Status(429, vec![("Retry-After".into(), "1".into())], "{}".into()),
+    );
+    proxy.fault(
+        "/namespaces/myproject/replicationcontrollers",
+        "",
+        1,
+        Fault::DropMidBody,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let output = export(
+        &kubeconfig(dir.path(), &proxy.url),
+        dir.path(),
+        &["-n", "myproject"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let archive = dir.path().join(&zips(dir.path())[0]);
+    let entries = common::unzip(&std::fs::read(&archive).unwrap());
+    for list in [
+        "myproject/pods.json",
+        "myproject/services.json",
+        "myproject/replicationcontrollers.json",
+    ] {
+        assert!(
+            entries.iter().any(|(n, _)| n == list),
+            "{list} missing after retry"
+        );
+    }
+    assert_eq!(manifest(&archive)["complete"], true);
+    assert_eq!(proxy.seen_paths("/namespaces/myproject/pods").len(), 2);
+    assert_eq!(
+        proxy
+            .seen_paths("/namespaces/myproject/replicationcontrollers")
+            .len(),
+        2
+    );
+    // Retry-After was honoured: a second between the throttled request and its retry.
+    let services: Vec<_> = proxy
+        .seen()
+        .into_iter()
+        .filter(|s| s.target.contains("/namespaces/myproject/services"))
+        .collect();
+    assert_eq!(services.len(), 2);
+    assert!(
+        services[1].at - services[0].at >= Duration::from_millis(950),
+        "{:?}",
+        services[1].at - services[0].at
+    );
+}
+
+#[test]
+fn an_expired_continue_token_restarts_the_list() {
+    let dir = tempfile::tempdir().unwrap();
+    let items: Vec<Value> = (0..1200)
+        .map(|i| serde_json::json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": format!("cm-{i:04}"), "namespace": "big"}, "data": {"i": i.to_string()}}))
+        .collect();
+    let snapshot = common::write(
+        dir.path(),
+        "big.json",
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items})
+            .to_string()
+            .as_bytes(),
+    );
+    let served = Served::start(&snapshot);
+    let proxy = FaultProxy::start(&served.url);
+    proxy.fault(
+        "/namespaces/big/configmaps",
+        "continue=",
+        1,
+        Fault::Status(
+            410,
+            vec![],
+            r#"{"kind":"Status","reason":"Expired","code":410}"#.into(),
+        ),
+    );
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let output = export(&kubeconfig(dir.path(), &proxy.url), &out, &["-n", "big"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let pages = proxy.seen_paths("/namespaces/big/configmaps");
+    // First page, the expired second page, then all three pages again.
+    assert_eq!(pages.len(), 5, "{pages:?}");
+    assert!(pages.iter().all(|p| p.contains("limit=500")));
+    let archive = out.join(&zips(&out)[0]);
+    let entries = common::unzip(&std::fs::read(&archive).unwrap());
+    let (_, list) = entries
+        .iter()
+        .find(|(n, _)| n == "big/configmaps.json")
+        .unwrap();
+    let list: Value = serde_json::from_slice(list).unwrap();
+    assert_eq!(list["items"].as_array().unwrap().len(), 1200);
+}
+
+#[test]
+fn lasting_failures_give_a_partial_archive_exit_3_and_no_rotation() {
+    let served = Served::start(NIGHT1);
+    let proxy = FaultProxy::start(&served.url);
+    proxy.fault(
+        "/namespaces/myproject/routes",
+        "",
+        usize::MAX,
+        Fault::Status(503, vec![], r#"{"message":"backend down"}"#.into()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let old = common::write(dir.path(), "driftlab-201801010000.zip", b"an old archive");
+    let output = export(
+        &kubeconfig(dir.path(), &proxy.url),
+        dir.path(),
+        &["-n", "myproject", "--retain-count", "1"],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(
+            "Failed: routes in myproject: 503 Service Unavailable: backend down (after 3 tries)"
+        ),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stdout(&output).contains("PARTIAL: 1 lists failed"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(proxy.seen_paths("/namespaces/myproject/routes").len(), 3);
+    // The partial archive is written and says so; the older archive was not rotated away.
+    assert!(Path::new(&old).exists());
+    let archives = zips(dir.path());
+    assert_eq!(archives.len(), 2);
+    let manifest = manifest(&dir.path().join(&archives[1]));
+    assert_eq!(manifest["complete"], false);
+    assert_eq!(manifest["partial"], true);
+    assert_eq!(
+        manifest["failed"][0]["resource"],
+        "routes.route.openshift.io"
+    );
+}
+
+#[test]
+fn an_unreachable_cluster_or_bad_credentials_write_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = kubeconfig(dir.path(), &format!("http://127.0.0.1:{port}"));
+    let output = export(&config, dir.path(), &["-n", "myproject"]);
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    assert_eq!(errors.lines().count(), 1, "{errors}");
+    assert!(
+        errors.starts_with(&format!(
+            "driftlab: error: cannot reach the cluster at http://127.0.0.1:{port}"
+        )),
+        "{errors}"
+    );
+    assert!(zips(dir.path()).is_empty());
+
+    let served = Served::start(NIGHT1);
+    let proxy = FaultProxy::start(&served.url);
+    proxy.fault(
+        "/",
+        "",
+        usize::MAX,
+        Fault::Status(
+            401,
+            vec![],
+            r#"{"kind":"Status","message":"Unauthorized","code":401}"#.into(),
+        ),
+    );
+    let output = export(
+        &kubeconfig(dir.path(), &proxy.url),
+        dir.path(),
+        &["-n", "myproject"],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let errors = stderr(&output);
+    assert!(errors.contains("credentials not accepted"), "{errors}");
+    assert_eq!(errors.lines().count(), 1, "{errors}");
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left.len(), 1, "only the kubeconfig: {left:?}");
+}
+
+#[test]
+fn a_killed_export_leaves_no_archive_and_earlier_ones_intact() {
+    let served = Served::start(NIGHT1);
+    let proxy = FaultProxy::start(&served.url);
+    // Slow every list down so the export is still running when it is killed.
+    proxy.fault(
+        "/namespaces/",
+        "",
+        usize::MAX,
+        Fault::Delay(Duration::from_millis(150)),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let earlier = common::write(
+        dir.path(),
+        "driftlab-201801010000.zip",
+        &std::fs::read(common::repo(NIGHT1)).unwrap(),
+    );
+    let before = std::fs::read(&earlier).unwrap();
+    let config = kubeconfig(dir.path(), &proxy.url);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_driftlab"))
+        .args([
+            "export",
+            "--kubeconfig",
+            config.to_str().unwrap(),
+            "--output-dir",
+            dir.path().to_str().unwrap(),
+            "--retain-count",
+            "1",
+            "-q",
+        ])
+        .spawn()
+        .unwrap();
+    // Wait until it is listing (past discovery), then kill it hard.
+    let started = std::time::Instant::now();
+    while proxy.seen_paths("/namespaces/").len() < 4 && started.elapsed() < Duration::from_secs(20)
+    {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(zips(dir.path()), ["driftlab-201801010000.zip"]);
+    assert_eq!(std::fs::read(&earlier).unwrap(), before);
+    // Whatever was left is hidden and not named like an archive.
+    for entry in std::fs::read_dir(dir.path()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            name == "driftlab-201801010000.zip"
+                || name == "kubeconfig.yaml"
+                || (name.starts_with('.') && name.ends_with(".partial")),
+            "{name}"
+        );
+    }
+}
+
+#[test]
+fn secrets_modes_and_service_account_tokens() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = common::write(
+        dir.path(),
+        "secrets.yaml",
+        b"apiVersion: v1\nkind: Secret\nmetadata: {name: app, namespace: p}\ntype: Opaque\ndata: {password: czNjcjN0}\n---\n\
+apiVersion: v1\nkind: Secret\nmetadata: {name: default-token-abcde, namespace: p, annotations: {kubernetes.io/service-account.name: default}}\n\
+type: kubernetes.io/service-account-token\ndata: {token: ZXlKaGJHY2k=}\n",
+    );
+    let served = Served::start(&snapshot);
+    let config = kubeconfig(dir.path(), &served.url);
+    for (mode, expect) in [
+        ("hash", Some("sha256:")),
+        ("include", Some("czNjcjN0")),
+        ("skip", None),
+    ] {
+        let out = dir.path().join(mode);
+        std::fs::create_dir(&out).unwrap();
+        // serve hashes secrets unless asked; the point here is what export does with what it gets.
+        let output = export(&config, &out, &["-n", "p", "--secrets", mode]);
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let archive = out.join(&zips(&out)[0]);
+        let entries = common::unzip(&std::fs::read(&archive).unwrap());
+        let secrets = entries.iter().find(|(n, _)| n == "p/secrets.json");
+        match expect {
+            Some(_) => {
+                let list: Value =
+                    serde_json::from_slice(&secrets.expect("secrets written").1).unwrap();
+                let items = list["items"].as_array().unwrap();
+                assert_eq!(items.len(), 1, "token secrets are always left out");
+                assert_eq!(items[0]["metadata"]["name"], "app");
+                assert!(
+                    items[0]["data"]["password"]
+                        .as_str()
+                        .unwrap()
+                        .starts_with("sha256:")
+                );
+            }
+            None => assert!(secrets.is_none()),
+        }
+        let manifest = manifest(&archive);
+        assert_eq!(manifest["secrets"], mode);
+        assert_eq!(
+            manifest["serviceAccountTokenSecrets"]["leftOut"],
+            if mode == "skip" { 0 } else { 1 }
+        );
+    }
+}
+
+#[test]
+fn diff_against_live() {
+    let served = Served::start(NIGHT2);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), &served.url);
+    let output = driftlab()
+        .args([
+            "diff",
+            NIGHT1,
+            "live",
+            "--kubeconfig",
+            config.to_str().unwrap(),
+            "-n",
+            "myproject",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(
+        text.contains(&format!("Comparing {NIGHT1} (2018-09-11 00:15) → live (")),
+        "{text}"
+    );
+    assert!(text.contains(r#"~ spec.template.spec.containers[web].readinessProbe.httpGet.path   "/healthz" → "/ready""#), "{text}");
+    assert!(text.contains("+ ReplicationController web-4"), "{text}");
+
+    // Either side may be live, and every output works the same.
+    let output = driftlab()
+        .args([
+            "diff",
+            "live",
+            NIGHT2,
+            "--kubeconfig",
+            config.to_str().unwrap(),
+            "--output",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["old"]["format"], "live cluster");
+    // Live is read as export reads it: only what export prunes differs from the archive, besides
+    // the apiVersions OpenShift 3 wrote as `v1`.
+    let mut other_changes = Vec::new();
+    for object in report["objects"].as_array().unwrap() {
+        assert_eq!(object["change"], "changed", "{object}");
+        for change in object["changes"].as_array().unwrap() {
+            if change["path"] != "apiVersion" {
+                other_changes.push(format!(
+                    "{} {}: {}",
+                    object["kind"], object["name"], change["path"]
+                ));
+            }
+        }
+    }
+    assert_eq!(
+        other_changes,
+        [
+            "\"DeploymentConfig\" \"web\": \"spec.triggers[ImageChange/web:latest].imageChangeParams.lastTriggeredImage\""
+        ],
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn rotate_deletes_only_dated_archives_by_the_date_in_their_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let now = driftlab::timestamp::Timestamp::now();
+    let day =
+        |ago: i64| driftlab::timestamp::Timestamp::from_unix(now.to_unix() - ago * 86_400).stamp();
+    let names = [
+        format!("driftlab-{}.zip", day(1)),
+        format!("driftlab-{}.zip", day(3)),
+        format!("driftlab-{}.zip", &day(10)[..8]),
+        format!("driftlab-{}.zip", day(30)),
+        "driftlab-latest.zip".to_string(),
+        format!("driftlab-{}.zip.bak", day(30)),
+        format!("openshift-backup{}.zip", day(30)),
+        "notes.txt".to_string(),
+        format!("openshift-backup{}.zip", day(2)),
+    ];
+    for name in &names {
+        common::write(dir.path(), name, b"x");
+    }
+    let output = driftlab()
+        .args(["rotate", dir.path().to_str().unwrap(), "--retain-days", "7"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stdout(&output).lines().count(), 2, "{}", stdout(&output));
+    let left = |dir: &Path| {
+        let mut v: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    let remaining = left(dir.path());
+    assert!(
+        !remaining.contains(&names[2]) && !remaining.contains(&names[3]),
+        "{remaining:?}"
+    );
+    for kept in [
+        &names[0], &names[1], &names[4], &names[5], &names[6], &names[7], &names[8],
+    ] {
+        assert!(remaining.contains(kept), "{kept} was deleted");
+    }
+
+    // The newest survives whatever the rules say; another prefix is another folder's business.
+    let output = driftlab()
+        .args([
+            "rotate",
+            dir.path().to_str().unwrap(),
+            "--retain-days",
+            "0",
+            "--retain-count",
+            "0",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(left(dir.path()).contains(&names[0]));
+    assert!(!left(dir.path()).contains(&names[1]));
+    let output = driftlab()
+        .args([
+            "rotate",
+            dir.path().to_str().unwrap(),
+            "--retain-days",
+            "7",
+            "--prefix",
+            "openshift-backup",
+            "--dry-run",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        stdout(&output).trim(),
+        format!("would delete {}", dir.path().join(&names[6]).display())
+    );
+    assert!(left(dir.path()).contains(&names[6]));
+
+    let output = driftlab()
+        .args(["rotate", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn export_rotates_after_success_but_keeps_the_new_archive() {
+    let served = Served::start(NIGHT1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), &served.url);
+    common::write(dir.path(), "openshift-backup201801010000.zip", b"old");
+    common::write(dir.path(), "openshift-backup20180102.zip", b"old");
+    common::write(dir.path(), "keep-me.zip", b"other");
+    let output = export(
+        &config,
+        dir.path(),
+        &[
+            "-n",
+            "tools",
+            "--prefix",
+            "openshift-backup",
+            "--retain-days",
+            "7",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let archives = zips(dir.path());
+    assert_eq!(archives.len(), 2, "{archives:?}");
+    assert!(archives.contains(&"keep-me.zip".to_string()));
+    assert!(archives.iter().any(|n| n.starts_with("openshift-backup2")
+        && n.len() == "openshift-backup202611261905.zip".len()));
+    assert_eq!(
+        stdout(&output).matches("rotated out").count(),
+        2,
+        "{}",
+        stdout(&output)
+    );
+}
+
+#[test]
+fn serve_listens_on_loopback_only_unless_asked() {
+    let output = driftlab()
+        .args(["serve", NIGHT1, "--listen", "0.0.0.0:0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("not a loopback address (--allow-remote"),
+        "{}",
+        stderr(&output)
+    );
+}
