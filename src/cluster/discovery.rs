@@ -228,7 +228,7 @@ pub async fn discover(cluster: &Cluster, options: &ClusterOptions) -> Result<Dis
 }
 
 /// The listable, gettable top-level resources of one group version.
-fn resources_of(group: &str, version: &str, list: APIResourceList) -> Vec<ResourceType> {
+pub fn resources_of(group: &str, version: &str, list: APIResourceList) -> Vec<ResourceType> {
     list.resources
         .into_iter()
         .filter(|r| !r.name.contains('/'))
