@@ -266,7 +266,7 @@ fn discovery_documents_have_the_shape_of_a_real_api_server() {
             .as_array()
             .unwrap()
             .iter()
-            .flat_map(|r| keys(r))
+            .flat_map(keys)
             .chain(["categories".to_string()])
             .collect();
         for resource in doc["resources"].as_array().unwrap() {
