@@ -34,6 +34,7 @@ assert_eq!(report.objects[0].changes[0].path.human(), "data.timeout");
 */
 #![deny(missing_docs)]
 
+pub mod analyze;
 pub mod archive;
 pub mod cli;
 pub mod cluster;

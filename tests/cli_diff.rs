@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 #[test]
-fn fixture_pair_shows_the_readiness_probe_change_and_exits_1() {
+fn fixture_pair_puts_the_readiness_probe_first_and_collapses_the_churn() {
     let output = driftlab().args(["diff", NIGHT1, NIGHT2]).output().unwrap();
     assert_eq!(output.status.code(), Some(1));
     let text = stdout(&output);
@@ -17,19 +17,47 @@ fn fixture_pair_shows_the_readiness_probe_change_and_exits_1() {
         )),
         "{text}"
     );
-    assert!(
-        text.contains(r#"    ~ spec.template.spec.containers[web].readinessProbe.httpGet.path   "/healthz" → "/ready""#),
-        "{text}"
+    // The culprit is the first thing after the header.
+    let culprits = text
+        .split("\nLikely culprits\n")
+        .nth(1)
+        .expect("culprits section");
+    let mut lines = culprits.lines();
+    let first: Vec<&str> = lines.next().unwrap().split_whitespace().collect();
+    assert_eq!(
+        first,
+        [
+            "1",
+            "DeploymentConfig",
+            "myproject/web",
+            "triggers",
+            "a",
+            "rollout"
+        ]
+    );
+    assert_eq!(
+        lines.next().unwrap(),
+        r#"      ~ spec.template.spec.containers[web].readinessProbe.httpGet.path   "/healthz" → "/ready""#
     );
     assert!(text.contains("\n~ DeploymentConfig web\n"), "{text}");
-    assert!(text.contains("\n+ ReplicationController web-4\n"), "{text}");
-    assert!(text.contains("\n- Pod web-3-abcde\n"), "{text}");
+    // Rollout churn collapses into one line each; the noise is counted, not shown.
     assert!(
-        text.contains("\nmyproject\n") && text.contains("\ntools\n"),
+        text.contains("\n~ Pod web-3-* → web-4-*   2 pods replaced\n"),
+        "{text}"
+    );
+    assert!(text.contains("\n~ ReplicationController web-3 → web-4   replaced; same template changes as DeploymentConfig web\n"), "{text}");
+    assert!(
+        text.contains("\n+ Build web-8   new build of BuildConfig web\n"),
         "{text}"
     );
     assert!(
-        text.ends_with("\n4 changed, 4 added, 2 removed, 30 unchanged\n"),
+        !text.contains("Endpoints")
+            && !text.contains("lastTriggeredImage")
+            && !text.contains("- Pod"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("\n2 changed, 0 added, 0 removed, 32 unchanged · 4 replaced or generated · 47 noise changes hidden (--all shows them, --explain says why)\n"),
         "{text}"
     );
     // No ANSI escapes when stdout is not a terminal.
@@ -44,6 +72,56 @@ fn fixture_pair_shows_the_readiness_probe_change_and_exits_1() {
         errors.contains("driftlab: warning: ")
             && errors.contains("tools/templates.json: empty file (0 bytes)"),
         "{errors}"
+    );
+}
+
+#[test]
+fn all_shows_the_noise_and_explain_accounts_for_every_hidden_change() {
+    let output = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--all"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert!(text.contains("~ Endpoints web\n"), "{text}");
+    assert!(
+        text.contains("lastTriggeredImage") && text.contains("[dc-last-triggered-image]"),
+        "{text}"
+    );
+    assert!(!text.contains("noise changes hidden"), "{text}");
+
+    let output = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--explain"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    let explained = text
+        .split("\nHidden, and why\n")
+        .nth(1)
+        .expect("explanations");
+    let rules = explained
+        .lines()
+        .filter(|l| l.starts_with("    ") && l.ends_with(']'))
+        .count();
+    assert_eq!(rules, 47, "{explained}");
+    for rule in [
+        "[endpoint-addresses]",
+        "[dc-last-triggered-image]",
+        "[keyed-list-order]",
+        "[controller-replicas]",
+        "[follows-owner]",
+        "[follows-template]",
+    ] {
+        assert!(explained.contains(rule), "{rule}: {explained}");
+    }
+    // Without the built-in table, housekeeping is a difference again.
+    let output = driftlab()
+        .args(["diff", NIGHT1, NIGHT2, "--no-default-noise", "--name-only"])
+        .output()
+        .unwrap();
+    assert!(
+        stdout(&output).contains("~ Endpoints myproject/web"),
+        "{}",
+        stdout(&output)
     );
 }
 
@@ -80,7 +158,7 @@ fn exit_zero_keeps_drift_from_failing_the_command() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert!(stdout(&output).contains("4 changed"));
+    assert!(stdout(&output).contains("2 changed"));
 }
 
 // The JSON report is a contract: these test-side types are what a consumer relies on.
@@ -90,7 +168,19 @@ struct Report {
     old: Source,
     new: Source,
     summary: Summary,
+    culprits: Vec<Culprit>,
     objects: Vec<Object>,
+}
+
+#[derive(Deserialize)]
+struct Culprit {
+    position: usize,
+    rank: u8,
+    category: String,
+    kind: String,
+    name: String,
+    reason: String,
+    changes: Vec<ChangeOut>,
 }
 
 #[derive(Deserialize)]
@@ -105,6 +195,8 @@ struct Summary {
     added: usize,
     removed: usize,
     unchanged: usize,
+    churn: usize,
+    noise_hidden: usize,
 }
 
 #[derive(Deserialize)]
@@ -115,6 +207,10 @@ struct Object {
     kind: String,
     namespace: Option<String>,
     name: String,
+    #[serde(rename = "oldName")]
+    old_name: Option<String>,
+    relation: Option<String>,
+    category: String,
     changes: Vec<ChangeOut>,
 }
 
@@ -125,6 +221,8 @@ struct ChangeOut {
     op: String,
     old: Option<Value>,
     new: Option<Value>,
+    rank: Option<u8>,
+    category: Option<String>,
 }
 
 #[test]
@@ -142,11 +240,30 @@ fn json_report_follows_the_documented_schema() {
     assert_eq!(
         report.summary,
         Summary {
-            changed: 4,
-            added: 4,
-            removed: 2,
-            unchanged: 30
+            changed: 2,
+            added: 0,
+            removed: 0,
+            unchanged: 32,
+            churn: 4,
+            noise_hidden: 47
         }
+    );
+    let first = &report.culprits[0];
+    assert_eq!(
+        (first.position, first.rank, first.category.as_str()),
+        (1, 1, "rollout-trigger")
+    );
+    assert_eq!(
+        (
+            first.kind.as_str(),
+            first.name.as_str(),
+            first.reason.as_str()
+        ),
+        ("DeploymentConfig", "web", "triggers a rollout")
+    );
+    assert_eq!(
+        first.changes[0].path,
+        "spec.template.spec.containers[web].readinessProbe.httpGet.path"
     );
 
     let dc = report
@@ -174,19 +291,32 @@ fn json_report_follows_the_documented_schema() {
     assert_eq!(probe.old, Some(Value::from("/healthz")));
     assert_eq!(probe.new, Some(Value::from("/ready")));
 
-    let added = report
+    assert_eq!(
+        (probe.rank, probe.category.as_deref()),
+        (Some(1), Some("rollout-trigger"))
+    );
+    let image = dc
+        .changes
+        .iter()
+        .find(|c| c.path.ends_with(".image"))
+        .expect("image change");
+    assert_eq!(image.category.as_deref(), Some("triggered-image"));
+
+    // Generated objects are paired, not removed and added.
+    let rc = report
         .objects
         .iter()
         .find(|o| o.name == "web-4")
         .expect("web-4");
-    assert_eq!(added.change, "added");
-    assert!(added.changes.is_empty());
-    assert!(
-        report
-            .objects
-            .iter()
-            .any(|o| o.change == "removed" && o.name == "web-3-abcde")
+    assert_eq!(rc.change, "changed");
+    assert_eq!(rc.old_name.as_deref(), Some("web-3"));
+    assert_eq!(
+        rc.relation.as_deref(),
+        Some("replaced; same template changes as DeploymentConfig web")
     );
+    assert_eq!(rc.category, "churn");
+    assert!(rc.changes.is_empty());
+    assert!(!report.objects.iter().any(|o| o.change == "removed"));
 }
 
 #[test]
@@ -226,24 +356,22 @@ fn patch_output_turns_each_old_object_into_the_new_one() {
 }
 
 #[test]
-fn markdown_has_a_verdict_a_table_and_a_block_per_object() {
+fn markdown_has_a_verdict_culprits_a_table_and_a_block_per_object() {
     let output = driftlab()
         .args(["diff", NIGHT1, NIGHT2, "--output", "markdown"])
         .output()
         .unwrap();
     let text = stdout(&output);
     assert!(text.starts_with("### driftlab: Drift found\n"), "{text}");
+    assert!(text.contains("**Likely culprits**\n\n1. `DeploymentConfig myproject/web`: `spec.template.spec.containers[web].readinessProbe.httpGet.path` — triggers a rollout\n"), "{text}");
     assert!(
-        text.contains("| changed | DeploymentConfig | myproject | web | 4 |"),
+        text.contains("| changed | DeploymentConfig | myproject | web | 2 |"),
         "{text}"
     );
-    assert!(
-        text.contains("| added | ReplicationController | myproject | web-4 | — |"),
-        "{text}"
-    );
+    assert!(text.contains("| changed | ReplicationController | myproject | web-3 → web-4 | replaced; same template changes as DeploymentConfig web |"), "{text}");
     assert!(
         text.contains(
-            "<details><summary><code>DeploymentConfig myproject/web</code> (4 changes)</summary>"
+            "<details><summary><code>DeploymentConfig myproject/web</code> (2 changes)</summary>"
         ),
         "{text}"
     );
@@ -257,28 +385,35 @@ fn stat_and_name_only() {
         .output()
         .unwrap();
     let text = stdout(&output);
-    assert!(text.contains("~ DeploymentConfig myproject/web"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("~ DeploymentConfig myproject/web ") && l.ends_with("2 changes")), "{text}");
     assert!(
         text.lines()
-            .any(|l| l.starts_with("~ DeploymentConfig myproject/web") && l.ends_with("4 changes")),
+            .any(|l| l.starts_with("+ Build myproject/web-8")
+                && l.ends_with("new build of BuildConfig web")),
         "{text}"
     );
     assert!(
         text.lines()
-            .any(|l| l.starts_with("+ Build myproject/web-8") && l.ends_with("added")),
+            .any(|l| l.starts_with("~ Pod myproject/web-3-* → web-4-*")
+                && l.ends_with("2 pods replaced")),
         "{text}"
     );
-    assert_eq!(text.lines().count(), 11);
+    assert_eq!(text.lines().count(), 6);
 
     let output = driftlab()
         .args(["diff", NIGHT1, NIGHT2, "--name-only"])
         .output()
         .unwrap();
     let lines: Vec<String> = stdout(&output).lines().map(String::from).collect();
-    assert_eq!(lines.len(), 10);
-    assert!(
-        lines.contains(&"- Pod myproject/web-3-fghij".to_string()),
-        "{lines:?}"
+    assert_eq!(
+        lines,
+        [
+            "+ Build myproject/web-8",
+            "~ DeploymentConfig myproject/web",
+            "~ Pod myproject/web-3-* → web-4-*",
+            "~ ReplicationController myproject/web-3 → web-4",
+            "~ DeploymentConfig tools/jenkins"
+        ]
     );
     assert_eq!(output.status.code(), Some(1));
 }
@@ -306,10 +441,7 @@ fn filters_by_namespace_kind_name_and_path() {
     );
     assert_eq!(
         run(&["--kind", "rc", "--name", "web-*"]),
-        [
-            "~ ReplicationController myproject/web-3",
-            "+ ReplicationController myproject/web-4"
-        ]
+        ["~ ReplicationController myproject/web-3 → web-4"]
     );
 
     let output = driftlab()
@@ -328,7 +460,7 @@ fn filters_by_namespace_kind_name_and_path() {
     assert!(text.contains("readinessProbe.httpGet.path"), "{text}");
     assert!(
         text.ends_with(
-            "1 changed, 0 added, 0 removed, 1 unchanged · 2 changes ignored (--ignore)\n"
+            "1 changed, 0 added, 0 removed, 1 unchanged · 1 noise change hidden (--all shows them, --explain says why) · 2 changes ignored (--ignore)\n"
         ),
         "{text}"
     );

@@ -374,7 +374,8 @@ fn an_empty_archive_is_an_empty_snapshot() {
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
     assert!(
-        stdout(&output).ends_with("0 changed, 5 added, 0 removed, 0 unchanged\n"),
+        stdout(&output)
+            .ends_with("0 changed, 4 added, 0 removed, 0 unchanged · 1 replaced or generated\n"),
         "{}",
         stdout(&output)
     );

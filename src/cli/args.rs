@@ -5,6 +5,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 no differences, 1 differences, 2 trouble (bad input or arguments).
+Noise (housekeeping fields, generated names, replaced pods) does not count as a difference.
 
 Examples:
   driftlab diff openshift-backup201809110015.zip openshift-backup201809120015.zip
@@ -152,6 +153,27 @@ pub struct DiffArgs {
     /// Show decoded secret values instead of fingerprints.
     #[arg(long)]
     pub show_secrets: bool,
+
+    /// Show the changes noise rules hide (they then count as differences too).
+    #[arg(long)]
+    pub all: bool,
+
+    /// List every hidden change with the rule that hid it.
+    #[arg(long)]
+    pub explain: bool,
+
+    /// How many likely culprits to list first (0: none).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub top: usize,
+
+    /// Noise rules of your own, in the shape of Argo CD's ignoreDifferences (repeatable;
+    /// .driftlabignore in the current directory is read too when present).
+    #[arg(long = "ignore-file", value_name = "FILE")]
+    pub ignore_files: Vec<std::path::PathBuf>,
+
+    /// Turn the built-in noise rules off.
+    #[arg(long)]
+    pub no_default_noise: bool,
 
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]

@@ -6,6 +6,8 @@ use std::ffi::OsString;
 use super::args::{
     ColorChoice, ConnectArgs, DiffArgs, ExportArgs, OutputFormat, RotateArgs, SecretsChoice,
 };
+use crate::analyze::AnalyzeOptions;
+use crate::analyze::noise::{self, NoiseProfile};
 use crate::archive::rotate::Retention;
 use crate::cluster::ClusterOptions;
 use crate::commands::diff::DiffCommand;
@@ -59,6 +61,17 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
             OutputFormat::Markdown => Format::Markdown,
         }
     };
+    let mut user_rules = Vec::new();
+    let default_file = std::path::PathBuf::from(".driftlabignore");
+    let mut files = args.ignore_files.clone();
+    if default_file.is_file() && !files.contains(&default_file) {
+        files.insert(0, default_file);
+    }
+    for file in &files {
+        let display = file.display().to_string();
+        let text = std::fs::read_to_string(file).map_err(|e| Error::io(&display, e))?;
+        user_rules.extend(noise::parse_ignore_file(&text, &display)?);
+    }
     let color = use_color(
         args.color,
         stdout_is_terminal,
@@ -86,6 +99,12 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         render: RenderOptions {
             color,
             show_secrets: args.show_secrets,
+            top: args.top,
+            explain: args.explain,
+        },
+        analyze: AnalyzeOptions {
+            noise: NoiseProfile::new(!args.no_default_noise, user_rules),
+            show_all: args.all,
         },
         exit_zero: args.exit_zero,
         quiet: args.quiet,

@@ -3,6 +3,7 @@
 use std::io::{self, BufWriter, Write};
 
 use super::print_diagnostics;
+use crate::analyze::{self, AnalyzeOptions};
 use crate::cluster::ClusterOptions;
 use crate::cluster::live::{self, LiveScope};
 use crate::diff::{DiffOptions, diff_snapshots};
@@ -32,6 +33,8 @@ pub struct DiffCommand {
     pub quiet: bool,
     /// How to reach a cluster for a `live` side.
     pub cluster: ClusterOptions,
+    /// Noise rules and what to show.
+    pub analyze: AnalyzeOptions,
 }
 
 /// Reads both snapshots (in parallel), compares them and writes the report to stdout.
@@ -48,19 +51,28 @@ pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     }
 
     let report = diff_snapshots(&old, &new, &command.diff);
-    drop((old, new));
-
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
-    let written = report::render(&report, command.format, &command.render, &mut out)
-        .and_then(|_| out.flush());
-    match written {
+    // A JSON Patch is by identity; everything else reads the analysis.
+    let (written, drifted) = if command.format == Format::Patch {
+        let drifted = report.summary.has_differences();
+        (report::render_patch(&report, &mut out), drifted)
+    } else {
+        let analysis = analyze::analyze(&old, &new, report, &command.analyze);
+        drop((old, new));
+        let drifted = analysis.summary.has_differences();
+        (
+            report::render(&analysis, command.format, &command.render, &mut out),
+            drifted,
+        )
+    };
+    match written.and_then(|_| out.flush()) {
         Ok(()) => {}
         // A closed pipe (`driftlab diff … | head`) is the reader's choice, not an error.
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
         Err(e) => return Err(Error::io("standard output", e)),
     }
-    Ok(if report.summary.has_differences() && !command.exit_zero {
+    Ok(if drifted && !command.exit_zero {
         ExitStatus::Differences
     } else {
         ExitStatus::Clean

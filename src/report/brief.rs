@@ -5,23 +5,38 @@ use std::io::{self, Write};
 use super::text::object_marker;
 use super::theme::{Role, Theme};
 use super::{RenderOptions, summary_line};
-use crate::diff::{DiffReport, ObjectChange};
+use crate::analyze::{Analysis, Entry};
+use crate::diff::ObjectChange;
+
+fn name(entry: &Entry) -> String {
+    let title = entry.title_name();
+    if entry.key.namespace.is_empty() {
+        format!("{} {title}", entry.key.kind)
+    } else {
+        format!("{} {}/{title}", entry.key.kind, entry.key.namespace)
+    }
+}
 
 pub fn render_stat(
-    report: &DiffReport,
+    analysis: &Analysis,
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let theme = Theme::new(options.color);
-    let names: Vec<String> = report.objects.iter().map(|o| o.key.to_string()).collect();
+    let shown: Vec<&Entry> = analysis.entries.iter().filter(|e| e.differs()).collect();
+    let names: Vec<String> = shown.iter().map(|e| name(e)).collect();
     let width = names.iter().map(|n| n.chars().count()).max().unwrap_or(0);
-    for (object, name) in report.objects.iter().zip(&names) {
-        let (marker, role) = object_marker(object.change);
-        let detail = match object.change {
-            ObjectChange::Added => "added".to_string(),
-            ObjectChange::Removed => "removed".to_string(),
-            ObjectChange::Changed => {
-                let n = object.changes.len();
+    for (entry, name) in shown.iter().zip(&names) {
+        let (marker, role) = object_marker(entry.change);
+        let detail = match (entry.change, &entry.relation) {
+            (_, Some(relation)) if entry.visible().next().is_none() => relation.clone(),
+            (ObjectChange::Added, _) => "added".to_string(),
+            (ObjectChange::Removed, _) => "removed".to_string(),
+            (ObjectChange::Changed, _) if entry.visible().next().is_none() => {
+                "repeated changes only".to_string()
+            }
+            (ObjectChange::Changed, _) => {
+                let n = entry.visible().count();
                 format!("{n} change{}", if n == 1 { "" } else { "s" })
             }
         };
@@ -32,18 +47,18 @@ pub fn render_stat(
             theme.paint(role, marker)
         )?;
     }
-    writeln!(out, "{}", theme.paint(Role::Dim, &summary_line(report)))
+    writeln!(out, "{}", theme.paint(Role::Dim, &summary_line(analysis)))
 }
 
 pub fn render_names(
-    report: &DiffReport,
+    analysis: &Analysis,
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     let theme = Theme::new(options.color);
-    for object in &report.objects {
-        let (marker, role) = object_marker(object.change);
-        writeln!(out, "{} {}", theme.paint(role, marker), object.key)?;
+    for entry in analysis.entries.iter().filter(|e| e.differs()) {
+        let (marker, role) = object_marker(entry.change);
+        writeln!(out, "{} {}", theme.paint(role, marker), name(entry))?;
     }
     Ok(())
 }

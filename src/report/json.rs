@@ -6,14 +6,19 @@
 //!   "format": "driftlab.diff/v1",
 //!   "old": {"source": "a.zip", "format": "openshift-backup archive", "taken": "2018-09-11T00:15:00Z"},
 //!   "new": {...},
-//!   "summary": {"changed": 1, "added": 0, "removed": 0, "unchanged": 41},
+//!   "summary": {"changed": 1, "added": 0, "removed": 0, "unchanged": 41, "churn": 3, "noise_hidden": 12},
 //!   "ignored_changes": 0,
+//!   "culprits": [{"position": 1, "rank": 1, "category": "rollout-trigger", "kind": "DeploymentConfig",
+//!                 "namespace": "myproject", "name": "web", "reason": "triggers a rollout", "changes": [...]}],
+//!   "repeated": [{"path": ..., "op": ..., "old": ..., "new": ..., "category": ..., "objects": [...]}],
 //!   "objects": [
 //!     {"change": "changed", "apiVersion": "apps.openshift.io/v1", "group": "apps.openshift.io",
-//!      "kind": "DeploymentConfig", "namespace": "myproject", "name": "web",
+//!      "kind": "DeploymentConfig", "namespace": "myproject", "name": "web", "rank": 1,
+//!      "category": "rollout-trigger",
 //!      "changes": [{"path": "spec.template.spec.containers[web].readinessProbe.httpGet.path",
 //!                   "pointer": "/spec/template/spec/containers/0/readinessProbe/httpGet/path",
-//!                   "op": "replace", "old": "/healthz", "new": "/ready"}]}
+//!                   "op": "replace", "old": "/healthz", "new": "/ready",
+//!                   "rank": 1, "category": "rollout-trigger", "reasons": ["triggers a rollout"]}]}
 //!   ]
 //! }
 //! ```
@@ -23,8 +28,10 @@ use std::io::{self, Write};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::diff::{Change, DiffReport, ObjectChange, ObjectDiff, Op, Summary};
-use crate::snapshot::SourceInfo;
+use super::RenderOptions;
+use crate::analyze::{Analysis, Category, Culprit, Entry, Finding, Repeated, Summary};
+use crate::diff::{Change, ObjectChange, Op};
+use crate::snapshot::{ObjectKey, SourceInfo};
 
 /// The format identifier of this version of the report.
 pub const FORMAT: &str = "driftlab.diff/v1";
@@ -36,6 +43,8 @@ struct Report<'a> {
     new: Source<'a>,
     summary: Summary,
     ignored_changes: usize,
+    culprits: Vec<CulpritOut<'a>>,
+    repeated: Vec<RepeatedOut<'a>>,
     objects: Vec<Object<'a>>,
 }
 
@@ -45,6 +54,36 @@ struct Source<'a> {
     format: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     taken: Option<String>,
+}
+
+#[derive(Serialize)]
+struct ObjectRef<'a> {
+    kind: &'a str,
+    group: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+}
+
+#[derive(Serialize)]
+struct CulpritOut<'a> {
+    position: usize,
+    rank: u8,
+    category: &'static str,
+    kind: &'a str,
+    group: &'a str,
+    namespace: Option<&'a str>,
+    name: &'a str,
+    title: &'a str,
+    label: &'a str,
+    reason: &'a str,
+    changes: Vec<ChangeOut<'a>>,
+}
+
+#[derive(Serialize)]
+struct RepeatedOut<'a> {
+    #[serde(flatten)]
+    change: ChangeOut<'a>,
+    objects: Vec<ObjectRef<'a>>,
 }
 
 #[derive(Serialize)]
@@ -58,6 +97,16 @@ struct Object<'a> {
     kind: &'a str,
     namespace: Option<&'a str>,
     name: &'a str,
+    #[serde(rename = "oldName", skip_serializing_if = "Option::is_none")]
+    old_name: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    relation: Option<&'a str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    notes: &'a [String],
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    members: Vec<[&'a str; 2]>,
+    rank: u8,
+    category: &'static str,
     changes: Vec<ChangeOut<'a>>,
 }
 
@@ -76,6 +125,14 @@ struct ChangeOut<'a> {
     format_only: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     embedded: Option<Embedded>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rank: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    category: Option<&'static str>,
+    #[serde(skip_serializing_if = "<[String]>::is_empty")]
+    reasons: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hidden: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -92,31 +149,12 @@ fn source(info: &SourceInfo) -> Source<'_> {
     }
 }
 
-fn object(diff: &ObjectDiff) -> Object<'_> {
-    let api_version = diff
-        .new_api_version
-        .as_deref()
-        .or(diff.old_api_version.as_deref())
-        .unwrap_or_default();
-    let old_api_version = diff.old_api_version.as_deref().filter(|old| {
-        diff.new_api_version
-            .as_deref()
-            .is_some_and(|new| new != *old)
-    });
-    Object {
-        change: diff.change,
-        api_version,
-        old_api_version,
-        group: &diff.key.group,
-        kind: &diff.key.kind,
-        namespace: (!diff.key.namespace.is_empty()).then_some(diff.key.namespace.as_str()),
-        name: &diff.key.name,
-        changes: diff.changes.iter().map(change).collect(),
-    }
-}
-
-/// The wire form of one change; shared with other JSON outputs.
-fn change(change: &Change) -> ChangeOut<'_> {
+fn change<'a>(
+    change: &'a Change,
+    category: Option<Category>,
+    reasons: &'a [String],
+    hidden: Option<&'a str>,
+) -> ChangeOut<'a> {
     ChangeOut {
         path: change.path.human(),
         pointer: if change.op == Op::Remove {
@@ -133,17 +171,120 @@ fn change(change: &Change) -> ChangeOut<'_> {
             format: format.name(),
             pointer,
         }),
+        rank: category.map(Category::rank),
+        category: category.map(Category::name),
+        reasons,
+        hidden,
     }
 }
 
-pub fn render(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
+fn finding<'a>(f: &'a Finding) -> ChangeOut<'a> {
+    match &f.hidden_by {
+        Some(rule) => change(&f.change, None, &[], Some(rule)),
+        None => change(&f.change, Some(f.category), &f.reasons, None),
+    }
+}
+
+fn namespace(key: &ObjectKey) -> Option<&str> {
+    (!key.namespace.is_empty()).then_some(key.namespace.as_str())
+}
+
+fn object<'a>(entry: &'a Entry, with_hidden: bool) -> Object<'a> {
+    let api_version = entry
+        .new_api_version
+        .as_deref()
+        .or(entry.old_api_version.as_deref())
+        .unwrap_or_default();
+    let old_api_version = entry.old_api_version.as_deref().filter(|old| {
+        entry
+            .new_api_version
+            .as_deref()
+            .is_some_and(|new| new != *old)
+    });
+    Object {
+        change: entry.change,
+        api_version,
+        old_api_version,
+        group: &entry.key.group,
+        kind: &entry.key.kind,
+        namespace: namespace(&entry.key),
+        name: &entry.key.name,
+        old_name: entry.old_name.as_deref(),
+        relation: entry.relation.as_deref(),
+        notes: &entry.notes,
+        members: entry
+            .members
+            .iter()
+            .map(|(o, n)| [o.as_str(), n.as_str()])
+            .collect(),
+        rank: entry.category.rank(),
+        category: entry.category.name(),
+        changes: entry
+            .findings
+            .iter()
+            .filter(|f| with_hidden || f.hidden_by.is_none())
+            .map(finding)
+            .collect(),
+    }
+}
+
+fn culprit(position: usize, c: &Culprit) -> CulpritOut<'_> {
+    CulpritOut {
+        position,
+        rank: c.category.rank(),
+        category: c.category.name(),
+        kind: &c.key.kind,
+        group: &c.key.group,
+        namespace: namespace(&c.key),
+        name: &c.key.name,
+        title: &c.title,
+        label: &c.label,
+        reason: &c.reason,
+        changes: c
+            .changes
+            .iter()
+            .map(|ch| change(ch, Some(c.category), &[], None))
+            .collect(),
+    }
+}
+
+fn repeated(r: &Repeated) -> RepeatedOut<'_> {
+    RepeatedOut {
+        change: change(&r.change, Some(r.category), &[], None),
+        objects: r
+            .objects
+            .iter()
+            .map(|k| ObjectRef {
+                kind: &k.kind,
+                group: &k.group,
+                namespace: namespace(k),
+                name: &k.name,
+            })
+            .collect(),
+    }
+}
+
+pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let with_hidden = analysis.show_all || options.explain;
     let wire = Report {
         format: FORMAT,
-        old: source(&report.old),
-        new: source(&report.new),
-        summary: report.summary,
-        ignored_changes: report.ignored_changes,
-        objects: report.objects.iter().map(object).collect(),
+        old: source(&analysis.old),
+        new: source(&analysis.new),
+        summary: analysis.summary,
+        ignored_changes: analysis.ignored_changes,
+        culprits: analysis
+            .culprits
+            .iter()
+            .enumerate()
+            .map(|(i, c)| culprit(i + 1, c))
+            .collect(),
+        repeated: analysis.repeated.iter().map(repeated).collect(),
+        objects: analysis
+            .entries
+            .iter()
+            .filter(|e| e.differs() || (with_hidden && !e.findings.is_empty()))
+            .map(|e| object(e, with_hidden))
+            .collect(),
     };
     serde_json::to_writer_pretty(&mut *out, &wire)?;
     writeln!(out)

@@ -1,5 +1,6 @@
-//! Markdown for a pull-request comment or a CI step summary: a verdict, a table of objects, then
-//! one collapsible block per object with its changes in `diff` syntax. Secrets stay hidden.
+//! Markdown for a pull-request comment or a CI step summary: a verdict, the likely culprits, a
+//! table of objects, then one collapsible block per object with its changes in `diff` syntax.
+//! Secrets stay hidden.
 
 use std::io::{self, Write};
 
@@ -7,14 +8,11 @@ use serde_json::Value;
 
 use super::values::{self, DiffLine};
 use super::{RenderOptions, describe_source, summary_line};
-use crate::diff::{Change, DiffReport, ObjectChange, Op};
+use crate::analyze::{Analysis, Entry};
+use crate::diff::{Change, ObjectChange, Op};
 
-pub fn render(
-    report: &DiffReport,
-    _options: &RenderOptions,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    let verdict = if report.summary.has_differences() {
+pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    let verdict = if analysis.summary.has_differences() {
         "Drift found"
     } else {
         "No drift"
@@ -24,47 +22,81 @@ pub fn render(
     writeln!(
         out,
         "**{}** · `{}` → `{}`",
-        summary_line(report),
-        describe_source(&report.old),
-        describe_source(&report.new)
+        summary_line(analysis),
+        describe_source(&analysis.old),
+        describe_source(&analysis.new)
     )?;
-    if report.objects.is_empty() {
+    let shown: Vec<&Entry> = analysis.entries.iter().filter(|e| e.shows()).collect();
+    if !analysis.culprits.is_empty() && options.top > 0 {
+        writeln!(out)?;
+        writeln!(out, "**Likely culprits**")?;
+        writeln!(out)?;
+        for (n, culprit) in analysis.culprits.iter().take(options.top).enumerate() {
+            let first = culprit
+                .changes
+                .first()
+                .map(|c| format!(": `{}`", c.path.human()))
+                .unwrap_or_default();
+            writeln!(
+                out,
+                "{}. `{}`{first} — {}",
+                n + 1,
+                culprit.label,
+                culprit.reason
+            )?;
+        }
+    }
+    if shown.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
     writeln!(out, "| | Kind | Namespace | Name | Changes |")?;
     writeln!(out, "|---|---|---|---|---|")?;
-    for object in &report.objects {
-        let (marker, count) = match object.change {
-            ObjectChange::Added => ("added", String::from("—")),
-            ObjectChange::Removed => ("removed", String::from("—")),
-            ObjectChange::Changed => ("changed", object.changes.len().to_string()),
+    for entry in &shown {
+        let (marker, count) = match entry.change {
+            ObjectChange::Added => (
+                "added",
+                entry.relation.clone().unwrap_or_else(|| "—".into()),
+            ),
+            ObjectChange::Removed => (
+                "removed",
+                entry.relation.clone().unwrap_or_else(|| "—".into()),
+            ),
+            ObjectChange::Changed => (
+                "changed",
+                match (&entry.relation, entry.visible().count()) {
+                    (Some(relation), 0) => relation.clone(),
+                    (_, n) => n.to_string(),
+                },
+            ),
         };
         writeln!(
             out,
-            "| {marker} | {} | {} | {} | {count} |",
-            cell(&object.key.kind),
-            cell(&object.key.namespace),
-            cell(&object.key.name)
+            "| {marker} | {} | {} | {} | {} |",
+            cell(&entry.key.kind),
+            cell(&entry.key.namespace),
+            cell(&entry.title_name()),
+            cell(&count)
         )?;
     }
-    for object in report
-        .objects
-        .iter()
-        .filter(|o| o.change == ObjectChange::Changed)
-    {
+    for entry in shown.iter().filter(|e| e.visible().next().is_some()) {
         writeln!(out)?;
-        let n = object.changes.len();
+        let n = entry.visible().count();
+        let ns = if entry.key.namespace.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", entry.key.namespace)
+        };
         writeln!(
             out,
             "<details><summary><code>{}</code> ({n} change{})</summary>",
-            html_escape(&object.key.to_string()),
+            html_escape(&format!("{} {ns}{}", entry.key.kind, entry.title_name())),
             if n == 1 { "" } else { "s" }
         )?;
         writeln!(out)?;
         writeln!(out, "```diff")?;
-        for change in &object.changes {
-            write_change(out, change)?;
+        for finding in entry.visible() {
+            write_change(out, &finding.change)?;
         }
         writeln!(out, "```")?;
         writeln!(out)?;

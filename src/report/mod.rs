@@ -1,5 +1,5 @@
-//! Renderers: a [`DiffReport`] in, bytes out. Each format lives in its own module and none of them
-//! reads a snapshot or computes a difference.
+//! Renderers: an [`Analysis`] (or, for JSON Patch, a [`DiffReport`]) in, bytes out. Each format
+//! lives in its own module and none of them reads a snapshot or computes a difference.
 
 mod brief;
 mod json;
@@ -11,13 +11,16 @@ mod values;
 
 use std::io::{self, Write};
 
+use crate::analyze::Analysis;
 use crate::diff::DiffReport;
 use crate::snapshot::SourceInfo;
+
+pub use text::write_change;
 
 /// The output formats of `driftlab diff`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// Grouped by namespace, for people (the default).
+    /// Likely culprits, then the changes grouped by namespace, for people (the default).
     Text,
     /// The documented JSON report.
     Json,
@@ -32,29 +35,48 @@ pub enum Format {
 }
 
 /// How to render.
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct RenderOptions {
     /// Use colour (text formats only).
     pub color: bool,
     /// Secret values were revealed (`--show-secrets`); otherwise they are fingerprints.
     pub show_secrets: bool,
+    /// How many likely culprits to list.
+    pub top: usize,
+    /// List every hidden change with the rule that hid it (`--explain`).
+    pub explain: bool,
 }
 
-/// Writes `report` in `format` to `out`.
+impl Default for RenderOptions {
+    fn default() -> Self {
+        RenderOptions {
+            color: false,
+            show_secrets: false,
+            top: 10,
+            explain: false,
+        }
+    }
+}
+
+/// Writes `analysis` in `format` to `out`. (`Format::Patch` is written by [`render_patch`].)
 pub fn render(
-    report: &DiffReport,
+    analysis: &Analysis,
     format: Format,
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Text => text::render(report, options, out),
-        Format::Json => json::render(report, out),
-        Format::Patch => patch::render(report, out),
-        Format::Markdown => markdown::render(report, options, out),
-        Format::Stat => brief::render_stat(report, options, out),
-        Format::NameOnly => brief::render_names(report, options, out),
+        Format::Text | Format::Patch => text::render(analysis, options, out),
+        Format::Json => json::render(analysis, options, out),
+        Format::Markdown => markdown::render(analysis, options, out),
+        Format::Stat => brief::render_stat(analysis, options, out),
+        Format::NameOnly => brief::render_names(analysis, options, out),
     }
+}
+
+/// Writes the JSON Patch of every object that differs, by identity.
+pub fn render_patch(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
+    patch::render(report, out)
 }
 
 /// `old.zip (2018-09-11 00:15)`.
@@ -65,18 +87,33 @@ pub fn describe_source(info: &SourceInfo) -> String {
     }
 }
 
-/// `3 changed, 1 added, 0 removed, 41 unchanged` and what `--ignore` left out.
-pub fn summary_line(report: &DiffReport) -> String {
-    let s = report.summary;
+/// `3 changed, 1 added, 0 removed, 41 unchanged · 2 replaced or generated · 23 noise changes
+/// hidden (--all shows them, --explain says why)`.
+pub fn summary_line(analysis: &Analysis) -> String {
+    let s = analysis.summary;
     let mut line = format!(
         "{} changed, {} added, {} removed, {} unchanged",
         s.changed, s.added, s.removed, s.unchanged
     );
-    if report.ignored_changes > 0 {
+    if s.churn > 0 {
+        line.push_str(&format!(" · {} replaced or generated", s.churn));
+    }
+    if s.noise_hidden > 0 {
+        line.push_str(&format!(
+            " · {} noise change{} hidden (--all shows them, --explain says why)",
+            s.noise_hidden,
+            if s.noise_hidden == 1 { "" } else { "s" }
+        ));
+    }
+    if analysis.ignored_changes > 0 {
         line.push_str(&format!(
             " · {} change{} ignored (--ignore)",
-            report.ignored_changes,
-            if report.ignored_changes == 1 { "" } else { "s" }
+            analysis.ignored_changes,
+            if analysis.ignored_changes == 1 {
+                ""
+            } else {
+                "s"
+            }
         ));
     }
     line

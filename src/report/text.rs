@@ -1,4 +1,5 @@
-//! The text report: grouped by namespace, one line per change, `old → new`, and a summary.
+//! The text report: the likely culprits first, then repeated changes, then every difference
+//! grouped by namespace, and a summary.
 
 use std::io::{self, Write};
 
@@ -7,40 +8,60 @@ use serde_json::Value;
 use super::theme::{Role, Theme};
 use super::values::{self, DiffLine};
 use super::{RenderOptions, describe_source, summary_line};
-use crate::diff::{Change, DiffReport, ObjectChange, ObjectDiff, Op};
+use crate::analyze::{Analysis, Category, Entry};
+use crate::diff::{Change, ObjectChange, Op};
+use crate::snapshot::kinds;
 
-pub fn render(report: &DiffReport, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = Theme::new(options.color);
     writeln!(
         out,
         "Comparing {} → {}",
-        describe_source(&report.old),
-        describe_source(&report.new)
+        describe_source(&analysis.old),
+        describe_source(&analysis.new)
     )?;
+    write_culprits(analysis, options, &theme, out)?;
+    write_repeated(analysis, options, &theme, out)?;
+
     let mut namespace: Option<&str> = None;
-    for object in &report.objects {
-        let ns = object.key.namespace.as_str();
+    for entry in analysis
+        .entries
+        .iter()
+        .filter(|e| e.shows() || (analysis.show_all && !e.findings.is_empty()))
+    {
+        let ns = entry.key.namespace.as_str();
         if namespace != Some(ns) {
             writeln!(out)?;
-            let heading = if !ns.is_empty() {
-                ns
-            } else if report
-                .objects
-                .iter()
-                .filter(|o| o.key.namespace.is_empty())
-                .all(|o| crate::snapshot::kinds::is_cluster_scoped(&o.key.kind, &o.key.group))
-            {
-                "cluster-scoped"
-            } else {
-                "cluster-scoped or without a namespace"
-            };
-            writeln!(out, "{}", theme.paint(Role::Heading, heading))?;
+            writeln!(
+                out,
+                "{}",
+                theme.paint(Role::Heading, &heading(analysis, ns))
+            )?;
             namespace = Some(ns);
         }
-        write_object(out, object, &theme, options)?;
+        write_entry(out, entry, analysis.show_all, &theme, options)?;
+    }
+    if options.explain {
+        write_explanations(analysis, &theme, out)?;
     }
     writeln!(out)?;
-    writeln!(out, "{}", summary_line(report))
+    writeln!(out, "{}", summary_line(analysis))
+}
+
+fn heading(analysis: &Analysis, namespace: &str) -> String {
+    if !namespace.is_empty() {
+        return namespace.to_string();
+    }
+    let all_cluster_scoped = analysis
+        .entries
+        .iter()
+        .filter(|e| e.key.namespace.is_empty())
+        .all(|e| kinds::is_cluster_scoped(&e.key.kind, &e.key.group));
+    if all_cluster_scoped {
+        "cluster-scoped".into()
+    } else {
+        "cluster-scoped or without a namespace".into()
+    }
 }
 
 /// The marker and role of an object's line.
@@ -52,24 +73,211 @@ pub fn object_marker(change: ObjectChange) -> (&'static str, Role) {
     }
 }
 
-fn write_object(
+fn write_culprits(
+    analysis: &Analysis,
+    options: &RenderOptions,
+    theme: &Theme,
     out: &mut dyn Write,
-    object: &ObjectDiff,
+) -> io::Result<()> {
+    if analysis.culprits.is_empty() || options.top == 0 {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", theme.paint(Role::Heading, "Likely culprits"))?;
+    let shown: Vec<_> = analysis.culprits.iter().take(options.top).collect();
+    let width = shown
+        .iter()
+        .map(|c| c.label.chars().count())
+        .max()
+        .unwrap_or(0);
+    for (n, culprit) in shown.iter().enumerate() {
+        let name = &culprit.label;
+        let padding = " ".repeat(width.saturating_sub(name.chars().count()));
+        writeln!(
+            out,
+            "{:>2}  {}{padding}   {}",
+            n + 1,
+            theme.paint(Role::Object, name),
+            theme.paint(Role::Dim, &culprit.reason)
+        )?;
+        const SHOWN_CHANGES: usize = 4;
+        for change in culprit.changes.iter().take(SHOWN_CHANGES) {
+            write_change(out, change, theme, options, 6)?;
+        }
+        if culprit.changes.len() > SHOWN_CHANGES {
+            writeln!(
+                out,
+                "      {}",
+                theme.paint(
+                    Role::Dim,
+                    &format!("… {} more below", culprit.changes.len() - SHOWN_CHANGES)
+                )
+            )?;
+        }
+    }
+    if analysis.culprits.len() > options.top {
+        writeln!(
+            out,
+            "{}",
+            theme.paint(
+                Role::Dim,
+                &format!(
+                    "    … {} more suspects, less likely (--top N shows more)",
+                    analysis.culprits.len() - options.top
+                )
+            )
+        )?;
+    }
+    Ok(())
+}
+
+fn qualified(namespace: &str, name: &str) -> String {
+    if namespace.is_empty() {
+        name.to_string()
+    } else {
+        format!("{namespace}/{name}")
+    }
+}
+
+fn write_repeated(
+    analysis: &Analysis,
+    options: &RenderOptions,
+    theme: &Theme,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    if analysis.repeated.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        theme.paint(Role::Heading, "Same change on many objects")
+    )?;
+    for group in &analysis.repeated {
+        write_change(out, &group.change, theme, options, 4)?;
+        const NAMED: usize = 6;
+        let names: Vec<String> = group
+            .objects
+            .iter()
+            .take(NAMED)
+            .map(|k| format!("{} {}", k.kind, k.name))
+            .collect();
+        let more = if group.objects.len() > NAMED {
+            ", …"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "        {}",
+            theme.paint(
+                Role::Dim,
+                &format!(
+                    "on {} objects: {}{more}",
+                    group.objects.len(),
+                    names.join(", ")
+                )
+            )
+        )?;
+    }
+    Ok(())
+}
+
+fn write_entry(
+    out: &mut dyn Write,
+    entry: &Entry,
+    show_all: bool,
     theme: &Theme,
     options: &RenderOptions,
 ) -> io::Result<()> {
-    let (marker, role) = object_marker(object.change);
+    let (marker, role) = object_marker(entry.change);
+    let mut tail: Vec<String> = entry.relation.iter().cloned().collect();
+    tail.extend(entry.notes.iter().cloned());
+    if entry.in_repeated {
+        tail.push("and the repeated changes above".into());
+    }
+    let tail = if tail.is_empty() {
+        String::new()
+    } else {
+        theme.paint(Role::Dim, &format!("   {}", tail.join("; ")))
+    };
     writeln!(
         out,
-        "{} {}",
+        "{} {}{tail}",
         theme.paint(role, marker),
         theme.paint(
             Role::Object,
-            &format!("{} {}", object.key.kind, object.key.name)
+            &format!("{} {}", entry.key.kind, entry.title_name())
         )
     )?;
-    for change in &object.changes {
-        write_change(out, change, theme, options, 4)?;
+    for finding in &entry.findings {
+        match &finding.hidden_by {
+            None => {
+                write_change(out, &finding.change, theme, options, 4)?;
+                if finding.category == Category::TriggeredImage {
+                    writeln!(
+                        out,
+                        "        {}",
+                        theme.paint(Role::Dim, "(updated by its ImageChange trigger)")
+                    )?;
+                }
+            }
+            Some(rule) if show_all => {
+                let mut buffer = Vec::new();
+                write_change(&mut buffer, &finding.change, &Theme::new(false), options, 4)?;
+                for line in String::from_utf8_lossy(&buffer).lines() {
+                    writeln!(
+                        out,
+                        "{}",
+                        theme.paint(Role::Dim, &format!("{line}   [{rule}]"))
+                    )?;
+                }
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
+}
+
+fn write_explanations(analysis: &Analysis, theme: &Theme, out: &mut dyn Write) -> io::Result<()> {
+    let hidden: Vec<(&Entry, &str, String)> = analysis
+        .entries
+        .iter()
+        .flat_map(|e| {
+            e.findings.iter().filter_map(move |f| {
+                f.hidden_by
+                    .as_deref()
+                    .map(|rule| (e, rule, f.change.path.human()))
+            })
+        })
+        .collect();
+    if hidden.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "{}", theme.paint(Role::Heading, "Hidden, and why"))?;
+    let mut last: Option<String> = None;
+    for (entry, rule, path) in hidden {
+        let object = format!(
+            "{} {}",
+            entry.key.kind,
+            qualified(&entry.key.namespace, &entry.title_name())
+        );
+        if last.as_deref() != Some(object.as_str()) {
+            writeln!(out, "  {object}")?;
+            last = Some(object);
+        }
+        let path = if path.is_empty() {
+            "(whole object)".into()
+        } else {
+            path
+        };
+        writeln!(
+            out,
+            "    {path}   {}",
+            theme.paint(Role::Dim, &format!("[{rule}]"))
+        )?;
     }
     Ok(())
 }
@@ -132,18 +340,25 @@ pub fn write_change(
                 write_block(out, "was", old, Role::Removed, theme, &deeper)?;
                 write_block(out, "now", new, Role::Added, theme, &deeper)?;
             } else {
+                let (old_text, new_text) = match (old, new, change.secret) {
+                    (Value::String(a), Value::String(b), false) => {
+                        let (a, b) = values::abbreviate_pair(a, b);
+                        (
+                            values::inline(&Value::String(a)),
+                            values::inline(&Value::String(b)),
+                        )
+                    }
+                    _ => (show(old), show(new)),
+                };
                 // An apiVersion change alone (v1 → apps.openshift.io/v1) is one low-key line.
                 let line = if low_key {
-                    theme.paint(
-                        Role::Dim,
-                        &format!("~ {path}   {} → {}", show(old), show(new)),
-                    )
+                    theme.paint(Role::Dim, &format!("~ {path}   {old_text} → {new_text}"))
                 } else {
                     format!(
                         "{} {path}   {} → {}",
                         theme.paint(Role::Changed, "~"),
-                        theme.paint(Role::Removed, &show(old)),
-                        theme.paint(Role::Added, &show(new))
+                        theme.paint(Role::Removed, &old_text),
+                        theme.paint(Role::Added, &new_text)
                     )
                 };
                 writeln!(out, "{pad}{line}{secret_hint}")?;

@@ -12,6 +12,52 @@ pub fn inline(value: &Value) -> String {
     value.to_string()
 }
 
+/// Two long one-line strings as a person wants to compare them: the shared beginning up to a `/`
+/// left out (`…/web@sha256:…`) and digests cut to 12 hex digits. The JSON report keeps them whole.
+pub fn abbreviate_pair(old: &str, new: &str) -> (String, String) {
+    if old.len() + new.len() < 2 * INLINE_LIMIT / 2 || old.contains('\n') || new.contains('\n') {
+        return (old.to_string(), new.to_string());
+    }
+    let common = old
+        .bytes()
+        .zip(new.bytes())
+        .take_while(|(a, b)| a == b)
+        .count();
+    let cut = old[..common]
+        .rfind('/')
+        .filter(|&i| i >= 16)
+        .map_or(0, |i| i + 1);
+    let shorten = |s: &str| {
+        let rest = if cut > 0 {
+            format!("…/{}", &s[cut..])
+        } else {
+            s.to_string()
+        };
+        short_digests(&rest)
+    };
+    (shorten(old), shorten(new))
+}
+
+/// `sha256:` and 64 hex digits → `sha256:` and the first 12, then `…`.
+fn short_digests(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("sha256:") {
+        let (before, after) = rest.split_at(at + "sha256:".len());
+        out.push_str(before);
+        let hex = after.bytes().take_while(u8::is_ascii_hexdigit).count();
+        if hex == 64 {
+            out.push_str(&after[..12]);
+            out.push('…');
+        } else {
+            out.push_str(&after[..hex]);
+        }
+        rest = &after[hex..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Whether a value is shown as a block below its path rather than on the same line.
 pub fn is_block(value: &Value) -> bool {
     matches!(value, Value::Object(_) | Value::Array(_)) && inline(value).len() > INLINE_LIMIT
@@ -127,6 +173,29 @@ pub fn line_diff(old: &str, new: &str) -> Vec<DiffLine> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn long_images_are_abbreviated_for_reading() {
+        let old = format!(
+            "docker-registry.default.svc:5000/myproject/web@sha256:{}",
+            "146d3146".repeat(8)
+        );
+        let new = format!(
+            "docker-registry.default.svc:5000/myproject/web@sha256:{}",
+            "9f2c77e0".repeat(8)
+        );
+        assert_eq!(
+            abbreviate_pair(&old, &new),
+            (
+                "…/web@sha256:146d3146146d…".to_string(),
+                "…/web@sha256:9f2c77e09f2c…".to_string()
+            )
+        );
+        assert_eq!(
+            abbreviate_pair("/healthz", "/ready"),
+            ("/healthz".to_string(), "/ready".to_string())
+        );
+    }
 
     #[test]
     fn blocks_read_like_yaml() {

@@ -1,0 +1,406 @@
+//! Finding the impurity: what a diff means. Noise hidden by named rules, generated objects paired
+//! instead of "N removed, N added", repeated changes grouped, pods checked against their
+//! controller's template, and every change ranked, so the likely culprits come first.
+//!
+//! Analysis sits between the diff and the reports: it takes a [`DiffReport`] and both snapshots
+//! and returns an [`Analysis`]; it never reads files and never prints.
+
+pub mod noise;
+mod pairing;
+pub mod rank;
+pub mod refs;
+pub mod templates;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::diff::filter::{self, PathRules};
+use crate::diff::{Change, DiffReport, ObjectChange, ObjectDiff, Path};
+use crate::snapshot::{ObjectKey, Snapshot, SourceInfo};
+pub use noise::NoiseProfile;
+pub use rank::Category;
+
+/// How to analyse.
+#[derive(Debug)]
+pub struct AnalyzeOptions {
+    /// The noise rules in force.
+    pub noise: NoiseProfile,
+    /// Show what noise rules hide (`--all`): it then counts as a difference too.
+    pub show_all: bool,
+}
+
+/// A change with what analysis says of it.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// The change.
+    pub change: Change,
+    /// Where it ranks.
+    pub category: Category,
+    /// Why, in words (`used by DeploymentConfig web (volume config)`).
+    pub reasons: Vec<String>,
+    /// The rule that hides it, if one does.
+    pub hidden_by: Option<String>,
+}
+
+/// One line of the report: an object, a pair of generated objects, or a collapsed group.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// The object (its new name for a pair).
+    pub key: ObjectKey,
+    /// Added, removed or changed (pairs are changed).
+    pub change: ObjectChange,
+    /// The old name of a pair, or the name pattern of a collapsed group (`web-3-*`).
+    pub old_name: Option<String>,
+    /// The new name pattern of a collapsed group (`web-4-*`).
+    pub new_pattern: Option<String>,
+    /// What relates the pair or the object to others: `replaced`, `new build of BuildConfig web`.
+    pub relation: Option<String>,
+    /// Further notes: `used by DeploymentConfig web (volume config)`.
+    pub notes: Vec<String>,
+    /// How the entry as a whole ranks.
+    pub category: Category,
+    /// Its changes.
+    pub findings: Vec<Finding>,
+    /// `(old name, new name)` of each pair in a collapsed group.
+    pub members: Vec<(String, String)>,
+    /// The controller a pair of generated objects belongs to: kind and name.
+    pub owner: Option<(String, String)>,
+    /// Some of its changes are shown once, with the repeated changes.
+    pub in_repeated: bool,
+    /// The object's old `apiVersion`.
+    pub old_api_version: Option<String>,
+    /// The object's new `apiVersion`.
+    pub new_api_version: Option<String>,
+    /// The normalised old object.
+    pub old: Option<Value>,
+    /// The normalised new object.
+    pub new: Option<Value>,
+}
+
+impl Entry {
+    fn from_diff(diff: ObjectDiff) -> Entry {
+        Entry {
+            key: diff.key,
+            change: diff.change,
+            old_name: None,
+            new_pattern: None,
+            relation: None,
+            notes: Vec::new(),
+            category: Category::Spec,
+            findings: diff
+                .changes
+                .into_iter()
+                .map(|change| Finding {
+                    change,
+                    category: Category::Spec,
+                    reasons: Vec::new(),
+                    hidden_by: None,
+                })
+                .collect(),
+            members: Vec::new(),
+            owner: None,
+            in_repeated: false,
+            old_api_version: diff.old_api_version,
+            new_api_version: diff.new_api_version,
+            old: diff.old,
+            new: diff.new,
+        }
+    }
+
+    /// The changes no rule hides.
+    pub fn visible(&self) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(|f| f.hidden_by.is_none())
+    }
+
+    /// Whether this is a pair or a group of generated objects.
+    pub fn is_pair(&self) -> bool {
+        self.old_name.is_some()
+    }
+
+    /// Whether the entry is churn only: generated objects replaced or added as their owners do,
+    /// with nothing else to show.
+    pub fn is_churn(&self) -> bool {
+        self.category == Category::Churn && self.visible().all(|f| f.category == Category::Churn)
+    }
+
+    /// Whether the entry has a line of its own in the text report without `--all` (objects whose
+    /// only changes are repeated on many are named in the repeated change's line instead).
+    pub fn shows(&self) -> bool {
+        self.change != ObjectChange::Changed || self.is_pair() || self.visible().next().is_some()
+    }
+
+    /// Whether the object differs, visibly (its own line or a repeated change).
+    pub fn differs(&self) -> bool {
+        self.shows() || self.in_repeated
+    }
+
+    /// `myproject/web-3 → web-4`, `myproject/web`.
+    pub fn title_name(&self) -> String {
+        match (&self.old_name, &self.new_pattern) {
+            (Some(old), Some(new)) => format!("{old} → {new}"),
+            (Some(old), None) => format!("{old} → {}", self.key.name),
+            _ => self.key.name.clone(),
+        }
+    }
+}
+
+/// The same change on many objects, shown once.
+#[derive(Clone, Debug)]
+pub struct Repeated {
+    /// The change (its path, old and new value).
+    pub change: Change,
+    /// How it ranks.
+    pub category: Category,
+    /// The objects it is on.
+    pub objects: Vec<ObjectKey>,
+}
+
+/// A likely culprit.
+#[derive(Clone, Debug)]
+pub struct Culprit {
+    /// How it ranks.
+    pub category: Category,
+    /// How to name it: `DeploymentConfig myproject/web`, `17 objects`.
+    pub label: String,
+    /// The object (the first of them, for a repeated change).
+    pub key: ObjectKey,
+    /// The name to show (`web-3 → web-4` for pairs).
+    pub title: String,
+    /// Why it is a suspect.
+    pub reason: String,
+    /// What changed (for a pod that differs from its template: template value → pod value).
+    pub changes: Vec<Change>,
+}
+
+/// Object counts after analysis.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Objects with visible changes.
+    pub changed: usize,
+    /// Objects added (not generated churn).
+    pub added: usize,
+    /// Objects removed (not generated churn).
+    pub removed: usize,
+    /// Objects with no visible change.
+    pub unchanged: usize,
+    /// Generated objects replaced or added as their owners do (pods, controllers, builds).
+    pub churn: usize,
+    /// Changes hidden by noise rules.
+    pub noise_hidden: usize,
+}
+
+impl Summary {
+    /// Whether anything drifted (churn and noise do not count).
+    pub fn has_differences(&self) -> bool {
+        self.changed + self.added + self.removed > 0
+    }
+}
+
+/// What a diff means.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// The old snapshot's source.
+    pub old: SourceInfo,
+    /// The new snapshot's source.
+    pub new: SourceInfo,
+    /// The report's lines, ordered by namespace, kind and name.
+    pub entries: Vec<Entry>,
+    /// Changes repeated on many objects.
+    pub repeated: Vec<Repeated>,
+    /// The likely culprits, most likely first.
+    pub culprits: Vec<Culprit>,
+    /// Pods that already differed from their template in the old snapshot.
+    pub earlier_mismatches: Vec<templates::Mismatch>,
+    /// Counts.
+    pub summary: Summary,
+    /// Changes left out by `--ignore`.
+    pub ignored_changes: usize,
+    /// Whether hidden changes are shown (`--all`).
+    pub show_all: bool,
+}
+
+/// A change repeated on at least this many objects is shown once.
+pub const REPEAT_THRESHOLD: usize = 3;
+
+struct NoiseRules<'a> {
+    profile: &'a NoiseProfile,
+    cx: noise::Context<'a>,
+}
+
+impl PathRules for NoiseRules<'_> {
+    type Reason = String;
+
+    fn hides(&self, change: &Change) -> Option<String> {
+        self.profile.hides(&self.cx, change)
+    }
+
+    fn reaches_below(&self, path: &Path) -> bool {
+        self.profile.reaches_below(self.cx.key, path)
+    }
+}
+
+/// Analyses `report`, the diff of `old` and `new`.
+pub fn analyze(
+    old: &Snapshot,
+    new: &Snapshot,
+    report: DiffReport,
+    options: &AnalyzeOptions,
+) -> Analysis {
+    let unchanged_before = report.summary.unchanged;
+    let mut entries: Vec<Entry> = report.objects.into_iter().map(Entry::from_diff).collect();
+
+    pairing::pair(&mut entries, old, new);
+
+    for entry in &mut entries {
+        apply_noise(entry, &options.noise);
+    }
+
+    let uses = refs::uses(new);
+    let old_uses = refs::uses(old);
+    for entry in &mut entries {
+        rank::categorize(entry, &uses, &old_uses);
+    }
+
+    let mismatches = templates::mismatches(new);
+    let earlier = templates::mismatches(old);
+    pairing::collapse(&mut entries, &mismatches);
+
+    let repeated = group_repeated(&mut entries);
+    for entry in &mut entries {
+        // A replaced controller whose every change follows its owner is churn, and says so.
+        if let (Some((kind, name)), false) = (&entry.owner, entry.key.kind == "Pod")
+            && entry.is_pair()
+            && entry.findings.iter().all(|f| f.hidden_by.is_some())
+        {
+            entry.relation = Some(format!("replaced; same template changes as {kind} {name}"));
+            entry.category = Category::Churn;
+        }
+    }
+    let culprits = rank::culprits(&entries, &repeated, &mismatches, &earlier);
+
+    let mut summary = Summary {
+        unchanged: unchanged_before,
+        ..Summary::default()
+    };
+    for entry in &entries {
+        summary.noise_hidden += entry
+            .findings
+            .iter()
+            .filter(|f| f.hidden_by.is_some())
+            .count();
+        let members = entry.members.len().max(1);
+        let in_repeat = entry.in_repeated;
+        if entry.is_churn() {
+            summary.churn += members;
+        } else if entry.change == ObjectChange::Added && !entry.is_pair() {
+            summary.added += 1;
+        } else if entry.change == ObjectChange::Removed {
+            summary.removed += 1;
+        } else if entry.visible().next().is_some()
+            || entry.is_pair()
+            || in_repeat
+            || (options.show_all && !entry.findings.is_empty())
+        {
+            summary.changed += members;
+        } else {
+            summary.unchanged += 1;
+        }
+    }
+    if options.show_all {
+        summary.noise_hidden = 0;
+    }
+    let (old_info, new_info) = (report.old, report.new);
+    Analysis {
+        old: old_info,
+        new: new_info,
+        entries,
+        repeated,
+        culprits,
+        earlier_mismatches: earlier,
+        summary,
+        ignored_changes: report.ignored_changes,
+        show_all: options.show_all,
+    }
+}
+
+/// Hides what the noise rules name, opening up whole maps that hold noise.
+fn apply_noise(entry: &mut Entry, profile: &NoiseProfile) {
+    let findings = std::mem::take(&mut entry.findings);
+    let (already_hidden, open): (Vec<Finding>, Vec<Finding>) =
+        findings.into_iter().partition(|f| f.hidden_by.is_some());
+    let rules = NoiseRules {
+        profile,
+        cx: noise::Context {
+            key: &entry.key,
+            old: entry.old.as_ref(),
+            new: entry.new.as_ref(),
+        },
+    };
+    let changes: Vec<Change> = open.into_iter().map(|f| f.change).collect();
+    let (shown, hidden) = filter::split(changes, &rules);
+    let mut findings = already_hidden;
+    findings.extend(shown.into_iter().map(|change| Finding {
+        change,
+        category: Category::Spec,
+        reasons: Vec::new(),
+        hidden_by: None,
+    }));
+    findings.extend(hidden.into_iter().map(|(change, rule)| Finding {
+        change,
+        category: Category::Spec,
+        reasons: Vec::new(),
+        hidden_by: Some(rule),
+    }));
+    entry.findings = findings;
+}
+
+/// Moves changes found identically (same path, old and new value) on many objects into one
+/// group each.
+fn group_repeated(entries: &mut [Entry]) -> Vec<Repeated> {
+    let mut seen: BTreeMap<String, Vec<(usize, usize)>> = BTreeMap::new();
+    for (e, entry) in entries.iter().enumerate() {
+        if entry.change != ObjectChange::Changed {
+            continue;
+        }
+        for (f, finding) in entry.findings.iter().enumerate() {
+            if finding.hidden_by.is_some() || finding.change.secret {
+                continue;
+            }
+            let c = &finding.change;
+            let signature = format!(
+                "{}\u{0}{:?}\u{0}{:?}\u{0}{:?}",
+                c.path.human(),
+                c.op,
+                c.old,
+                c.new
+            );
+            seen.entry(signature).or_default().push((e, f));
+        }
+    }
+    let mut groups = Vec::new();
+    let mut taken: Vec<(usize, usize)> = Vec::new();
+    for places in seen.into_values() {
+        let mut objects: Vec<usize> = places.iter().map(|(e, _)| *e).collect();
+        objects.dedup();
+        if objects.len() < REPEAT_THRESHOLD {
+            continue;
+        }
+        let (e, f) = places[0];
+        let finding = &entries[e].findings[f];
+        groups.push(Repeated {
+            change: finding.change.clone(),
+            category: finding.category,
+            objects: objects.iter().map(|&e| entries[e].key.clone()).collect(),
+        });
+        taken.extend(places);
+    }
+    taken.sort_unstable_by(|a, b| b.cmp(a));
+    for (e, f) in taken {
+        entries[e].findings.remove(f);
+        entries[e].in_repeated = true;
+    }
+    groups.sort_by(|a, b| (a.category, b.objects.len()).cmp(&(b.category, a.objects.len())));
+    groups
+}

@@ -1,0 +1,543 @@
+//! Generated objects matched across two snapshots by owner and template rather than by name:
+//! pods by their controller, ReplicationControllers and ReplicaSets by their DeploymentConfig or
+//! Deployment, builds and jobs by their BuildConfig or CronJob, hash-suffixed ConfigMaps and
+//! Secrets by their base name and content.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::Value;
+
+use super::templates::Mismatch;
+use super::{Category, Entry, Finding};
+use crate::diff::ObjectChange;
+use crate::diff::path::Segment;
+use crate::diff::value::{Change, ValueOptions, diff};
+use crate::snapshot::{ObjectKey, Snapshot, kinds};
+
+/// The controller that owns an object: from its owner references, or in old archives without
+/// them, from OpenShift's labels and annotations.
+pub fn owner_of(kind: &str, object: &Value) -> Option<(String, String)> {
+    let refs = object
+        .pointer("/metadata/ownerReferences")
+        .and_then(Value::as_array);
+    if let Some(owner) = refs
+        .into_iter()
+        .flatten()
+        .find(|r| r.get("controller") == Some(&Value::Bool(true)))
+    {
+        return Some((
+            owner.get("kind")?.as_str()?.to_string(),
+            owner.get("name")?.as_str()?.to_string(),
+        ));
+    }
+    let label = |name: &str| {
+        object
+            .pointer(&format!("/metadata/labels/{name}"))
+            .and_then(Value::as_str)
+    };
+    let annotation = |name: &str| {
+        object
+            .pointer(&format!(
+                "/metadata/annotations/{}",
+                name.replace('/', "~1")
+            ))
+            .and_then(Value::as_str)
+    };
+    match kind {
+        "Pod" => label("deployment").map(|rc| ("ReplicationController".into(), rc.into())),
+        "ReplicationController" => annotation("openshift.io/deployment-config.name")
+            .map(|dc| ("DeploymentConfig".into(), dc.into())),
+        "Build" => annotation("openshift.io/build-config.name")
+            .or_else(|| label("openshift.io/build-config.name"))
+            .or_else(|| label("buildconfig"))
+            .map(|bc| ("BuildConfig".into(), bc.into())),
+        _ => None,
+    }
+}
+
+/// The top of an object's chain of owners (pod → RC → DC), within `snapshot`.
+fn top_owner(snapshot: &Snapshot, key: &ObjectKey, object: &Value) -> Option<(String, String)> {
+    let mut owner = owner_of(&key.kind, object)?;
+    for _ in 0..3 {
+        let owner_key = key_of(&key.namespace, &owner.0, &owner.1);
+        let Some(stored) = snapshot.get(&owner_key) else {
+            break;
+        };
+        match owner_of(&owner.0, &stored.value()) {
+            Some(next) => owner = next,
+            None => break,
+        }
+    }
+    Some(owner)
+}
+
+fn key_of(namespace: &str, kind: &str, name: &str) -> ObjectKey {
+    ObjectKey {
+        namespace: namespace.to_string(),
+        group: kinds::lookup(kind, "")
+            .map(|k| k.group.to_string())
+            .unwrap_or_default(),
+        kind: kind.to_string(),
+        name: name.to_string(),
+    }
+}
+
+/// The revision of a ReplicationController or ReplicaSet.
+fn revision(object: &Value) -> u64 {
+    [
+        "openshift.io/deployment-config.latest-version",
+        "deployment.kubernetes.io/revision",
+    ]
+    .iter()
+    .find_map(|name| {
+        object
+            .pointer(&format!(
+                "/metadata/annotations/{}",
+                name.replace('/', "~1")
+            ))?
+            .as_str()?
+            .parse()
+            .ok()
+    })
+    .unwrap_or(0)
+}
+
+/// kustomize's hash suffix: `-` and 10 characters of its alphabet.
+fn hash_base(name: &str) -> Option<&str> {
+    let (base, suffix) = name.rsplit_once('-')?;
+    let alphabet = "bcdfghjklmnpqrstvwxz2456789";
+    (suffix.len() == 10 && suffix.chars().all(|c| alphabet.contains(c)) && !base.is_empty())
+        .then_some(base)
+}
+
+/// How alike two ConfigMaps or Secrets are: the number of equal data entries.
+fn similarity(a: &Value, b: &Value) -> usize {
+    ["data", "stringData", "binaryData"]
+        .iter()
+        .map(|field| {
+            match (
+                a.get(*field).and_then(Value::as_object),
+                b.get(*field).and_then(Value::as_object),
+            ) {
+                (Some(x), Some(y)) => x.iter().filter(|(k, v)| y.get(*k) == Some(*v)).count(),
+                _ => 0,
+            }
+        })
+        .sum()
+}
+
+/// Replaces generation names (`web-3` → `web-4`) in a value, to see whether a change only
+/// follows the rename.
+fn substitute(value: &Value, renames: &[(String, String)]) -> Value {
+    match value {
+        Value::String(s) => {
+            let mut s = s.clone();
+            for (old, new) in renames {
+                s = s.replace(old.as_str(), new);
+            }
+            Value::String(s)
+        }
+        Value::Array(items) => Value::Array(items.iter().map(|v| substitute(v, renames)).collect()),
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| (k.clone(), substitute(v, renames)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn hide(change: Change, rule: &str) -> Finding {
+    Finding {
+        change,
+        category: Category::Churn,
+        reasons: Vec::new(),
+        hidden_by: Some(rule.to_string()),
+    }
+}
+
+fn show(change: Change) -> Finding {
+    Finding {
+        change,
+        category: Category::Spec,
+        reasons: Vec::new(),
+        hidden_by: None,
+    }
+}
+
+/// The changes of a template between two versions of an owner, by path below the template and
+/// old and new value.
+fn template_changes(kind: &str, old: &Value, new: &Value) -> HashSet<String> {
+    let (Some((_, a)), Some((_, b))) = (
+        super::refs::pod_template(kind, old),
+        super::refs::pod_template(kind, new),
+    ) else {
+        return HashSet::new();
+    };
+    diff(kind, &a, &b, &ValueOptions::default())
+        .iter()
+        .map(|c| format!("{}\u{0}{:?}\u{0}{:?}", c.path.human(), c.old, c.new))
+        .collect()
+}
+
+/// The same change, seen below an object's `spec.template`.
+fn relative_signature(change: &Change) -> Option<String> {
+    match change.path.0.as_slice() {
+        [Segment::Field(spec), Segment::Field(template), rest @ ..]
+            if spec == "spec" && template == "template" =>
+        {
+            let relative = crate::diff::Path(rest.to_vec());
+            Some(format!(
+                "{}\u{0}{:?}\u{0}{:?}",
+                relative.human(),
+                change.old,
+                change.new
+            ))
+        }
+        _ => None,
+    }
+}
+
+/// Findings of a pair: the diff of the two objects, with what follows the rename (and, for pods
+/// and controllers, what follows their template or owner) hidden.
+fn pair_findings(
+    kind: &str,
+    old: &Value,
+    new: &Value,
+    renames: &[(String, String)],
+    owner_changes: Option<&HashSet<String>>,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for change in diff(kind, old, new, &ValueOptions::default()) {
+        let path = change.path.human();
+        if path == "metadata.name" {
+            findings.push(hide(change, "pair-name"));
+            continue;
+        }
+        let follows_rename = match (&change.old, &change.new) {
+            (Some(a), Some(b)) => substitute(a, renames) == *b,
+            _ => false,
+        } || matches!(&change.path.0.last(), Some(Segment::Item { label, .. }) if {
+            // Keyed elements named after the generation (ownerReferences[ReplicationController/web-3]).
+            let text = label.text();
+            renames.iter().any(|(o, n)| text.contains(o.as_str()) || text.contains(n.as_str()))
+        });
+        if follows_rename {
+            findings.push(hide(change, "follows-rename"));
+        } else if kind == "Pod" && path.starts_with("spec") {
+            // A replaced pod is checked against its own template instead (see templates.rs).
+            findings.push(hide(change, "follows-template"));
+        } else if owner_changes
+            .is_some_and(|owned| relative_signature(&change).is_some_and(|s| owned.contains(&s)))
+        {
+            findings.push(hide(change, "follows-owner"));
+        } else {
+            findings.push(show(change));
+        }
+    }
+    findings
+}
+
+/// Merges removed and added generated objects into pairs, and relates new generated objects to
+/// their owners.
+pub fn pair(entries: &mut Vec<Entry>, old: &Snapshot, new: &Snapshot) {
+    let mut consumed: HashSet<usize> = HashSet::new();
+    let mut pairs: Vec<Entry> = Vec::new();
+
+    // Pods and controllers of the same top owner, removed on one side and added on the other.
+    let mut removed_by_owner: BTreeMap<(String, String, String, String), Vec<usize>> =
+        BTreeMap::new();
+    let mut added_by_owner: BTreeMap<(String, String, String, String), Vec<usize>> =
+        BTreeMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if !matches!(
+            entry.key.kind.as_str(),
+            "Pod" | "ReplicationController" | "ReplicaSet"
+        ) {
+            continue;
+        }
+        let (snapshot, body, map) = match entry.change {
+            ObjectChange::Removed => (old, entry.old.as_ref(), &mut removed_by_owner),
+            ObjectChange::Added => (new, entry.new.as_ref(), &mut added_by_owner),
+            ObjectChange::Changed => continue,
+        };
+        if let Some((owner_kind, owner_name)) =
+            body.and_then(|b| top_owner(snapshot, &entry.key, b))
+        {
+            map.entry((
+                entry.key.namespace.clone(),
+                entry.key.kind.clone(),
+                owner_kind,
+                owner_name,
+            ))
+            .or_default()
+            .push(i);
+        }
+    }
+    for (group, added) in &added_by_owner {
+        let (namespace, kind, owner_kind, owner_name) = group;
+        let owner_key = key_of(namespace, owner_kind, owner_name);
+        let owner_changes = match (old.get(&owner_key), new.get(&owner_key)) {
+            (Some(a), Some(b)) => Some(template_changes(owner_kind, &a.value(), &b.value())),
+            _ => None,
+        };
+        let removed = removed_by_owner.get(group).cloned().unwrap_or_default();
+        let mut predecessors: Vec<(String, Value, Option<usize>)> = removed
+            .iter()
+            .map(|&i| {
+                (
+                    entries[i].key.name.clone(),
+                    entries[i].old.clone().unwrap_or_default(),
+                    Some(i),
+                )
+            })
+            .collect();
+        if kind != "Pod" && predecessors.is_empty() {
+            // A controller's predecessor usually stays (scaled down): the latest revision of the
+            // owner's controllers in the old snapshot.
+            let latest = old
+                .iter()
+                .filter(|(k, _)| k.namespace == *namespace && k.kind == *kind)
+                .map(|(k, s)| (k.name.clone(), s.value()))
+                .filter(|(_, v)| {
+                    owner_of(kind, v).is_some_and(|(ok, on)| ok == *owner_kind && on == *owner_name)
+                })
+                .max_by_key(|(_, v)| revision(v));
+            if let Some((name, value)) = latest {
+                predecessors.push((name, value, None));
+            }
+        }
+        let mut additions: Vec<usize> = added.clone();
+        additions.sort_by(|a, b| entries[*a].key.name.cmp(&entries[*b].key.name));
+        predecessors.sort_by(|a, b| a.0.cmp(&b.0));
+        for (&a, (old_name, old_value, removed_index)) in additions.iter().zip(predecessors) {
+            let added_entry = &entries[a];
+            let new_value = added_entry.new.clone().unwrap_or_default();
+            let mut renames = vec![(old_name.clone(), added_entry.key.name.clone())];
+            if kind == "Pod"
+                && let (Some((_, old_rc)), Some((_, new_rc))) =
+                    (owner_of("Pod", &old_value), owner_of("Pod", &new_value))
+            {
+                renames.insert(0, (old_rc, new_rc));
+            }
+            let owned = (kind != "Pod").then_some(owner_changes.as_ref()).flatten();
+            let findings = pair_findings(kind, &old_value, &new_value, &renames, owned);
+            pairs.push(Entry {
+                old_name: Some(old_name),
+                relation: Some("replaced".to_string()),
+                owner: Some((owner_kind.clone(), owner_name.clone())),
+                category: Category::Churn,
+                findings,
+                old: Some(old_value),
+                old_api_version: added_entry.new_api_version.clone(),
+                change: ObjectChange::Changed,
+                ..added_entry.clone()
+            });
+            consumed.insert(a);
+            if let Some(r) = removed_index {
+                consumed.insert(r);
+            }
+        }
+    }
+
+    // Builds of a BuildConfig, jobs of a CronJob: new ones are their owner's doing.
+    for (i, entry) in entries.iter_mut().enumerate() {
+        if consumed.contains(&i)
+            || !matches!(
+                entry.key.kind.as_str(),
+                "Build" | "Job" | "Pod" | "ReplicationController" | "ReplicaSet"
+            )
+        {
+            continue;
+        }
+        let (body, verb) = match entry.change {
+            ObjectChange::Added => (entry.new.as_ref(), "new"),
+            ObjectChange::Removed => (entry.old.as_ref(), "gone"),
+            ObjectChange::Changed => continue,
+        };
+        if let Some((owner_kind, owner_name)) = body.and_then(|b| owner_of(&entry.key.kind, b)) {
+            let what = match entry.key.kind.as_str() {
+                "Build" => "build",
+                "Job" => "job",
+                "Pod" => "pod",
+                _ => "controller",
+            };
+            entry.relation = Some(format!("{verb} {what} of {owner_kind} {owner_name}"));
+            entry.category = Category::Churn;
+        }
+    }
+
+    // ConfigMaps and Secrets renamed by a content-hash suffix.
+    let removed: Vec<usize> = (0..entries.len())
+        .filter(|i| {
+            !consumed.contains(i)
+                && entries[*i].change == ObjectChange::Removed
+                && hash_base(&entries[*i].key.name).is_some()
+        })
+        .collect();
+    for r in removed {
+        let base = hash_base(&entries[r].key.name)
+            .unwrap_or_default()
+            .to_string();
+        let old_value = entries[r].old.clone().unwrap_or_default();
+        let best = (0..entries.len())
+            .filter(|a| {
+                let e = &entries[*a];
+                !consumed.contains(a)
+                    && e.change == ObjectChange::Added
+                    && e.key.kind == entries[r].key.kind
+                    && e.key.namespace == entries[r].key.namespace
+                    && hash_base(&e.key.name) == Some(base.as_str())
+            })
+            .max_by_key(|a| {
+                similarity(&old_value, entries[*a].new.as_ref().unwrap_or(&Value::Null))
+            });
+        let Some(a) = best else { continue };
+        let added_entry = &entries[a];
+        let new_value = added_entry.new.clone().unwrap_or_default();
+        let renames = vec![(entries[r].key.name.clone(), added_entry.key.name.clone())];
+        let findings = pair_findings(
+            &added_entry.key.kind,
+            &old_value,
+            &new_value,
+            &renames,
+            None,
+        );
+        pairs.push(Entry {
+            old_name: Some(entries[r].key.name.clone()),
+            relation: Some("renamed (content hash)".to_string()),
+            findings,
+            old: Some(old_value),
+            change: ObjectChange::Changed,
+            old_api_version: entries[r].old_api_version.clone(),
+            ..added_entry.clone()
+        });
+        consumed.insert(a);
+        consumed.insert(r);
+    }
+
+    let mut kept: Vec<Entry> = std::mem::take(entries)
+        .into_iter()
+        .enumerate()
+        .filter(|(i, _)| !consumed.contains(i))
+        .map(|(_, e)| e)
+        .collect();
+    kept.extend(pairs);
+    kept.sort_by(|a, b| a.key.cmp(&b.key));
+    *entries = kept;
+}
+
+/// The common beginning of names, up to a `-`, with `*`: `web-3-*`.
+fn pattern(names: &[&str]) -> String {
+    let first = names[0];
+    let mut prefix_len = first.len();
+    for name in &names[1..] {
+        prefix_len = prefix_len.min(
+            first
+                .bytes()
+                .zip(name.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    let prefix = &first[..prefix_len];
+    let cut = prefix.rfind('-').map_or(0, |i| i + 1);
+    format!("{}*", &first[..cut])
+}
+
+/// Collapses the replaced pods of each controller into one entry with a count.
+pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
+    let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, entry) in entries.iter().enumerate() {
+        if entry.key.kind == "Pod" && entry.is_pair() {
+            let owner = entry
+                .new
+                .as_ref()
+                .and_then(|v| owner_of("Pod", v))
+                .map(|(_, n)| n)
+                .unwrap_or_default();
+            groups
+                .entry((entry.key.namespace.clone(), owner))
+                .or_default()
+                .push(i);
+        }
+    }
+    let mut remove: Vec<usize> = Vec::new();
+    for members in groups.into_values() {
+        let first = members[0];
+        let pairs: Vec<(String, String)> = members
+            .iter()
+            .map(|&i| {
+                (
+                    entries[i].old_name.clone().unwrap_or_default(),
+                    entries[i].key.name.clone(),
+                )
+            })
+            .collect();
+        let edited: Vec<String> = pairs
+            .iter()
+            .filter(|(_, new)| {
+                mismatches
+                    .iter()
+                    .any(|m| m.pod.namespace == entries[first].key.namespace && m.pod.name == *new)
+            })
+            .map(|(_, new)| new.clone())
+            .collect();
+        let count = pairs.len();
+        let mut relation = if count == 1 {
+            "replaced".to_string()
+        } else {
+            format!("{count} pods replaced")
+        };
+        if !edited.is_empty() {
+            relation.push_str(&format!(
+                "; {} differs from its template ({})",
+                edited.len(),
+                edited.join(", ")
+            ));
+        }
+        let mut findings = Vec::new();
+        for &i in &members {
+            findings.append(&mut entries[i].findings);
+        }
+        let collapsed = &mut entries[first];
+        if count > 1 {
+            let olds: Vec<&str> = pairs.iter().map(|(o, _)| o.as_str()).collect();
+            let news: Vec<&str> = pairs.iter().map(|(_, n)| n.as_str()).collect();
+            collapsed.old_name = Some(pattern(&olds));
+            collapsed.new_pattern = Some(pattern(&news));
+        }
+        collapsed.relation = Some(relation);
+        collapsed.findings = findings;
+        collapsed.members = pairs;
+        collapsed.category = if edited.is_empty() {
+            Category::Churn
+        } else {
+            Category::PodEdited
+        };
+        remove.extend(members[1..].iter().copied());
+    }
+    remove.sort_unstable_by(|a, b| b.cmp(a));
+    for i in remove {
+        entries.remove(i);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kustomize_suffixes() {
+        assert_eq!(hash_base("web-config-9bfbmfgt2f"), Some("web-config"));
+        assert_eq!(hash_base("web-config-296567ccmt"), Some("web-config"));
+        assert_eq!(hash_base("web-config"), None);
+        assert_eq!(hash_base("web-config-abcdefghij"), None);
+    }
+
+    #[test]
+    fn name_patterns() {
+        assert_eq!(pattern(&["web-3-abcde", "web-3-fghij"]), "web-3-*");
+        assert_eq!(pattern(&["web-4-x7k2p", "web-4-q9w8e"]), "web-4-*");
+    }
+}

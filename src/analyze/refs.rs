@@ -1,0 +1,194 @@
+//! Who uses a ConfigMap or a Secret: workloads through env `valueFrom`, `envFrom`, volumes
+//! (projected too), `imagePullSecrets`, and the secrets of their service account.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::snapshot::Snapshot;
+
+/// Kinds whose pod template is their own, and where it lives.
+pub fn pod_template(kind: &str, object: &Value) -> Option<(String, Value)> {
+    let path = match kind {
+        "DeploymentConfig"
+        | "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicationController"
+        | "ReplicaSet"
+        | "Job" => "/spec/template",
+        "CronJob" => "/spec/jobTemplate/spec/template",
+        _ => return None,
+    };
+    object.pointer(path).map(|t| (path.to_string(), t.clone()))
+}
+
+/// Kinds that own a pod template, for ranking.
+pub const WORKLOADS: &[&str] = &[
+    "DeploymentConfig",
+    "Deployment",
+    "StatefulSet",
+    "DaemonSet",
+    "ReplicationController",
+    "ReplicaSet",
+    "Job",
+    "CronJob",
+];
+
+/// `(namespace, "ConfigMap"|"Secret", name)` → who uses it and how, e.g.
+/// `DeploymentConfig web (volume config, env DB_PASSWORD)`.
+pub type Uses = BTreeMap<(String, String, String), Vec<String>>;
+
+fn name_of(v: &Value) -> Option<&str> {
+    v.get("name").and_then(Value::as_str)
+}
+
+/// The uses of ConfigMaps and Secrets by the workloads and bare pods of `snapshot`.
+pub fn uses(snapshot: &Snapshot) -> Uses {
+    let mut service_account_secrets: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for (key, stored) in snapshot.iter().filter(|(k, _)| k.kind == "ServiceAccount") {
+        let value = stored.value();
+        let names = ["secrets", "imagePullSecrets"]
+            .iter()
+            .flat_map(|field| {
+                value
+                    .get(*field)
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+            })
+            .filter_map(|r| name_of(r).map(String::from))
+            .collect();
+        service_account_secrets.insert((key.namespace.clone(), key.name.clone()), names);
+    }
+
+    let mut uses = Uses::new();
+    for (key, stored) in snapshot.iter() {
+        let is_workload = WORKLOADS.contains(&key.kind.as_str());
+        let bare_pod = key.kind == "Pod" && !stored.body.contains("\"ownerReferences\"");
+        // ReplicationControllers and ReplicaSets of a controller repeat its template: the owner
+        // is the user worth naming.
+        if !(is_workload || bare_pod) || stored.body.contains("\"controller\":true") {
+            continue;
+        }
+        let value = stored.value();
+        let spec = if bare_pod {
+            value.get("spec").cloned()
+        } else {
+            pod_template(&key.kind, &value).and_then(|(_, t)| t.get("spec").cloned())
+        };
+        let Some(spec) = spec else { continue };
+        let user = format!("{} {}", key.kind, key.name);
+        let mut add = |kind: &str, name: &str, how: String| {
+            let entry = uses
+                .entry((key.namespace.clone(), kind.to_string(), name.to_string()))
+                .or_default();
+            // One mention per user, its ways of use listed together.
+            match entry
+                .iter_mut()
+                .find(|u| u.starts_with(&format!("{user} (")))
+            {
+                Some(text) if !text.contains(&how) => {
+                    text.pop();
+                    text.push_str(&format!(", {how})"));
+                }
+                Some(_) => {}
+                None => entry.push(format!("{user} ({how})")),
+            }
+        };
+        for containers in ["containers", "initContainers"] {
+            for container in spec
+                .get(containers)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                for env in container
+                    .get("env")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    let variable = name_of(env).unwrap_or("?");
+                    if let Some(r) = env.pointer("/valueFrom/configMapKeyRef") {
+                        add(
+                            "ConfigMap",
+                            name_of(r).unwrap_or(""),
+                            format!("env {variable}"),
+                        );
+                    }
+                    if let Some(r) = env.pointer("/valueFrom/secretKeyRef") {
+                        add(
+                            "Secret",
+                            name_of(r).unwrap_or(""),
+                            format!("env {variable}"),
+                        );
+                    }
+                }
+                for from in container
+                    .get("envFrom")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                {
+                    if let Some(r) = from.get("configMapRef") {
+                        add("ConfigMap", name_of(r).unwrap_or(""), "envFrom".into());
+                    }
+                    if let Some(r) = from.get("secretRef") {
+                        add("Secret", name_of(r).unwrap_or(""), "envFrom".into());
+                    }
+                }
+            }
+        }
+        for volume in spec
+            .get("volumes")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let volume_name = name_of(volume).unwrap_or("?");
+            if let Some(name) = volume.pointer("/configMap/name").and_then(Value::as_str) {
+                add("ConfigMap", name, format!("volume {volume_name}"));
+            }
+            if let Some(name) = volume.pointer("/secret/secretName").and_then(Value::as_str) {
+                add("Secret", name, format!("volume {volume_name}"));
+            }
+            for source in volume
+                .pointer("/projected/sources")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(name) = source.pointer("/configMap/name").and_then(Value::as_str) {
+                    add("ConfigMap", name, format!("projected volume {volume_name}"));
+                }
+                if let Some(name) = source.pointer("/secret/name").and_then(Value::as_str) {
+                    add("Secret", name, format!("projected volume {volume_name}"));
+                }
+            }
+        }
+        for pull in spec
+            .get("imagePullSecrets")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(name) = name_of(pull) {
+                add("Secret", name, "imagePullSecrets".into());
+            }
+        }
+        let account = spec
+            .get("serviceAccountName")
+            .or_else(|| spec.get("serviceAccount"))
+            .and_then(Value::as_str)
+            .unwrap_or("default");
+        for secret in service_account_secrets
+            .get(&(key.namespace.clone(), account.to_string()))
+            .into_iter()
+            .flatten()
+        {
+            add("Secret", secret, format!("service account {account}"));
+        }
+    }
+    uses
+}
