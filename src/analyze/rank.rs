@@ -155,6 +155,9 @@ fn triggered_image(object: &Value, change: &Change) -> bool {
 fn categorize_change(entry: &Entry, change: &Change, uses: &[String]) -> (Category, Vec<String>) {
     let kind = entry.key.kind.as_str();
     let f = fields(change);
+    if change.format_only {
+        return (Category::Metadata, vec!["formatting or comments only".into()]);
+    }
     if f.first() == Some(&"apiVersion") {
         return (
             Category::Metadata,

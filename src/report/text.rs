@@ -194,9 +194,6 @@ fn write_entry(
     let (marker, role) = object_marker(entry.change);
     let mut tail: Vec<String> = entry.relation.iter().cloned().collect();
     tail.extend(entry.notes.iter().cloned());
-    if entry.in_repeated {
-        tail.push("and the repeated changes above".into());
-    }
     let tail = if tail.is_empty() {
         String::new()
     } else {
