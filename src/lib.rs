@@ -42,6 +42,7 @@ pub mod commands;
 pub mod diff;
 pub mod error;
 pub mod glob;
+pub mod history;
 pub mod normalize;
 pub mod report;
 pub mod serve;

@@ -11,7 +11,7 @@ pub mod rank;
 pub mod refs;
 pub mod templates;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 use serde_json::Value;
@@ -257,14 +257,52 @@ pub fn analyze(
         apply_noise(entry, &options.noise);
     }
 
-    let uses = refs::uses(new);
-    let old_uses = refs::uses(old);
+    // References matter only for the ConfigMaps and Secrets that differ.
+    let mut wanted = refs::Wanted::new();
+    for entry in entries
+        .iter()
+        .filter(|e| matches!(e.key.kind.as_str(), "ConfigMap" | "Secret"))
+    {
+        let names = wanted.entry(entry.key.namespace.clone()).or_default();
+        names.insert(entry.key.name.clone());
+        names.extend(entry.old_name.clone());
+    }
+    let uses = refs::uses(new, &wanted);
+    let old_uses = refs::uses(old, &wanted);
     for entry in &mut entries {
         rank::categorize(entry, &uses, &old_uses);
     }
 
-    let mismatches = templates::mismatches(new);
-    let earlier = templates::mismatches(old);
+    // Pods worth checking against their template: those that differ, and those of controllers
+    // that differ.
+    let mut pods: HashSet<(String, String)> = HashSet::new();
+    let mut controllers: HashSet<(String, String)> = HashSet::new();
+    for entry in &entries {
+        let ns = &entry.key.namespace;
+        match entry.key.kind.as_str() {
+            "Pod" => {
+                pods.insert((ns.clone(), entry.key.name.clone()));
+                pods.extend(
+                    entry
+                        .members
+                        .iter()
+                        .map(|(_, new)| (ns.clone(), new.clone())),
+                );
+            }
+            "ReplicationController" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
+                controllers.insert((ns.clone(), entry.key.name.clone()));
+            }
+            _ => {}
+        }
+    }
+    let wanted = |key: &ObjectKey| {
+        pods.contains(&(key.namespace.clone(), key.name.clone()))
+            || key.name.rsplit_once('-').is_some_and(|(controller, _)| {
+                controllers.contains(&(key.namespace.clone(), controller.to_string()))
+            })
+    };
+    let mismatches = templates::mismatches(new, wanted);
+    let earlier = templates::mismatches(old, wanted);
     pairing::collapse(&mut entries, &mismatches);
 
     let repeated = group_repeated(&mut entries);

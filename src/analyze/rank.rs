@@ -156,7 +156,10 @@ fn categorize_change(entry: &Entry, change: &Change, uses: &[String]) -> (Catego
     let kind = entry.key.kind.as_str();
     let f = fields(change);
     if change.format_only {
-        return (Category::Metadata, vec!["formatting or comments only".into()]);
+        return (
+            Category::Metadata,
+            vec!["formatting or comments only".into()],
+        );
     }
     if f.first() == Some(&"apiVersion") {
         return (

@@ -1,7 +1,7 @@
 //! Who uses a ConfigMap or a Secret: workloads through env `valueFrom`, `envFrom`, volumes
 //! (projected too), `imagePullSecrets`, and the secrets of their service account.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
@@ -43,10 +43,28 @@ fn name_of(v: &Value) -> Option<&str> {
     v.get("name").and_then(Value::as_str)
 }
 
-/// The uses of ConfigMaps and Secrets by the workloads and bare pods of `snapshot`.
-pub fn uses(snapshot: &Snapshot) -> Uses {
+/// ConfigMap and Secret names asked about, by namespace.
+pub type Wanted = BTreeMap<String, BTreeSet<String>>;
+
+/// Whether a body mentions one of `names` as a JSON string: a cheap test before parsing it.
+fn mentions(body: &str, names: &BTreeSet<String>) -> bool {
+    names
+        .iter()
+        .any(|name| body.contains(&format!("\"{name}\"")))
+}
+
+/// The uses of the ConfigMaps and Secrets named in `wanted` by the workloads and bare pods of
+/// `snapshot`. Only objects whose text mentions a wanted name (or a service account holding a
+/// wanted secret) are parsed: on a large cluster most are not.
+pub fn uses(snapshot: &Snapshot, wanted: &Wanted) -> Uses {
     let mut service_account_secrets: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    for (key, stored) in snapshot.iter().filter(|(k, _)| k.kind == "ServiceAccount") {
+    let mut also_wanted = wanted.clone();
+    for (key, stored) in snapshot.iter().filter(|(k, s)| {
+        k.kind == "ServiceAccount"
+            && wanted
+                .get(&k.namespace)
+                .is_some_and(|names| mentions(&s.body, names))
+    }) {
         let value = stored.value();
         let names = ["secrets", "imagePullSecrets"]
             .iter()
@@ -60,10 +78,23 @@ pub fn uses(snapshot: &Snapshot) -> Uses {
             .filter_map(|r| name_of(r).map(String::from))
             .collect();
         service_account_secrets.insert((key.namespace.clone(), key.name.clone()), names);
+        also_wanted
+            .entry(key.namespace.clone())
+            .or_default()
+            .insert(key.name.clone());
     }
 
     let mut uses = Uses::new();
     for (key, stored) in snapshot.iter() {
+        let Some(names) = also_wanted.get(&key.namespace) else {
+            continue;
+        };
+        // The default service account is used without being named.
+        let default_account =
+            names.contains("default") && !stored.body.contains("\"serviceAccount");
+        if !(mentions(&stored.body, names) || default_account) {
+            continue;
+        }
         let is_workload = WORKLOADS.contains(&key.kind.as_str());
         let bare_pod = key.kind == "Pod" && !stored.body.contains("\"ownerReferences\"");
         // ReplicationControllers and ReplicaSets of a controller repeat its template: the owner

@@ -108,12 +108,16 @@ fn owner_of(pod: &Value) -> Option<(String, String)> {
 }
 
 /// Every pod of `snapshot` that differs from its controller's template.
-pub fn mismatches(snapshot: &Snapshot) -> Vec<Mismatch> {
+///
+/// Analysis asks only about pods that changed between the snapshots, or whose controller did: a
+/// pod edited by hand between two nights is one of them, and checking every pod of a large
+/// cluster twice would cost more than the whole diff.
+pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> Vec<Mismatch> {
     let mut templates: HashMap<ObjectKey, Option<Value>> = HashMap::new();
     let mut found = Vec::new();
     for (key, stored) in snapshot
         .iter()
-        .filter(|(k, _)| k.kind == "Pod" && k.group.is_empty())
+        .filter(|(k, _)| k.kind == "Pod" && k.group.is_empty() && wanted(k))
     {
         let pod = stored.value();
         let Some((owner_kind, owner_name)) = owner_of(&pod) else {

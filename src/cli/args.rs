@@ -20,6 +20,12 @@ Examples:
   driftlab export -n myproject --output-dir /backups --retain-days 7
   driftlab export -A --prefix openshift-backup --output-dir /openshift-backup";
 
+const HISTORY_AFTER_HELP: &str = "\
+Examples:
+  driftlab history /backups
+  driftlab history /backups --object dc/web --path 'spec.template.spec.containers[*].readinessProbe'
+  driftlab history /backups --since 2018-09-10 --output html > history.html";
+
 const SERVE_AFTER_HELP: &str = "\
 Examples:
   driftlab serve /backups/openshift-backup201809110015.zip
@@ -68,6 +74,17 @@ pub enum Command {
     /// Serve a snapshot as a read-only Kubernetes API, to browse it with kubectl.
     #[command(after_help = SERVE_AFTER_HELP)]
     Serve(ServeArgs),
+
+    /// Show how a series of nightly archives changed, night by night.
+    ///
+    /// Archives are ordered by the date stamp in their names and each is read once. For each
+    /// consecutive pair: its likely culprits (noise hidden). With --object or --path: the timeline
+    /// of the values, and the night each was first seen.
+    #[command(after_help = HISTORY_AFTER_HELP)]
+    History(HistoryArgs),
+
+    /// Read snapshots and say what they hold: a check that backups are readable.
+    Check(CheckArgs),
 
     /// Write synthetic nightly archives (for benchmarks and tests).
     #[command(hide = true)]
@@ -333,6 +350,79 @@ pub struct ServeArgs {
     pub show_secrets: bool,
 
     /// Stop when the snapshot decompresses to more than this.
+    #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
+    pub max_bytes: u64,
+}
+
+/// Output formats of `driftlab history`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum HistoryFormat {
+    /// Night by night, for people.
+    Text,
+    /// The nights as diff reports, and the timelines.
+    Json,
+    /// Markdown.
+    Markdown,
+    /// One self-contained HTML page with a timeline per object.
+    Html,
+}
+
+/// `driftlab history`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Archive folders (searched for …YYYYMMDD[HHMM].zip) or archives.
+    #[arg(value_name = "DIR|ARCHIVE", required = true)]
+    pub archives: Vec<String>,
+
+    /// Only this object: KIND/NAME or KIND/NAMESPACE/NAME (kind as kubectl takes it, name a glob).
+    #[arg(long, value_name = "KIND/NAME")]
+    pub object: Option<String>,
+
+    /// Only changes at or below this path, e.g. 'spec.template.spec.containers[*].image'.
+    #[arg(long, value_name = "PATH_PATTERN")]
+    pub path: Option<String>,
+
+    /// Only archives taken at or after this date (2018-09-10, or 2018-09-10T00:15:00Z).
+    #[arg(long, value_name = "DATE")]
+    pub since: Option<String>,
+
+    /// Output format.
+    #[arg(short, long, value_enum, default_value_t = HistoryFormat::Text)]
+    pub output: HistoryFormat,
+
+    /// How many likely culprits to list per night.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub top: usize,
+
+    /// Noise rules of your own (repeatable; .driftlabignore is read too when present).
+    #[arg(long = "ignore-file", value_name = "FILE")]
+    pub ignore_files: Vec<std::path::PathBuf>,
+
+    /// Turn the built-in noise rules off.
+    #[arg(long)]
+    pub no_default_noise: bool,
+
+    /// Which objects to read.
+    #[command(flatten)]
+    pub filter: FilterArgs,
+
+    /// Colour the text output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
+    pub color: ColorChoice,
+
+    /// Do not print warnings and notes about the input.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `driftlab check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Snapshots to read: archives, directories, files.
+    #[arg(value_name = "SNAPSHOT", required = true)]
+    pub snapshots: Vec<String>,
+
+    /// Stop when a source decompresses to more than this.
     #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
     pub max_bytes: u64,
 }

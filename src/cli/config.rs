@@ -4,7 +4,8 @@
 use std::ffi::OsString;
 
 use super::args::{
-    ColorChoice, ConnectArgs, DiffArgs, ExportArgs, OutputFormat, RotateArgs, SecretsChoice,
+    ColorChoice, ConnectArgs, DiffArgs, ExportArgs, HistoryArgs, HistoryFormat, OutputFormat,
+    RotateArgs, SecretsChoice,
 };
 use crate::analyze::AnalyzeOptions;
 use crate::analyze::noise::{self, NoiseProfile};
@@ -12,13 +13,16 @@ use crate::archive::rotate::Retention;
 use crate::cluster::ClusterOptions;
 use crate::commands::diff::DiffCommand;
 use crate::commands::export::{Destination, ExportCommand, SecretsMode};
+use crate::commands::history::HistoryCommand;
 use crate::commands::progress::ProgressMode;
 use crate::commands::rotate::RotateCommand;
 use crate::diff::{DiffOptions, PathPattern, ValueOptions};
 use crate::error::{Error, Result};
+use crate::history::{HistoryOptions, ObjectSelector};
 use crate::report::{Format, RenderOptions};
 use crate::snapshot::ObjectFilter;
 use crate::source::ReadOptions;
+use crate::timestamp::Timestamp;
 
 /// Whether to colour: `auto` colours a terminal unless `NO_COLOR` is set (to anything but the
 /// empty string, as no-color.org says) or `TERM` is `dumb`.
@@ -61,17 +65,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
             OutputFormat::Markdown => Format::Markdown,
         }
     };
-    let mut user_rules = Vec::new();
-    let default_file = std::path::PathBuf::from(".driftlabignore");
-    let mut files = args.ignore_files.clone();
-    if default_file.is_file() && !files.contains(&default_file) {
-        files.insert(0, default_file);
-    }
-    for file in &files {
-        let display = file.display().to_string();
-        let text = std::fs::read_to_string(file).map_err(|e| Error::io(&display, e))?;
-        user_rules.extend(noise::parse_ignore_file(&text, &display)?);
-    }
+    let user_rules = user_noise_rules(&args.ignore_files)?;
     let color = use_color(
         args.color,
         stdout_is_terminal,
@@ -109,6 +103,84 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         exit_zero: args.exit_zero,
         quiet: args.quiet,
         cluster: cluster_options(&args.connect),
+    })
+}
+
+/// The user's noise rules: `.driftlabignore` in the current directory when present, then each
+/// `--ignore-file`.
+fn user_noise_rules(named: &[std::path::PathBuf]) -> Result<Vec<noise::UserRule>> {
+    let default_file = std::path::PathBuf::from(".driftlabignore");
+    let mut files = named.to_vec();
+    if default_file.is_file() && !files.contains(&default_file) {
+        files.insert(0, default_file);
+    }
+    let mut rules = Vec::new();
+    for file in &files {
+        let display = file.display().to_string();
+        let text = std::fs::read_to_string(file).map_err(|e| Error::io(&display, e))?;
+        rules.extend(noise::parse_ignore_file(&text, &display)?);
+    }
+    Ok(rules)
+}
+
+/// The settings of `driftlab history`.
+pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<HistoryCommand> {
+    let since = args
+        .since
+        .as_deref()
+        .map(|text| {
+            Timestamp::parse_user(text).ok_or_else(|| {
+                Error::Usage(format!("--since {text:?}: not a date (try 2018-09-10)"))
+            })
+        })
+        .transpose()?;
+    let object = args
+        .object
+        .as_deref()
+        .map(ObjectSelector::parse)
+        .transpose()?;
+    let path = args
+        .path
+        .as_deref()
+        .map(|text| PathPattern::parse(text).map_err(|e| Error::Usage(format!("--path: {e}"))))
+        .transpose()?;
+    let color = use_color(
+        args.color,
+        stdout_is_terminal,
+        std::env::var_os("NO_COLOR"),
+        std::env::var_os("TERM"),
+    );
+    Ok(HistoryCommand {
+        archives: args.archives,
+        format: args.output,
+        render: RenderOptions {
+            color: color && args.output == HistoryFormat::Text,
+            show_secrets: false,
+            top: args.top,
+            explain: false,
+        },
+        quiet: args.quiet,
+        options: HistoryOptions {
+            object,
+            path,
+            since,
+            read: ReadOptions {
+                max_bytes: args.filter.max_bytes,
+                filter: ObjectFilter {
+                    namespaces: args.filter.namespaces,
+                    kinds: args.filter.kinds,
+                    names: args.filter.names,
+                },
+            },
+            diff: DiffOptions::default(),
+            analyze: AnalyzeOptions {
+                noise: NoiseProfile::new(
+                    !args.no_default_noise,
+                    user_noise_rules(&args.ignore_files)?,
+                ),
+                show_all: false,
+            },
+        },
     })
 }
 

@@ -37,6 +37,11 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         }
         Command::Rotate(args) => commands::rotate::run(&config::rotate_command(args)),
         Command::Serve(args) => commands::serve::run(&args),
+        Command::History(args) => {
+            let command = config::history_command(args, std::io::stdout().is_terminal())?;
+            commands::history::run(&command)
+        }
+        Command::Check(args) => commands::check::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
     }
 }

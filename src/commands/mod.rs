@@ -1,8 +1,10 @@
 //! Orchestration of each subcommand: read, compare, write. No flags and no terminal here.
 
+pub mod check;
 pub mod diff;
 pub mod export;
 pub mod generate;
+pub mod history;
 pub mod progress;
 pub mod rotate;
 pub mod serve;

@@ -265,6 +265,12 @@ fn repeated(r: &Repeated) -> RepeatedOut<'_> {
 }
 
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, &analysis_value(analysis, options))?;
+    writeln!(out)
+}
+
+/// The JSON report of `analysis` as a value (the history report nests one per night).
+pub fn analysis_value(analysis: &Analysis, options: &RenderOptions) -> Value {
     let with_hidden = analysis.show_all || options.explain;
     let wire = Report {
         format: FORMAT,
@@ -286,6 +292,5 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
             .map(|e| object(e, with_hidden))
             .collect(),
     };
-    serde_json::to_writer_pretty(&mut *out, &wire)?;
-    writeln!(out)
+    serde_json::to_value(&wire).expect("the report serialises")
 }

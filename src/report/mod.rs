@@ -2,12 +2,13 @@
 //! lives in its own module and none of them reads a snapshot or computes a difference.
 
 mod brief;
+pub mod history;
 mod json;
 mod markdown;
 mod patch;
 mod text;
 pub mod theme;
-mod values;
+pub mod values;
 
 use std::io::{self, Write};
 
@@ -15,6 +16,7 @@ use crate::analyze::Analysis;
 use crate::diff::DiffReport;
 use crate::snapshot::SourceInfo;
 
+pub use json::analysis_value;
 pub use text::write_change;
 
 /// The output formats of `driftlab diff`.
@@ -90,6 +92,15 @@ pub fn describe_source(info: &SourceInfo) -> String {
 /// `3 changed, 1 added, 0 removed, 41 unchanged · 2 replaced or generated · 23 noise changes
 /// hidden (--all shows them, --explain says why)`.
 pub fn summary_line(analysis: &Analysis) -> String {
+    summary_with_hint(analysis, " (--all shows them, --explain says why)")
+}
+
+/// The summary without the hint about `driftlab diff`'s flags (for the history).
+pub fn summary_counts(analysis: &Analysis) -> String {
+    summary_with_hint(analysis, "")
+}
+
+fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
     let s = analysis.summary;
     let mut line = format!(
         "{} changed, {} added, {} removed, {} unchanged",
@@ -100,7 +111,7 @@ pub fn summary_line(analysis: &Analysis) -> String {
     }
     if s.noise_hidden > 0 {
         line.push_str(&format!(
-            " · {} noise change{} hidden (--all shows them, --explain says why)",
+            " · {} noise change{} hidden{hint}",
             s.noise_hidden,
             if s.noise_hidden == 1 { "" } else { "s" }
         ));

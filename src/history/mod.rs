@@ -1,0 +1,337 @@
+//! `driftlab history`: a series of nightly archives, each read once, ordered by the date stamp in
+//! their names; for each consecutive pair its ranked changes (noise hidden), and for an object or
+//! a path the timeline of its values.
+
+use std::path::{Path, PathBuf};
+
+use crate::analyze::{self, Analysis, AnalyzeOptions, Entry};
+use crate::diff::value::{Change, Op};
+use crate::diff::{DiffOptions, PathPattern, diff_snapshots};
+use crate::error::{Error, Result};
+use crate::glob;
+use crate::snapshot::{Diagnostic, ObjectKey, Snapshot, SourceInfo, kinds};
+use crate::source::{self, ReadOptions};
+use crate::timestamp::{self, Timestamp};
+
+/// Which object `--object KIND/NAME` (or `KIND/NAMESPACE/NAME`) names.
+#[derive(Clone, Debug)]
+pub struct ObjectSelector {
+    kind: String,
+    namespace: Option<String>,
+    name: String,
+}
+
+impl ObjectSelector {
+    /// Parses `dc/web`, `DeploymentConfig/myproject/web`, `cm/web-*`.
+    pub fn parse(text: &str) -> Result<ObjectSelector> {
+        let parts: Vec<&str> = text.split('/').collect();
+        match parts.as_slice() {
+            [kind, name] if !kind.is_empty() && !name.is_empty() => Ok(ObjectSelector {
+                kind: kind.to_string(),
+                namespace: None,
+                name: name.to_string(),
+            }),
+            [kind, namespace, name] if !kind.is_empty() && !name.is_empty() => Ok(ObjectSelector {
+                kind: kind.to_string(),
+                namespace: Some(namespace.to_string()),
+                name: name.to_string(),
+            }),
+            _ => Err(Error::Usage(format!(
+                "--object {text:?}: expected KIND/NAME or KIND/NAMESPACE/NAME"
+            ))),
+        }
+    }
+
+    /// Whether the selector names `key` (or, for a pair, its old name).
+    pub fn matches(&self, key: &ObjectKey, old_name: Option<&str>) -> bool {
+        kinds::kind_matches(&self.kind, &key.kind, &key.group)
+            && self
+                .namespace
+                .as_deref()
+                .is_none_or(|ns| ns == key.namespace)
+            && (glob::matches(&self.name, &key.name)
+                || old_name.is_some_and(|old| glob::matches(&self.name, old)))
+    }
+}
+
+/// What to show.
+#[derive(Debug)]
+pub struct HistoryOptions {
+    /// Only this object.
+    pub object: Option<ObjectSelector>,
+    /// Only changes at or below this path.
+    pub path: Option<PathPattern>,
+    /// Only archives taken at or after this time.
+    pub since: Option<Timestamp>,
+    /// How to read each archive.
+    pub read: ReadOptions,
+    /// How to compare.
+    pub diff: DiffOptions,
+    /// Noise rules.
+    pub analyze: AnalyzeOptions,
+}
+
+/// One night: the comparison of two consecutive archives.
+#[derive(Debug)]
+pub struct Night {
+    /// What it found (entries kept only where they match `--object`/`--path`).
+    pub analysis: Analysis,
+}
+
+/// One value an object's field held, from the night it first appeared.
+#[derive(Clone, Debug)]
+pub struct TimelinePoint {
+    /// The value (`None`: absent).
+    pub value: Option<serde_json::Value>,
+    /// The archive it first appeared in.
+    pub archive: SourceInfo,
+}
+
+/// The values one path of one object took across the archives.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// The object (`DeploymentConfig myproject/web`).
+    pub object: String,
+    /// The path.
+    pub path: String,
+    /// Values in order: the first is the value before the first change.
+    pub points: Vec<TimelinePoint>,
+}
+
+/// The history of a series of archives.
+#[derive(Debug)]
+pub struct History {
+    /// The archives, in order.
+    pub archives: Vec<SourceInfo>,
+    /// One per consecutive pair.
+    pub nights: Vec<Night>,
+    /// Timelines of the object or path asked for (empty without `--object`/`--path`).
+    pub timelines: Vec<Timeline>,
+    /// What reading had to say.
+    pub diagnostics: Vec<Diagnostic>,
+    /// `--object` as given.
+    pub object: Option<String>,
+    /// `--path` as given.
+    pub path: Option<String>,
+}
+
+/// The archives named by the arguments (folders are searched for `*<8 or 12 digits>.zip`),
+/// ordered by the date stamp in their names.
+pub fn archives(
+    arguments: &[String],
+    since: Option<Timestamp>,
+) -> Result<Vec<(Timestamp, PathBuf)>> {
+    let mut found = Vec::new();
+    for argument in arguments {
+        let path = Path::new(argument);
+        if path.is_dir() {
+            let listing = std::fs::read_dir(path).map_err(|e| Error::io(argument, e))?;
+            for entry in listing.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                if name.ends_with(".zip")
+                    && let Some(stamp) = timestamp::stamp_in_file_name(&name)
+                {
+                    found.push((stamp, entry.path()));
+                }
+            }
+        } else {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or(argument);
+            let stamp = timestamp::stamp_in_file_name(name).ok_or_else(|| {
+                Error::input(argument, "no date stamp in its name (…YYYYMMDD.zip or …YYYYMMDDHHMM.zip): cannot place it in time")
+            })?;
+            found.push((stamp, path.to_path_buf()));
+        }
+    }
+    found.retain(|(stamp, _)| since.is_none_or(|since| *stamp >= since));
+    found.sort();
+    found.dedup_by(|a, b| a.1 == b.1);
+    Ok(found)
+}
+
+/// Reads the archives (each once; the next one is read while the last pair is compared) and
+/// compares each consecutive pair.
+pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Result<History> {
+    if archives.len() < 2 {
+        return Err(Error::Usage(format!(
+            "history needs at least two dated archives, found {}",
+            archives.len()
+        )));
+    }
+    let mut nights = Vec::new();
+    let mut diagnostics = Vec::new();
+    let mut infos = Vec::new();
+    std::thread::scope(|scope| -> Result<()> {
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Snapshot>>(1);
+        let read = &options.read;
+        scope.spawn(move || {
+            for (_, path) in archives {
+                let snapshot = source::read(&path.to_string_lossy(), read);
+                let failed = snapshot.is_err();
+                if sender.send(snapshot).is_err() || failed {
+                    return;
+                }
+            }
+        });
+        let mut previous: Option<Snapshot> = None;
+        for snapshot in receiver {
+            let snapshot = snapshot?;
+            diagnostics.extend(snapshot.diagnostics.iter().cloned());
+            infos.push(snapshot.info.clone());
+            if let Some(old) = previous.take() {
+                let report = diff_snapshots(&old, &snapshot, &options.diff);
+                let mut analysis = analyze::analyze(&old, &snapshot, report, &options.analyze);
+                narrow(&mut analysis, options);
+                nights.push(Night { analysis });
+            }
+            previous = Some(snapshot);
+        }
+        Ok(())
+    })?;
+    let timelines = if options.object.is_some() || options.path.is_some() {
+        timelines(&nights)
+    } else {
+        Vec::new()
+    };
+    Ok(History {
+        archives: infos,
+        nights,
+        timelines,
+        diagnostics,
+        object: None,
+        path: None,
+    })
+}
+
+/// Keeps what `--object` and `--path` ask for, and drops the object bodies a history does not
+/// need (a month of nights would otherwise hold every changed object twice).
+fn narrow(analysis: &mut Analysis, options: &HistoryOptions) {
+    let keep_entry = |e: &Entry| {
+        options
+            .object
+            .as_ref()
+            .is_none_or(|o| o.matches(&e.key, e.old_name.as_deref()))
+    };
+    let keep_change = |c: &Change| options.path.as_ref().is_none_or(|p| p.matches(&c.path));
+    analysis.entries.retain(|e| keep_entry(e));
+    for entry in &mut analysis.entries {
+        entry.findings.retain(|f| keep_change(&f.change));
+        entry.old = None;
+        entry.new = None;
+    }
+    if options.path.is_some() {
+        analysis.entries.retain(|e| !e.findings.is_empty());
+    }
+    analysis.culprits.retain(|c| {
+        options
+            .object
+            .as_ref()
+            .is_none_or(|o| o.matches(&c.key, None))
+            && (options.path.is_none() || c.changes.iter().any(keep_change))
+    });
+    for culprit in &mut analysis.culprits {
+        culprit.changes.retain(|c| keep_change(c));
+    }
+    analysis.repeated.retain(|r| {
+        keep_change(&r.change)
+            && options
+                .object
+                .as_ref()
+                .is_none_or(|o| r.objects.iter().any(|k| o.matches(k, None)))
+    });
+}
+
+/// The timelines of every visible change left after narrowing.
+fn timelines(nights: &[Night]) -> Vec<Timeline> {
+    let mut timelines: Vec<Timeline> = Vec::new();
+    for night in nights {
+        let analysis = &night.analysis;
+        let changes = analysis.entries.iter().flat_map(|e| {
+            let object = format!("{} {}", e.key.kind, qualified(&e.key));
+            e.visible().map(move |f| (object.clone(), &f.change))
+        });
+        let repeated = analysis.repeated.iter().flat_map(|r| {
+            r.objects
+                .iter()
+                .map(move |k| (format!("{} {}", k.kind, qualified(k)), &r.change))
+        });
+        for (object, change) in changes.chain(repeated) {
+            if change.op == Op::Move {
+                continue;
+            }
+            let path = change.path.human();
+            let index = match timelines
+                .iter()
+                .position(|t| t.object == object && t.path == path)
+            {
+                Some(index) => index,
+                None => {
+                    timelines.push(Timeline {
+                        object,
+                        path,
+                        points: vec![TimelinePoint {
+                            value: change.old.clone(),
+                            archive: analysis.old.clone(),
+                        }],
+                    });
+                    timelines.len() - 1
+                }
+            };
+            timelines[index].points.push(TimelinePoint {
+                value: change.new.clone(),
+                archive: analysis.new.clone(),
+            });
+        }
+    }
+    timelines
+}
+
+fn qualified(key: &ObjectKey) -> String {
+    key.qualified_name()
+}
+
+/// The file name of an archive's label, for "first seen in".
+pub fn archive_name(info: &SourceInfo) -> String {
+    Path::new(&info.label)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| info.label.clone())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_selectors() {
+        let key = ObjectKey {
+            namespace: "myproject".into(),
+            kind: "DeploymentConfig".into(),
+            name: "web".into(),
+            group: "apps.openshift.io".into(),
+        };
+        assert!(ObjectSelector::parse("dc/web").unwrap().matches(&key, None));
+        assert!(
+            ObjectSelector::parse("DeploymentConfig/myproject/web")
+                .unwrap()
+                .matches(&key, None)
+        );
+        assert!(
+            !ObjectSelector::parse("dc/other/web")
+                .unwrap()
+                .matches(&key, None)
+        );
+        assert!(ObjectSelector::parse("rc/web-3").unwrap().matches(
+            &ObjectKey {
+                kind: "ReplicationController".into(),
+                group: String::new(),
+                name: "web-4".into(),
+                namespace: "p".into()
+            },
+            Some("web-3")
+        ));
+        assert!(ObjectSelector::parse("web").is_err());
+    }
+}
