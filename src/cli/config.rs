@@ -139,6 +139,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
         .as_deref()
         .map(ObjectSelector::parse)
         .transpose()?;
+    let asked = (args.object.clone(), args.path.clone());
     let path = args
         .path
         .as_deref()
@@ -161,6 +162,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
         },
         quiet: args.quiet,
         options: HistoryOptions {
+            asked,
             object,
             path,
             since,

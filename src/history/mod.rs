@@ -59,6 +59,8 @@ impl ObjectSelector {
 pub struct HistoryOptions {
     /// Only this object.
     pub object: Option<ObjectSelector>,
+    /// `--object` and `--path` as the user wrote them, for the report.
+    pub asked: (Option<String>, Option<String>),
     /// Only changes at or below this path.
     pub path: Option<PathPattern>,
     /// Only archives taken at or after this time.
@@ -164,19 +166,28 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
     let mut diagnostics = Vec::new();
     let mut infos = Vec::new();
     std::thread::scope(|scope| -> Result<()> {
-        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Snapshot>>(1);
+        // Two readers, taking the archives in turn, so reading keeps both cores busy while the
+        // last pair is compared; each hands over in order through its own channel.
         let read = &options.read;
-        scope.spawn(move || {
-            for (_, path) in archives {
-                let snapshot = source::read(&path.to_string_lossy(), read);
-                let failed = snapshot.is_err();
-                if sender.send(snapshot).is_err() || failed {
-                    return;
+        let mut receivers = Vec::new();
+        for first in 0..2 {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Snapshot>>(1);
+            receivers.push(receiver);
+            scope.spawn(move || {
+                for (_, path) in archives.iter().skip(first).step_by(2) {
+                    let snapshot = source::read(&path.to_string_lossy(), read);
+                    let failed = snapshot.is_err();
+                    if sender.send(snapshot).is_err() || failed {
+                        return;
+                    }
                 }
-            }
-        });
+            });
+        }
         let mut previous: Option<Snapshot> = None;
-        for snapshot in receiver {
+        for index in 0..archives.len() {
+            let Ok(snapshot) = receivers[index % 2].recv() else {
+                break;
+            };
             let snapshot = snapshot?;
             diagnostics.extend(snapshot.diagnostics.iter().cloned());
             infos.push(snapshot.info.clone());
@@ -200,8 +211,8 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
         nights,
         timelines,
         diagnostics,
-        object: None,
-        path: None,
+        object: options.asked.0.clone(),
+        path: options.asked.1.clone(),
     })
 }
 
@@ -241,6 +252,32 @@ fn narrow(analysis: &mut Analysis, options: &HistoryOptions) {
                 .as_ref()
                 .is_none_or(|o| r.objects.iter().any(|k| o.matches(k, None)))
     });
+    if options.object.is_some() || options.path.is_some() {
+        // The counts describe what was asked for, not the whole night.
+        let noise_hidden = analysis
+            .entries
+            .iter()
+            .flat_map(|e| &e.findings)
+            .filter(|f| f.hidden_by.is_some())
+            .count();
+        let mut summary = analyze::Summary {
+            noise_hidden,
+            ..analyze::Summary::default()
+        };
+        for entry in &analysis.entries {
+            let members = entry.members.len().max(1);
+            match entry.change {
+                _ if entry.is_churn() => summary.churn += members,
+                crate::diff::ObjectChange::Added if !entry.is_pair() => summary.added += 1,
+                crate::diff::ObjectChange::Removed => summary.removed += 1,
+                _ if entry.visible().next().is_some() || entry.in_repeated => {
+                    summary.changed += members
+                }
+                _ => summary.unchanged += 1,
+            }
+        }
+        analysis.summary = summary;
+    }
 }
 
 /// The timelines of every visible change left after narrowing.

@@ -99,6 +99,8 @@ struct Object<'a> {
     name: &'a str,
     #[serde(rename = "oldName", skip_serializing_if = "Option::is_none")]
     old_name: Option<&'a str>,
+    #[serde(rename = "newPattern", skip_serializing_if = "Option::is_none")]
+    new_pattern: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     relation: Option<&'a str>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
@@ -210,6 +212,7 @@ fn object<'a>(entry: &'a Entry, with_hidden: bool) -> Object<'a> {
         namespace: namespace(&entry.key),
         name: &entry.key.name,
         old_name: entry.old_name.as_deref(),
+        new_pattern: entry.new_pattern.as_deref(),
         relation: entry.relation.as_deref(),
         notes: &entry.notes,
         members: entry

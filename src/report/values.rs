@@ -39,7 +39,7 @@ pub fn abbreviate_pair(old: &str, new: &str) -> (String, String) {
 }
 
 /// `sha256:` and 64 hex digits → `sha256:` and the first 12, then `…`.
-fn short_digests(text: &str) -> String {
+pub fn short_digests(text: &str) -> String {
     let mut out = String::new();
     let mut rest = text;
     while let Some(at) = rest.find("sha256:") {

@@ -24,7 +24,7 @@ fn when(info: &crate::snapshot::SourceInfo) -> String {
 pub fn timeline_value(value: Option<&Value>) -> String {
     match value {
         None => "(absent)".to_string(),
-        Some(v) => super::values::inline(v),
+        Some(v) => super::values::short_digests(&super::values::inline(v)),
     }
 }
 
@@ -41,13 +41,14 @@ pub fn timeline_line(timeline: &Timeline) -> String {
             )
         })
         .collect();
-    let first_change = timeline
+    // The archive where the latest value first appeared.
+    let latest = timeline
         .points
-        .get(1)
+        .last()
         .map(|p| archive_name(&p.archive))
         .unwrap_or_default();
     format!(
-        "{}: {}, first seen in {first_change}",
+        "{}: {}, first seen in {latest}",
         timeline.path,
         steps.join(" → ")
     )
