@@ -7,53 +7,13 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde_json::Value;
 
+use super::refs::owner_of;
 use super::templates::Mismatch;
 use super::{Category, Entry, Finding};
 use crate::diff::ObjectChange;
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
 use crate::snapshot::{ObjectKey, Snapshot, kinds};
-
-/// The controller that owns an object: from its owner references, or in old archives without
-/// them, from OpenShift's labels and annotations.
-pub fn owner_of(kind: &str, object: &Value) -> Option<(String, String)> {
-    let refs = object
-        .pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array);
-    if let Some(owner) = refs
-        .into_iter()
-        .flatten()
-        .find(|r| r.get("controller") == Some(&Value::Bool(true)))
-    {
-        return Some((
-            owner.get("kind")?.as_str()?.to_string(),
-            owner.get("name")?.as_str()?.to_string(),
-        ));
-    }
-    let label = |name: &str| {
-        object
-            .pointer(&format!("/metadata/labels/{name}"))
-            .and_then(Value::as_str)
-    };
-    let annotation = |name: &str| {
-        object
-            .pointer(&format!(
-                "/metadata/annotations/{}",
-                name.replace('/', "~1")
-            ))
-            .and_then(Value::as_str)
-    };
-    match kind {
-        "Pod" => label("deployment").map(|rc| ("ReplicationController".into(), rc.into())),
-        "ReplicationController" => annotation("openshift.io/deployment-config.name")
-            .map(|dc| ("DeploymentConfig".into(), dc.into())),
-        "Build" => annotation("openshift.io/build-config.name")
-            .or_else(|| label("openshift.io/build-config.name"))
-            .or_else(|| label("buildconfig"))
-            .map(|bc| ("BuildConfig".into(), bc.into())),
-        _ => None,
-    }
-}
 
 /// The top of an object's chain of owners (pod → RC → DC), within `snapshot`.
 fn top_owner(snapshot: &Snapshot, key: &ObjectKey, object: &Value) -> Option<(String, String)> {

@@ -87,26 +87,6 @@ fn comparable(spec: &Value) -> Value {
     json!({"containers": containers("containers"), "initContainers": containers("initContainers"), "volumes": volumes})
 }
 
-/// The controller of a pod named by its owner references (or, in old archives without them, its
-/// `deployment` label).
-fn owner_of(pod: &Value) -> Option<(String, String)> {
-    let refs = pod
-        .pointer("/metadata/ownerReferences")
-        .and_then(Value::as_array);
-    if let Some(owner) = refs
-        .into_iter()
-        .flatten()
-        .find(|r| r.get("controller") == Some(&Value::Bool(true)))
-    {
-        return Some((
-            owner.get("kind")?.as_str()?.to_string(),
-            owner.get("name")?.as_str()?.to_string(),
-        ));
-    }
-    let rc = pod.pointer("/metadata/labels/deployment")?.as_str()?;
-    Some(("ReplicationController".into(), rc.to_string()))
-}
-
 /// Every pod of `snapshot` that differs from its controller's template.
 ///
 /// Analysis asks only about pods that changed between the snapshots, or whose controller did: a
@@ -120,7 +100,7 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
         .filter(|(k, _)| k.kind == "Pod" && k.group.is_empty() && wanted(k))
     {
         let pod = stored.value();
-        let Some((owner_kind, owner_name)) = owner_of(&pod) else {
+        let Some((owner_kind, owner_name)) = super::refs::owner_of("Pod", &pod) else {
             continue;
         };
         let owner_key = ObjectKey {

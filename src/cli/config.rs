@@ -41,6 +41,16 @@ pub fn use_color(
     }
 }
 
+/// [`use_color`] with the process's environment.
+fn settle_color(choice: ColorChoice, is_terminal: bool) -> bool {
+    use_color(
+        choice,
+        is_terminal,
+        std::env::var_os("NO_COLOR"),
+        std::env::var_os("TERM"),
+    )
+}
+
 /// The settings of `driftlab diff`.
 pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffCommand> {
     if args.old == "-" && args.new == "-" {
@@ -66,12 +76,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         }
     };
     let user_rules = user_noise_rules(&args.ignore_files)?;
-    let color = use_color(
-        args.color,
-        stdout_is_terminal,
-        std::env::var_os("NO_COLOR"),
-        std::env::var_os("TERM"),
-    );
+    let color = settle_color(args.color, stdout_is_terminal);
     Ok(DiffCommand {
         old: args.old,
         new: args.new,
@@ -145,12 +150,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
         .as_deref()
         .map(|text| PathPattern::parse(text).map_err(|e| Error::Usage(format!("--path: {e}"))))
         .transpose()?;
-    let color = use_color(
-        args.color,
-        stdout_is_terminal,
-        std::env::var_os("NO_COLOR"),
-        std::env::var_os("TERM"),
-    );
+    let color = settle_color(args.color, stdout_is_terminal);
     Ok(HistoryCommand {
         archives: args.archives,
         format: args.output,

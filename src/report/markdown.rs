@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::values::{self, DiffLine};
 use super::{RenderOptions, describe_source, summary_line};
-use crate::analyze::{Analysis, Entry};
+use crate::analyze::{Analysis, Culprit, Entry};
 use crate::diff::{Change, ObjectChange, Op};
 
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -32,18 +32,7 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
         writeln!(out, "**Likely culprits**")?;
         writeln!(out)?;
         for (n, culprit) in analysis.culprits.iter().take(options.top).enumerate() {
-            let first = culprit
-                .changes
-                .first()
-                .map(|c| format!(": `{}`", c.path.human()))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "{}. `{}`{first} — {}",
-                n + 1,
-                culprit.label,
-                culprit.reason
-            )?;
+            writeln!(out, "{}", culprit_line(n + 1, culprit))?;
         }
     }
     if shown.is_empty() {
@@ -103,6 +92,19 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
         writeln!(out, "</details>")?;
     }
     Ok(())
+}
+
+/// `1. `DeploymentConfig myproject/web`: `spec…path` — triggers a rollout`.
+pub fn culprit_line(position: usize, culprit: &Culprit) -> String {
+    let first = culprit
+        .changes
+        .first()
+        .map(|c| format!(": `{}`", c.path.human()))
+        .unwrap_or_default();
+    format!(
+        "{position}. `{}`{first} — {}",
+        culprit.label, culprit.reason
+    )
 }
 
 fn write_change(out: &mut dyn Write, change: &Change) -> io::Result<()> {

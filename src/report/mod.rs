@@ -4,7 +4,7 @@
 mod brief;
 pub mod history;
 mod json;
-mod markdown;
+pub(crate) mod markdown;
 mod patch;
 mod text;
 pub mod theme;

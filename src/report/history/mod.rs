@@ -177,18 +177,7 @@ pub fn render_markdown(
             continue;
         }
         for (n, culprit) in a.culprits.iter().take(options.top.max(1)).enumerate() {
-            let first = culprit
-                .changes
-                .first()
-                .map(|c| format!(": `{}`", c.path.human()))
-                .unwrap_or_default();
-            writeln!(
-                out,
-                "{}. `{}`{first} — {}",
-                n + 1,
-                culprit.label,
-                culprit.reason
-            )?;
+            writeln!(out, "{}", super::markdown::culprit_line(n + 1, culprit))?;
         }
         writeln!(out)?;
         writeln!(out, "_{}_", summary_counts(a))?;
