@@ -4,8 +4,8 @@
 use std::ffi::OsString;
 
 use super::args::{
-    ColorChoice, ConnectArgs, DiffArgs, ExportArgs, HistoryArgs, HistoryFormat, OutputFormat,
-    RotateArgs, SecretsChoice,
+    ColorChoice, ConnectArgs, DiffArgs, ExportArgs, FilterArgs, HistoryArgs, HistoryFormat,
+    OutputFormat, RotateArgs, SecretsChoice,
 };
 use crate::analyze::AnalyzeOptions;
 use crate::analyze::noise::{self, NoiseProfile};
@@ -38,6 +38,18 @@ pub fn use_color(
         ColorChoice::Auto => {
             is_terminal && no_color.is_none_or(|v| v.is_empty()) && term.is_none_or(|t| t != "dumb")
         }
+    }
+}
+
+/// What `-n`, `--kind`, `--name` and `--max-bytes` ask of the readers.
+fn read_options(filter: FilterArgs) -> ReadOptions {
+    ReadOptions {
+        max_bytes: filter.max_bytes,
+        filter: ObjectFilter {
+            namespaces: filter.namespaces,
+            kinds: filter.kinds,
+            names: filter.names,
+        },
     }
 }
 
@@ -80,14 +92,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
     Ok(DiffCommand {
         old: args.old,
         new: args.new,
-        read: ReadOptions {
-            max_bytes: args.filter.max_bytes,
-            filter: ObjectFilter {
-                namespaces: args.filter.namespaces,
-                kinds: args.filter.kinds,
-                names: args.filter.names,
-            },
-        },
+        read: read_options(args.filter),
         diff: DiffOptions {
             values: ValueOptions {
                 show_secrets: args.show_secrets,
@@ -166,14 +171,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
             object,
             path,
             since,
-            read: ReadOptions {
-                max_bytes: args.filter.max_bytes,
-                filter: ObjectFilter {
-                    namespaces: args.filter.namespaces,
-                    kinds: args.filter.kinds,
-                    names: args.filter.names,
-                },
-            },
+            read: read_options(args.filter),
             diff: DiffOptions::default(),
             analyze: AnalyzeOptions {
                 noise: NoiseProfile::new(
