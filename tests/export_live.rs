@@ -730,3 +730,54 @@ fn serve_listens_on_loopback_only_unless_asked() {
         stderr(&output)
     );
 }
+
+#[test]
+fn an_account_that_may_not_list_namespaces_exports_its_projects() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = common::write(
+        dir.path(),
+        "projects.yaml",
+        b"apiVersion: project.openshift.io/v1\nkind: Project\nmetadata: {name: shop}\n---\n\
+apiVersion: project.openshift.io/v1\nkind: Project\nmetadata: {name: tools}\n---\n\
+apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a, namespace: shop}\n---\n\
+apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: tools}\n",
+    );
+    let served = Served::start(&snapshot);
+    let proxy = FaultProxy::start(&served.url);
+    // A project admin may not list namespaces.
+    proxy.fault(
+        "/api/v1/namespaces$",
+        "",
+        usize::MAX,
+        Fault::Status(403, vec![], r#"{"kind":"Status","code":403}"#.into()),
+    );
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let output = export(
+        &kubeconfig(dir.path(), &proxy.url),
+        &out,
+        &["--no-cluster-scoped"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        proxy
+            .seen_paths("/apis/project.openshift.io/v1/projects")
+            .len(),
+        1
+    );
+    let archive = out.join(&zips(&out)[0]);
+    let entries = common::unzip(&std::fs::read(&archive).unwrap());
+    let names: Vec<&str> = entries.iter().map(|e| e.0.as_str()).collect();
+    assert!(
+        names.contains(&"shop/configmaps.json") && names.contains(&"tools/configmaps.json"),
+        "{names:?}"
+    );
+    assert!(
+        !names.iter().any(|n| n.starts_with("_cluster/")),
+        "{names:?}"
+    );
+    assert_eq!(
+        manifest(&archive)["namespaces"],
+        serde_json::json!(["shop", "tools"])
+    );
+}

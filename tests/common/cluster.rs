@@ -110,8 +110,8 @@ impl FaultProxy {
         FaultProxy { url, rules, seen }
     }
 
-    /// Applies `fault` to the next `times` requests whose path contains `path` and whose query
-    /// contains `query` (empty: any).
+    /// Applies `fault` to the next `times` requests whose path contains `path` (or, written with a
+    /// trailing `$`, is exactly it) and whose query contains `query` (empty: any).
     pub fn fault(&self, path: &str, query: &str, times: usize, fault: Fault) {
         self.rules.lock().unwrap().push(Rule {
             path_contains: path.into(),
@@ -168,9 +168,11 @@ fn connection(
             rules
                 .iter_mut()
                 .find(|r| {
-                    r.remaining > 0
-                        && path.contains(&r.path_contains)
-                        && query.contains(&r.query_contains)
+                    let path_ok = match r.path_contains.strip_suffix('$') {
+                        Some(exact) => path == exact,
+                        None => path.contains(&r.path_contains),
+                    };
+                    r.remaining > 0 && path_ok && query.contains(&r.query_contains)
                 })
                 .map(|r| {
                     r.remaining -= 1;
