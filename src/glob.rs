@@ -25,11 +25,6 @@ pub fn matches(pattern: &str, text: &str) -> bool {
     p[pi..].iter().all(|&c| c == '*')
 }
 
-/// Whether `pattern` holds a wildcard.
-pub fn is_pattern(pattern: &str) -> bool {
-    pattern.contains(['*', '?'])
-}
-
 #[cfg(test)]
 mod tests {
     use super::matches;

@@ -135,19 +135,6 @@ impl Path {
             _ => None,
         })
     }
-
-    /// Whether the path starts with the map keys `prefix` (list elements matched by `[]`).
-    pub fn starts_with_fields(&self, prefix: &[&str]) -> bool {
-        self.0.len() >= prefix.len()
-            && prefix
-                .iter()
-                .zip(&self.0)
-                .all(|(want, segment)| match segment {
-                    Segment::Field(name) => name == want,
-                    Segment::Item { .. } => *want == "[]",
-                    Segment::Document(_) => false,
-                })
-    }
 }
 
 fn pointer_of<'a>(segments: impl Iterator<Item = &'a Segment>, prefer_old: bool) -> String {
