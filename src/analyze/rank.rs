@@ -89,18 +89,6 @@ const ACCESS_KINDS: &[&str] = &[
 
 const QUOTA_KINDS: &[&str] = &["ResourceQuota", "LimitRange", "ClusterResourceQuota"];
 
-fn fields(change: &Change) -> Vec<&str> {
-    change
-        .path
-        .0
-        .iter()
-        .filter_map(|s| match s {
-            Segment::Field(f) => Some(f.as_str()),
-            _ => None,
-        })
-        .collect()
-}
-
 /// Whether a DeploymentConfig's automatic ImageChange trigger rewrote this container image.
 fn triggered_image(object: &Value, change: &Change) -> bool {
     let container = match change.path.0.as_slice() {
@@ -154,7 +142,7 @@ fn triggered_image(object: &Value, change: &Change) -> bool {
 /// The category and reasons of one change of `entry`.
 fn categorize_change(entry: &Entry, change: &Change, uses: &[String]) -> (Category, Vec<String>) {
     let kind = entry.key.kind.as_str();
-    let f = fields(change);
+    let f: Vec<&str> = change.path.fields().collect();
     if change.format_only {
         return (
             Category::Metadata,
