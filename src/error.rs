@@ -46,6 +46,10 @@ pub enum Error {
     Usage(String),
     /// A cluster could not be reached or refused us (used by the live side and export).
     Cluster(String),
+    /// The process could not set itself up (the async runtime would not start).
+    Runtime(String),
+    /// A signal ended the command before it was done (its name); nothing half-done was kept.
+    Interrupted(&'static str),
 }
 
 impl Error {
@@ -71,7 +75,10 @@ impl fmt::Display for Error {
         match self {
             Error::Input { file, problem } => write!(f, "{file}: {problem}"),
             Error::Io { path, source } => write!(f, "{path}: {}", describe_io(source)),
-            Error::Usage(message) | Error::Cluster(message) => f.write_str(message),
+            Error::Usage(message) | Error::Cluster(message) | Error::Runtime(message) => {
+                f.write_str(message)
+            }
+            Error::Interrupted(signal) => write!(f, "interrupted by {signal}; stopped"),
         }
     }
 }

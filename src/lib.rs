@@ -45,6 +45,7 @@ pub mod glob;
 pub mod history;
 pub mod normalize;
 pub mod report;
+pub mod secret;
 pub mod serve;
 pub mod snapshot;
 pub mod source;

@@ -198,7 +198,7 @@ fn forbidden_secrets_are_skipped_and_the_export_succeeds() {
 }
 
 #[test]
-fn a_broken_api_group_costs_a_warning_not_the_export() {
+fn a_broken_api_group_makes_the_export_partial_and_rotates_nothing() {
     let served = Served::start(NIGHT1);
     let proxy = FaultProxy::start(&served.url);
     proxy.fault(
@@ -208,18 +208,29 @@ fn a_broken_api_group_costs_a_warning_not_the_export() {
         Fault::Status(503, vec![], "{}".into()),
     );
     let dir = tempfile::tempdir().unwrap();
+    let good = common::write(
+        dir.path(),
+        "driftlab-201801010000.zip",
+        &std::fs::read(common::repo(NIGHT1)).unwrap(),
+    );
     let output = export(
         &kubeconfig(dir.path(), &proxy.url),
         dir.path(),
-        &["-n", "myproject"],
+        &["-n", "myproject", "--retain-count", "1"],
     );
-    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("API group build.openshift.io/v1 not discovered: 503"),
+        stderr(&output).contains("Failed: API group build.openshift.io/v1: not discovered: 503"),
         "{}",
         stderr(&output)
     );
-    let archive = dir.path().join(&zips(dir.path())[0]);
+    assert!(
+        Path::new(&good).exists(),
+        "a partial export rotated a good archive away"
+    );
+    let archives = zips(dir.path());
+    assert_eq!(archives.len(), 2, "{archives:?}");
+    let archive = dir.path().join(&archives[1]);
     let entries = common::unzip(&std::fs::read(&archive).unwrap());
     assert!(!entries.iter().any(|(n, _)| n.contains("builds")));
     assert!(
@@ -227,11 +238,14 @@ fn a_broken_api_group_costs_a_warning_not_the_export() {
             .iter()
             .any(|(n, _)| n == "myproject/deploymentconfigs.json")
     );
+    let manifest = manifest(&archive);
+    assert_eq!(manifest["complete"], false);
     assert!(
-        manifest(&archive)["discoveryWarnings"][0]
+        manifest["missing"][0]["what"]
             .as_str()
             .unwrap()
-            .contains("build.openshift.io")
+            .contains("build.openshift.io"),
+        "{manifest}"
     );
 }
 
@@ -367,7 +381,7 @@ fn lasting_failures_give_a_partial_archive_exit_3_and_no_rotation() {
         stderr(&output)
     );
     assert!(
-        stdout(&output).contains("PARTIAL: 1 lists failed"),
+        stdout(&output).contains("PARTIAL: 1 missing"),
         "{}",
         stdout(&output)
     );
@@ -615,8 +629,10 @@ fn rotate_deletes_only_dated_archives_by_the_date_in_their_names() {
         "notes.txt".to_string(),
         format!("openshift-backup{}.zip", day(2)),
     ];
+    // Complete archives all (the original tool's, which carry no manifest).
+    let archive = std::fs::read(common::repo(NIGHT1)).unwrap();
     for name in &names {
-        common::write(dir.path(), name, b"x");
+        common::write(dir.path(), name, &archive);
     }
     let output = driftlab()
         .args(["rotate", dir.path().to_str().unwrap(), "--retain-days", "7"])

@@ -341,15 +341,23 @@ fn real_discovery_documents_are_read_by_the_client_side() {
             &std::fs::read(corpus.join("apis__rbac.authorization.k8s.io__v1.json")).unwrap(),
         )
         .unwrap();
-    let mut candidates = resources_of("", "v1", core);
-    candidates.extend(resources_of("rbac.authorization.k8s.io", "v1", rbac));
+    let mut gaps = Vec::new();
+    let mut candidates = resources_of("", "v1", core, &mut gaps);
+    candidates.extend(resources_of(
+        "rbac.authorization.k8s.io",
+        "v1",
+        rbac,
+        &mut gaps,
+    ));
+    // Real discovery documents follow Kubernetes' naming rules throughout.
+    assert_eq!(gaps, []);
     // Subresources (pods/log) and create-only types (bindings) are never candidates.
     assert!(
         candidates
             .iter()
             .all(|r| !r.plural.contains('/') && r.plural != "bindings")
     );
-    let selected: Vec<String> = select(candidates, &ClusterOptions::new())
+    let selected: Vec<String> = select(candidates, &ClusterOptions::default())
         .iter()
         .map(|r| r.qualified_name())
         .collect();

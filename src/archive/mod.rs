@@ -2,28 +2,84 @@
 //! `_cluster/<plural>.json`, and `driftlab-manifest.json`, pretty-printed with two spaces.
 //!
 //! An archive is written to a temporary file in the target directory, flushed, synced and then
-//! renamed, so a crash never leaves a file that looks like a finished archive.
+//! linked to its final name, which must not exist yet: a crash never leaves a file that looks
+//! like a finished archive, and a finished archive never replaces a file that appeared meanwhile.
 
+pub mod manifest;
 pub mod rotate;
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::{Value, json};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use crate::error::{Error, Result};
-use crate::source::layout::{CLUSTER_FOLDER, MANIFEST_NAME};
+use crate::source::layout::{self, CLUSTER_FOLDER, MANIFEST_NAME};
 use crate::timestamp::Timestamp;
+pub use manifest::Manifest;
 
 /// Writes one archive atomically.
 pub struct ArchiveWriter {
-    zip: Option<ZipWriter<BufWriter<File>>>,
+    zip: Option<ZipWriter<Abortable<BufWriter<File>>>>,
+    aborted: Arc<AtomicBool>,
     temp_path: PathBuf,
     final_path: PathBuf,
     modified: zip::DateTime,
+}
+
+/// A writer that, once aborted, swallows what is written to it. The zip library finishes an
+/// archive it is dropped with, and prints to stderr when that fails (on a full disk, say); the
+/// end of an abandoned archive must go nowhere, quietly. The first failed write aborts it too, so
+/// that a failure is reported once, by driftlab.
+struct Abortable<W> {
+    inner: W,
+    aborted: Arc<AtomicBool>,
+}
+
+impl<W> Abortable<W> {
+    fn guard<T>(&self, result: io::Result<T>) -> io::Result<T> {
+        if result.is_err() {
+            self.aborted.store(true, Ordering::Relaxed);
+        }
+        result
+    }
+
+    fn is_aborted(&self) -> bool {
+        self.aborted.load(Ordering::Relaxed)
+    }
+}
+
+impl<W: Write> Write for Abortable<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.is_aborted() {
+            return Ok(buf.len());
+        }
+        let result = self.inner.write(buf);
+        self.guard(result)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.is_aborted() {
+            return Ok(());
+        }
+        let result = self.inner.flush();
+        self.guard(result)
+    }
+}
+
+impl<W: io::Seek> io::Seek for Abortable<W> {
+    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+        if self.is_aborted() {
+            return Ok(0);
+        }
+        let result = self.inner.seek(pos);
+        self.guard(result)
+    }
 }
 
 impl ArchiveWriter {
@@ -40,10 +96,19 @@ impl ArchiveWriter {
             .ok_or_else(|| Error::Usage(format!("{}: not a file name", final_path.display())))?;
         // A hidden name without the .zip suffix: rotation and readers never take it for an archive.
         let temp_path = dir.join(format!(".{file_name}.{}.partial", std::process::id()));
-        let file =
-            File::create(&temp_path).map_err(|e| Error::io(temp_path.display().to_string(), e))?;
+        let file = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&temp_path)
+            .map_err(|e| Error::io(temp_path.display().to_string(), e))?;
+        let aborted = Arc::new(AtomicBool::new(false));
+        let writer = Abortable {
+            inner: BufWriter::with_capacity(1 << 20, file),
+            aborted: aborted.clone(),
+        };
         Ok(ArchiveWriter {
-            zip: Some(ZipWriter::new(BufWriter::with_capacity(1 << 20, file))),
+            zip: Some(ZipWriter::new(writer)),
+            aborted,
             temp_path,
             final_path: final_path.to_path_buf(),
             modified: zip::DateTime::from_date_and_time(
@@ -76,12 +141,22 @@ impl ArchiveWriter {
     }
 
     /// Writes the archive manifest.
-    pub fn write_manifest(&mut self, manifest: &Value) -> Result<()> {
-        self.write_json(MANIFEST_NAME, manifest)
+    pub fn write_manifest(&mut self, manifest: &Manifest) -> Result<()> {
+        let value = serde_json::to_value(manifest)
+            .map_err(|e| Error::Runtime(format!("cannot serialise the manifest: {e}")))?;
+        self.write_json(MANIFEST_NAME, &value)
     }
 
     fn write_json(&mut self, path: &str, value: &Value) -> Result<()> {
         let display = self.temp_path.display().to_string();
+        // Entry names are made of names a server sent; they were checked, and are checked again
+        // here, where a bad one would become a path.
+        if !layout::is_safe_entry_path(path) || path.split('/').any(str::is_empty) {
+            return Err(Error::input(
+                &display,
+                format!("refusing to write an entry named {path:?}"),
+            ));
+        }
         let zip = self.zip.as_mut().expect("writer is open until finished");
         let options = SimpleFileOptions::default()
             .compression_method(CompressionMethod::Deflated)
@@ -96,20 +171,24 @@ impl ArchiveWriter {
         Ok(())
     }
 
-    /// Finishes the zip, syncs it to disk and renames it to its final name.
+    /// Finishes the zip, syncs it to disk and gives it its final name, which must not exist.
     pub fn finish(mut self) -> Result<PathBuf> {
         let display = self.temp_path.display().to_string();
         let zip = self.zip.take().expect("finish is called once");
-        let writer = zip
+        let result = zip
             .finish()
-            .map_err(|e| Error::input(&display, format!("cannot finish the archive: {e}")))?;
-        let file = writer
-            .into_inner()
-            .map_err(|e| Error::io(&display, e.into_error()))?;
-        file.sync_all().map_err(|e| Error::io(&display, e))?;
-        drop(file);
-        fs::rename(&self.temp_path, &self.final_path)
-            .map_err(|e| Error::io(self.final_path.display().to_string(), e))?;
+            .map_err(|e| Error::input(&display, format!("cannot finish the archive: {e}")))
+            .and_then(|Abortable { inner, .. }| {
+                inner
+                    .into_inner()
+                    .map_err(|e| Error::io(&display, e.into_error()))
+            })
+            .and_then(|file| file.sync_all().map_err(|e| Error::io(&display, e)));
+        if let Err(err) = result {
+            let _ = fs::remove_file(&self.temp_path);
+            return Err(err);
+        }
+        self.publish()?;
         // Make the rename itself durable.
         if let Some(dir) = self
             .final_path
@@ -123,11 +202,41 @@ impl ArchiveWriter {
     }
 }
 
+impl ArchiveWriter {
+    /// Links the finished temporary file to the final name (failing if that exists: a file that
+    /// appeared meanwhile is never replaced), then removes the temporary name.
+    fn publish(&self) -> Result<()> {
+        let final_display = self.final_path.display().to_string();
+        match fs::hard_link(&self.temp_path, &self.final_path) {
+            Ok(()) => {
+                let _ = fs::remove_file(&self.temp_path);
+                Ok(())
+            }
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                let _ = fs::remove_file(&self.temp_path);
+                Err(Error::input(
+                    final_display,
+                    "appeared while the archive was being written; not overwritten",
+                ))
+            }
+            // A file system without hard links: check, then rename (a narrow race, no worse).
+            Err(_) if !self.final_path.exists() => fs::rename(&self.temp_path, &self.final_path)
+                .map_err(|e| Error::io(final_display, e)),
+            Err(e) => {
+                let _ = fs::remove_file(&self.temp_path);
+                Err(Error::io(final_display, e))
+            }
+        }
+    }
+}
+
 impl Drop for ArchiveWriter {
     fn drop(&mut self) {
-        // Not finished: an error or a panic on the way. Leave nothing behind.
-        if self.zip.is_some() {
-            self.zip = None;
+        // Not finished: an error, a signal or a panic on the way. Leave nothing behind, and do
+        // not let the zip library write (or complain about) the end of an abandoned archive.
+        if let Some(zip) = self.zip.take() {
+            self.aborted.store(true, Ordering::Relaxed);
+            drop(zip);
             let _ = fs::remove_file(&self.temp_path);
         }
     }

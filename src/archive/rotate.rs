@@ -2,11 +2,20 @@
 //! judged by the date stamp in their names (file times change with every copy and restore).
 //!
 //! Only files whose names match the strict pattern `<prefix><8 or 12 digits>.zip` are ever
-//! touched; the newest archive always survives, and so does the one just written.
+//! touched. Rotation never lets a bad night cost a good backup:
+//!
+//! - `--retain-count N` keeps the newest N **complete** archives; partial, empty and unreadable
+//!   archives never take one of those places;
+//! - `--retain-days D` deletes archives stamped more than D days ago;
+//! - the newest complete archive is never deleted, whatever its age, nor the one just written;
+//! - an archive that is not complete is deleted only once a newer complete one exists and it is
+//!   outside the retention (older than D days, or older than the N complete archives kept).
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
+use super::manifest::{self, ArchiveState};
 use crate::error::{Error, Result};
 use crate::timestamp::Timestamp;
 
@@ -15,7 +24,7 @@ use crate::timestamp::Timestamp;
 pub struct Retention {
     /// Delete archives stamped more than this many days before now.
     pub days: Option<u32>,
-    /// Keep at most this many archives (the newest).
+    /// Keep at most this many complete archives (the newest).
     pub count: Option<usize>,
 }
 
@@ -36,7 +45,39 @@ pub fn archive_stamp(file_name: &str, prefix: &str) -> Option<Timestamp> {
     Timestamp::parse_stamp(digits)
 }
 
-/// The archives of `dir` that `retention` would delete at `now`, never `protect` nor the newest.
+/// One archive of the folder, as rotation sees it.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// The date stamp in its name.
+    pub stamp: Timestamp,
+    /// Its path.
+    pub path: PathBuf,
+    /// What it is worth.
+    pub state: ArchiveState,
+}
+
+/// The archives of `dir` named `<prefix><stamp>.zip`, newest first (equal stamps by name, so
+/// the order is the same on every run), each inspected.
+pub fn candidates(dir: &Path, prefix: &str) -> Result<Vec<Candidate>> {
+    let listing = fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+    let mut archives = Vec::new();
+    for entry in listing.flatten() {
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        let name = entry.file_name();
+        let Some(stamp) = name.to_str().and_then(|n| archive_stamp(n, prefix)) else {
+            continue;
+        };
+        let path = entry.path();
+        let state = manifest::inspect(&path);
+        archives.push(Candidate { stamp, path, state });
+    }
+    archives.sort_by(|a, b| b.stamp.cmp(&a.stamp).then_with(|| b.path.cmp(&a.path)));
+    Ok(archives)
+}
+
+/// The archives of `dir` that `retention` would delete at `now`; never `protect`.
 pub fn plan(
     dir: &Path,
     prefix: &str,
@@ -44,44 +85,41 @@ pub fn plan(
     now: Timestamp,
     protect: Option<&Path>,
 ) -> Result<Vec<PathBuf>> {
-    let listing = fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-    let mut archives: Vec<(Timestamp, PathBuf)> = Vec::new();
-    for entry in listing.flatten() {
-        let Ok(file_type) = entry.file_type() else {
-            continue;
-        };
-        if !file_type.is_file() {
-            continue;
-        }
-        let name = entry.file_name();
-        let Some(stamp) = name.to_str().and_then(|n| archive_stamp(n, prefix)) else {
-            continue;
-        };
-        archives.push((stamp, entry.path()));
-    }
-    // Newest first; equal stamps by name, so the order is the same on every run.
-    archives.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
     let protect = protect.and_then(|p| p.canonicalize().ok());
+    let is_protected = |path: &Path| protect.is_some() && path.canonicalize().ok() == protect;
+    let mut doomed = choose(&candidates(dir, prefix)?, retention, now)
+        .into_iter()
+        .filter(|path| !is_protected(path))
+        .collect::<Vec<_>>();
+    doomed.sort();
+    Ok(doomed)
+}
+
+/// The rule itself, over archives ordered newest first.
+pub fn choose(archives: &[Candidate], retention: Retention, now: Timestamp) -> Vec<PathBuf> {
     let cutoff = retention
         .days
         .map(|days| now.to_unix() - i64::from(days) * 86_400);
+    let too_old = |stamp: Timestamp| cutoff.is_some_and(|cutoff| stamp.to_unix() < cutoff);
+    let mut complete_newer = 0usize;
     let mut doomed = Vec::new();
-    for (index, (stamp, path)) in archives.into_iter().enumerate() {
-        if index == 0
-            || protect
-                .as_ref()
-                .is_some_and(|p| path.canonicalize().ok().as_ref() == Some(p))
-        {
-            continue;
-        }
-        let too_old = cutoff.is_some_and(|cutoff| stamp.to_unix() < cutoff);
-        let too_many = retention.count.is_some_and(|count| index >= count.max(1));
-        if too_old || too_many {
-            doomed.push(path);
+    for archive in archives {
+        let delete = if archive.state == ArchiveState::Complete {
+            complete_newer += 1;
+            let first = complete_newer == 1;
+            let beyond_count = retention.count.is_some_and(|n| complete_newer > n.max(1));
+            !first && (beyond_count || too_old(archive.stamp))
+        } else {
+            // Superseded by newer complete archives, and outside the retention.
+            complete_newer > 0
+                && (too_old(archive.stamp)
+                    || retention.count.is_some_and(|n| complete_newer >= n.max(1)))
+        };
+        if delete {
+            doomed.push(archive.path.clone());
         }
     }
-    doomed.sort();
-    Ok(doomed)
+    doomed
 }
 
 /// Deletes what [`plan`] names; returns the deleted paths.
@@ -99,9 +137,139 @@ pub fn rotate(
     Ok(doomed)
 }
 
+/// How long a temporary archive may go unwritten before it counts as left behind by a run that
+/// died (kill -9, a node lost): an export writes a list at least every few minutes (its slowest
+/// request times out after 3 × 60 s).
+pub const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
+
+/// Removes the temporary files (`.<prefix>…zip.<pid>.partial`) that killed exports left in `dir`
+/// and that nothing has written to for [`STALE_AFTER`]; returns their paths.
+pub fn remove_stale_partials(dir: &Path, prefix: &str, now: SystemTime) -> Vec<PathBuf> {
+    let Ok(listing) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in listing.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let ours = name
+            .strip_prefix('.')
+            .and_then(|n| n.strip_prefix(prefix))
+            .is_some_and(|n| n.contains(".zip.") && n.ends_with(".partial"));
+        let stale = entry
+            .metadata()
+            .ok()
+            .filter(std::fs::Metadata::is_file)
+            .and_then(|m| m.modified().ok())
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age >= STALE_AFTER);
+        if ours && stale && fs::remove_file(entry.path()).is_ok() {
+            removed.push(entry.path());
+        }
+    }
+    removed.sort();
+    removed
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn night(day: u32, state: ArchiveState) -> Candidate {
+        let stamp = Timestamp::parse_stamp(&format!("202609{day:02}0015")).unwrap();
+        Candidate {
+            stamp,
+            path: PathBuf::from(format!("d-202609{day:02}0015.zip")),
+            state,
+        }
+    }
+
+    fn names(paths: Vec<PathBuf>) -> Vec<String> {
+        paths
+            .into_iter()
+            .map(|p| p.display().to_string()[8..10].to_string())
+            .collect()
+    }
+
+    fn now() -> Timestamp {
+        Timestamp::parse_stamp("202609200015").unwrap()
+    }
+
+    #[test]
+    fn count_keeps_the_newest_complete_archives() {
+        use ArchiveState::*;
+        let archives = [
+            night(19, Complete),
+            night(18, Complete),
+            night(17, Complete),
+        ];
+        let count = |n| Retention {
+            days: None,
+            count: Some(n),
+        };
+        assert_eq!(names(choose(&archives, count(2), now())), ["17"]);
+        assert_eq!(names(choose(&archives, count(1), now())), ["18", "17"]);
+        assert!(choose(&archives, count(3), now()).is_empty());
+        // 0 means 1: the newest complete archive is never deleted.
+        assert_eq!(names(choose(&archives, count(0), now())), ["18", "17"]);
+    }
+
+    #[test]
+    fn partial_and_empty_archives_never_displace_complete_ones() {
+        use ArchiveState::*;
+        let archives = [
+            night(19, Complete),
+            night(18, Partial),
+            night(17, Empty),
+            night(16, Unreadable("0 bytes".into())),
+            night(15, Complete),
+            night(14, Complete),
+        ];
+        let retention = Retention {
+            days: None,
+            count: Some(2),
+        };
+        // The two newest complete archives stay (19 and 15); the bad nights between them are
+        // newer than the second of those, so they are inside the retention and stay too.
+        assert_eq!(names(choose(&archives, retention, now())), ["14"]);
+        let retention = Retention {
+            days: None,
+            count: Some(1),
+        };
+        assert_eq!(
+            names(choose(&archives, retention, now())),
+            ["18", "17", "16", "15", "14"]
+        );
+    }
+
+    #[test]
+    fn bad_nights_newer_than_every_complete_archive_stay() {
+        use ArchiveState::*;
+        let archives = [night(19, Partial), night(18, Empty), night(3, Complete)];
+        let retention = Retention {
+            days: Some(7),
+            count: Some(1),
+        };
+        // Nothing complete is newer than them; the old complete archive is the newest complete.
+        assert!(choose(&archives, retention, now()).is_empty());
+    }
+
+    #[test]
+    fn days_delete_old_archives_but_never_the_newest_complete_one() {
+        use ArchiveState::*;
+        let archives = [
+            night(19, Complete),
+            night(15, Partial),
+            night(12, Partial),
+            night(10, Complete),
+        ];
+        let retention = Retention {
+            days: Some(7),
+            count: None,
+        };
+        assert_eq!(names(choose(&archives, retention, now())), ["12", "10"]);
+        let stale = [night(2, Complete), night(1, Complete)];
+        assert_eq!(names(choose(&stale, retention, now())), ["01"]);
+    }
 
     #[test]
     fn strict_names_only() {

@@ -13,8 +13,10 @@ Examples:
   driftlab diff a.zip b.zip --ignore 'metadata.annotations[\"openshift.io/*\"]'";
 
 const EXPORT_AFTER_HELP: &str = "\
-Exit status: 0 archive written, 2 nothing written (no cluster, bad credentials, bad arguments),
-3 archive written but partial (some types failed after retries; see its manifest).
+Exit status: 0 archive written and complete, 2 nothing written (no API server at the address,
+bad credentials, core discovery failing, nothing readable, bad arguments), 3 archive written but
+partial (an API group or some lists could not be read; its manifest says what is missing).
+Rotation runs only after a complete export and never lets a partial archive displace a complete one.
 
 Examples:
   driftlab export -n myproject --output-dir /backups --retain-days 7
@@ -200,6 +202,16 @@ pub struct DiffArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
+    /// Compare a `live` side even when part of the cluster could not be read (a failing API
+    /// group, lists that keep failing); what was not read is left out of the comparison.
+    #[arg(long)]
+    pub allow_partial: bool,
+
+    /// The key archives' secret values were hashed with (`export --secret-key-file`): raw values
+    /// are hashed with it so that they compare with the archive's.
+    #[arg(long, value_name = "FILE", env = "DRIFTLAB_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<std::path::PathBuf>,
+
     /// Do not print warnings and notes about the input.
     #[arg(short, long)]
     pub quiet: bool,
@@ -271,6 +283,16 @@ pub struct ExportArgs {
     /// What to do with secret values.
     #[arg(long, value_enum, default_value_t = SecretsChoice::Hash)]
     pub secrets: SecretsChoice,
+
+    /// Hash secret values with HMAC-SHA-256 under the key in this file (kept outside the
+    /// archive, e.g. a mounted Secret), so that a leaked archive does not allow guessing them;
+    /// the archive records only the key's id.
+    #[arg(long, value_name = "FILE", env = "DRIFTLAB_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<std::path::PathBuf>,
+
+    /// Stop when the cluster sends more than this in all (e.g. 4GiB, 16GiB).
+    #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
+    pub max_bytes: u64,
 
     /// Directory to write the archive to.
     #[arg(
@@ -401,6 +423,10 @@ pub struct HistoryArgs {
     /// Turn the built-in noise rules off.
     #[arg(long)]
     pub no_default_noise: bool,
+
+    /// The key the archives' secret values were hashed with (see `diff --secret-key-file`).
+    #[arg(long, value_name = "FILE", env = "DRIFTLAB_SECRET_KEY_FILE")]
+    pub secret_key_file: Option<std::path::PathBuf>,
 
     /// Which objects to read.
     #[command(flatten)]

@@ -2,6 +2,7 @@
 //! layer looks at clap, the environment or whether output is a terminal.
 
 use std::ffi::OsString;
+use std::sync::Arc;
 
 use super::args::{
     ColorChoice, ConnectArgs, DiffArgs, ExportArgs, FilterArgs, HistoryArgs, HistoryFormat,
@@ -10,7 +11,7 @@ use super::args::{
 use crate::analyze::AnalyzeOptions;
 use crate::analyze::noise::{self, NoiseProfile};
 use crate::archive::rotate::Retention;
-use crate::cluster::ClusterOptions;
+use crate::cluster::{ClusterOptions, ClusterScoped, names};
 use crate::commands::diff::DiffCommand;
 use crate::commands::export::{Destination, ExportCommand, SecretsMode};
 use crate::commands::history::HistoryCommand;
@@ -20,6 +21,7 @@ use crate::diff::{DiffOptions, PathPattern, ValueOptions};
 use crate::error::{Error, Result};
 use crate::history::{HistoryOptions, ObjectSelector};
 use crate::report::{Format, RenderOptions};
+use crate::secret::SecretKey;
 use crate::snapshot::ObjectFilter;
 use crate::source::ReadOptions;
 use crate::timestamp::Timestamp;
@@ -89,6 +91,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
     };
     let user_rules = user_noise_rules(&args.ignore_files)?;
     let color = settle_color(args.color, stdout_is_terminal);
+    let secret_key = secret_key(args.secret_key_file.as_deref())?;
     Ok(DiffCommand {
         old: args.old,
         new: args.new,
@@ -96,6 +99,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         diff: DiffOptions {
             values: ValueOptions {
                 show_secrets: args.show_secrets,
+                secret_key,
             },
             ignore,
         },
@@ -113,6 +117,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         exit_zero: args.exit_zero,
         quiet: args.quiet,
         cluster: cluster_options(&args.connect),
+        allow_partial: args.allow_partial,
     })
 }
 
@@ -172,7 +177,13 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
             path,
             since,
             read: read_options(args.filter),
-            diff: DiffOptions::default(),
+            diff: DiffOptions {
+                values: ValueOptions {
+                    secret_key: secret_key(args.secret_key_file.as_deref())?,
+                    ..ValueOptions::default()
+                },
+                ..DiffOptions::default()
+            },
             analyze: AnalyzeOptions {
                 noise: NoiseProfile::new(
                     !args.no_default_noise,
@@ -188,8 +199,14 @@ fn cluster_options(connect: &ConnectArgs) -> ClusterOptions {
     ClusterOptions {
         kubeconfig: connect.kubeconfig.clone(),
         context: connect.context.clone(),
-        ..ClusterOptions::new()
+        ..ClusterOptions::default()
     }
+}
+
+/// The key of `--secret-key-file`, read once.
+fn secret_key(path: Option<&std::path::Path>) -> Result<Option<Arc<SecretKey>>> {
+    path.map(|path| SecretKey::from_file(path).map(Arc::new))
+        .transpose()
 }
 
 /// The settings of `driftlab export`.
@@ -200,13 +217,29 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
             args.prefix
         )));
     }
+    if let Some(bad) = args
+        .namespaces
+        .iter()
+        .find(|ns| !names::is_dns1123_label(ns))
+    {
+        return Err(Error::Usage(format!(
+            "-n {bad:?}: not a valid namespace name (lower-case letters, digits and -)"
+        )));
+    }
     let mut cluster = cluster_options(&args.connect);
     cluster.namespaces = args.namespaces;
+    cluster.require_namespaces = true;
     cluster.selector = args.selector;
     cluster.include_kinds = args.include_kinds;
     cluster.exclude_kinds = args.exclude_kinds;
-    cluster.cluster_scoped = !args.no_cluster_scoped;
+    cluster.cluster_scoped = if args.no_cluster_scoped {
+        ClusterScoped::None
+    } else {
+        ClusterScoped::All
+    };
     cluster.concurrency = usize::from(args.concurrency);
+    cluster.max_bytes = args.max_bytes;
+    let secret_key = secret_key(args.secret_key_file.as_deref())?;
     Ok(ExportCommand {
         cluster,
         secrets: match args.secrets {
@@ -214,6 +247,7 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
             SecretsChoice::Include => SecretsMode::Include,
             SecretsChoice::Skip => SecretsMode::Skip,
         },
+        secret_key,
         destination: match args.output {
             Some(file) => Destination::File(file),
             None => Destination::Directory(args.output_dir),

@@ -1,15 +1,28 @@
 //! Listing: every (type, namespace) page by page (`limit` 500, `continue`), several lists in
 //! flight at once, results handed over in a fixed order so archives come out the same each run.
+//!
+//! A list ends when the server stops sending a `continue` token. A server that repeats a token,
+//! or sends pages without end, does not keep a list going forever: a repeated token and more than
+//! [`MAX_PAGES`] pages are failures of that list.
+
+use std::collections::HashSet;
 
 use futures::StreamExt;
 use serde_json::Value;
 
-use super::discovery::ResourceType;
+use super::discovery::{self, ResourceType};
 use super::{Cluster, Fetch};
 use crate::error::{Error, Result};
 
 /// Items per page.
 pub const PAGE_SIZE: usize = 500;
+
+/// Items per page when a full page is larger than [`super::RESPONSE_LIMIT`] (objects near
+/// etcd's size limit).
+const SMALL_PAGE_SIZE: usize = 50;
+
+/// The most pages one list may take: 10 million objects at the normal page size.
+pub const MAX_PAGES: usize = 20_000;
 
 /// How often a list is restarted after its `continue` token expired (410 Gone).
 const RESTARTS: usize = 3;
@@ -19,9 +32,9 @@ const RESTARTS: usize = 3;
 pub enum Listed {
     /// The items, with `apiVersion` and `kind` filled in.
     Items(Vec<Value>),
-    /// Not readable by this account, or not served (403, 404, 405): the reason.
-    Skipped(String),
-    /// Server errors, throttling or dropped connections that outlasted the retries: the reason.
+    /// This account may not read it (403): the reason.
+    Forbidden(String),
+    /// Anything else that kept the list from being read whole: the reason.
     Failed(String),
 }
 
@@ -34,13 +47,18 @@ pub struct Target<'a> {
     pub namespace: Option<String>,
 }
 
-/// The lists to take: every namespaced type in each namespace, then the cluster-scoped types
-/// that `cluster_scoped` accepts.
-pub fn targets<'a>(
-    resources: &'a [ResourceType],
-    namespaces: &[String],
-    cluster_scoped: impl Fn(&ResourceType) -> bool,
-) -> Vec<Target<'a>> {
+impl Target<'_> {
+    /// `myproject/deploymentconfigs.apps.openshift.io`, or `nodes` for a cluster-scoped type.
+    pub fn place(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{ns}/{}", self.resource.qualified_name()),
+            None => self.resource.qualified_name(),
+        }
+    }
+}
+
+/// The lists to take: every namespaced type in each namespace, then the cluster-scoped types.
+pub fn targets<'a>(resources: &'a [ResourceType], namespaces: &[String]) -> Vec<Target<'a>> {
     let mut targets = Vec::new();
     for namespace in namespaces {
         for resource in resources.iter().filter(|r| r.namespaced) {
@@ -50,10 +68,7 @@ pub fn targets<'a>(
             });
         }
     }
-    for resource in resources
-        .iter()
-        .filter(|r| !r.namespaced && cluster_scoped(r))
-    {
+    for resource in resources.iter().filter(|r| !r.namespaced) {
         targets.push(Target {
             resource,
             namespace: None,
@@ -63,7 +78,8 @@ pub fn targets<'a>(
 }
 
 /// Takes every target, `concurrency` at a time, and hands each result to `consume` in the order
-/// of `targets`. Stops at the first error of `consume` or at rejected credentials.
+/// of `targets`. Stops at the first error of `consume`, at rejected credentials, or when the
+/// run's byte budget is spent.
 pub async fn collect<'a>(
     cluster: &Cluster,
     targets: Vec<Target<'a>>,
@@ -89,6 +105,16 @@ pub async fn collect<'a>(
     Ok(())
 }
 
+/// Why one attempt at a list ended without its items.
+enum Interrupted {
+    /// The continue token expired: start again.
+    Restart,
+    /// A page was too large: start again with smaller pages.
+    Shrink(String),
+    /// The list is over: this is what it came to.
+    Done(Listed),
+}
+
 /// Lists one type in one namespace (or cluster-wide), all pages.
 pub async fn list(
     cluster: &Cluster,
@@ -96,68 +122,116 @@ pub async fn list(
     namespace: Option<&str>,
     selector: Option<&str>,
 ) -> Result<Listed> {
-    let base = resource.list_path(namespace);
-    'restart: for _ in 0..=RESTARTS {
-        let mut items = Vec::new();
-        let mut token: Option<String> = None;
-        loop {
-            let mut path = format!("{base}?limit={PAGE_SIZE}");
-            if let Some(selector) = selector {
-                path.push_str("&labelSelector=");
-                path.push_str(&encode_query(selector));
+    let mut page_size = PAGE_SIZE;
+    let mut restarts = 0;
+    loop {
+        match list_once(cluster, resource, namespace, selector, page_size).await? {
+            Ok(items) => return Ok(Listed::Items(items)),
+            Err(Interrupted::Done(listed)) => return Ok(listed),
+            Err(Interrupted::Shrink(_)) if page_size > SMALL_PAGE_SIZE => {
+                page_size = SMALL_PAGE_SIZE
             }
-            if let Some(token) = &token {
-                path.push_str("&continue=");
-                path.push_str(&encode_query(token));
-            }
-            let page: Value = match cluster.get(&path).await {
-                Fetch::Ok(body) => match serde_json::from_slice(&body) {
-                    Ok(page) => page,
-                    Err(e) => {
-                        return Ok(Listed::Failed(format!("the list is not valid JSON: {e}")));
-                    }
-                },
-                Fetch::Skip(reason) => return Ok(Listed::Skipped(reason)),
-                Fetch::Failed(reason) => return Ok(Listed::Failed(reason)),
-                Fetch::Unauthorized(reason) => {
-                    return Err(Error::Cluster(format!(
-                        "{}: credentials not accepted: {reason}",
-                        cluster.url
-                    )));
-                }
-                // The continue token expired: the snapshot of the list is gone, start again.
-                Fetch::Gone => continue 'restart,
-            };
-            let Value::Object(mut page) = page else {
-                return Ok(Listed::Failed("the list is not a JSON object".into()));
-            };
-            if let Some(Value::Array(page_items)) = page.remove("items") {
-                for mut item in page_items {
-                    if let Value::Object(map) = &mut item {
-                        // Items of a list response carry no apiVersion or kind (kubernetes#3030).
-                        map.entry("apiVersion")
-                            .or_insert_with(|| Value::String(resource.api_version()));
-                        map.entry("kind")
-                            .or_insert_with(|| Value::String(resource.kind.clone()));
-                        items.push(item);
-                    }
-                }
-            }
-            token = page
-                .get("metadata")
-                .and_then(|m| m.get("continue"))
-                .and_then(Value::as_str)
-                .filter(|t| !t.is_empty())
-                .map(String::from);
-            if token.is_none() {
-                return Ok(Listed::Items(items));
+            Err(Interrupted::Shrink(reason)) => return Ok(Listed::Failed(reason)),
+            Err(Interrupted::Restart) if restarts < RESTARTS => restarts += 1,
+            Err(Interrupted::Restart) => {
+                return Ok(Listed::Failed(format!(
+                    "the list expired (410 Gone) {} times in a row",
+                    RESTARTS + 1
+                )));
             }
         }
     }
-    Ok(Listed::Failed(format!(
-        "the list expired (410 Gone) {} times in a row",
-        RESTARTS + 1
-    )))
+}
+
+/// One pass over the pages of a list.
+async fn list_once(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    selector: Option<&str>,
+    page_size: usize,
+) -> Result<std::result::Result<Vec<Value>, Interrupted>> {
+    let base = resource.list_path(namespace);
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    let mut seen_tokens = HashSet::new();
+    for _ in 0..MAX_PAGES {
+        let mut path = format!("{base}?limit={page_size}");
+        if let Some(selector) = selector {
+            path.push_str("&labelSelector=");
+            path.push_str(&encode_query(selector));
+        }
+        if let Some(token) = &token {
+            path.push_str("&continue=");
+            path.push_str(&encode_query(token));
+        }
+        let body = match cluster.get(&path).await {
+            Fetch::Ok(body) => body,
+            Fetch::Forbidden(reason) => {
+                return Ok(Err(Interrupted::Done(Listed::Forbidden(reason))));
+            }
+            Fetch::Gone => return Ok(Err(Interrupted::Restart)),
+            Fetch::TooLarge(reason) => return Ok(Err(Interrupted::Shrink(reason))),
+            Fetch::Unauthorized(problem) => {
+                return Err(discovery::unauthorized(cluster, &problem));
+            }
+            Fetch::OverBudget(problem) => {
+                return Err(Error::Cluster(format!("{}: {problem}", cluster.url)));
+            }
+            other @ (Fetch::NotServed(_) | Fetch::Failed(_)) => {
+                return Ok(Err(Interrupted::Done(Listed::Failed(discovery::describe(
+                    &other,
+                )))));
+            }
+        };
+        let page = match serde_json::from_slice::<Value>(&body) {
+            Ok(Value::Object(page)) => page,
+            Ok(_) => return Ok(Err(failed("the list is not a JSON object"))),
+            Err(e) => return Ok(Err(failed(&format!("the list is not valid JSON: {e}")))),
+        };
+        token = take_page(page, resource, &mut items);
+        match &token {
+            None => return Ok(Ok(items)),
+            Some(next) if !seen_tokens.insert(next.clone()) => {
+                return Ok(Err(failed(
+                    "the server sent the same continue token twice: the list would never end",
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(Err(failed(&format!(
+        "the list did not end after {MAX_PAGES} pages"
+    ))))
+}
+
+fn failed(reason: &str) -> Interrupted {
+    Interrupted::Done(Listed::Failed(reason.to_string()))
+}
+
+/// Moves the items of one page into `items` (with `apiVersion` and `kind`, which items of a list
+/// response lack, kubernetes#3030) and returns its `continue` token.
+fn take_page(
+    mut page: serde_json::Map<String, Value>,
+    resource: &ResourceType,
+    items: &mut Vec<Value>,
+) -> Option<String> {
+    if let Some(Value::Array(page_items)) = page.remove("items") {
+        for mut item in page_items {
+            if let Value::Object(map) = &mut item {
+                map.entry("apiVersion")
+                    .or_insert_with(|| Value::String(resource.api_version()));
+                map.entry("kind")
+                    .or_insert_with(|| Value::String(resource.kind.clone()));
+                items.push(item);
+            }
+        }
+    }
+    page.get("metadata")
+        .and_then(|m| m.get("continue"))
+        .and_then(Value::as_str)
+        .filter(|t| !t.is_empty())
+        .map(String::from)
 }
 
 /// Percent-encodes a query value.
@@ -202,7 +276,7 @@ mod tests {
             },
         ];
         let namespaces = vec!["a".to_string(), "b".to_string()];
-        let all = targets(&resources, &namespaces, |_| true);
+        let all = targets(&resources, &namespaces);
         let names: Vec<String> = all
             .iter()
             .map(|t| {
@@ -214,6 +288,5 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["a/pods", "b/pods", "-/nodes"]);
-        assert_eq!(targets(&resources, &namespaces, |_| false).len(), 2);
     }
 }

@@ -1,21 +1,51 @@
 //! The API client side: connecting as kubectl does, walking discovery one group at a time, and
 //! listing every resource type page by page, with retries where a retry can help.
 //!
-//! This is the only module that talks to a cluster. Objects stay dynamic JSON; typed
-//! `k8s-openapi` structs are used for the discovery documents only.
+//! This is the only module that talks to a cluster. [`read::read`] does the whole walk and hands
+//! each list to a [`read::Consumer`] (the archive writer of `driftlab export`, the snapshot
+//! builder of `driftlab diff … live`), then says in a [`read::ReadReport`] whether what it read is
+//! complete. Objects stay dynamic JSON; typed `k8s-openapi` structs are used for the discovery
+//! documents only.
 
 pub mod collect;
 pub mod discovery;
 mod http;
 pub mod live;
+pub mod names;
+pub mod read;
 
+use std::collections::HashSet;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use http::{Cluster, Fetch};
+pub use http::{Cluster, Fetch, RESPONSE_LIMIT};
+
+use crate::source::DEFAULT_MAX_BYTES;
+
+/// Which cluster-scoped types to read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClusterScoped {
+    /// Every cluster-scoped type the account may list.
+    All,
+    /// None (`--no-cluster-scoped`).
+    None,
+    /// These kinds only, as `(group, kind)`: what the other side of a diff holds.
+    Only(HashSet<(String, String)>),
+}
+
+impl ClusterScoped {
+    /// Whether a cluster-scoped type of `group` and `kind` is read.
+    pub fn includes(&self, group: &str, kind: &str) -> bool {
+        match self {
+            ClusterScoped::All => true,
+            ClusterScoped::None => false,
+            ClusterScoped::Only(kinds) => kinds.contains(&(group.to_string(), kind.to_string())),
+        }
+    }
+}
 
 /// How to reach a cluster and what to read from it.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ClusterOptions {
     /// `--kubeconfig`: the kubeconfig file (else `KUBECONFIG`, `~/.kube/config`, in-cluster).
     pub kubeconfig: Option<PathBuf>,
@@ -23,28 +53,40 @@ pub struct ClusterOptions {
     pub context: Option<String>,
     /// `-n`: these namespaces (else all the account can list).
     pub namespaces: Vec<String>,
+    /// Fail when a namespace of `namespaces` does not exist (a typo in `export -n`); a live
+    /// side reads the namespaces of the other side, which may be gone from the cluster.
+    pub require_namespaces: bool,
     /// `-l`: a label selector passed to every list.
     pub selector: Option<String>,
     /// `--include-kind`: kinds to read although excluded by default.
     pub include_kinds: Vec<String>,
     /// `--exclude-kind`: more kinds to leave out.
     pub exclude_kinds: Vec<String>,
-    /// Read cluster-scoped types (when the account may list them).
-    pub cluster_scoped: bool,
+    /// Which cluster-scoped types to read (when the account may list them).
+    pub cluster_scoped: ClusterScoped,
     /// How many lists are in flight at once.
     pub concurrency: usize,
     /// How long one request may take.
     pub request_timeout: Duration,
+    /// The most bytes read from the cluster in one run (`--max-bytes`).
+    pub max_bytes: u64,
 }
 
-impl ClusterOptions {
-    /// Defaults as `driftlab export` uses them: 8 lists in flight, 60 s per request.
-    pub fn new() -> ClusterOptions {
+impl Default for ClusterOptions {
+    /// Everything the account may read: 8 lists in flight, 60 s per request, 4 GiB in all.
+    fn default() -> ClusterOptions {
         ClusterOptions {
-            cluster_scoped: true,
+            kubeconfig: None,
+            context: None,
+            namespaces: Vec::new(),
+            require_namespaces: false,
+            selector: None,
+            include_kinds: Vec::new(),
+            exclude_kinds: Vec::new(),
+            cluster_scoped: ClusterScoped::All,
             concurrency: 8,
             request_timeout: Duration::from_secs(60),
-            ..ClusterOptions::default()
+            max_bytes: DEFAULT_MAX_BYTES,
         }
     }
 }

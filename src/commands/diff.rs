@@ -4,11 +4,13 @@ use std::io::{self, BufWriter, Write};
 
 use super::print_diagnostics;
 use crate::analyze::{self, AnalyzeOptions};
-use crate::cluster::ClusterOptions;
-use crate::cluster::live::{self, LiveScope};
+use crate::cluster::live;
+use crate::cluster::read::ReadReport;
+use crate::cluster::{ClusterOptions, ClusterScoped, names};
 use crate::diff::{DiffOptions, diff_snapshots};
 use crate::error::{Error, ExitStatus, Result};
 use crate::report::{self, Format, RenderOptions};
+use crate::secret::{self, Scheme};
 use crate::snapshot::Snapshot;
 use crate::source::{self, ReadOptions};
 
@@ -33,6 +35,8 @@ pub struct DiffCommand {
     pub quiet: bool,
     /// How to reach a cluster for a `live` side.
     pub cluster: ClusterOptions,
+    /// Compare what a `live` side could read even when some of it could not be read.
+    pub allow_partial: bool,
     /// Noise rules and what to show.
     pub analyze: AnalyzeOptions,
 }
@@ -40,6 +44,7 @@ pub struct DiffCommand {
 /// Reads both snapshots (in parallel), compares them and writes the report to stdout.
 pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     let (old, new) = read_both(command)?;
+    warn_about_secret_hashes(&old, &new, &command.diff, command.quiet);
     for snapshot in [&old, &new] {
         print_diagnostics(snapshot, command.quiet);
         if snapshot.is_empty() && !command.quiet {
@@ -96,13 +101,13 @@ fn read_both(command: &DiffCommand) -> Result<(Snapshot, Snapshot)> {
             Ok((old?, new?))
         }
         (Some(context), None) => {
-            let new = source::read(&command.new, &command.read)?;
-            let old = read_live(command, context, &command.old, Some(&new))?;
+            let mut new = source::read(&command.new, &command.read)?;
+            let old = read_live(command, context, &command.old, Some(&mut new))?;
             Ok((old, new))
         }
         (None, Some(context)) => {
-            let old = source::read(&command.old, &command.read)?;
-            let new = read_live(command, context, &command.new, Some(&old))?;
+            let mut old = source::read(&command.old, &command.read)?;
+            let new = read_live(command, context, &command.new, Some(&mut old))?;
             Ok((old, new))
         }
         (Some(old_context), Some(new_context)) => {
@@ -117,26 +122,122 @@ fn read_live(
     command: &DiffCommand,
     context: Option<String>,
     label: &str,
-    other: Option<&Snapshot>,
+    other: Option<&mut Snapshot>,
 ) -> Result<Snapshot> {
     let mut options = command.cluster.clone();
     if context.is_some() {
         options.context = context;
     }
+    options.max_bytes = command.read.max_bytes;
     let filter = &command.read.filter;
-    let scope = LiveScope {
-        namespaces: if filter.namespaces.is_empty() {
-            other.map(Snapshot::namespaces).unwrap_or_default()
-        } else {
-            filter.namespaces.clone()
-        },
-        cluster_kinds: other.map(|snapshot| {
-            snapshot
+    options.namespaces = if filter.namespaces.is_empty() {
+        other.as_ref().map(|s| s.namespaces()).unwrap_or_default()
+    } else {
+        filter.namespaces.clone()
+    };
+    // Names from a file are data: only valid namespace names go into a URL.
+    options.namespaces.retain(|ns| {
+        let valid = names::is_dns1123_label(ns);
+        if !valid && !command.quiet {
+            eprintln!(
+                "driftlab: warning: {ns:?} is not a valid namespace name; not read from {label}"
+            );
+        }
+        valid
+    });
+    if let Some(other) = other.as_ref() {
+        options.cluster_scoped = ClusterScoped::Only(
+            other
                 .iter()
                 .filter(|(key, _)| key.is_cluster_scoped())
                 .map(|(key, _)| (key.group.clone(), key.kind.clone()))
-                .collect()
-        }),
-    };
-    live::read(&options, &scope, filter, label)
+                .collect(),
+        );
+    }
+    let (snapshot, report) = live::read(&options, filter, label)?;
+    if !report.is_complete() && !command.allow_partial {
+        let missing = report.missing();
+        return Err(Error::Cluster(format!(
+            "{label}: the cluster could not be read completely ({} missing, first: {}); --allow-partial compares what could be read",
+            missing.len(),
+            missing.first().map(String::as_str).unwrap_or("?")
+        )));
+    }
+    if let Some(other) = other {
+        leave_out_unread(other, &report, label, command.quiet);
+    }
+    Ok(snapshot)
+}
+
+/// Takes out of the other side the objects of types the live side could not read (forbidden
+/// to the account, or failed with `--allow-partial`): unread is not removed.
+fn leave_out_unread(other: &mut Snapshot, report: &ReadReport, label: &str, quiet: bool) {
+    for gap in &report.gaps {
+        let left_out = other.remove_where(|key| gap.scope.covers(&key.group, &key.namespace));
+        if left_out > 0 && !quiet {
+            eprintln!(
+                "driftlab: warning: {label}: {gap}; {left_out} object{} left out of the comparison",
+                if left_out == 1 { "" } else { "s" }
+            );
+        }
+    }
+    for problem in report.forbidden.iter().chain(&report.failed) {
+        let Some(resource) = report
+            .resources
+            .iter()
+            .find(|r| r.qualified_name() == problem.resource)
+        else {
+            continue;
+        };
+        let namespace = problem.namespace.clone().unwrap_or_default();
+        let left_out = other.remove_where(|key| {
+            key.group == resource.group && key.kind == resource.kind && key.namespace == namespace
+        });
+        if left_out > 0 && !quiet {
+            eprintln!(
+                "driftlab: warning: {label}: {} could not be read ({}); {left_out} object{} of it left out of the comparison",
+                problem.resource,
+                problem.reason,
+                if left_out == 1 { "" } else { "s" }
+            );
+        }
+    }
+}
+
+/// Warns once when the two sides hold secret values hashed in ways that cannot be compared
+/// (different keys, a key on one side only): their changes cannot be seen, and the report must
+/// not pretend otherwise.
+fn warn_about_secret_hashes(old: &Snapshot, new: &Snapshot, options: &DiffOptions, quiet: bool) {
+    if quiet {
+        return;
+    }
+    let key = options.values.secret_key.as_deref();
+    let (old_schemes, new_schemes) = (secret_schemes(old), secret_schemes(new));
+    for a in &old_schemes {
+        for b in &new_schemes {
+            if !secret::comparable(a, b, key) {
+                let hint = match (a, b) {
+                    (Scheme::Hmac(id), _) | (_, Scheme::Hmac(id))
+                        if key.is_none_or(|k| k.id() != id) =>
+                    {
+                        format!("--secret-key-file with key {id} compares them with raw values")
+                    }
+                    _ => "export both with the same --secret-key-file".into(),
+                };
+                eprintln!(
+                    "driftlab: warning: secret values cannot be compared: {} holds {a}, {} holds {b}; changes to them are not shown ({hint})",
+                    old.info.label, new.info.label
+                );
+            }
+        }
+    }
+}
+
+/// The forms the secret values of a snapshot are stored in.
+fn secret_schemes(snapshot: &Snapshot) -> std::collections::BTreeSet<Scheme> {
+    snapshot
+        .iter()
+        .filter(|(key, _)| secret::is_secret_kind(&key.kind))
+        .flat_map(|(_, stored)| secret::schemes_of(&stored.value()))
+        .collect()
 }

@@ -1,26 +1,35 @@
 //! `driftlab export`: every object of the chosen namespaces (and the cluster-scoped types the
 //! account may list), pruned, into a date-stamped zip written atomically, then rotation.
+//!
+//! The cluster is read by [`cluster::read`]; this module only decides where the archive goes,
+//! writes what the read hands over, records in the manifest what it came to, and rotates only
+//! after a complete export.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::progress::{Progress, ProgressMode};
 use crate::archive::ArchiveWriter;
+use crate::archive::manifest::{
+    ListEntry, Manifest, Missing, ResourceCount, SecretHash, Server, TokenSecrets,
+};
 use crate::archive::rotate::{self, Retention};
-use crate::cluster::collect::{self, Listed};
-use crate::cluster::discovery::{self, ResourceType};
-use crate::cluster::{Cluster, ClusterOptions};
-use crate::diff::secret;
+use crate::cluster::ClusterOptions;
+use crate::cluster::collect::Target;
+use crate::cluster::discovery::ResourceType;
+use crate::cluster::read::{self, Consumer, ListProblem, ReadPlan, ReadReport, SecretValues};
 use crate::error::{Error, ExitStatus, Result};
-use crate::normalize;
+use crate::secret::SecretKey;
 use crate::timestamp::Timestamp;
 
 /// What to do with Secret objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecretsMode {
-    /// Each value becomes `sha256:<hex of the decoded bytes>`: changes stay visible, values do not.
+    /// Each value becomes a hash of the decoded bytes (keyed when a key is given): changes stay
+    /// visible, values do not.
     Hash,
     /// Values as they are (the original tool's behaviour).
     Include,
@@ -54,6 +63,8 @@ pub struct ExportCommand {
     pub cluster: ClusterOptions,
     /// Secret handling.
     pub secrets: SecretsMode,
+    /// The key of keyed hashing (`--secret-key-file`), with `SecretsMode::Hash`.
+    pub secret_key: Option<Arc<SecretKey>>,
     /// Where to write.
     pub destination: Destination,
     /// The archive name prefix.
@@ -64,187 +75,248 @@ pub struct ExportCommand {
     pub progress: ProgressMode,
 }
 
-/// The service-account token secrets the cluster generates: always left out.
-const SA_TOKEN_TYPE: &str = "kubernetes.io/service-account-token";
-
-/// Runs the export on a Tokio runtime.
+/// Exports, then rotates after a complete export. Exit 0 complete, 3 partial; an error (exit 2)
+/// when nothing trustworthy could be read, and then nothing is written.
 pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Usage(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(export(command))
-}
-
-#[derive(Default)]
-struct Tally {
-    counts: BTreeMap<String, usize>,
-    skipped: Vec<Value>,
-    failed: Vec<Value>,
-    token_secrets: usize,
-    objects: usize,
-    lists_read: usize,
-}
-
-async fn export(command: &ExportCommand) -> Result<ExitStatus> {
     let started = Timestamp::now();
-    let cluster = Cluster::connect(&command.cluster).await?;
-    let found = discovery::discover(&cluster, &command.cluster).await?;
-    let mut resources = found.resources;
-    if command.secrets == SecretsMode::Skip {
-        resources.retain(|r| !(r.group.is_empty() && r.plural == "secrets"));
-    }
-    let namespaces = discovery::namespaces(&cluster, &command.cluster).await?;
-    let file_names = file_names(&resources);
-    let targets = collect::targets(&resources, &namespaces, |_| true);
-
-    let path = match &command.destination {
-        Destination::File(path) => path.clone(),
-        Destination::Directory(dir) => {
-            dir.join(format!("{}{}.zip", command.prefix, started.stamp()))
+    let path = archive_path(command, started)?;
+    let dir = parent_dir(&path);
+    for stale in rotate::remove_stale_partials(&dir, &command.prefix, std::time::SystemTime::now())
+    {
+        if command.progress != ProgressMode::Quiet {
+            eprintln!(
+                "removed {}, left behind by an export that was killed",
+                stale.display()
+            );
         }
+    }
+
+    let secrets = match command.secrets {
+        SecretsMode::Hash => SecretValues::Hash(command.secret_key.clone()),
+        SecretsMode::Include => SecretValues::Keep,
+        SecretsMode::Skip => SecretValues::Skip,
     };
-    if path.exists() {
-        return Err(Error::Usage(format!(
-            "{}: already exists; not overwritten",
-            path.display()
-        )));
-    }
-    let progress = Progress::new(command.progress, targets.len());
-    for warning in &found.warnings {
-        progress.warn(&format!("Warning: {warning}"));
-    }
-
-    let mut writer = ArchiveWriter::create(&path, started)?;
-    let mut tally = Tally::default();
-    let selector = command.cluster.selector.as_deref();
-    collect::collect(&cluster, targets, selector, command.cluster.concurrency, |target, listed| {
-        let resource = target.resource;
-        let folder = target.namespace.as_deref();
-        let entry = ArchiveWriter::list_path(folder, &file_names[&(resource.group.clone(), resource.plural.clone())]);
-        let place = folder.map(|ns| format!(" in {ns}")).unwrap_or_default();
-        progress.log(&format!("Exporting '{}' resources to {entry}", resource.plural));
-        progress.advance(&entry);
-        match listed {
-            Listed::Items(items) => {
-                tally.lists_read += 1;
-                let items = prune(items, resource, command.secrets, &mut tally.token_secrets);
-                if items.is_empty() {
-                    progress.log("Skipped: list empty");
-                    return Ok(());
-                }
-                *tally.counts.entry(resource.qualified_name()).or_default() += items.len();
-                tally.objects += items.len();
-                writer.write_list(&entry, items)
-            }
-            Listed::Skipped(reason) => {
-                progress.warn(&format!("Skipped: {}{place}: {reason}", resource.plural));
-                tally.skipped.push(json!({"resource": resource.qualified_name(), "namespace": folder, "reason": reason}));
-                Ok(())
-            }
-            Listed::Failed(reason) => {
-                progress.fail(&format!("Failed: {}{place}: {reason}", resource.plural));
-                tally.failed.push(json!({"resource": resource.qualified_name(), "namespace": folder, "reason": reason}));
-                Ok(())
-            }
-        }
-    })
-    .await?;
+    let mut sink = ArchiveSink {
+        path: path.clone(),
+        taken: started,
+        writer: None,
+        progress: None,
+        mode: command.progress,
+        file_names: HashMap::new(),
+    };
+    let report = read::read(&command.cluster, &secrets, &mut sink)?;
+    let (Some(mut writer), Some(progress)) = (sink.writer.take(), sink.progress.take()) else {
+        return Err(Error::Runtime("the read ended before it began".into()));
+    };
     progress.finish();
-
-    if tally.lists_read == 0 && !tally.failed.is_empty() {
-        // Nothing at all could be read: no archive (the writer removes its temporary file).
-        return Err(Error::Cluster(format!(
-            "{}: no list could be read ({}); no archive written",
-            cluster.url,
-            tally.failed[0]["reason"].as_str().unwrap_or("failed")
-        )));
-    }
-    let complete = tally.failed.is_empty();
-    let finished = Timestamp::now();
-    writer.write_manifest(&json!({
-        "tool": "driftlab",
-        "toolVersion": env!("CARGO_PKG_VERSION"),
-        "server": {"url": cluster.url, "version": found.server_version},
-        "startTime": started.rfc3339(),
-        "endTime": finished.rfc3339(),
-        "namespaces": namespaces,
-        "selector": command.cluster.selector,
-        "secrets": command.secrets.name(),
-        "serviceAccountTokenSecrets": {"leftOut": tally.token_secrets, "why": "generated by the cluster for each service account; restored by it, noise in a diff"},
-        "resources": resources.iter().map(|r| json!({
-            "resource": r.qualified_name(), "apiVersion": r.api_version(), "kind": r.kind,
-            "namespaced": r.namespaced, "count": tally.counts.get(&r.qualified_name()).copied().unwrap_or(0),
-        })).collect::<Vec<_>>(),
-        "objects": tally.objects,
-        "skipped": tally.skipped,
-        "failed": tally.failed,
-        "discoveryWarnings": found.warnings,
-        "complete": complete,
-        "partial": !complete,
-    }))?;
+    writer.write_manifest(&manifest(command, &report))?;
     let written = writer.finish()?;
 
+    let complete = report.is_complete();
     if command.progress != ProgressMode::Quiet {
         println!(
             "{}: {} objects in {} namespaces{}",
             written.display(),
-            tally.objects,
-            namespaces.len(),
+            report.objects,
+            report.namespaces.len(),
             if complete {
                 String::new()
             } else {
-                format!(", PARTIAL: {} lists failed", tally.failed.len())
+                format!(
+                    ", PARTIAL: {} missing (see its manifest)",
+                    report.missing().len()
+                )
             }
         );
     }
     if !complete {
         // A partial archive is no reason to let older complete ones go.
+        for missing in report.missing() {
+            eprintln!("driftlab: warning: not in the archive: {missing}");
+        }
         return Ok(ExitStatus::Partial);
     }
     if command.retention.is_set() {
-        let dir = written
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        for deleted in rotate::rotate(
-            dir,
+        let deleted = rotate::rotate(
+            &dir,
             &command.prefix,
             command.retention,
-            finished,
+            report.finished,
             Some(&written),
-        )? {
+        )?;
+        for path in deleted {
             if command.progress != ProgressMode::Quiet {
-                println!("rotated out {}", deleted.display());
+                println!("rotated out {}", path.display());
             }
         }
     }
     Ok(ExitStatus::Clean)
 }
 
-/// Prunes a list as the archive keeps it: housekeeping fields and type rules out, token secrets
-/// out, secret values hashed unless included.
-fn prune(
-    items: Vec<Value>,
-    resource: &ResourceType,
-    secrets: SecretsMode,
-    token_secrets: &mut usize,
-) -> Vec<Value> {
-    let is_secret = resource.group.is_empty() && resource.kind == "Secret";
-    let mut kept = Vec::with_capacity(items.len());
-    for mut item in items {
-        if is_secret && item.get("type").and_then(Value::as_str) == Some(SA_TOKEN_TYPE) {
-            *token_secrets += 1;
-            continue;
+/// The archive's path; its folder is created when missing. An existing file is never replaced.
+fn archive_path(command: &ExportCommand, started: Timestamp) -> Result<PathBuf> {
+    let path = match &command.destination {
+        Destination::File(path) => path.clone(),
+        Destination::Directory(dir) => {
+            dir.join(format!("{}{}.zip", command.prefix, started.stamp()))
         }
-        normalize::prune_for_export(&mut item, &resource.kind);
-        if is_secret && secrets == SecretsMode::Hash {
-            secret::redact_object(&mut item);
+    };
+    let dir = parent_dir(&path);
+    if !dir.is_dir() {
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        if command.progress != ProgressMode::Quiet {
+            eprintln!("created {}", dir.display());
         }
-        kept.push(item);
     }
-    kept
+    if path.exists() {
+        return Err(Error::Usage(format!(
+            "{}: already exists; not overwritten",
+            path.display()
+        )));
+    }
+    Ok(path)
+}
+
+fn parent_dir(path: &Path) -> PathBuf {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+        .to_path_buf()
+}
+
+/// Writes each list into the archive as it arrives, and tells the person watching.
+struct ArchiveSink {
+    path: PathBuf,
+    taken: Timestamp,
+    writer: Option<ArchiveWriter>,
+    progress: Option<Progress>,
+    mode: ProgressMode,
+    file_names: HashMap<(String, String), String>,
+}
+
+impl ArchiveSink {
+    fn progress(&self) -> &Progress {
+        self.progress.as_ref().expect("begin comes first")
+    }
+}
+
+impl Consumer for ArchiveSink {
+    fn begin(&mut self, plan: &ReadPlan<'_>) -> Result<()> {
+        // The temporary file is created only now, once the cluster answered: a failed
+        // connection or discovery leaves nothing behind.
+        self.writer = Some(ArchiveWriter::create(&self.path, self.taken)?);
+        self.file_names = file_names(plan.resources);
+        let progress = Progress::new(self.mode, plan.lists);
+        for warning in plan.warnings {
+            progress.warn(&format!("Warning: {warning}"));
+        }
+        for gap in plan.gaps {
+            progress.fail(&format!("Failed: {gap}"));
+        }
+        self.progress = Some(progress);
+        Ok(())
+    }
+
+    fn items(&mut self, target: &Target<'_>, items: Vec<Value>) -> Result<()> {
+        let resource = target.resource;
+        let name = &self.file_names[&(resource.group.clone(), resource.plural.clone())];
+        let entry = ArchiveWriter::list_path(target.namespace.as_deref(), name);
+        let progress = self.progress();
+        progress.log(&format!(
+            "Exporting '{}' resources to {entry}",
+            resource.plural
+        ));
+        progress.advance(&entry);
+        if items.is_empty() {
+            progress.log("Skipped: list empty");
+            return Ok(());
+        }
+        self.writer
+            .as_mut()
+            .expect("begin comes first")
+            .write_list(&entry, items)
+    }
+
+    fn not_read(&mut self, target: &Target<'_>, problem: &ListProblem) {
+        let place = target
+            .namespace
+            .as_deref()
+            .map(|ns| format!(" in {ns}"))
+            .unwrap_or_default();
+        let progress = self.progress();
+        progress.advance(&target.place());
+        let line = format!("{}{place}: {}", target.resource.plural, problem.reason);
+        if problem.forbidden {
+            progress.warn(&format!("Skipped: {line}"));
+        } else {
+            progress.fail(&format!("Failed: {line}"));
+        }
+    }
+}
+
+/// The manifest of an archive: what was read, what was not, and whether it is complete.
+fn manifest(command: &ExportCommand, report: &ReadReport) -> Manifest {
+    let entry = |p: &ListProblem| ListEntry {
+        resource: p.resource.clone(),
+        namespace: p.namespace.clone(),
+        reason: p.reason.clone(),
+    };
+    let complete = report.is_complete();
+    Manifest {
+        tool: "driftlab".into(),
+        tool_version: Some(env!("CARGO_PKG_VERSION").into()),
+        server: Some(Server {
+            url: report.url.clone(),
+            version: report.server_version.clone(),
+        }),
+        start_time: Some(report.started.rfc3339()),
+        end_time: Some(report.finished.rfc3339()),
+        namespaces: report.namespaces.clone(),
+        selector: command.cluster.selector.clone(),
+        secrets: Some(command.secrets.name().into()),
+        secret_hash: (command.secrets == SecretsMode::Hash).then(|| match &command.secret_key {
+            Some(key) => SecretHash {
+                algorithm: "hmac-sha256".into(),
+                key_id: Some(key.id().into()),
+            },
+            None => SecretHash {
+                algorithm: "sha256".into(),
+                key_id: None,
+            },
+        }),
+        service_account_token_secrets: Some(TokenSecrets {
+            left_out: report.token_secrets,
+            why:
+                "generated by the cluster for each service account; restored by it, noise in a diff"
+                    .into(),
+        }),
+        resources: report
+            .resources
+            .iter()
+            .map(|r| ResourceCount {
+                resource: r.qualified_name(),
+                api_version: r.api_version(),
+                kind: r.kind.clone(),
+                namespaced: r.namespaced,
+                count: report.counts.get(&r.qualified_name()).copied().unwrap_or(0),
+            })
+            .collect(),
+        objects: report.objects,
+        skipped: report.forbidden.iter().map(entry).collect(),
+        failed: report.failed.iter().map(entry).collect(),
+        missing: report
+            .gaps
+            .iter()
+            .map(|gap| Missing {
+                what: gap.what.clone(),
+                reason: gap.reason.clone(),
+            })
+            .collect(),
+        discovery_warnings: report.warnings.clone(),
+        complete,
+        partial: !complete,
+        ..Manifest::default()
+    }
 }
 
 /// The file name of each type: its plural, or `plural.group` where two groups share a plural.

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde_json::{Value, json};
 
-use crate::archive::ArchiveWriter;
+use crate::archive::{ArchiveWriter, Manifest};
 use crate::cli::args::GenerateArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::snapshot::kinds;
@@ -58,13 +58,17 @@ pub fn write_archive(path: &Path, objects: Vec<Value>, taken: Timestamp) -> Resu
         lists.entry(entry).or_default().push(object);
     }
     let mut writer = ArchiveWriter::create(path, taken)?;
-    writer.write_manifest(&json!({
-        "tool": format!("driftlab {}", env!("CARGO_PKG_VERSION")),
-        "generator": "synthetic",
-        "startTime": taken.rfc3339(),
-        "endTime": taken.rfc3339(),
-        "complete": true
-    }))?;
+    let objects = lists.values().map(Vec::len).sum();
+    writer.write_manifest(&Manifest {
+        tool: "driftlab".into(),
+        tool_version: Some(env!("CARGO_PKG_VERSION").into()),
+        generator: Some("synthetic".into()),
+        start_time: Some(taken.rfc3339()),
+        end_time: Some(taken.rfc3339()),
+        objects,
+        complete: true,
+        ..Manifest::default()
+    })?;
     for (entry, items) in lists {
         writer.write_list(&entry, items)?;
     }

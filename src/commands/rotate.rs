@@ -27,6 +27,18 @@ pub fn run(command: &RotateCommand) -> Result<ExitStatus> {
         ));
     }
     let now = Timestamp::now();
+    if !command.dry_run {
+        for stale in rotate::remove_stale_partials(
+            &command.dir,
+            &command.prefix,
+            std::time::SystemTime::now(),
+        ) {
+            println!(
+                "deleted {} (left behind by a killed export)",
+                stale.display()
+            );
+        }
+    }
     let paths = if command.dry_run {
         rotate::plan(&command.dir, &command.prefix, command.retention, now, None)?
     } else {

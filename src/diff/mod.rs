@@ -11,13 +11,13 @@ pub mod patch;
 pub mod path;
 pub mod pattern;
 pub mod quantity;
-pub mod secret;
 pub mod value;
 
 use std::cmp::Ordering;
 
 use serde_json::Value;
 
+use crate::secret;
 use crate::snapshot::{ObjectKey, Snapshot, SourceInfo, StoredObject};
 pub use path::Path;
 pub use pattern::PathPattern;
@@ -156,7 +156,7 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot, options: &DiffOptions) -> 
 fn body_for_report(stored: &StoredObject, options: &DiffOptions) -> Value {
     let mut value = stored.value();
     if !options.values.show_secrets {
-        secret::fingerprint_object(&mut value);
+        secret::fingerprint_object(&mut value, options.values.secret_key.as_deref());
     }
     value
 }
@@ -208,7 +208,7 @@ fn compare_pair(
     }
     let redact = |mut value: Value| {
         if !options.values.show_secrets {
-            secret::fingerprint_object(&mut value);
+            secret::fingerprint_object(&mut value, options.values.secret_key.as_deref());
         }
         value
     };

@@ -14,7 +14,7 @@ use super::equality::{hash, same};
 use super::keys;
 use super::path::{DocFormat, ItemLabel, Path, Segment};
 use super::quantity::{Quantity, is_quantity_path};
-use super::secret;
+use crate::secret::{self, Comparison, SecretKey};
 
 /// What happened at a path.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
@@ -53,6 +53,9 @@ pub struct Change {
 pub struct ValueOptions {
     /// Show decoded secret values instead of fingerprints.
     pub show_secrets: bool,
+    /// The key of archives whose secret values are keyed hashes (`--secret-key-file`): raw values
+    /// are hashed with it to compare them, and fingerprinted with it.
+    pub secret_key: Option<std::sync::Arc<SecretKey>>,
 }
 
 /// The changes that turn `old` into `new`, two versions of an object of `kind`.
@@ -60,6 +63,7 @@ pub fn diff(kind: &str, old: &Value, new: &Value, options: &ValueOptions) -> Vec
     let mut walker = Walker {
         kind,
         show_secrets: options.show_secrets,
+        secret_key: options.secret_key.as_deref(),
         path: Vec::new(),
         changes: Vec::new(),
     };
@@ -70,6 +74,7 @@ pub fn diff(kind: &str, old: &Value, new: &Value, options: &ValueOptions) -> Vec
 struct Walker<'a> {
     kind: &'a str,
     show_secrets: bool,
+    secret_key: Option<&'a SecretKey>,
     path: Vec<Segment>,
     changes: Vec<Change>,
 }
@@ -86,7 +91,7 @@ impl Walker<'_> {
     }
 
     fn in_secret_value(&self) -> bool {
-        self.kind == "Secret" && secret::is_secret_path(self.kind, &self.fields())
+        secret::is_secret_path(self.kind, &self.fields())
     }
 
     fn push(&mut self, op: Op, old: Option<Value>, new: Option<Value>) {
@@ -163,13 +168,15 @@ impl Walker<'_> {
 
     /// Whether values below here may hold secrets, so whole maps must not be printed at once.
     fn guards_secrets(&self) -> bool {
-        self.kind == "Secret" && !self.show_secrets
+        secret::is_secret_kind(self.kind) && !self.show_secrets
     }
 
     fn secret_leaf(&mut self, old: Option<&Value>, new: Option<&Value>) {
         let base64 = self.fields().first() == Some(&"data");
+        // Values hashed in ways that cannot be compared are not reported as changed: the
+        // command warns about them once (see `secret::comparable`).
         if let (Some(a), Some(b)) = (old, new)
-            && secret::digest(a, base64) == secret::digest(b, base64)
+            && secret::compare(a, b, base64, self.secret_key) != Comparison::Different
         {
             return;
         }
@@ -177,7 +184,7 @@ impl Walker<'_> {
             if self.show_secrets {
                 secret::revealed(v, base64)
             } else {
-                secret::fingerprint(v, base64)
+                secret::fingerprint(v, base64, self.secret_key)
             }
         };
         let op = match (old, new) {
@@ -637,7 +644,15 @@ mod tests {
                 .starts_with("sha256:")
         );
 
-        let revealed = diff("Secret", &old, &new, &ValueOptions { show_secrets: true });
+        let revealed = diff(
+            "Secret",
+            &old,
+            &new,
+            &ValueOptions {
+                show_secrets: true,
+                ..ValueOptions::default()
+            },
+        );
         assert_eq!(revealed[0].old, Some(json!("s3cr3t")));
         assert_eq!(revealed[0].new, Some(json!("new")));
     }
@@ -655,7 +670,7 @@ mod tests {
     #[test]
     fn exported_hash_equals_the_raw_value() {
         let raw = json!({"data": {"password": "czNjcjN0"}});
-        let hashed_value = format!("sha256:{}", secret::digest(&json!("czNjcjN0"), true));
+        let hashed_value = secret::hash_for_archive(&json!("czNjcjN0"), true, None);
         let hashed = json!({"data": {"password": hashed_value}});
         assert!(paths("Secret", raw, hashed).is_empty());
     }

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use serde_json::{Value, json};
 
 use super::selector::Selector;
-use crate::diff::secret;
+use crate::secret;
 use crate::snapshot::{Snapshot, kinds};
 
 /// An HTTP answer: status, content type, body.
@@ -170,7 +170,7 @@ impl Api {
                 });
             let mut value = stored.value();
             if !show_secrets {
-                secret::redact_object(&mut value);
+                secret::redact_object(&mut value, None);
             }
             if key.namespace.is_empty() {
                 if key.kind == "Namespace" && key.group.is_empty() {

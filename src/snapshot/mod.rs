@@ -193,6 +193,13 @@ impl Snapshot {
         &self.objects
     }
 
+    /// Removes the objects whose identity `remove` accepts; returns how many.
+    pub fn remove_where(&mut self, mut remove: impl FnMut(&ObjectKey) -> bool) -> usize {
+        let before = self.objects.len();
+        self.objects.retain(|key, _| !remove(key));
+        before - self.objects.len()
+    }
+
     /// The namespaces the snapshot's objects live in, sorted.
     pub fn namespaces(&self) -> Vec<String> {
         let mut namespaces: Vec<String> = self

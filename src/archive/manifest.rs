@@ -1,0 +1,253 @@
+//! `driftlab-manifest.json`: what an archive holds and whether it is complete, written by export
+//! and read by every reader, by `check` and by rotation.
+//!
+//! Fields may be added in later versions; none is renamed or removed. Unknown fields are kept
+//! when a manifest is read, so nothing written by a newer version is lost by an older one.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::source::layout::MANIFEST_NAME;
+
+/// The manifest of a driftlab archive.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    /// `driftlab`.
+    pub tool: String,
+    /// The version of the tool that wrote it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool_version: Option<String>,
+    /// Set by synthetic archives (`generate`): what made them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<String>,
+    /// The API server it was read from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<Server>,
+    /// When the export started (RFC 3339, UTC).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_time: Option<String>,
+    /// When it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end_time: Option<String>,
+    /// The namespaces read.
+    #[serde(default)]
+    pub namespaces: Vec<String>,
+    /// The label selector of every list (`-l`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selector: Option<String>,
+    /// `hash`, `include` or `skip`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secrets: Option<String>,
+    /// How secret values were hashed, with `secrets: hash`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_hash: Option<SecretHash>,
+    /// Service-account token secrets left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_account_token_secrets: Option<TokenSecrets>,
+    /// The types read, with their object counts.
+    #[serde(default)]
+    pub resources: Vec<ResourceCount>,
+    /// Objects in the archive.
+    #[serde(default)]
+    pub objects: usize,
+    /// Lists this account may not read (403): recorded, not failures.
+    #[serde(default)]
+    pub skipped: Vec<ListEntry>,
+    /// Lists that could not be read: the archive is partial.
+    #[serde(default)]
+    pub failed: Vec<ListEntry>,
+    /// What discovery or the namespace list could not read: the archive is partial.
+    #[serde(default)]
+    pub missing: Vec<Missing>,
+    /// Problems during discovery that lose nothing.
+    #[serde(default)]
+    pub discovery_warnings: Vec<String>,
+    /// Everything the account may read was read.
+    #[serde(default)]
+    pub complete: bool,
+    /// The opposite of `complete`, for readers that look for it.
+    #[serde(default)]
+    pub partial: bool,
+    /// Fields this version does not know, kept as they were.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+/// The API server an archive was read from.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Server {
+    /// Its URL.
+    pub url: String,
+    /// `/version` as it answered.
+    #[serde(default)]
+    pub version: Option<Value>,
+}
+
+/// How secret values were hashed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretHash {
+    /// `sha256` or `hmac-sha256`.
+    pub algorithm: String,
+    /// The id of the HMAC key (never the key).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+}
+
+/// The token secrets left out.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenSecrets {
+    /// How many.
+    pub left_out: usize,
+    /// Why.
+    pub why: String,
+}
+
+/// One type read, and how many of its objects.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceCount {
+    /// `deploymentconfigs.apps.openshift.io`.
+    pub resource: String,
+    /// `apps.openshift.io/v1`.
+    pub api_version: String,
+    /// `DeploymentConfig`.
+    pub kind: String,
+    /// Whether its objects live in namespaces.
+    pub namespaced: bool,
+    /// How many were read.
+    pub count: usize,
+}
+
+/// A list that was not read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListEntry {
+    /// `deploymentconfigs.apps.openshift.io`.
+    pub resource: String,
+    /// The namespace; `null` for a cluster-scoped type.
+    pub namespace: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+/// Something discovery or the namespace list could not read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Missing {
+    /// `API group apps.openshift.io/v1`, `namespace shop`.
+    pub what: String,
+    /// Why.
+    pub reason: String,
+}
+
+/// The most bytes of a manifest read: manifests are small; a huge one is not ours.
+const MAX_MANIFEST_BYTES: u64 = 16 << 20;
+
+impl Manifest {
+    /// Parses a manifest.
+    pub fn from_slice(bytes: &[u8]) -> serde_json::Result<Manifest> {
+        serde_json::from_slice(bytes)
+    }
+
+    /// What is missing from a partial archive, one phrase each.
+    pub fn missing_parts(&self) -> Vec<String> {
+        let lists = self.failed.iter().map(|f| match &f.namespace {
+            Some(ns) => format!("{} in {ns}: {}", f.resource, f.reason),
+            None => format!("{}: {}", f.resource, f.reason),
+        });
+        self.missing
+            .iter()
+            .map(|m| format!("{}: {}", m.what, m.reason))
+            .chain(lists)
+            .collect()
+    }
+}
+
+/// What an archive on disk is worth to rotation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ArchiveState {
+    /// A driftlab archive whose manifest says it is complete and that holds objects, or an
+    /// archive of the original tool (which writes no manifest) holding at least one non-empty
+    /// JSON file.
+    Complete,
+    /// A driftlab archive whose manifest says it is partial.
+    Partial,
+    /// An archive that holds no object.
+    Empty,
+    /// Not a readable zip archive (0 bytes, truncated, corrupt), with the reason.
+    Unreadable(String),
+}
+
+/// Looks at an archive without reading its objects: the zip directory and the manifest only.
+pub fn inspect(path: &Path) -> ArchiveState {
+    let unreadable = |why: String| ArchiveState::Unreadable(why);
+    let file = match std::fs::File::open(path) {
+        Ok(file) => file,
+        Err(e) => return unreadable(e.to_string()),
+    };
+    if file.metadata().is_ok_and(|m| m.len() == 0) {
+        return unreadable("0 bytes".into());
+    }
+    let mut archive = match zip::ZipArchive::new(std::io::BufReader::new(file)) {
+        Ok(archive) => archive,
+        Err(e) => return unreadable(format!("not a readable zip archive ({e})")),
+    };
+    let manifest = match archive.by_name(MANIFEST_NAME) {
+        Ok(entry) => {
+            let mut bytes = Vec::new();
+            if entry
+                .take(MAX_MANIFEST_BYTES)
+                .read_to_end(&mut bytes)
+                .is_err()
+            {
+                return unreadable(format!("{MANIFEST_NAME} cannot be read"));
+            }
+            match Manifest::from_slice(&bytes) {
+                Ok(manifest) => Some(manifest),
+                Err(e) => return unreadable(format!("{MANIFEST_NAME} is not valid ({e})")),
+            }
+        }
+        Err(_) => None,
+    };
+    match manifest {
+        Some(manifest) if !manifest.complete => ArchiveState::Partial,
+        Some(manifest) if manifest.objects == 0 => ArchiveState::Empty,
+        Some(_) => ArchiveState::Complete,
+        None => {
+            let holds_objects = (0..archive.len()).any(|index| {
+                archive.by_index_raw(index).is_ok_and(|entry| {
+                    entry.name().is_ok_and(|n| n.ends_with(".json")) && entry.size() > 2
+                })
+            });
+            if holds_objects {
+                ArchiveState::Complete
+            } else {
+                ArchiveState::Empty
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_survive_a_round_trip() {
+        let text = r#"{"tool":"driftlab","complete":true,"objects":3,"futureField":{"a":1}}"#;
+        let manifest = Manifest::from_slice(text.as_bytes()).unwrap();
+        assert!(manifest.complete);
+        let again = serde_json::to_value(&manifest).unwrap();
+        assert_eq!(again["futureField"]["a"], 1);
+    }
+
+    #[test]
+    fn a_manifest_without_complete_is_not_complete() {
+        let manifest = Manifest::from_slice(br#"{"tool":"driftlab"}"#).unwrap();
+        assert!(!manifest.complete);
+    }
+}

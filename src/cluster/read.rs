@@ -1,0 +1,351 @@
+//! Reading a cluster, once, for every consumer: connect, discover, settle the namespaces, list
+//! every type page by page, leave out generated token secrets, prune, and hand each list to a
+//! [`Consumer`] (ripgrep's `Sink` pattern): the archive writer of `driftlab export`, the snapshot
+//! builder of `driftlab diff … live`.
+//!
+//! What was read is judged, not assumed: the [`ReadReport`] says what could not be read, and a
+//! read that found nothing trustworthy (no API server at the URL, core discovery failing, nothing
+//! readable in any namespace) is an error, so that no caller ever takes it for a complete, empty
+//! cluster.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::collect::{self, Listed, Target};
+use super::discovery::{self, Discovered, Gap, GapScope, ResourceType};
+use super::{Cluster, ClusterOptions};
+use crate::error::{Error, Result};
+use crate::normalize;
+use crate::secret::{self, SecretKey};
+use crate::timestamp::Timestamp;
+
+/// The `type` of the token secrets the cluster generates for each service account: always left
+/// out (the cluster makes new ones on restore; in a diff they are noise).
+pub const SERVICE_ACCOUNT_TOKEN_TYPE: &str = "kubernetes.io/service-account-token";
+
+/// What to do with the values of Secret objects.
+#[derive(Clone, Debug, Default)]
+pub enum SecretValues {
+    /// As the API serves them.
+    #[default]
+    Keep,
+    /// Hashed: HMAC-SHA-256 with the key when there is one, SHA-256 otherwise.
+    Hash(Option<std::sync::Arc<SecretKey>>),
+    /// Secrets are not read at all.
+    Skip,
+}
+
+/// What is about to be read; given to [`Consumer::begin`].
+#[derive(Debug)]
+pub struct ReadPlan<'a> {
+    /// The API server.
+    pub url: &'a str,
+    /// The types to read.
+    pub resources: &'a [ResourceType],
+    /// The namespaces to read.
+    pub namespaces: &'a [String],
+    /// How many lists will be taken.
+    pub lists: usize,
+    /// What discovery could not read.
+    pub gaps: &'a [Gap],
+    /// Problems that lose nothing.
+    pub warnings: &'a [String],
+}
+
+/// Receives what a read finds, in a fixed order.
+pub trait Consumer {
+    /// Called once, before the first list.
+    fn begin(&mut self, _plan: &ReadPlan<'_>) -> Result<()> {
+        Ok(())
+    }
+
+    /// The pruned objects of one list (possibly none).
+    fn items(&mut self, target: &Target<'_>, items: Vec<Value>) -> Result<()>;
+
+    /// A list that was not read: forbidden to this account, or failed.
+    fn not_read(&mut self, _target: &Target<'_>, _problem: &ListProblem) {}
+}
+
+/// A list that could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListProblem {
+    /// `deploymentconfigs.apps.openshift.io`.
+    pub resource: String,
+    /// The namespace; `None` for a cluster-scoped type.
+    pub namespace: Option<String>,
+    /// Why.
+    pub reason: String,
+    /// The account may not read it (403), as opposed to a failure.
+    pub forbidden: bool,
+}
+
+/// What a read came to.
+#[derive(Debug)]
+pub struct ReadReport {
+    /// The API server URL.
+    pub url: String,
+    /// `/version` as the server answered it.
+    pub server_version: Option<Value>,
+    /// The namespace of the kubeconfig context.
+    pub default_namespace: String,
+    /// The namespaces read.
+    pub namespaces: Vec<String>,
+    /// The types read.
+    pub resources: Vec<ResourceType>,
+    /// Objects read per type (`qualified_name`).
+    pub counts: BTreeMap<String, usize>,
+    /// Lists this account may not read (403): recorded, not a failure.
+    pub forbidden: Vec<ListProblem>,
+    /// Lists that failed after retries, or that the server answered in a way that cannot be
+    /// trusted (repeated continue tokens, pages without end, bodies too large).
+    pub failed: Vec<ListProblem>,
+    /// What discovery (or the namespace list) could not read.
+    pub gaps: Vec<Gap>,
+    /// Problems that lose nothing.
+    pub warnings: Vec<String>,
+    /// Service-account token secrets left out.
+    pub token_secrets: usize,
+    /// Objects read in all.
+    pub objects: usize,
+    /// When the read started and ended.
+    pub started: Timestamp,
+    /// When the read ended.
+    pub finished: Timestamp,
+}
+
+impl ReadReport {
+    /// Whether everything the account may read was read: discovery of the core API and of
+    /// every group succeeded, and every list was read whole or is forbidden to this account.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty() && self.gaps.is_empty()
+    }
+
+    /// What is missing, one phrase each: for messages.
+    pub fn missing(&self) -> Vec<String> {
+        let lists = self.failed.iter().map(|p| match &p.namespace {
+            Some(ns) => format!("{} in {ns}: {}", p.resource, p.reason),
+            None => format!("{}: {}", p.resource, p.reason),
+        });
+        self.gaps.iter().map(Gap::to_string).chain(lists).collect()
+    }
+}
+
+/// Reads the cluster `options` names and hands what it finds to `consumer`.
+///
+/// Owns the async runtime. SIGINT, SIGTERM and SIGHUP end the read with an error, so that the
+/// caller drops what it was writing (an archive's temporary file) instead of finishing it.
+pub fn read(
+    options: &ClusterOptions,
+    secrets: &SecretValues,
+    consumer: &mut dyn Consumer,
+) -> Result<ReadReport> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
+    runtime.block_on(async {
+        tokio::select! {
+            result = read_async(options, secrets, consumer) => result,
+            signal = interrupted() => Err(Error::Interrupted(signal)),
+        }
+    })
+}
+
+/// Waits for SIGINT, SIGTERM or SIGHUP and names it.
+async fn interrupted() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let (Ok(mut term), Ok(mut hangup)) = (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::hangup()),
+        ) else {
+            let _ = tokio::signal::ctrl_c().await;
+            return "SIGINT";
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+            _ = term.recv() => "SIGTERM",
+            _ = hangup.recv() => "SIGHUP",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "an interrupt"
+    }
+}
+
+async fn read_async(
+    options: &ClusterOptions,
+    secrets: &SecretValues,
+    consumer: &mut dyn Consumer,
+) -> Result<ReadReport> {
+    let started = Timestamp::now();
+    let cluster = Cluster::connect(options).await?;
+    let Discovered {
+        mut resources,
+        server_version,
+        mut gaps,
+        warnings,
+    } = discovery::discover(&cluster, options).await?;
+    if matches!(secrets, SecretValues::Skip) {
+        resources.retain(|r| !(r.group.is_empty() && r.plural == "secrets"));
+    }
+    let (namespaces, namespace_gaps) = discovery::namespaces(&cluster, options).await?;
+    gaps.extend(namespace_gaps);
+    let targets = collect::targets(&resources, &namespaces);
+    consumer.begin(&ReadPlan {
+        url: &cluster.url,
+        resources: &resources,
+        namespaces: &namespaces,
+        lists: targets.len(),
+        gaps: &gaps,
+        warnings: &warnings,
+    })?;
+
+    let mut tally = Tally::default();
+    let selector = options.selector.as_deref();
+    collect::collect(
+        &cluster,
+        targets,
+        selector,
+        options.concurrency,
+        |target, listed| tally.take(target, listed, secrets, consumer),
+    )
+    .await?;
+    gaps.extend(unreadable_namespaces(&cluster.url, &namespaces, &tally)?);
+
+    Ok(ReadReport {
+        url: cluster.url.clone(),
+        server_version,
+        default_namespace: cluster.default_namespace.clone(),
+        namespaces,
+        resources,
+        counts: tally.counts,
+        forbidden: tally.forbidden,
+        failed: tally.failed,
+        gaps,
+        warnings,
+        token_secrets: tally.token_secrets,
+        objects: tally.objects,
+        started,
+        finished: Timestamp::now(),
+    })
+}
+
+/// What the lists came to, so far.
+#[derive(Default)]
+struct Tally {
+    counts: BTreeMap<String, usize>,
+    forbidden: Vec<ListProblem>,
+    failed: Vec<ListProblem>,
+    token_secrets: usize,
+    objects: usize,
+    /// Namespaces in which at least one list was read.
+    readable: std::collections::HashSet<String>,
+}
+
+impl Tally {
+    fn take(
+        &mut self,
+        target: &Target<'_>,
+        listed: Listed,
+        secrets: &SecretValues,
+        consumer: &mut dyn Consumer,
+    ) -> Result<()> {
+        let resource = target.resource;
+        let problem = |reason: String, forbidden: bool| ListProblem {
+            resource: resource.qualified_name(),
+            namespace: target.namespace.clone(),
+            reason,
+            forbidden,
+        };
+        match listed {
+            Listed::Items(items) => {
+                if let Some(namespace) = &target.namespace {
+                    self.readable.insert(namespace.clone());
+                }
+                let items = prune(items, resource, secrets, &mut self.token_secrets);
+                *self.counts.entry(resource.qualified_name()).or_default() += items.len();
+                self.objects += items.len();
+                consumer.items(target, items)
+            }
+            Listed::Forbidden(reason) => {
+                let problem = problem(reason, true);
+                consumer.not_read(target, &problem);
+                self.forbidden.push(problem);
+                Ok(())
+            }
+            Listed::Failed(reason) => {
+                let problem = problem(reason, false);
+                consumer.not_read(target, &problem);
+                self.failed.push(problem);
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Namespaces in which no list at all could be read. None readable at all means nothing
+/// trustworthy was read: an error. Some unreadable: gaps.
+fn unreadable_namespaces(url: &str, namespaces: &[String], tally: &Tally) -> Result<Vec<Gap>> {
+    let unreadable: Vec<&String> = namespaces
+        .iter()
+        .filter(|ns| !tally.readable.contains(*ns))
+        .collect();
+    if !namespaces.is_empty() && unreadable.len() == namespaces.len() {
+        let why = tally
+            .failed
+            .iter()
+            .chain(&tally.forbidden)
+            .next()
+            .map(|p| {
+                format!(
+                    " (first: {} in {}: {})",
+                    p.resource,
+                    p.namespace.as_deref().unwrap_or("-"),
+                    p.reason
+                )
+            })
+            .unwrap_or_default();
+        return Err(Error::Cluster(format!(
+            "{url}: nothing could be read in any namespace{why}"
+        )));
+    }
+    Ok(unreadable
+        .into_iter()
+        .map(|namespace| Gap {
+            what: format!("namespace {namespace}"),
+            reason: "no list could be read".into(),
+            scope: GapScope::Namespace(namespace.clone()),
+        })
+        .collect())
+}
+
+/// Prunes a list as archives and live snapshots keep it: housekeeping fields and per-type rules
+/// out, token secrets out, secret values hashed when asked.
+fn prune(
+    items: Vec<Value>,
+    resource: &ResourceType,
+    secrets: &SecretValues,
+    token_secrets: &mut usize,
+) -> Vec<Value> {
+    let is_secret = resource.group.is_empty() && secret::is_secret_kind(&resource.kind);
+    let mut kept = Vec::with_capacity(items.len());
+    for mut item in items {
+        if is_secret && item.get("type").and_then(Value::as_str) == Some(SERVICE_ACCOUNT_TOKEN_TYPE)
+        {
+            *token_secrets += 1;
+            continue;
+        }
+        normalize::prune_for_export(&mut item, &resource.kind);
+        if let SecretValues::Hash(key) = secrets {
+            secret::redact_object(&mut item, key.as_deref());
+        }
+        kept.push(item);
+    }
+    kept
+}
