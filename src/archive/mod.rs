@@ -35,50 +35,85 @@ pub struct ArchiveWriter {
 /// A writer that, once aborted, swallows what is written to it. The zip library finishes an
 /// archive it is dropped with, and prints to stderr when that fails (on a full disk, say); the
 /// end of an abandoned archive must go nowhere, quietly. The first failed write aborts it too, so
-/// that a failure is reported once, by driftlab.
+/// that a failure is reported once, by driftlab. It keeps track of the position, so that the zip
+/// library's own bookkeeping still adds up when its writes go nowhere.
 struct Abortable<W> {
     inner: W,
     aborted: Arc<AtomicBool>,
+    position: u64,
+    end: u64,
 }
 
 impl<W> Abortable<W> {
-    fn guard<T>(&self, result: io::Result<T>) -> io::Result<T> {
-        if result.is_err() {
-            self.aborted.store(true, Ordering::Relaxed);
+    fn new(inner: W, aborted: Arc<AtomicBool>) -> Abortable<W> {
+        Abortable {
+            inner,
+            aborted,
+            position: 0,
+            end: 0,
         }
-        result
     }
 
     fn is_aborted(&self) -> bool {
         self.aborted.load(Ordering::Relaxed)
+    }
+
+    fn moved_to(&mut self, position: u64) {
+        self.position = position;
+        self.end = self.end.max(position);
     }
 }
 
 impl<W: Write> Write for Abortable<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.is_aborted() {
+            self.moved_to(self.position + buf.len() as u64);
             return Ok(buf.len());
         }
-        let result = self.inner.write(buf);
-        self.guard(result)
+        match self.inner.write(buf) {
+            Ok(written) => {
+                self.moved_to(self.position + written as u64);
+                Ok(written)
+            }
+            Err(e) => {
+                self.aborted.store(true, Ordering::Relaxed);
+                Err(e)
+            }
+        }
     }
 
     fn flush(&mut self) -> io::Result<()> {
         if self.is_aborted() {
             return Ok(());
         }
-        let result = self.inner.flush();
-        self.guard(result)
+        self.inner.flush().inspect_err(|_| {
+            self.aborted.store(true, Ordering::Relaxed);
+        })
     }
 }
 
 impl<W: io::Seek> io::Seek for Abortable<W> {
-    fn seek(&mut self, pos: io::SeekFrom) -> io::Result<u64> {
+    fn seek(&mut self, to: io::SeekFrom) -> io::Result<u64> {
         if self.is_aborted() {
-            return Ok(0);
+            let target = match to {
+                io::SeekFrom::Start(at) => Some(at),
+                io::SeekFrom::Current(by) => self.position.checked_add_signed(by),
+                io::SeekFrom::End(by) => self.end.checked_add_signed(by),
+            };
+            let target = target.ok_or_else(|| io::Error::from(io::ErrorKind::InvalidInput))?;
+            self.moved_to(target);
+            return Ok(target);
         }
-        let result = self.inner.seek(pos);
-        self.guard(result)
+        match self.inner.seek(to) {
+            Ok(at) => {
+                self.moved_to(at);
+                Ok(at)
+            }
+            Err(e) => {
+                self.aborted.store(true, Ordering::Relaxed);
+                Err(e)
+            }
+        }
     }
 }
 
@@ -102,10 +137,7 @@ impl ArchiveWriter {
             .open(&temp_path)
             .map_err(|e| Error::io(temp_path.display().to_string(), e))?;
         let aborted = Arc::new(AtomicBool::new(false));
-        let writer = Abortable {
-            inner: BufWriter::with_capacity(1 << 20, file),
-            aborted: aborted.clone(),
-        };
+        let writer = Abortable::new(BufWriter::with_capacity(1 << 20, file), aborted.clone());
         Ok(ArchiveWriter {
             zip: Some(ZipWriter::new(writer)),
             aborted,

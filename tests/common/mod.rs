@@ -9,6 +9,7 @@ use assert_cmd::Command;
 /// The first night of the fixture pair (2018-09-11 00:15).
 pub const NIGHT1: &str = "fixtures/openshift-backup/openshift-backup201809110015.zip";
 pub mod cluster;
+pub mod fake_api;
 
 /// The second night of the fixture pair (2018-09-12 00:15).
 pub const NIGHT2: &str = "fixtures/openshift-backup/openshift-backup201809120015.zip";
