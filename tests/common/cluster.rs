@@ -19,8 +19,14 @@ pub struct Served {
 impl Served {
     /// Serves `snapshot` (any path the readers accept).
     pub fn start(snapshot: &str) -> Served {
+        Served::start_with(snapshot, &[])
+    }
+
+    /// Serves `snapshot` with more `driftlab serve` flags (`--show-secrets`).
+    pub fn start_with(snapshot: &str, flags: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_driftlab"))
             .args(["serve", snapshot, "--listen", "127.0.0.1:0"])
+            .args(flags)
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
