@@ -604,3 +604,41 @@ fn help_documents_exit_status_and_formats() {
         assert!(text.contains(word), "{word} missing from help");
     }
 }
+
+#[test]
+fn integers_beyond_64_bits_that_differ_are_a_difference() {
+    let dir = tempfile::tempdir().unwrap();
+    let object = |value: &str| {
+        format!(
+            r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"a","namespace":"p"}},"spec":{{"x":{value}}}}}"#
+        )
+    };
+    let old = common::write(
+        dir.path(),
+        "old.json",
+        object("123456789012345678901234567890").as_bytes(),
+    );
+    let new = common::write(
+        dir.path(),
+        "new.json",
+        object("123456789012345678901234567891").as_bytes(),
+    );
+    let same = common::write(
+        dir.path(),
+        "same.json",
+        object("123456789012345678901234567890").as_bytes(),
+    );
+    let output = driftlab()
+        .args(["diff", &old, &new, "--color", "never"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output)
+            .contains("~ spec.x   123456789012345678901234567890 → 123456789012345678901234567891"),
+        "{}",
+        stdout(&output)
+    );
+    let output = driftlab().args(["diff", &old, &same]).output().unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}

@@ -22,23 +22,45 @@ pub fn same(a: &Value, b: &Value) -> bool {
 }
 
 fn same_number(x: &Number, y: &Number) -> bool {
-    match (integer(x), integer(y)) {
-        (Some(a), Some(b)) => a == b,
-        (None, None) => x.as_f64() == y.as_f64(),
+    match (amount(x), amount(y)) {
+        (Amount::Integer(a), Amount::Integer(b)) => a == b,
+        (Amount::Huge(a), Amount::Huge(b)) => a == b,
+        (Amount::Fraction(a), Amount::Fraction(b)) => a == b,
         _ => false,
     }
 }
 
-/// The number as an integer when it is one exactly (`1.0` included).
-fn integer(n: &Number) -> Option<i128> {
+/// A number as it compares: an exact integer (`1.0` included), an integer too large for 128
+/// bits (by its digits: serde_json keeps them, `arbitrary_precision`), or anything else as a
+/// binary float.
+#[derive(Debug, PartialEq)]
+enum Amount {
+    Integer(i128),
+    Huge(String),
+    Fraction(f64),
+}
+
+fn amount(n: &Number) -> Amount {
     if let Some(i) = n.as_i64() {
-        return Some(i128::from(i));
+        return Amount::Integer(i128::from(i));
     }
     if let Some(u) = n.as_u64() {
-        return Some(i128::from(u));
+        return Amount::Integer(i128::from(u));
     }
-    let f = n.as_f64()?;
-    (f.fract() == 0.0 && f.abs() < 1e18).then_some(f as i128)
+    let text = n.to_string();
+    let digits = text.strip_prefix('-').unwrap_or(&text);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return match text.parse::<i128>() {
+            Ok(i) => Amount::Integer(i),
+            Err(_) => Amount::Huge(text),
+        };
+    }
+    let f = n.as_f64().unwrap_or(f64::NAN);
+    if f.fract() == 0.0 && f.abs() < 1e18 {
+        Amount::Integer(f as i128)
+    } else {
+        Amount::Fraction(f)
+    }
 }
 
 const TAG_NULL: u64 = 0x6e75_6c6c;
@@ -50,9 +72,10 @@ pub fn hash(value: &Value) -> u64 {
     match value {
         Value::Null => TAG_NULL,
         Value::Bool(b) => 0xb001 + u64::from(*b),
-        Value::Number(n) => match integer(n) {
-            Some(i) => xxh3_64_with_seed(&i.to_le_bytes(), 1),
-            None => xxh3_64_with_seed(&n.as_f64().unwrap_or(0.0).to_bits().to_le_bytes(), 2),
+        Value::Number(n) => match amount(n) {
+            Amount::Integer(i) => xxh3_64_with_seed(&i.to_le_bytes(), 1),
+            Amount::Fraction(f) => xxh3_64_with_seed(&f.to_bits().to_le_bytes(), 2),
+            Amount::Huge(digits) => xxh3_64_with_seed(digits.as_bytes(), 4),
         },
         Value::String(s) => xxh3_64_with_seed(s.as_bytes(), 3),
         Value::Array(items) => items.iter().fold(TAG_ARRAY, |acc, item| {
@@ -94,5 +117,23 @@ mod tests {
             &json!(9007199254740993u64),
             &json!(9007199254740992u64)
         ));
+    }
+
+    #[test]
+    fn integers_beyond_64_bits_compare_by_value() {
+        let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+        let a = parse("123456789012345678901234567890");
+        let b = parse("123456789012345678901234567891");
+        assert!(!same(&a, &b));
+        assert_ne!(hash(&a), hash(&b));
+        assert!(same(&a, &parse("123456789012345678901234567890")));
+        // Within 128 bits, and beyond it.
+        let c = parse("18446744073709551617");
+        assert!(!same(&c, &parse("18446744073709551616")));
+        assert!(same(&c, &parse("18446744073709551617")));
+        assert_eq!(hash(&parse("1.0")), hash(&parse("1")));
+        assert!(same(&parse("1.0"), &parse("1")));
+        assert!(!same(&parse("0.1"), &parse("0.2")));
+        assert!(same(&parse("1e2"), &parse("100")));
     }
 }
