@@ -642,3 +642,39 @@ fn integers_beyond_64_bits_that_differ_are_a_difference() {
     let output = driftlab().args(["diff", &old, &same]).output().unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
 }
+
+#[test]
+fn markdown_keeps_hostile_keys_inside_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let object = |v: &str| {
+        format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: web, namespace: p}}\n\
+             data: {{\"a`<img src=x>`\": \"{v}\", \"b\": \"```\\n{v}\"}}\n"
+        )
+    };
+    let old = common::write(dir.path(), "old.yaml", object("1").as_bytes());
+    let new = common::write(dir.path(), "new.yaml", object("2").as_bytes());
+    let output = driftlab()
+        .args(["diff", &old, &new, "--output", "markdown"])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    // The key's backticks cannot end the code span, so the <img> stays text.
+    assert!(
+        text.contains("1. `ConfigMap p/web`: ``data[\"a`<img src=x>`\"]`` — "),
+        "{text}"
+    );
+    // The block holding a ``` line is fenced with four backticks.
+    assert!(
+        text.contains("\n````diff\n") && text.contains("\n````\n"),
+        "{text}"
+    );
+    let outside_code: Vec<&str> = text
+        .split("````")
+        .step_by(2)
+        .flat_map(str::lines)
+        .filter(|l| l.contains("<img"))
+        .filter(|l| !l.contains("``data["))
+        .collect();
+    assert!(outside_code.is_empty(), "{outside_code:?}");
+}

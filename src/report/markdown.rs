@@ -21,10 +21,10 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
     writeln!(out)?;
     writeln!(
         out,
-        "**{}** · `{}` → `{}`",
-        summary_line(analysis),
-        describe_source(&analysis.old),
-        describe_source(&analysis.new)
+        "**{}** · {} → {}",
+        text(&summary_line(analysis)),
+        code_span(&describe_source(&analysis.old)),
+        code_span(&describe_source(&analysis.new))
     )?;
     let shown: Vec<&Entry> = analysis.entries.iter().filter(|e| e.shows()).collect();
     if !analysis.culprits.is_empty() && options.top > 0 {
@@ -83,11 +83,16 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
             if n == 1 { "" } else { "s" }
         )?;
         writeln!(out)?;
-        writeln!(out, "```diff")?;
+        // The block's fence must be longer than any run of backticks in what it holds.
+        let mut block = Vec::new();
         for finding in entry.visible() {
-            write_change(out, &finding.change)?;
+            write_change(&mut block, &finding.change)?;
         }
-        writeln!(out, "```")?;
+        let block = String::from_utf8_lossy(&block);
+        let fence = code_fence(&block);
+        writeln!(out, "{fence}diff")?;
+        out.write_all(block.as_bytes())?;
+        writeln!(out, "{fence}")?;
         writeln!(out)?;
         writeln!(out, "</details>")?;
     }
@@ -99,12 +104,60 @@ pub fn culprit_line(position: usize, culprit: &Culprit) -> String {
     let first = culprit
         .changes
         .first()
-        .map(|c| format!(": `{}`", c.path.human()))
+        .map(|c| format!(": {}", code_span(&c.path.human())))
         .unwrap_or_default();
     format!(
-        "{position}. `{}`{first} — {}",
-        culprit.label, culprit.reason
+        "{position}. {}{first} — {}",
+        code_span(&culprit.label),
+        text(&culprit.reason)
     )
+}
+
+/// `text` as an inline code span that nothing in it can end: the fence is one backtick longer
+/// than the longest run of backticks inside (CommonMark), padded when the text starts or ends
+/// with one. Code spans render no HTML, so a key like `` a`<img src=x>` `` stays text.
+pub fn code_span(text: &str) -> String {
+    let text = one_line(text);
+    let fence = "`".repeat(longest_backtick_run(&text) + 1);
+    if text.starts_with('`') || text.ends_with('`') {
+        format!("{fence} {text} {fence}")
+    } else {
+        format!("{fence}{text}{fence}")
+    }
+}
+
+/// A fence for a code block holding `content`: longer than any run of backticks inside it.
+pub fn code_fence(content: &str) -> String {
+    "`".repeat(longest_backtick_run(content).max(2) + 1)
+}
+
+/// Plain text in Markdown outside code: HTML-escaped, Markdown punctuation that could start
+/// markup escaped, on one line.
+pub fn text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in one_line(text).chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '#' | '!' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn longest_backtick_run(text: &str) -> usize {
+    text.split(|c| c != '`').map(str::len).max().unwrap_or(0)
+}
+
+fn one_line(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 fn write_change(out: &mut dyn Write, change: &Change) -> io::Result<()> {
@@ -142,15 +195,41 @@ fn write_change(out: &mut dyn Write, change: &Change) -> io::Result<()> {
     Ok(())
 }
 
-fn cell(text: &str) -> String {
-    if text.is_empty() {
+fn cell(content: &str) -> String {
+    if content.is_empty() {
         return "—".into();
     }
-    text.replace('|', "\\|")
+    text(content)
 }
 
 fn html_escape(text: &str) -> String {
-    text.replace('&', "&amp;")
+    one_line(text)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_hold_any_text() {
+        assert_eq!(code_span("data.a"), "`data.a`");
+        assert_eq!(code_span("a`b"), "``a`b``");
+        assert_eq!(code_span("`x`"), "`` `x` ``");
+        assert_eq!(code_span("a``b\nc"), "```a``b c```");
+    }
+
+    #[test]
+    fn fences_outgrow_their_content() {
+        assert_eq!(code_fence("plain"), "```");
+        assert_eq!(code_fence("a ``` b"), "````");
+    }
+
+    #[test]
+    fn text_cannot_become_markup() {
+        assert_eq!(text("<img src=x>"), "&lt;img src=x&gt;");
+        assert_eq!(text("a|b *c*"), "a\\|b \\*c\\*");
+    }
 }

@@ -166,10 +166,10 @@ pub fn render_markdown(
         writeln!(out)?;
         writeln!(
             out,
-            "#### {} → {} (`{}`)",
+            "#### {} → {} ({})",
             when(&a.old),
             when(&a.new),
-            archive_name(&a.new)
+            super::markdown::code_span(&archive_name(&a.new))
         )?;
         writeln!(out)?;
         if a.culprits.is_empty() {
@@ -180,7 +180,7 @@ pub fn render_markdown(
             writeln!(out, "{}", super::markdown::culprit_line(n + 1, culprit))?;
         }
         writeln!(out)?;
-        writeln!(out, "_{}_", summary_counts(a))?;
+        writeln!(out, "_{}_", super::markdown::text(&summary_counts(a)))?;
     }
     if !history.timelines.is_empty() {
         writeln!(out)?;
@@ -189,9 +189,9 @@ pub fn render_markdown(
         for timeline in &history.timelines {
             writeln!(
                 out,
-                "- {}: `{}`",
-                timeline.object,
-                timeline_line(timeline).replace('`', "'")
+                "- {}: {}",
+                super::markdown::text(&timeline.object),
+                super::markdown::code_span(&timeline_line(timeline))
             )?;
         }
     }
