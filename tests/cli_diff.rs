@@ -678,3 +678,37 @@ fn markdown_keeps_hostile_keys_inside_code() {
         .collect();
     assert!(outside_code.is_empty(), "{outside_code:?}");
 }
+
+#[test]
+fn a_list_with_very_many_changed_elements_is_one_summary_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let object = |offset: usize| {
+        let items: Vec<String> = (0..200_000).map(|i| (i * 7 + offset).to_string()).collect();
+        format!(
+            r#"{{"apiVersion":"v1","kind":"ConfigMap","metadata":{{"name":"a","namespace":"p"}},"spec":{{"x":[{}]}}}}"#,
+            items.join(",")
+        )
+    };
+    let old = common::write(dir.path(), "old.json", object(0).as_bytes());
+    let new = common::write(dir.path(), "new.json", object(1).as_bytes());
+    let output = driftlab()
+        .args(["diff", &old, &new, "--color", "never"])
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.lines().count() < 20, "{} lines", text.lines().count());
+    assert!(
+        text.contains("~ spec.x   list of 200000 elements → 200000 elements: 200000 element changes, not listed one by one"),
+        "{text}"
+    );
+    let output = driftlab()
+        .args(["diff", &old, &new, "--output", "json"])
+        .output()
+        .unwrap();
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let change = &report["objects"][0]["changes"][0];
+    assert_eq!(change["elided"]["changes"], 200000, "{change}");
+    assert!(change.get("old").is_none());
+}

@@ -185,6 +185,10 @@ pub struct DiffArgs {
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub top: usize,
 
+    /// A list changed in more elements than this is shown as one summary line (0: no limit).
+    #[arg(long, value_name = "N", default_value_t = crate::diff::value::DEFAULT_MAX_LIST_CHANGES)]
+    pub max_list_changes: usize,
+
     /// Noise rules of your own, in the shape of Argo CD's ignoreDifferences (repeatable;
     /// .driftlabignore in the current directory is read too when present).
     #[arg(long = "ignore-file", value_name = "FILE")]

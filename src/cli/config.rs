@@ -100,6 +100,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
             values: ValueOptions {
                 show_secrets: args.show_secrets,
                 secret_key,
+                max_list_changes: args.max_list_changes,
             },
             ignore,
         },

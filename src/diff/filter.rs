@@ -68,6 +68,7 @@ fn open_up(change: &Change) -> Option<Vec<Change>> {
                     new,
                     secret: change.secret,
                     format_only: false,
+                    elided: None,
                 }
             })
             .collect(),

@@ -8,7 +8,7 @@
 use json_patch::jsonptr::PointerBuf;
 use json_patch::{AddOperation, MoveOperation, PatchOperation, RemoveOperation, ReplaceOperation};
 use serde_json::{Map, Value};
-use similar::{Algorithm, DiffOp, capture_diff_slices};
+use similar::{Algorithm, DiffOp, capture_diff_slices_deadline};
 
 use super::equality::hash;
 use super::keys;
@@ -164,7 +164,12 @@ fn sequence(old: &[Value], new: &[Value], path: &mut Vec<String>, ops: &mut Vec<
     let new_hashes: Vec<u64> = new.iter().map(hash).collect();
     // `cursor` is the position in the list as the operations so far leave it.
     let mut cursor = 0usize;
-    for op in capture_diff_slices(Algorithm::Myers, &old_hashes, &new_hashes) {
+    // A pathological list must not stall the patch: past the deadline Myers settles for a
+    // longer, still exact, edit script.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_millis(500);
+    for op in
+        capture_diff_slices_deadline(Algorithm::Myers, &old_hashes, &new_hashes, Some(deadline))
+    {
         match op {
             DiffOp::Equal {
                 old_index,

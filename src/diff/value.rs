@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
-use similar::{Algorithm, DiffTag, capture_diff_slices};
+use similar::{Algorithm, DiffTag, capture_diff_slices_deadline};
 
 use super::equality::{hash, same};
 use super::keys;
@@ -46,16 +46,51 @@ pub struct Change {
     pub secret: bool,
     /// An embedded document whose text changed but whose content did not (comments, layout).
     pub format_only: bool,
+    /// A list whose element changes were too many to list one by one: their count, with
+    /// `old` and `new` left out.
+    pub elided: Option<Elided>,
 }
 
+/// A list changed in more elements than a report lists one by one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Elided {
+    /// Elements before.
+    pub old_len: usize,
+    /// Elements after.
+    pub new_len: usize,
+    /// Elements added, removed or changed.
+    pub changes: usize,
+}
+
+/// How many element changes of one list are listed one by one by default; beyond that the list
+/// is one summary change. A list of a million changed elements is a broken generator or an
+/// attack, not something a person reads line by line.
+pub const DEFAULT_MAX_LIST_CHANGES: usize = 1000;
+
+/// How long the sequence diff of one list may search for the shortest edit before it settles
+/// for a good one: a pathological list must not stall the report.
+const SEQUENCE_DEADLINE: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Settings of the value diff.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct ValueOptions {
     /// Show decoded secret values instead of fingerprints.
     pub show_secrets: bool,
     /// The key of archives whose secret values are keyed hashes (`--secret-key-file`): raw values
     /// are hashed with it to compare them, and fingerprinted with it.
     pub secret_key: Option<std::sync::Arc<SecretKey>>,
+    /// Lists with more element changes than this are one summary change (0: no limit).
+    pub max_list_changes: usize,
+}
+
+impl Default for ValueOptions {
+    fn default() -> ValueOptions {
+        ValueOptions {
+            show_secrets: false,
+            secret_key: None,
+            max_list_changes: DEFAULT_MAX_LIST_CHANGES,
+        }
+    }
 }
 
 /// The changes that turn `old` into `new`, two versions of an object of `kind`.
@@ -64,6 +99,7 @@ pub fn diff(kind: &str, old: &Value, new: &Value, options: &ValueOptions) -> Vec
         kind,
         show_secrets: options.show_secrets,
         secret_key: options.secret_key.as_deref(),
+        max_list_changes: options.max_list_changes,
         path: Vec::new(),
         changes: Vec::new(),
     };
@@ -75,6 +111,7 @@ struct Walker<'a> {
     kind: &'a str,
     show_secrets: bool,
     secret_key: Option<&'a SecretKey>,
+    max_list_changes: usize,
     path: Vec<Segment>,
     changes: Vec<Change>,
 }
@@ -102,6 +139,29 @@ impl Walker<'_> {
             new,
             secret: false,
             format_only: false,
+            elided: None,
+        });
+    }
+
+    /// Whether `changes` element changes of one list are more than a report lists.
+    fn too_many(&self, changes: usize) -> bool {
+        self.max_list_changes > 0 && changes > self.max_list_changes
+    }
+
+    /// One summary change for a list changed in too many elements.
+    fn elide(&mut self, old_len: usize, new_len: usize, changes: usize) {
+        self.changes.push(Change {
+            path: Path(self.path.clone()),
+            op: Op::Replace,
+            old: None,
+            new: None,
+            secret: false,
+            format_only: false,
+            elided: Some(Elided {
+                old_len,
+                new_len,
+                changes,
+            }),
         });
     }
 
@@ -200,6 +260,7 @@ impl Walker<'_> {
             new,
             secret: true,
             format_only: false,
+            elided: None,
         });
     }
 
@@ -219,6 +280,7 @@ impl Walker<'_> {
                     new: Some(Value::String(new.to_string())),
                     secret: false,
                     format_only: true,
+                    elided: None,
                 };
                 change.format_only = true;
                 self.changes.push(change);
@@ -290,6 +352,18 @@ impl Walker<'_> {
             .enumerate()
             .map(|(i, k)| (k.as_str(), i))
             .collect();
+        let one_sided = old_keys
+            .iter()
+            .filter(|k| !new_at.contains_key(k.as_str()))
+            .count()
+            + new_keys
+                .iter()
+                .filter(|k| !old_at.contains_key(k.as_str()))
+                .count();
+        if self.too_many(one_sided) {
+            self.elide(old.len(), new.len(), one_sided);
+            return;
+        }
 
         // A changed order of the elements both sides share is reported once, for the list.
         let old_order: Vec<&str> = old_keys
@@ -302,6 +376,10 @@ impl Walker<'_> {
             .map(String::as_str)
             .filter(|k| old_at.contains_key(k))
             .collect();
+        if old_order != new_order && self.too_many(old_order.len()) {
+            self.elide(old.len(), new.len(), old_order.len());
+            return;
+        }
         if old_order != new_order {
             let labels =
                 |order: &[&str]| Value::Array(order.iter().map(|k| Value::from(*k)).collect());
@@ -343,6 +421,10 @@ impl Walker<'_> {
         old_sorted.sort_unstable();
         new_sorted.sort_unstable();
         if old_sorted == new_sorted {
+            if self.too_many(old.len()) {
+                self.elide(old.len(), new.len(), old.len());
+                return;
+            }
             // The same elements in another order: one order change, not a change per element.
             self.push(
                 Op::Move,
@@ -352,7 +434,22 @@ impl Walker<'_> {
             return;
         }
 
-        let ops = capture_diff_slices(Algorithm::Myers, &old_hashes, &new_hashes);
+        let deadline = std::time::Instant::now() + SEQUENCE_DEADLINE;
+        let ops = capture_diff_slices_deadline(
+            Algorithm::Myers,
+            &old_hashes,
+            &new_hashes,
+            Some(deadline),
+        );
+        let changed: usize = ops
+            .iter()
+            .filter(|op| op.tag() != DiffTag::Equal)
+            .map(|op| op.old_range().len().max(op.new_range().len()))
+            .sum();
+        if self.too_many(changed) {
+            self.elide(old.len(), new.len(), changed);
+            return;
+        }
         // Elements removed in one place and inserted in another are moves, not a removal and an
         // addition. Replace ops count on both sides.
         let mut inserted_at: HashMap<u64, Vec<usize>> = HashMap::new();
@@ -673,5 +770,40 @@ mod tests {
         let hashed_value = secret::hash_for_archive(&json!("czNjcjN0"), true, None);
         let hashed = json!({"data": {"password": hashed_value}});
         assert!(paths("Secret", raw, hashed).is_empty());
+    }
+
+    #[test]
+    fn lists_changed_in_too_many_elements_are_one_summary() {
+        let many = |offset: usize| -> Value {
+            json!({"spec": {"x": (0..50).map(|i| i * 3 + offset).collect::<Vec<_>>(),
+                "env": (0..50).map(|i| json!({"name": format!("V{}", i + 50 * offset), "value": "v"})).collect::<Vec<_>>()}})
+        };
+        let options = ValueOptions {
+            max_list_changes: 10,
+            ..ValueOptions::default()
+        };
+        let found = diff("Pod", &many(0), &many(1), &options);
+        let elided: Vec<_> = found
+            .iter()
+            .filter_map(|c| c.elided.map(|e| (c.path.human(), e)))
+            .collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(elided[0].0, "spec.x");
+        assert_eq!(
+            elided[0].1,
+            Elided {
+                old_len: 50,
+                new_len: 50,
+                changes: 50
+            }
+        );
+        assert_eq!(elided[1].0, "spec.env");
+        assert_eq!(elided[1].1.changes, 100);
+        // No limit: every element.
+        let all = ValueOptions {
+            max_list_changes: 0,
+            ..ValueOptions::default()
+        };
+        assert!(diff("Pod", &many(0), &many(1), &all).len() > 50);
     }
 }

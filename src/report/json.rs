@@ -128,6 +128,8 @@ struct ChangeOut<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     embedded: Option<Embedded>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    elided: Option<ElidedOut>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     rank: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     category: Option<&'static str>,
@@ -135,6 +137,14 @@ struct ChangeOut<'a> {
     reasons: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     hidden: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ElidedOut {
+    old_length: usize,
+    new_length: usize,
+    changes: usize,
 }
 
 #[derive(Serialize)]
@@ -172,6 +182,11 @@ fn change<'a>(
         embedded: change.path.embedded().map(|(format, pointer)| Embedded {
             format: format.name(),
             pointer,
+        }),
+        elided: change.elided.map(|e| ElidedOut {
+            old_length: e.old_len,
+            new_length: e.new_len,
+            changes: e.changes,
         }),
         rank: category.map(Category::rank),
         category: category.map(Category::name),

@@ -168,6 +168,9 @@ fn write_change(out: &mut dyn Write, change: &Change) -> io::Result<()> {
         (_, None) => String::new(),
     };
     let (old, new) = (change.old.as_ref(), change.new.as_ref());
+    if let Some(elided) = &change.elided {
+        return writeln!(out, "! {path}: {}", values::elided(elided));
+    }
     match change.op {
         Op::Replace if !change.secret && values::is_multiline(old, new) => {
             writeln!(out, "! {path}")?;

@@ -308,6 +308,14 @@ pub fn write_change(
         String::new()
     };
     let (old, new) = (change.old.as_ref(), change.new.as_ref());
+    if let Some(elided) = &change.elided {
+        return writeln!(
+            out,
+            "{pad}{} {path}   {}",
+            theme.paint(Role::Changed, "~"),
+            values::elided(elided)
+        );
+    }
     match change.op {
         Op::Replace if !change.secret && values::is_multiline(old, new) => {
             let note = if change.format_only {

@@ -58,6 +58,15 @@ pub fn short_digests(text: &str) -> String {
     out
 }
 
+/// `list of 5000000 elements → 5000001 elements: 5000001 element changes, not listed one by one
+/// (--max-list-changes 0 lists them)`.
+pub fn elided(elided: &crate::diff::value::Elided) -> String {
+    format!(
+        "list of {} elements → {} elements: {} element changes, not listed one by one (--max-list-changes 0 lists them)",
+        elided.old_len, elided.new_len, elided.changes
+    )
+}
+
 /// Whether a value is shown as a block below its path rather than on the same line.
 pub fn is_block(value: &Value) -> bool {
     matches!(value, Value::Object(_) | Value::Array(_)) && inline(value).len() > INLINE_LIMIT

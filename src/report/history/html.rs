@@ -609,6 +609,9 @@ fn cell_change(change: &Change) -> String {
     const VALUE: usize = 22;
     let path = human_path(change);
     let what = match change.op {
+        _ if change.elided.is_some() => {
+            "<span class=\"vals\">many elements changed</span>".to_string()
+        }
         Op::Replace
             if !change.secret && values::is_multiline(change.old.as_ref(), change.new.as_ref()) =>
         {
@@ -689,7 +692,15 @@ fn change_item(
     }
     let (old, new) = (change.old.as_ref(), change.new.as_ref());
     let null = Value::Null;
+    let elided = change.elided.as_ref().map(values::elided);
     let (op, body) = match change.op {
+        _ if elided.is_some() => (
+            "~",
+            format!(
+                "<code class=\"path\">{path}</code> {}{tail}",
+                esc(elided.as_deref().unwrap_or_default())
+            ),
+        ),
         Op::Replace if !change.secret && values::is_multiline(old, new) => {
             let note = if change.format_only {
                 " <span class=\"hint\">(formatting or comments only)</span>"
