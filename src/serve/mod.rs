@@ -119,3 +119,14 @@ fn answer(api: &Api, request: &Request<Incoming>) -> Response<Full<Bytes>> {
         }))
         .expect("a valid response")
 }
+
+/// The proptest settings of the unit tests here: `cases` runs unless `PROPTEST_CASES` asks for
+/// more (or fewer).
+#[cfg(test)]
+pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
+    let mut config = proptest::test_runner::Config::default();
+    if std::env::var_os("PROPTEST_CASES").is_none() {
+        config.cases = cases;
+    }
+    config
+}
