@@ -318,8 +318,15 @@ impl Api {
         } else {
             format!("{group_name}/{version}")
         };
+        if rest.is_empty() {
+            return Answer::json(200, self.resource_list(group_name, version, group));
+        }
+        match wants_watch(rest, query) {
+            Ok(false) => {}
+            Ok(true) => return watch_not_supported(),
+            Err(problem) => return status(400, "BadRequest", &problem, json!({})),
+        }
         let (namespace, plural, name) = match rest {
-            [] => return Answer::json(200, self.resource_list(group_name, version, group)),
             ["namespaces", ns, plural] => (Some(*ns), *plural, None),
             ["namespaces", ns, plural, name] => (Some(*ns), *plural, Some(*name)),
             [plural] => (None, *plural, None),
@@ -498,6 +505,15 @@ fn status(code: u16, reason: &str, message: &str, details: Value) -> Answer {
     Answer::json(code, body.to_string())
 }
 
+fn watch_not_supported() -> Answer {
+    status(
+        405,
+        "MethodNotAllowed",
+        "driftlab serve serves a snapshot: watching is not supported",
+        json!({}),
+    )
+}
+
 fn not_found_path() -> Answer {
     status(
         404,
@@ -505,6 +521,20 @@ fn not_found_path() -> Answer {
         "the server could not find the requested resource",
         json!({}),
     )
+}
+
+/// Whether a request under a group version asks to watch: a `/watch/` path (the old form) or
+/// `watch=true`. The value is read as Go's `strconv.ParseBool` reads it, as a real API server does.
+fn wants_watch(rest: &[&str], query: &HashMap<String, String>) -> Result<bool, String> {
+    if rest.first() == Some(&"watch") {
+        return Ok(true);
+    }
+    match query.get("watch").map(String::as_str) {
+        None | Some("") => Ok(false),
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
+        Some(other) => Err(format!("invalid value for watch: {other:?}")),
+    }
 }
 
 /// The part of a list of `len` items that `limit` and `continue` ask for.
