@@ -505,6 +505,16 @@ fn status(code: u16, reason: &str, message: &str, details: Value) -> Answer {
     Answer::json(code, body.to_string())
 }
 
+/// The `500` answered when answering a request failed in a way that is a bug of ours.
+pub(crate) fn internal_error() -> Answer {
+    status(
+        500,
+        "InternalError",
+        "driftlab serve failed to answer this request (a bug: please report it)",
+        json!({}),
+    )
+}
+
 fn watch_not_supported() -> Answer {
     status(
         405,

@@ -7,18 +7,20 @@ mod selector;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::{Request, Response};
+use http::{HeaderValue, Request, Response, StatusCode};
 use http_body_util::Full;
-use hyper::body::Incoming;
+use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 use crate::error::{Error, Result};
+use api::Answer;
 pub use api::Api;
 
 /// Where and how to serve.
@@ -102,22 +104,47 @@ fn answer(api: &Api, request: &Request<Incoming>) -> Response<Full<Bytes>> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
     let uri = request.uri();
-    let answer = api.handle(
-        request.method().as_str(),
-        uri.path(),
-        uri.query().unwrap_or(""),
-        accept,
-    );
+    let answer = guarded(|| {
+        api.handle(
+            request.method().as_str(),
+            uri.path(),
+            uri.query().unwrap_or(""),
+            accept,
+        )
+    });
     let head = request.method() == http::Method::HEAD;
-    Response::builder()
-        .status(answer.status)
-        .header(http::header::CONTENT_TYPE, answer.content_type)
-        .body(Full::new(if head {
-            Bytes::new()
-        } else {
-            Bytes::from(answer.body)
-        }))
-        .expect("a valid response")
+    let mut response = respond(answer, head);
+    // Every request with a body is refused, unread: say the connection ends here, so that
+    // hyper need not read (or the client send) the rest of it.
+    if !request.body().is_end_stream() {
+        response
+            .headers_mut()
+            .insert(http::header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    response
+}
+
+/// What `handle` answers, or a `500` if it panics: a bug in answering one request must not
+/// cost the client its connection (hyper would close it without a word).
+fn guarded(handle: impl FnOnce() -> Answer) -> Answer {
+    // The API is read-only: a panic leaves nothing half-changed behind.
+    catch_unwind(AssertUnwindSafe(handle)).unwrap_or_else(|_| api::internal_error())
+}
+
+fn respond(answer: Answer, head: bool) -> Response<Full<Bytes>> {
+    let body = if head {
+        Bytes::new()
+    } else {
+        Bytes::from(answer.body)
+    };
+    let mut response = Response::new(Full::new(body));
+    *response.status_mut() =
+        StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    response.headers_mut().insert(
+        http::header::CONTENT_TYPE,
+        HeaderValue::from_static(answer.content_type),
+    );
+    response
 }
 
 /// The proptest settings of the unit tests here: `cases` runs unless `PROPTEST_CASES` asks for
@@ -129,4 +156,19 @@ pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
         config.cases = cases;
     }
     config
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_answering_is_a_500_status() {
+        let answer = guarded(|| panic!("a bug"));
+        assert_eq!(answer.status, 500);
+        let status: serde_json::Value = serde_json::from_str(&answer.body).unwrap();
+        assert_eq!(status["kind"], "Status");
+        assert_eq!(status["reason"], "InternalError");
+        assert_eq!(status["code"], 500);
+    }
 }
