@@ -2,6 +2,7 @@
 //! engineer can browse last week's state with kubectl:
 //! `kubectl --server http://127.0.0.1:8001 get dc -n myproject -o yaml`.
 
+mod accept;
 pub mod api;
 mod selector;
 
@@ -77,12 +78,9 @@ pub fn run(api: Api, options: &ServeOptions) -> Result<()> {
 
 /// Accepts connections on `listener` and answers them from `api`, forever.
 pub async fn serve(listener: TcpListener, api: Arc<Api>) -> Result<()> {
+    let mut backoff = accept::Backoff::default();
     loop {
-        let (stream, _) = match listener.accept().await {
-            Ok(connection) => connection,
-            // Out of file descriptors and the like: keep serving the others.
-            Err(_) => continue,
-        };
+        let stream = accept::accept(&listener, &mut backoff).await;
         let api = api.clone();
         tokio::spawn(async move {
             let service = service_fn(move |request: Request<Incoming>| {
