@@ -1,15 +1,21 @@
 //! `driftlab serve`: any snapshot the readers accept, served as a read-only Kubernetes API, so an
 //! engineer can browse last week's state with kubectl:
 //! `kubectl --server http://127.0.0.1:8001 get dc -n myproject -o yaml`.
+//!
+//! No client can take the server from the others: every connection must send its request head
+//! in time and read its answer, accept errors are waited out, and a bug in answering one request
+//! costs that request a `500`, never the connection or the server.
 
 mod accept;
 pub mod api;
 mod selector;
+mod stall;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderValue, Request, Response, StatusCode};
@@ -17,12 +23,13 @@ use http_body_util::Full;
 use hyper::body::{Body as _, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper_util::rt::TokioIo;
-use tokio::net::TcpListener;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::{TcpListener, TcpStream};
 
 use crate::error::{Error, Result};
 use api::Answer;
 pub use api::Api;
+use stall::WriteTimeout;
 
 /// Where and how to serve.
 #[derive(Clone, Debug)]
@@ -31,7 +38,43 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Allow a non-loopback address.
     pub allow_remote: bool,
+    /// Timeouts.
+    pub limits: Limits,
 }
+
+/// The bounds that keep one client from hanging or starving the server.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// How long a connection may take to send a request head, counted from when it connected
+    /// or got its previous answer; so it is also how long an idle keep-alive connection is kept.
+    pub header_timeout: Duration,
+    /// How long writing an answer may make no progress (the client not reading) before the
+    /// connection is dropped.
+    pub write_timeout: Duration,
+}
+
+impl Limits {
+    /// A request head within 10 s: kubectl sends its own at once, and reuses a connection
+    /// within a command, so only a stuck or hostile client waits that long.
+    pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
+    /// 30 s without the client reading a byte of its answer.
+    pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_timeout: Limits::DEFAULT_HEADER_TIMEOUT,
+            write_timeout: Limits::DEFAULT_WRITE_TIMEOUT,
+        }
+    }
+}
+
+/// The largest request head (request line and headers) read: real ones are well under 8 KiB;
+/// this keeps hundreds of connections sending huge heads to a few megabytes in all.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// The most header fields in a request head.
+const MAX_HEADERS: usize = 100;
 
 /// Checks the address: loopback only unless remote serving was asked for.
 pub fn check_listen(options: &ServeOptions) -> Result<()> {
@@ -70,29 +113,54 @@ pub fn run(api: Api, options: &ServeOptions) -> Result<()> {
         let _ = writeln!(stdout, "  kubectl --server http://{address} api-resources");
         let _ = stdout.flush();
         tokio::select! {
-            result = serve(listener, Arc::new(api)) => result,
+            result = serve(listener, Arc::new(api), options.limits) => result,
             _ = tokio::signal::ctrl_c() => Ok(()),
         }
     })
 }
 
 /// Accepts connections on `listener` and answers them from `api`, forever.
-pub async fn serve(listener: TcpListener, api: Arc<Api>) -> Result<()> {
+pub async fn serve(listener: TcpListener, api: Arc<Api>, limits: Limits) -> Result<()> {
+    let http = http_builder(&limits);
     let mut backoff = accept::Backoff::default();
     loop {
         let stream = accept::accept(&listener, &mut backoff).await;
-        let api = api.clone();
-        tokio::spawn(async move {
-            let service = service_fn(move |request: Request<Incoming>| {
-                let api = api.clone();
-                async move { Ok::<_, Infallible>(answer(&api, &request)) }
-            });
-            let _ = http1::Builder::new()
-                .keep_alive(true)
-                .serve_connection(TokioIo::new(stream), service)
-                .await;
-        });
+        tokio::spawn(serve_connection(
+            stream,
+            api.clone(),
+            http.clone(),
+            limits.write_timeout,
+        ));
     }
+}
+
+/// HTTP/1.1 with the limits on request heads.
+fn http_builder(limits: &Limits) -> http1::Builder {
+    let mut builder = http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        // hyper starts this clock whenever it waits for a request head: on a new connection
+        // and after each answer, so it is the idle keep-alive timeout too.
+        .header_read_timeout(limits.header_timeout)
+        .keep_alive(true)
+        .max_buf_size(MAX_HEAD_BYTES)
+        .max_headers(MAX_HEADERS);
+    builder
+}
+
+/// Serves one connection until it closes or times out.
+async fn serve_connection(
+    stream: TcpStream,
+    api: Arc<Api>,
+    http: http1::Builder,
+    write_timeout: Duration,
+) {
+    let io = TokioIo::new(WriteTimeout::new(stream, write_timeout));
+    let service = service_fn(move |request: Request<Incoming>| {
+        let response = answer(&api, &request);
+        async move { Ok::<_, Infallible>(response) }
+    });
+    let _ = http.serve_connection(io, service).await;
 }
 
 fn answer(api: &Api, request: &Request<Incoming>) -> Response<Full<Bytes>> {
