@@ -31,7 +31,8 @@ pub fn run(args: &ServeArgs) -> Result<ExitStatus> {
 
 /// The limits, with the defaults changed by environment variables (not flags: they are for
 /// tests and unusual setups, and the defaults suit kubectl):
-/// `DRIFTLAB_SERVE_HEADER_TIMEOUT_MS`, `DRIFTLAB_SERVE_WRITE_TIMEOUT_MS`.
+/// `DRIFTLAB_SERVE_HEADER_TIMEOUT_MS`, `DRIFTLAB_SERVE_WRITE_TIMEOUT_MS`,
+/// `DRIFTLAB_SERVE_MAX_CONNECTIONS`.
 fn limits_from_env() -> Result<Limits> {
     let mut limits = Limits::default();
     if let Some(ms) = positive_env("DRIFTLAB_SERVE_HEADER_TIMEOUT_MS")? {
@@ -39,6 +40,9 @@ fn limits_from_env() -> Result<Limits> {
     }
     if let Some(ms) = positive_env("DRIFTLAB_SERVE_WRITE_TIMEOUT_MS")? {
         limits.write_timeout = Duration::from_millis(ms);
+    }
+    if let Some(count) = positive_env("DRIFTLAB_SERVE_MAX_CONNECTIONS")? {
+        limits.max_connections = Some(usize::try_from(count).unwrap_or(usize::MAX));
     }
     Ok(limits)
 }

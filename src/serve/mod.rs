@@ -3,12 +3,14 @@
 //! `kubectl --server http://127.0.0.1:8001 get dc -n myproject -o yaml`.
 //!
 //! No client can take the server from the others: every connection must send its request head
-//! in time and read its answer, accept errors are waited out, and a bug in answering one request
-//! costs that request a `500`, never the connection or the server.
+//! in time and read its answer, the server holds a bounded number of connections (a new client
+//! takes the slot of the quietest one when all are taken), accept errors are waited out, and a
+//! bug in answering one request costs that request a `500`, never the connection or the server.
 
 mod accept;
 pub mod api;
 mod selector;
+mod slots;
 mod stall;
 
 use std::convert::Infallible;
@@ -29,6 +31,7 @@ use tokio::net::{TcpListener, TcpStream};
 use crate::error::{Error, Result};
 use api::Answer;
 pub use api::Api;
+use slots::{Slot, Slots};
 use stall::WriteTimeout;
 
 /// Where and how to serve.
@@ -38,7 +41,7 @@ pub struct ServeOptions {
     pub listen: SocketAddr,
     /// Allow a non-loopback address.
     pub allow_remote: bool,
-    /// Timeouts.
+    /// Timeouts and the connection limit.
     pub limits: Limits,
 }
 
@@ -51,6 +54,9 @@ pub struct Limits {
     /// How long writing an answer may make no progress (the client not reading) before the
     /// connection is dropped.
     pub write_timeout: Duration,
+    /// Connections held at once; `None`: as many as the file-descriptor limit leaves room for,
+    /// at most [`Limits::DEFAULT_MAX_CONNECTIONS`].
+    pub max_connections: Option<usize>,
 }
 
 impl Limits {
@@ -59,6 +65,17 @@ impl Limits {
     pub const DEFAULT_HEADER_TIMEOUT: Duration = Duration::from_secs(10);
     /// 30 s without the client reading a byte of its answer.
     pub const DEFAULT_WRITE_TIMEOUT: Duration = Duration::from_secs(30);
+    /// Far more than kubectl sessions need, few enough to keep memory small.
+    pub const DEFAULT_MAX_CONNECTIONS: usize = 256;
+    /// File descriptors kept for the process itself (standard streams, the listener, the
+    /// runtime's own) and the one connection accepted beyond the limit while a slot frees up.
+    const RESERVED_DESCRIPTORS: u64 = 16;
+
+    /// The connection limit in force.
+    pub fn connections(&self) -> usize {
+        self.max_connections
+            .unwrap_or_else(|| connections_for(descriptor_limit()))
+    }
 }
 
 impl Default for Limits {
@@ -66,8 +83,30 @@ impl Default for Limits {
         Limits {
             header_timeout: Limits::DEFAULT_HEADER_TIMEOUT,
             write_timeout: Limits::DEFAULT_WRITE_TIMEOUT,
+            max_connections: None,
         }
     }
+}
+
+/// The default connection limit under a file-descriptor limit of `descriptors`.
+fn connections_for(descriptors: Option<u64>) -> usize {
+    let room = descriptors.map_or(u64::MAX, |d| {
+        d.saturating_sub(Limits::RESERVED_DESCRIPTORS).max(1)
+    });
+    usize::try_from(room)
+        .unwrap_or(usize::MAX)
+        .min(Limits::DEFAULT_MAX_CONNECTIONS)
+}
+
+/// The soft limit on open file descriptors, if there is one.
+#[cfg(unix)]
+fn descriptor_limit() -> Option<u64> {
+    rustix::process::getrlimit(rustix::process::Resource::Nofile).current
+}
+
+#[cfg(not(unix))]
+fn descriptor_limit() -> Option<u64> {
+    None
 }
 
 /// The largest request head (request line and headers) read: real ones are well under 8 KiB;
@@ -121,13 +160,17 @@ pub fn run(api: Api, options: &ServeOptions) -> Result<()> {
 
 /// Accepts connections on `listener` and answers them from `api`, forever.
 pub async fn serve(listener: TcpListener, api: Arc<Api>, limits: Limits) -> Result<()> {
+    let slots = Slots::new(limits.connections());
     let http = http_builder(&limits);
     let mut backoff = accept::Backoff::default();
     loop {
         let stream = accept::accept(&listener, &mut backoff).await;
+        // Accepted first, so that a full server frees a slot only when someone waits for one.
+        let slot = slots.acquire().await;
         tokio::spawn(serve_connection(
             stream,
             api.clone(),
+            slot,
             http.clone(),
             limits.write_timeout,
         ));
@@ -148,19 +191,39 @@ fn http_builder(limits: &Limits) -> http1::Builder {
     builder
 }
 
-/// Serves one connection until it closes or times out.
+/// Serves one connection until it closes, times out, or its slot is wanted.
 async fn serve_connection(
     stream: TcpStream,
     api: Arc<Api>,
+    slot: Slot,
     http: http1::Builder,
     write_timeout: Duration,
 ) {
+    let slot = Arc::new(slot);
     let io = TokioIo::new(WriteTimeout::new(stream, write_timeout));
-    let service = service_fn(move |request: Request<Incoming>| {
-        let response = answer(&api, &request);
-        async move { Ok::<_, Infallible>(response) }
-    });
-    let _ = http.serve_connection(io, service).await;
+    let service = {
+        let slot = slot.clone();
+        service_fn(move |request: Request<Incoming>| {
+            slot.touch();
+            let response = answer(&api, &request);
+            async move { Ok::<_, Infallible>(response) }
+        })
+    };
+    let connection = http.serve_connection(io, service);
+    tokio::pin!(connection);
+    tokio::select! {
+        _ = connection.as_mut() => {}
+        () = slot.closing() => {
+            // A connection that never sent a whole request has nothing to finish, and hyper
+            // would wait for its request head (up to the header timeout): drop it now.
+            if slot.ever_requested() {
+                // Closes an idle connection now (even one halfway through sending its next
+                // request head), a busy one after its answer.
+                connection.as_mut().graceful_shutdown();
+                let _ = connection.await;
+            }
+        }
+    }
 }
 
 fn answer(api: &Api, request: &Request<Incoming>) -> Response<Full<Bytes>> {
@@ -227,6 +290,19 @@ pub(crate) fn proptest_config(cases: u32) -> proptest::test_runner::Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_connection_limit_leaves_room_for_the_process() {
+        assert_eq!(connections_for(None), 256);
+        assert_eq!(connections_for(Some(1024 * 1024)), 256);
+        assert_eq!(connections_for(Some(64)), 48);
+        assert_eq!(connections_for(Some(10)), 1);
+        let fixed = Limits {
+            max_connections: Some(7),
+            ..Limits::default()
+        };
+        assert_eq!(fixed.connections(), 7);
+    }
 
     #[test]
     fn a_panic_in_answering_is_a_500_status() {
