@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::cluster::{Served, kubeconfig};
+use common::cluster::{ServeSetup, Served, kubeconfig};
 use common::{driftlab, stderr, stdout};
 use hmac::{Hmac, Mac};
 use serde_json::Value;
@@ -15,6 +15,14 @@ use sha2::{Digest, Sha256};
 /// "s3cr3t", base64-encoded as the API serves `data` values.
 const RAW: &str = "czNjcjN0";
 const DECODED: &str = "s3cr3t";
+
+/// `driftlab serve --show-secrets`: a server that serves raw values, as a real one does.
+fn show_secrets() -> ServeSetup {
+    ServeSetup {
+        flags: vec!["--show-secrets".into()],
+        ..ServeSetup::default()
+    }
+}
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -78,7 +86,7 @@ fn export_secret_modes_against_a_server_that_serves_raw_values() {
     let dir = tempfile::tempdir().unwrap();
     let served = Served::start_with(
         &snapshot(dir.path(), "raw.yaml", RAW, "Secret"),
-        &["--show-secrets"],
+        &show_secrets(),
     );
     let config = kubeconfig(dir.path(), &served.url);
 
@@ -187,7 +195,7 @@ fn keyed_archives_compare_with_raw_values_only_given_the_key() {
     let old = snapshot(dir.path(), "old.yaml", RAW, "Secret");
     let same = snapshot(dir.path(), "same.yaml", RAW, "Secret");
     let changed = snapshot(dir.path(), "changed.yaml", "b3RoZXI=", "Secret");
-    let served = Served::start_with(&old, &["--show-secrets"]);
+    let served = Served::start_with(&old, &show_secrets());
     let config = kubeconfig(dir.path(), &served.url);
     let keyfile = key_file(dir.path(), "key", "a-key-of-at-least-sixteen-bytes");
     let other_key = key_file(dir.path(), "other", "another-key-of-sixteen-bytes");

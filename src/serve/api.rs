@@ -3,6 +3,7 @@
 //! selectors, `limit`/`continue`, tables for kubectl's default output, and `Status` errors.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ops::Range;
 
 use serde_json::{Value, json};
 
@@ -317,8 +318,15 @@ impl Api {
         } else {
             format!("{group_name}/{version}")
         };
+        if rest.is_empty() {
+            return Answer::json(200, self.resource_list(group_name, version, group));
+        }
+        match wants_watch(rest, query) {
+            Ok(false) => {}
+            Ok(true) => return watch_not_supported(),
+            Err(problem) => return status(400, "BadRequest", &problem, json!({})),
+        }
         let (namespace, plural, name) = match rest {
-            [] => return Answer::json(200, self.resource_list(group_name, version, group)),
             ["namespaces", ns, plural] => (Some(*ns), *plural, None),
             ["namespaces", ns, plural, name] => (Some(*ns), *plural, Some(*name)),
             [plural] => (None, *plural, None),
@@ -396,17 +404,12 @@ impl Api {
                 })
             })
             .collect();
-        let offset = match query.get("continue").map(|t| parse_continue(t)) {
-            None => 0,
-            Some(Some(offset)) => offset,
-            Some(None) => return status(400, "BadRequest", "invalid continue token", json!({})),
+        let range = match page_range(query, matching.len()) {
+            Ok(range) => range,
+            Err(problem) => return status(400, "BadRequest", &problem, json!({})),
         };
-        let limit = query
-            .get("limit")
-            .and_then(|l| l.parse::<usize>().ok())
-            .filter(|l| *l > 0);
-        let end = limit.map_or(matching.len(), |l| (offset + l).min(matching.len()));
-        let page = &matching[offset.min(matching.len())..end];
+        let end = range.end;
+        let page = matching.get(range).unwrap_or_default();
         let next = (end < matching.len()).then(|| (format!("o{end}"), matching.len() - end));
         if table {
             return Answer::json(200, self.table(page, next));
@@ -502,6 +505,25 @@ fn status(code: u16, reason: &str, message: &str, details: Value) -> Answer {
     Answer::json(code, body.to_string())
 }
 
+/// The `500` answered when answering a request failed in a way that is a bug of ours.
+pub(crate) fn internal_error() -> Answer {
+    status(
+        500,
+        "InternalError",
+        "driftlab serve failed to answer this request (a bug: please report it)",
+        json!({}),
+    )
+}
+
+fn watch_not_supported() -> Answer {
+    status(
+        405,
+        "MethodNotAllowed",
+        "driftlab serve serves a snapshot: watching is not supported",
+        json!({}),
+    )
+}
+
 fn not_found_path() -> Answer {
     status(
         404,
@@ -511,8 +533,52 @@ fn not_found_path() -> Answer {
     )
 }
 
+/// Whether a request under a group version asks to watch: a `/watch/` path (the old form) or
+/// `watch=true`. The value is read as Go's `strconv.ParseBool` reads it, as a real API server does.
+fn wants_watch(rest: &[&str], query: &HashMap<String, String>) -> Result<bool, String> {
+    if rest.first() == Some(&"watch") {
+        return Ok(true);
+    }
+    match query.get("watch").map(String::as_str) {
+        None | Some("") => Ok(false),
+        Some("1" | "t" | "T" | "true" | "TRUE" | "True") => Ok(true),
+        Some("0" | "f" | "F" | "false" | "FALSE" | "False") => Ok(false),
+        Some(other) => Err(format!("invalid value for watch: {other:?}")),
+    }
+}
+
+/// The part of a list of `len` items that `limit` and `continue` ask for.
+///
+/// `limit` is read as the API server reads it (an int64; zero or less means no limit).
+/// `continue` must be a token this server gave: `o` and an offset no further than the end.
+/// Anything else is an error message for a `400`, never a panic or an overflow.
+fn page_range(query: &HashMap<String, String>, len: usize) -> Result<Range<usize>, String> {
+    let limit = match query.get("limit").map(String::as_str) {
+        None | Some("") => None,
+        Some(text) => match text.parse::<i64>() {
+            Ok(limit) if limit > 0 => Some(usize::try_from(limit).unwrap_or(usize::MAX)),
+            Ok(_) => None,
+            Err(_) => return Err(format!("invalid limit: {text:?}")),
+        },
+    };
+    let offset = match query.get("continue").map(String::as_str) {
+        None | Some("") => 0,
+        Some(token) => match parse_continue(token) {
+            Some(offset) if offset <= len => offset,
+            _ => return Err(format!("invalid continue token: {token:?}")),
+        },
+    };
+    let end = limit.map_or(len, |limit| offset.saturating_add(limit).min(len));
+    Ok(offset..end)
+}
+
 fn parse_continue(token: &str) -> Option<usize> {
-    token.strip_prefix('o')?.parse().ok()
+    let digits = token.strip_prefix('o')?;
+    // `parse` would also take a sign: "o+1" is not a token we give.
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// `metadata.name=x,metadata.namespace!=y` as `(field, value, equal)`.
@@ -535,40 +601,44 @@ fn field_selector(text: &str) -> Result<Vec<(String, String, bool)>, String> {
     Ok(fields)
 }
 
-/// The query string as a map, percent-decoded.
+/// The query string as a map, percent-decoded. A repeated key keeps its first value, as Go's
+/// `url.Values.Get` does.
 fn parse_query(query: &str) -> HashMap<String, String> {
-    query
-        .split('&')
-        .filter(|p| !p.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (decode(key), decode(value))
-        })
-        .collect()
+    let mut map = HashMap::new();
+    for pair in query.split('&').filter(|p| !p.is_empty()) {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        map.entry(decode(key)).or_insert_with(|| decode(value));
+    }
+    map
 }
 
+/// Percent-decodes a query component (`+` is a space); a `%` not followed by two hex digits is
+/// kept as it is.
 fn decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' if i + 2 < bytes.len() => {
-                let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
-                match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-                    Some(byte) => {
-                        out.push(byte);
-                        i += 2;
-                    }
-                    None => out.push(b'%'),
-                }
+        match (bytes[i], hex_pair(bytes.get(i + 1..i + 3))) {
+            (b'+', _) => out.push(b' '),
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 2;
             }
-            other => out.push(other),
+            (other, _) => out.push(other),
         }
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The byte two hex digits spell (`u8::from_str_radix` alone would also take "+1").
+fn hex_pair(pair: Option<&[u8]>) -> Option<u8> {
+    let digit = |b: u8| char::from(b).to_digit(16);
+    match pair? {
+        [high, low] => u8::try_from(digit(*high)? * 16 + digit(*low)?).ok(),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -584,10 +654,76 @@ mod tests {
 
     #[test]
     fn query_decoding() {
-        let q = parse_query("labelSelector=app%3Dweb%2Ctier&limit=5&x");
+        let q = parse_query("labelSelector=app%3Dweb%2Ctier&limit=5&x&limit=6");
         assert_eq!(q["labelSelector"], "app=web,tier");
         assert_eq!(q["limit"], "5");
+        assert_eq!(q["x"], "");
         assert_eq!(decode("a%2"), "a%2");
         assert_eq!(decode("%é"), "%é");
+        assert_eq!(decode("%"), "%");
+        // A `%XX` at the very end is decoded too.
+        assert_eq!(decode("a%2C"), "a,");
+        assert_eq!(decode("%2C"), ",");
+        // Two hex digits, not a signed number.
+        assert_eq!(decode("%+1"), "% 1");
+        assert_eq!(decode("%-1x"), "%-1x");
+    }
+
+    fn query(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn pages() {
+        let range = |pairs: &[(&str, &str)]| page_range(&query(pairs), 3);
+        assert_eq!(range(&[]), Ok(0..3));
+        assert_eq!(range(&[("limit", "1")]), Ok(0..1));
+        assert_eq!(range(&[("limit", "2"), ("continue", "o2")]), Ok(2..3));
+        assert_eq!(range(&[("limit", "0")]), Ok(0..3));
+        assert_eq!(range(&[("limit", "-1"), ("continue", "o1")]), Ok(1..3));
+        assert_eq!(range(&[("continue", "o3")]), Ok(3..3));
+        let max = i64::MAX.to_string();
+        assert_eq!(range(&[("limit", &max), ("continue", "o1")]), Ok(1..3));
+        for bad in [
+            &[("limit", "1"), ("continue", "o18446744073709551615")][..],
+            &[("continue", "o4")],
+            &[("continue", "o+1")],
+            &[("continue", "1")],
+            &[("limit", "x")],
+            &[("limit", "18446744073709551616")],
+        ] {
+            assert!(range(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    /// Percent-encodes every byte of `text`, or leaves it as it is where that is allowed.
+    fn encode(text: &str, all: bool) -> String {
+        text.bytes()
+            .map(|b| {
+                if !all && (b.is_ascii_alphanumeric() || b"-._~".contains(&b)) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect()
+    }
+
+    proptest::proptest! {
+        #![proptest_config(crate::serve::proptest_config(512))]
+
+        #[test]
+        fn decoding_undoes_encoding(text in "\\PC{0,40}", all in proptest::bool::ANY) {
+            proptest::prop_assert_eq!(decode(&encode(&text, all)), text);
+        }
+
+        #[test]
+        fn any_query_string_is_read(text in "[%+=&0-9a-fA-Fo\\PC]{0,60}") {
+            let q = parse_query(&text);
+            let _ = page_range(&q, 3);
+        }
     }
 }

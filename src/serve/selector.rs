@@ -146,4 +146,63 @@ mod tests {
         assert!(Selector::parse("app in web").is_err());
         assert!(Selector::parse("a b c").is_err());
     }
+
+    use proptest::prelude::*;
+
+    /// Label keys and values, with and without a prefix.
+    fn word() -> impl Strategy<Value = String> {
+        "[a-z0-9]([-a-z0-9_.]{0,8}[a-z0-9])?"
+    }
+
+    fn key() -> impl Strategy<Value = String> {
+        (proptest::option::of("[a-z]{1,6}\\.(io|com)/"), word())
+            .prop_map(|(prefix, name)| prefix.unwrap_or_default() + &name)
+    }
+
+    /// One requirement as text, the way kubectl users write them, and labels that satisfy it.
+    fn satisfied() -> impl Strategy<Value = (String, Vec<(String, String)>)> {
+        (key(), word(), word(), 0..6u8).prop_map(|(k, v, other, form)| {
+            let other = format!("{other}-x");
+            match form {
+                0 => (format!("{k}={v}"), vec![(k, v)]),
+                1 => (format!("{k} == {v}"), vec![(k, v)]),
+                2 => (format!("{k}!={other}"), vec![(k, v)]),
+                3 => (k.clone(), vec![(k, v)]),
+                4 => (format!("!{k}"), vec![]),
+                _ => (format!("{k} in ({other}, {v})"), vec![(k, v)]),
+            }
+        })
+    }
+
+    proptest! {
+        #![proptest_config(crate::serve::proptest_config(512))]
+
+        #[test]
+        fn any_text_is_parsed_or_refused(text in "[a-z=!,() .\\-/]{0,40}|\\PC{0,40}") {
+            if let Ok(selector) = Selector::parse(&text) {
+                let _ = selector.matches(&labels(&[("app", "web")]));
+            }
+        }
+
+        #[test]
+        fn written_requirements_hold_for_their_labels(
+            requirements in proptest::collection::vec(satisfied(), 1..5),
+        ) {
+            let text: Vec<&str> = requirements.iter().map(|(t, _)| t.as_str()).collect();
+            let text = text.join(",");
+            let mut labels = BTreeMap::new();
+            for (_, pairs) in &requirements {
+                labels.extend(pairs.iter().cloned());
+            }
+            // Two requirements may contradict (a=x and !a); only check those that do not.
+            let consistent = requirements.iter().all(|(t, _)| {
+                Selector::parse(t).is_ok_and(|s| s.matches(&labels))
+            });
+            let selector = Selector::parse(&text);
+            prop_assert!(selector.is_ok(), "{text:?}: {selector:?}");
+            if consistent {
+                prop_assert!(selector.unwrap().matches(&labels), "{text:?} {labels:?}");
+            }
+        }
+    }
 }

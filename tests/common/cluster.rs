@@ -14,32 +14,99 @@ pub struct Served {
     child: Child,
     /// `http://127.0.0.1:PORT`.
     pub url: String,
+    stderr: Arc<Mutex<String>>,
+}
+
+/// How to start `driftlab serve` beyond the defaults.
+#[derive(Clone, Debug, Default)]
+pub struct ServeSetup {
+    /// Extra environment variables.
+    pub env: Vec<(String, String)>,
+    /// A file-descriptor limit (`ulimit -n`) to start the server under.
+    pub nofile: Option<u32>,
+    /// More `driftlab serve` flags (`--show-secrets`).
+    pub flags: Vec<String>,
 }
 
 impl Served {
     /// Serves `snapshot` (any path the readers accept).
     pub fn start(snapshot: &str) -> Served {
-        Served::start_with(snapshot, &[])
+        Served::start_with(snapshot, &ServeSetup::default())
     }
 
-    /// Serves `snapshot` with more `driftlab serve` flags (`--show-secrets`).
-    pub fn start_with(snapshot: &str, flags: &[&str]) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_driftlab"))
-            .args(["serve", snapshot, "--listen", "127.0.0.1:0"])
-            .args(flags)
+    /// Serves `snapshot` with the environment and limits of `setup`.
+    pub fn start_with(snapshot: &str, setup: &ServeSetup) -> Served {
+        let binary = env!("CARGO_BIN_EXE_driftlab");
+        let mut command = match setup.nofile {
+            // `exec` keeps the pid: the child is the server itself, not a shell around it.
+            Some(limit) => {
+                let mut shell = Command::new("sh");
+                shell
+                    .arg("-c")
+                    .arg(format!(
+                        "ulimit -n {limit} && snapshot=\"$1\" && shift && exec \"$0\" serve \"$snapshot\" --listen 127.0.0.1:0 \"$@\""
+                    ))
+                    .args([binary, snapshot])
+                    .args(&setup.flags);
+                shell
+            }
+            None => {
+                let mut direct = Command::new(binary);
+                direct
+                    .args(["serve", snapshot, "--listen", "127.0.0.1:0"])
+                    .args(&setup.flags);
+                direct
+            }
+        };
+        let mut child = command
+            .envs(setup.env.iter().map(|(k, v)| (k, v)))
             .current_dir(env!("CARGO_MANIFEST_DIR"))
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .expect("driftlab serve starts");
+        let stderr: Arc<Mutex<String>> = Arc::default();
+        let mut pipe = child.stderr.take().expect("stderr");
+        let sink = stderr.clone();
+        // Keep what serve says on stderr (a panic message, say) for the tests to look at.
+        std::thread::spawn(move || {
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = pipe.read(&mut buffer) {
+                if n == 0 {
+                    break;
+                }
+                sink.lock()
+                    .unwrap()
+                    .push_str(&String::from_utf8_lossy(&buffer[..n]));
+            }
+        });
         let mut first = String::new();
         let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
         stdout.read_line(&mut first).expect("serve prints its URL");
         // Keep draining what serve prints, so it never writes into a closed pipe.
         std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
         let url = first.trim().rsplit(' ').next().expect("URL").to_string();
-        assert!(url.starts_with("http://127.0.0.1:"), "{first}");
-        Served { child, url }
+        assert!(
+            url.starts_with("http://127.0.0.1:"),
+            "{first}{}",
+            stderr.lock().unwrap()
+        );
+        Served { child, url, stderr }
+    }
+
+    /// `127.0.0.1:PORT`.
+    pub fn address(&self) -> &str {
+        self.url.trim_start_matches("http://")
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What the server wrote on stderr so far.
+    pub fn stderr(&self) -> String {
+        self.stderr.lock().unwrap().clone()
     }
 }
 
