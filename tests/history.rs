@@ -219,3 +219,40 @@ fn check_reads_each_snapshot_and_says_what_it_holds() {
         stderr(&output)
     );
 }
+
+#[test]
+fn one_unreadable_archive_is_named_and_the_others_are_still_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    for day in 10..=16 {
+        let name = format!("openshift-backup201809{day}0015.zip");
+        let bytes = std::fs::read(common::repo(&night(day))).unwrap();
+        // The 12th was cut short by a full disk; the 14th is the start of a failed copy.
+        let bytes = match day {
+            12 => bytes[..bytes.len() / 2].to_vec(),
+            14 => bytes[..100].to_vec(),
+            _ => bytes,
+        };
+        common::write(dir.path(), &name, &bytes);
+    }
+    let output = driftlab()
+        .args(["history", dir.path().to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("History of 5 archives"), "{text}");
+    // The probe change of the 13th is still found, against the 11th.
+    assert!(
+        text.contains("2018-09-11 00:15 → 2018-09-13 00:15")
+            && text.contains("DeploymentConfig myproject/web   triggers a rollout"),
+        "{text}"
+    );
+    let errors: Vec<String> = stderr(&output)
+        .lines()
+        .filter(|l| l.starts_with("driftlab: error:"))
+        .map(String::from)
+        .collect();
+    assert_eq!(errors.len(), 2, "{}", stderr(&output));
+    assert!(errors[0].contains("openshift-backup201809120015.zip"), "{errors:?}");
+    assert!(errors[1].contains("openshift-backup201809140015.zip"), "{errors:?}");
+}

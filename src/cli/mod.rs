@@ -19,7 +19,7 @@ pub fn main() -> ExitCode {
     match run(cli) {
         Ok(status) => status.into(),
         Err(err) => {
-            print_error(&err);
+            crate::messages::error(&err);
             ExitStatus::Trouble.into()
         }
     }
@@ -44,15 +44,4 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Check(args) => commands::check::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
     }
-}
-
-/// Prints an error as one line on stderr, control characters escaped so that a hostile file name
-/// cannot move the cursor or spread over several lines.
-pub fn print_error(err: &Error) {
-    let text: String = err
-        .to_string()
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    eprintln!("driftlab: error: {text}");
 }

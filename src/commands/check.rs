@@ -3,8 +3,8 @@
 
 use super::print_diagnostics;
 use crate::cli::args::CheckArgs;
-use crate::cli::print_error;
 use crate::error::{ExitStatus, Result};
+use crate::messages;
 use crate::source::{self, ReadOptions};
 
 /// Reads each snapshot; one line each on stdout, problems on stderr; exit 2 if any is unreadable.
@@ -31,7 +31,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus> {
                 );
             }
             Err(err) => {
-                print_error(&err);
+                messages::error(&err);
                 status = ExitStatus::Trouble;
             }
         }

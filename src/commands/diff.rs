@@ -9,6 +9,7 @@ use crate::cluster::read::ReadReport;
 use crate::cluster::{ClusterOptions, ClusterScoped, names};
 use crate::diff::{DiffOptions, diff_snapshots};
 use crate::error::{Error, ExitStatus, Result};
+use crate::messages;
 use crate::report::{self, Format, RenderOptions};
 use crate::secret::{self, Scheme};
 use crate::snapshot::Snapshot;
@@ -48,10 +49,10 @@ pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     for snapshot in [&old, &new] {
         print_diagnostics(snapshot, command.quiet);
         if snapshot.is_empty() && !command.quiet {
-            eprintln!(
-                "driftlab: warning: {}: no Kubernetes objects found",
+            messages::warning(&format!(
+                "{}: no Kubernetes objects found",
                 snapshot.info.label
-            );
+            ));
         }
     }
 
@@ -139,9 +140,9 @@ fn read_live(
     options.namespaces.retain(|ns| {
         let valid = names::is_dns1123_label(ns);
         if !valid && !command.quiet {
-            eprintln!(
-                "driftlab: warning: {ns:?} is not a valid namespace name; not read from {label}"
-            );
+            messages::warning(&format!(
+                "{ns:?} is not a valid namespace name; not read from {label}"
+            ));
         }
         valid
     });
@@ -175,10 +176,10 @@ fn leave_out_unread(other: &mut Snapshot, report: &ReadReport, label: &str, quie
     for gap in &report.gaps {
         let left_out = other.remove_where(|key| gap.scope.covers(&key.group, &key.namespace));
         if left_out > 0 && !quiet {
-            eprintln!(
-                "driftlab: warning: {label}: {gap}; {left_out} object{} left out of the comparison",
+            messages::warning(&format!(
+                "{label}: {gap}; {left_out} object{} left out of the comparison",
                 if left_out == 1 { "" } else { "s" }
-            );
+            ));
         }
     }
     for problem in report.forbidden.iter().chain(&report.failed) {
@@ -194,12 +195,12 @@ fn leave_out_unread(other: &mut Snapshot, report: &ReadReport, label: &str, quie
             key.group == resource.group && key.kind == resource.kind && key.namespace == namespace
         });
         if left_out > 0 && !quiet {
-            eprintln!(
-                "driftlab: warning: {label}: {} could not be read ({}); {left_out} object{} of it left out of the comparison",
+            messages::warning(&format!(
+                "{label}: {} could not be read ({}); {left_out} object{} of it left out of the comparison",
                 problem.resource,
                 problem.reason,
                 if left_out == 1 { "" } else { "s" }
-            );
+            ));
         }
     }
 }
@@ -224,10 +225,10 @@ fn warn_about_secret_hashes(old: &Snapshot, new: &Snapshot, options: &DiffOption
                     }
                     _ => "export both with the same --secret-key-file".into(),
                 };
-                eprintln!(
-                    "driftlab: warning: secret values cannot be compared: {} holds {a}, {} holds {b}; changes to them are not shown ({hint})",
+                messages::warning(&format!(
+                    "secret values cannot be compared: {} holds {a}, {} holds {b}; changes to them are not shown ({hint})",
                     old.info.label, new.info.label
-                );
+                ));
             }
         }
     }

@@ -22,6 +22,7 @@ use crate::cluster::collect::Target;
 use crate::cluster::discovery::ResourceType;
 use crate::cluster::read::{self, Consumer, ListProblem, ReadPlan, ReadReport, SecretValues};
 use crate::error::{Error, ExitStatus, Result};
+use crate::messages;
 use crate::secret::SecretKey;
 use crate::timestamp::Timestamp;
 
@@ -132,7 +133,7 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
     if !complete {
         // A partial archive is no reason to let older complete ones go.
         for missing in report.missing() {
-            eprintln!("driftlab: warning: not in the archive: {missing}");
+            messages::warning(&format!("not in the archive: {missing}"));
         }
         return Ok(ExitStatus::Partial);
     }

@@ -5,8 +5,8 @@ use std::io::{self, BufWriter, Write};
 use crate::cli::args::HistoryFormat;
 use crate::error::{Error, ExitStatus, Result};
 use crate::history::{self, HistoryOptions};
+use crate::messages;
 use crate::report::{RenderOptions, history as render};
-use crate::snapshot::Level;
 
 /// Everything `driftlab history` needs, settled.
 #[derive(Debug)]
@@ -27,16 +27,7 @@ pub struct HistoryCommand {
 pub fn run(command: &HistoryCommand) -> Result<ExitStatus> {
     let archives = history::archives(&command.archives, command.options.since)?;
     let history = history::build(&archives, &command.options)?;
-    if !command.quiet {
-        for diagnostic in &history.diagnostics {
-            let level = if diagnostic.level == Level::Warning {
-                "warning"
-            } else {
-                "note"
-            };
-            eprintln!("driftlab: {level}: {}", diagnostic.message);
-        }
-    }
+    messages::diagnostics(&history.diagnostics, command.quiet);
     let stdout = io::stdout();
     let mut out = BufWriter::new(stdout.lock());
     let written = match command.format {
@@ -46,8 +37,17 @@ pub fn run(command: &HistoryCommand) -> Result<ExitStatus> {
         HistoryFormat::Html => render::render_html(&history, &command.render, &mut out),
     };
     match written.and_then(|_| out.flush()) {
-        Ok(()) => Ok(ExitStatus::Clean),
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(ExitStatus::Clean),
-        Err(e) => Err(Error::io("standard output", e)),
+        Ok(()) => {}
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(Error::io("standard output", e)),
     }
+    // The report of the readable archives is out; the unreadable ones make this trouble.
+    for err in &history.unreadable {
+        messages::error(err);
+    }
+    Ok(if history.unreadable.is_empty() {
+        ExitStatus::Clean
+    } else {
+        ExitStatus::Trouble
+    })
 }

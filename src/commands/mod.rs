@@ -9,18 +9,10 @@ pub mod progress;
 pub mod rotate;
 pub mod serve;
 
-use crate::snapshot::{Level, Snapshot};
+use crate::messages;
+use crate::snapshot::Snapshot;
 
 /// Prints what reading a snapshot had to say, on stderr.
 pub fn print_diagnostics(snapshot: &Snapshot, quiet: bool) {
-    if quiet {
-        return;
-    }
-    for diagnostic in &snapshot.diagnostics {
-        let level = match diagnostic.level {
-            Level::Warning => "warning",
-            Level::Note => "note",
-        };
-        eprintln!("driftlab: {level}: {}", diagnostic.message);
-    }
+    messages::diagnostics(&snapshot.diagnostics, quiet);
 }

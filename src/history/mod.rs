@@ -111,6 +111,9 @@ pub struct History {
     pub timelines: Vec<Timeline>,
     /// What reading had to say.
     pub diagnostics: Vec<Diagnostic>,
+    /// Archives that could not be read, with the error: left out, the nights around them
+    /// compare the readable archives on either side.
+    pub unreadable: Vec<crate::error::Error>,
     /// `--object` as given.
     pub object: Option<String>,
     /// `--path` as given.
@@ -165,6 +168,7 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
     let mut nights = Vec::new();
     let mut diagnostics = Vec::new();
     let mut infos = Vec::new();
+    let mut unreadable = Vec::new();
     std::thread::scope(|scope| -> Result<()> {
         // Two readers, taking the archives in turn, so reading keeps both cores busy while the
         // last pair is compared; each hands over in order through its own channel.
@@ -176,8 +180,7 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
             scope.spawn(move || {
                 for (_, path) in archives.iter().skip(first).step_by(2) {
                     let snapshot = source::read(&path.to_string_lossy(), read);
-                    let failed = snapshot.is_err();
-                    if sender.send(snapshot).is_err() || failed {
+                    if sender.send(snapshot).is_err() {
                         return;
                     }
                 }
@@ -188,7 +191,15 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
             let Ok(snapshot) = receivers[index % 2].recv() else {
                 break;
             };
-            let snapshot = snapshot?;
+            // One bad night must not hide the others: it is named, and the nights around it
+            // compare the readable archives on either side.
+            let snapshot = match snapshot {
+                Ok(snapshot) => snapshot,
+                Err(err) => {
+                    unreadable.push(err);
+                    continue;
+                }
+            };
             diagnostics.extend(snapshot.diagnostics.iter().cloned());
             infos.push(snapshot.info.clone());
             if let Some(old) = previous.take() {
@@ -206,11 +217,18 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
     } else {
         Vec::new()
     };
+    if infos.len() < 2 {
+        let mut unreadable = unreadable.into_iter();
+        return Err(unreadable.next().unwrap_or_else(|| {
+            Error::Usage("history needs at least two readable archives".into())
+        }));
+    }
     Ok(History {
         archives: infos,
         nights,
         timelines,
         diagnostics,
+        unreadable,
         object: options.asked.0.clone(),
         path: options.asked.1.clone(),
     })
