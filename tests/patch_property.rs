@@ -151,4 +151,21 @@ proptest! {
             }
         }
     }
+
+    /// The value diff of any two documents, under every kind that changes how it reads (secret
+    /// values, embedded documents in ConfigMaps, quantities), ends without a panic, and a
+    /// document compared with itself has no change.
+    #[test]
+    fn value_diff_takes_any_json_under_any_kind(
+        old in any_json(),
+        new in any_json(),
+        kind in prop::sample::select(vec!["Secret", "secret", "ConfigMap", "ResourceQuota", "Pod", ""]),
+        embedded in prop::sample::select(vec!["{\"a\": 1}", "[1, 2", "a: [b", "---\n- x\n", "{}"]),
+    ) {
+        let wrap = |v: &Value| json!({"data": {"app.json": embedded, "app.yaml": embedded, "k": v},
+            "spec": {"hard": {"cpu": v}}, "metadata": {"annotations": {"x": embedded}}, "v": v});
+        let options = value::ValueOptions::default();
+        let _ = value::diff(kind, &wrap(&old), &wrap(&new), &options);
+        prop_assert!(value::diff(kind, &wrap(&old), &wrap(&old), &options).is_empty());
+    }
 }
