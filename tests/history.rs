@@ -253,6 +253,12 @@ fn one_unreadable_archive_is_named_and_the_others_are_still_reported() {
         .map(String::from)
         .collect();
     assert_eq!(errors.len(), 2, "{}", stderr(&output));
-    assert!(errors[0].contains("openshift-backup201809120015.zip"), "{errors:?}");
-    assert!(errors[1].contains("openshift-backup201809140015.zip"), "{errors:?}");
+    assert!(
+        errors[0].contains("openshift-backup201809120015.zip"),
+        "{errors:?}"
+    );
+    assert!(
+        errors[1].contains("openshift-backup201809140015.zip"),
+        "{errors:?}"
+    );
 }

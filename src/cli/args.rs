@@ -382,7 +382,7 @@ pub struct ServeArgs {
 
 /// Output formats of `driftlab history`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum HistoryFormat {
+pub enum HistoryOutput {
     /// Night by night, for people.
     Text,
     /// The nights as diff reports, and the timelines.
@@ -413,8 +413,8 @@ pub struct HistoryArgs {
     pub since: Option<String>,
 
     /// Output format.
-    #[arg(short, long, value_enum, default_value_t = HistoryFormat::Text)]
-    pub output: HistoryFormat,
+    #[arg(short, long, value_enum, default_value_t = HistoryOutput::Text)]
+    pub output: HistoryOutput,
 
     /// How many likely culprits to list per night.
     #[arg(long, value_name = "N", default_value_t = 5)]

@@ -3,10 +3,11 @@
 
 use std::ffi::OsString;
 use std::sync::Arc;
+use std::time::Duration;
 
 use super::args::{
-    ColorChoice, ConnectArgs, DiffArgs, ExportArgs, FilterArgs, HistoryArgs, HistoryFormat,
-    OutputFormat, RotateArgs, SecretsChoice,
+    ColorChoice, ConnectArgs, DiffArgs, ExportArgs, FilterArgs, HistoryArgs, HistoryOutput,
+    OutputFormat, RotateArgs, SecretsChoice, ServeArgs,
 };
 use crate::analyze::AnalyzeOptions;
 use crate::analyze::noise::{self, NoiseProfile};
@@ -17,11 +18,14 @@ use crate::commands::export::{Destination, ExportCommand, SecretsMode};
 use crate::commands::history::HistoryCommand;
 use crate::commands::progress::ProgressMode;
 use crate::commands::rotate::RotateCommand;
+use crate::commands::serve::ServeCommand;
 use crate::diff::{DiffOptions, PathPattern, ValueOptions};
 use crate::error::{Error, Result};
 use crate::history::{HistoryOptions, ObjectSelector};
+use crate::report::history::HistoryFormat;
 use crate::report::{Format, RenderOptions};
 use crate::secret::SecretKey;
+use crate::serve::{Limits, ServeOptions};
 use crate::snapshot::ObjectFilter;
 use crate::source::ReadOptions;
 use crate::timestamp::Timestamp;
@@ -162,11 +166,17 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
         .map(|text| PathPattern::parse(text).map_err(|e| Error::Usage(format!("--path: {e}"))))
         .transpose()?;
     let color = settle_color(args.color, stdout_is_terminal);
+    let format = match args.output {
+        HistoryOutput::Text => HistoryFormat::Text,
+        HistoryOutput::Json => HistoryFormat::Json,
+        HistoryOutput::Markdown => HistoryFormat::Markdown,
+        HistoryOutput::Html => HistoryFormat::Html,
+    };
     Ok(HistoryCommand {
         archives: args.archives,
-        format: args.output,
+        format,
         render: RenderOptions {
-            color: color && args.output == HistoryFormat::Text,
+            color: color && format == HistoryFormat::Text,
             show_secrets: false,
             top: args.top,
             explain: false,
@@ -266,6 +276,54 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
             ProgressMode::Lines
         },
     })
+}
+
+/// The settings of `driftlab serve`.
+pub fn serve_command(args: ServeArgs) -> Result<ServeCommand> {
+    Ok(ServeCommand {
+        snapshot: args.snapshot,
+        serve: ServeOptions {
+            listen: args.listen,
+            allow_remote: args.allow_remote,
+            limits: serve_limits_from_env()?,
+        },
+        read: ReadOptions {
+            max_bytes: args.max_bytes,
+            ..ReadOptions::default()
+        },
+        show_secrets: args.show_secrets,
+    })
+}
+
+/// The limits of `driftlab serve`, with the defaults changed by environment variables (not
+/// flags: they are for tests and unusual setups, and the defaults suit kubectl):
+/// `DRIFTLAB_SERVE_HEADER_TIMEOUT_MS`, `DRIFTLAB_SERVE_WRITE_TIMEOUT_MS`,
+/// `DRIFTLAB_SERVE_MAX_CONNECTIONS`.
+fn serve_limits_from_env() -> Result<Limits> {
+    let mut limits = Limits::default();
+    if let Some(ms) = positive_env("DRIFTLAB_SERVE_HEADER_TIMEOUT_MS")? {
+        limits.header_timeout = Duration::from_millis(ms);
+    }
+    if let Some(ms) = positive_env("DRIFTLAB_SERVE_WRITE_TIMEOUT_MS")? {
+        limits.write_timeout = Duration::from_millis(ms);
+    }
+    if let Some(count) = positive_env("DRIFTLAB_SERVE_MAX_CONNECTIONS")? {
+        limits.max_connections = Some(usize::try_from(count).unwrap_or(usize::MAX));
+    }
+    Ok(limits)
+}
+
+/// A positive whole number from the environment variable `name`, if it is set.
+fn positive_env(name: &str) -> Result<Option<u64>> {
+    let Some(value) = std::env::var_os(name) else {
+        return Ok(None);
+    };
+    match value.to_str().and_then(|v| v.trim().parse::<u64>().ok()) {
+        Some(number) if number > 0 => Ok(Some(number)),
+        _ => Err(Error::Usage(format!(
+            "{name} must be a positive whole number, not {value:?}"
+        ))),
+    }
 }
 
 /// The settings of `driftlab rotate`.

@@ -36,7 +36,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             commands::export::run(&command)
         }
         Command::Rotate(args) => commands::rotate::run(&config::rotate_command(args)),
-        Command::Serve(args) => commands::serve::run(&args),
+        Command::Serve(args) => commands::serve::run(&config::serve_command(args)?),
         Command::History(args) => {
             let command = config::history_command(args, std::io::stdout().is_terminal())?;
             commands::history::run(&command)

@@ -1,7 +1,5 @@
 //! `driftlab diff OLD NEW`.
 
-use std::io::{self, BufWriter, Write};
-
 use super::print_diagnostics;
 use crate::analyze::{self, AnalyzeOptions};
 use crate::cluster::live;
@@ -10,7 +8,7 @@ use crate::cluster::{ClusterOptions, ClusterScoped, names};
 use crate::diff::{DiffOptions, diff_snapshots};
 use crate::error::{Error, ExitStatus, Result};
 use crate::messages;
-use crate::report::{self, Format, RenderOptions};
+use crate::report::{self, Findings, Format, RenderOptions, output};
 use crate::secret::{self, Scheme};
 use crate::snapshot::Snapshot;
 use crate::source::{self, ReadOptions};
@@ -57,27 +55,14 @@ pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     }
 
     let report = diff_snapshots(&old, &new, &command.diff);
-    let stdout = io::stdout();
-    let mut out = BufWriter::new(stdout.lock());
-    // A JSON Patch is by identity; everything else reads the analysis.
-    let (written, drifted) = if command.format == Format::Patch {
-        let drifted = report.summary.has_differences();
-        (report::render_patch(&report, &mut out), drifted)
+    let findings = if command.format.needs_analysis() {
+        Findings::Analysis(analyze::analyze(&old, &new, report, &command.analyze))
     } else {
-        let analysis = analyze::analyze(&old, &new, report, &command.analyze);
-        drop((old, new));
-        let drifted = analysis.summary.has_differences();
-        (
-            report::render(&analysis, command.format, &command.render, &mut out),
-            drifted,
-        )
+        Findings::Identity(report)
     };
-    match written.and_then(|_| out.flush()) {
-        Ok(()) => {}
-        // A closed pipe (`driftlab diff … | head`) is the reader's choice, not an error.
-        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {}
-        Err(e) => return Err(Error::io("standard output", e)),
-    }
+    drop((old, new));
+    output::to_stdout(|out| report::render(&findings, command.format, &command.render, out))?;
+    let drifted = findings.has_differences();
     Ok(if drifted && !command.exit_zero {
         ExitStatus::Differences
     } else {

@@ -5,6 +5,7 @@ mod brief;
 pub mod history;
 mod json;
 pub(crate) mod markdown;
+pub mod output;
 mod patch;
 mod text;
 pub mod theme;
@@ -60,25 +61,50 @@ impl Default for RenderOptions {
     }
 }
 
-/// Writes `analysis` in `format` to `out`. (`Format::Patch` is written by [`render_patch`].)
+impl Format {
+    /// Whether the format reads the analysis (noise, pairing, ranking). A JSON Patch is by
+    /// identity and reads the plain diff.
+    pub fn needs_analysis(self) -> bool {
+        self != Format::Patch
+    }
+}
+
+/// What a diff is rendered from.
+#[derive(Debug)]
+pub enum Findings {
+    /// The analysis: every format but JSON Patch.
+    Analysis(Analysis),
+    /// The plain diff, by identity: JSON Patch.
+    Identity(DiffReport),
+}
+
+impl Findings {
+    /// Whether anything counts as a difference (noise and churn do not).
+    pub fn has_differences(&self) -> bool {
+        match self {
+            Findings::Analysis(analysis) => analysis.summary.has_differences(),
+            Findings::Identity(report) => report.summary.has_differences(),
+        }
+    }
+}
+
+/// Writes `findings` in `format` to `out`.
 pub fn render(
-    analysis: &Analysis,
+    findings: &Findings,
     format: Format,
     options: &RenderOptions,
     out: &mut dyn Write,
 ) -> io::Result<()> {
-    match format {
-        Format::Text | Format::Patch => text::render(analysis, options, out),
-        Format::Json => json::render(analysis, options, out),
-        Format::Markdown => markdown::render(analysis, options, out),
-        Format::Stat => brief::render_stat(analysis, options, out),
-        Format::NameOnly => brief::render_names(analysis, options, out),
+    match findings {
+        Findings::Identity(report) => patch::render(report, out),
+        Findings::Analysis(analysis) => match format {
+            Format::Text | Format::Patch => text::render(analysis, options, out),
+            Format::Json => json::render(analysis, options, out),
+            Format::Markdown => markdown::render(analysis, options, out),
+            Format::Stat => brief::render_stat(analysis, options, out),
+            Format::NameOnly => brief::render_names(analysis, options, out),
+        },
     }
-}
-
-/// Writes the JSON Patch of every object that differs, by identity.
-pub fn render_patch(report: &DiffReport, out: &mut dyn Write) -> io::Result<()> {
-    patch::render(report, out)
 }
 
 /// `old.zip (2018-09-11 00:15)`.

@@ -13,6 +13,34 @@ use crate::history::{History, Timeline, archive_name};
 
 pub use html::render as render_html;
 
+/// The output formats of `driftlab history`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryFormat {
+    /// Night by night, for people.
+    Text,
+    /// The nights as diff reports, and the timelines.
+    Json,
+    /// Markdown.
+    Markdown,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// Writes `history` in `format` to `out`.
+pub fn render(
+    history: &History,
+    format: HistoryFormat,
+    options: &RenderOptions,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        HistoryFormat::Text => render_text(history, options, out),
+        HistoryFormat::Json => render_json(history, options, out),
+        HistoryFormat::Markdown => render_markdown(history, options, out),
+        HistoryFormat::Html => render_html(history, options, out),
+    }
+}
+
 /// `2018-09-12 00:15`, or the archive's name when it has no date.
 fn when(info: &crate::snapshot::SourceInfo) -> String {
     info.taken
