@@ -44,17 +44,37 @@ pub struct Finding {
     pub hidden_by: Option<String>,
 }
 
+/// What one line of the report is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Subject {
+    /// One object, by its identity.
+    Object,
+    /// A generated object and the one it replaced (`web-3 → web-4`), or a ConfigMap or Secret
+    /// renamed by its content hash.
+    Pair {
+        /// The old object's name (the entry's key names the new one).
+        old_name: String,
+    },
+    /// The pods of one controller replaced by a rollout, on one line (`web-3-* → web-4-*`).
+    Group {
+        /// The old names' common pattern, or the old name of a single pod.
+        old_pattern: String,
+        /// The new names' common pattern, or the new name of a single pod.
+        new_pattern: String,
+        /// `(old name, new name)` of each pod.
+        members: Vec<(String, String)>,
+    },
+}
+
 /// One line of the report: an object, a pair of generated objects, or a collapsed group.
 #[derive(Clone, Debug)]
 pub struct Entry {
-    /// The object (its new name for a pair).
+    /// The object (its new name for a pair, the first new pod of a group).
     pub key: ObjectKey,
-    /// Added, removed or changed (pairs are changed).
+    /// Added, removed or changed (pairs and groups are changed).
     pub change: ObjectChange,
-    /// The old name of a pair, or the name pattern of a collapsed group (`web-3-*`).
-    pub old_name: Option<String>,
-    /// The new name pattern of a collapsed group (`web-4-*`).
-    pub new_pattern: Option<String>,
+    /// What the line is about.
+    pub subject: Subject,
     /// What relates the pair or the object to others: `replaced`, `new build of BuildConfig web`.
     pub relation: Option<String>,
     /// Further notes: `used by DeploymentConfig web (volume config)`.
@@ -63,8 +83,6 @@ pub struct Entry {
     pub category: Category,
     /// Its changes.
     pub findings: Vec<Finding>,
-    /// `(old name, new name)` of each pair in a collapsed group.
-    pub members: Vec<(String, String)>,
     /// The controller a pair of generated objects belongs to: kind and name.
     pub owner: Option<(String, String)>,
     /// Some of its changes are shown once, with the repeated changes.
@@ -84,8 +102,7 @@ impl Entry {
         Entry {
             key: diff.key,
             change: diff.change,
-            old_name: None,
-            new_pattern: None,
+            subject: Subject::Object,
             relation: None,
             notes: Vec::new(),
             category: Category::Spec,
@@ -99,7 +116,6 @@ impl Entry {
                     hidden_by: None,
                 })
                 .collect(),
-            members: Vec::new(),
             owner: None,
             in_repeated: false,
             old_api_version: diff.old_api_version,
@@ -116,7 +132,29 @@ impl Entry {
 
     /// Whether this is a pair or a group of generated objects.
     pub fn is_pair(&self) -> bool {
-        self.old_name.is_some()
+        self.subject != Subject::Object
+    }
+
+    /// The old name of a pair, or the old names' pattern of a group.
+    pub fn old_name(&self) -> Option<&str> {
+        match &self.subject {
+            Subject::Object => None,
+            Subject::Pair { old_name } => Some(old_name),
+            Subject::Group { old_pattern, .. } => Some(old_pattern),
+        }
+    }
+
+    /// `(old name, new name)` of each pod of a group; empty otherwise.
+    pub fn members(&self) -> &[(String, String)] {
+        match &self.subject {
+            Subject::Group { members, .. } => members,
+            _ => &[],
+        }
+    }
+
+    /// How many objects the line stands for.
+    pub fn count(&self) -> usize {
+        self.members().len().max(1)
     }
 
     /// Whether the entry is churn only: generated objects replaced or added as their owners do,
@@ -136,12 +174,16 @@ impl Entry {
         self.shows() || self.in_repeated
     }
 
-    /// `myproject/web-3 → web-4`, `myproject/web`.
+    /// `web-3 → web-4`, `web-3-* → web-4-*`, `web`.
     pub fn title_name(&self) -> String {
-        match (&self.old_name, &self.new_pattern) {
-            (Some(old), Some(new)) => format!("{old} → {new}"),
-            (Some(old), None) => format!("{old} → {}", self.key.name),
-            _ => self.key.name.clone(),
+        match &self.subject {
+            Subject::Object => self.key.name.clone(),
+            Subject::Pair { old_name } => format!("{old_name} → {}", self.key.name),
+            Subject::Group {
+                old_pattern,
+                new_pattern,
+                ..
+            } => format!("{old_pattern} → {new_pattern}"),
         }
     }
 }
@@ -166,6 +208,8 @@ pub struct Culprit {
     pub label: String,
     /// The object (the first of them, for a repeated change).
     pub key: ObjectKey,
+    /// Every object it covers: its key, or each object a repeated change is on.
+    pub objects: Vec<ObjectKey>,
     /// The name to show (`web-3 → web-4` for pairs).
     pub title: String,
     /// Why it is a suspect.
@@ -250,14 +294,33 @@ pub fn analyze(
 ) -> Analysis {
     let unchanged_before = report.summary.unchanged;
     let mut entries: Vec<Entry> = report.objects.into_iter().map(Entry::from_diff).collect();
-
     pairing::pair(&mut entries, old, new);
-
     for entry in &mut entries {
         apply_noise(entry, &options.noise);
     }
+    categorize(&mut entries, old, new);
+    let (mismatches, earlier) = template_checks(&entries, old, new);
+    pairing::collapse(&mut entries, &mismatches);
+    let repeated = group_repeated(&mut entries);
+    mark_replaced_controllers(&mut entries);
+    let culprits = rank::culprits(&entries, &repeated, &mismatches, &earlier);
+    let summary = summarize(&entries, unchanged_before, options.show_all);
+    Analysis {
+        old: report.old,
+        new: report.new,
+        entries,
+        repeated,
+        culprits,
+        earlier_mismatches: earlier,
+        summary,
+        ignored_changes: report.ignored_changes,
+        show_all: options.show_all,
+    }
+}
 
-    // References matter only for the ConfigMaps and Secrets that differ.
+/// Gives each entry and change its category. References are looked up only for the ConfigMaps
+/// and Secrets that differ: on a large cluster most workloads need not be parsed.
+fn categorize(entries: &mut [Entry], old: &Snapshot, new: &Snapshot) {
     let mut wanted = refs::Wanted::new();
     for entry in entries
         .iter()
@@ -265,26 +328,32 @@ pub fn analyze(
     {
         let names = wanted.entry(entry.key.namespace.clone()).or_default();
         names.insert(entry.key.name.clone());
-        names.extend(entry.old_name.clone());
+        names.extend(entry.old_name().map(String::from));
     }
     let uses = refs::uses(new, &wanted);
     let old_uses = refs::uses(old, &wanted);
-    for entry in &mut entries {
+    for entry in entries {
         rank::categorize(entry, &uses, &old_uses);
     }
+}
 
-    // Pods worth checking against their template: those that differ, and those of controllers
-    // that differ.
+/// The pods of both snapshots that differ from their controller's template, checking only the
+/// pods worth it: those that differ, and those of controllers that differ.
+fn template_checks(
+    entries: &[Entry],
+    old: &Snapshot,
+    new: &Snapshot,
+) -> (Vec<templates::Mismatch>, Vec<templates::Mismatch>) {
     let mut pods: HashSet<(String, String)> = HashSet::new();
     let mut controllers: HashSet<(String, String)> = HashSet::new();
-    for entry in &entries {
+    for entry in entries {
         let ns = &entry.key.namespace;
         match entry.key.kind.as_str() {
             "Pod" => {
                 pods.insert((ns.clone(), entry.key.name.clone()));
                 pods.extend(
                     entry
-                        .members
+                        .members()
                         .iter()
                         .map(|(_, new)| (ns.clone(), new.clone())),
                 );
@@ -301,13 +370,15 @@ pub fn analyze(
                 controllers.contains(&(key.namespace.clone(), controller.to_string()))
             })
     };
-    let mismatches = templates::mismatches(new, wanted);
-    let earlier = templates::mismatches(old, wanted);
-    pairing::collapse(&mut entries, &mismatches);
+    (
+        templates::mismatches(new, wanted),
+        templates::mismatches(old, wanted),
+    )
+}
 
-    let repeated = group_repeated(&mut entries);
-    for entry in &mut entries {
-        // A replaced controller whose every change follows its owner is churn, and says so.
+/// A replaced controller whose every change follows its owner is churn, and says so.
+fn mark_replaced_controllers(entries: &mut [Entry]) {
+    for entry in entries {
         if let (Some((kind, name)), false) = (&entry.owner, entry.key.kind == "Pod")
             && entry.is_pair()
             && entry.findings.iter().all(|f| f.hidden_by.is_some())
@@ -316,51 +387,40 @@ pub fn analyze(
             entry.category = Category::Churn;
         }
     }
-    let culprits = rank::culprits(&entries, &repeated, &mismatches, &earlier);
+}
 
+/// The object counts of the entries, on top of `unchanged` objects the diff found equal.
+pub(crate) fn summarize(entries: &[Entry], unchanged: usize, show_all: bool) -> Summary {
     let mut summary = Summary {
-        unchanged: unchanged_before,
+        unchanged,
         ..Summary::default()
     };
-    for entry in &entries {
+    for entry in entries {
         summary.noise_hidden += entry
             .findings
             .iter()
             .filter(|f| f.hidden_by.is_some())
             .count();
-        let members = entry.members.len().max(1);
-        let in_repeat = entry.in_repeated;
         if entry.is_churn() {
-            summary.churn += members;
+            summary.churn += entry.count();
         } else if entry.change == ObjectChange::Added && !entry.is_pair() {
             summary.added += 1;
         } else if entry.change == ObjectChange::Removed {
             summary.removed += 1;
         } else if entry.visible().next().is_some()
             || entry.is_pair()
-            || in_repeat
-            || (options.show_all && !entry.findings.is_empty())
+            || entry.in_repeated
+            || (show_all && !entry.findings.is_empty())
         {
-            summary.changed += members;
+            summary.changed += entry.count();
         } else {
             summary.unchanged += 1;
         }
     }
-    if options.show_all {
+    if show_all {
         summary.noise_hidden = 0;
     }
-    let (old_info, new_info) = (report.old, report.new);
-    Analysis {
-        old: old_info,
-        new: new_info,
-        entries,
-        repeated,
-        culprits,
-        earlier_mismatches: earlier,
-        summary,
-        ignored_changes: report.ignored_changes,
-        show_all: options.show_all,
-    }
+    summary
 }
 
 /// Hides what the noise rules name, opening up whole maps that hold noise.

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::refs::owner_of;
 use super::templates::Mismatch;
-use super::{Category, Entry, Finding};
+use super::{Category, Entry, Finding, Subject};
 use crate::diff::ObjectChange;
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
@@ -199,16 +199,202 @@ fn pair_findings(
 }
 
 /// Merges removed and added generated objects into pairs, and relates new generated objects to
-/// their owners.
+/// their owners. Three passes, in this order: pods and controllers by their top owner, then
+/// builds and jobs (and what is left of pods and controllers) by their owner, then ConfigMaps
+/// and Secrets by their content-hash suffix.
 pub fn pair(entries: &mut Vec<Entry>, old: &Snapshot, new: &Snapshot) {
-    let mut consumed: HashSet<usize> = HashSet::new();
-    let mut pairs: Vec<Entry> = Vec::new();
+    let mut pairing = Pairing::default();
+    pairing.by_owner(entries, old, new);
+    pairing.relate_to_owners(entries);
+    pairing.by_content_hash(entries);
+    pairing.finish(entries);
+}
 
-    // Pods and controllers of the same top owner, removed on one side and added on the other.
-    let mut removed_by_owner: BTreeMap<(String, String, String, String), Vec<usize>> =
-        BTreeMap::new();
-    let mut added_by_owner: BTreeMap<(String, String, String, String), Vec<usize>> =
-        BTreeMap::new();
+/// Pairs found so far, and the entries they took.
+#[derive(Default)]
+struct Pairing {
+    consumed: HashSet<usize>,
+    pairs: Vec<Entry>,
+}
+
+/// `(namespace, kind, owner kind, owner name)`: a series of generated objects.
+type Series = (String, String, String, String);
+
+/// A generated object's predecessor: its name, body, and entry (none when it was not removed,
+/// only scaled down).
+type Predecessor = (String, Value, Option<usize>);
+
+impl Pairing {
+    /// Pods and controllers of the same top owner, removed on one side and added on the other.
+    fn by_owner(&mut self, entries: &[Entry], old: &Snapshot, new: &Snapshot) {
+        let (removed, added) = series(entries, old, new);
+        for (group, additions) in &added {
+            let (namespace, kind, owner_kind, owner_name) = group;
+            let owner_key = key_of(namespace, owner_kind, owner_name);
+            let owner_changes = match (old.get(&owner_key), new.get(&owner_key)) {
+                (Some(a), Some(b)) => Some(template_changes(owner_kind, &a.value(), &b.value())),
+                _ => None,
+            };
+            let mut predecessors: Vec<Predecessor> = removed
+                .get(group)
+                .into_iter()
+                .flatten()
+                .map(|&i| {
+                    (
+                        entries[i].key.name.clone(),
+                        entries[i].old.clone().unwrap_or_default(),
+                        Some(i),
+                    )
+                })
+                .collect();
+            if kind != "Pod" && predecessors.is_empty() {
+                predecessors.extend(latest_controller(old, group));
+            }
+            let mut additions = additions.clone();
+            additions.sort_by(|a, b| entries[*a].key.name.cmp(&entries[*b].key.name));
+            predecessors.sort_by(|a, b| a.0.cmp(&b.0));
+            for (&a, predecessor) in additions.iter().zip(predecessors) {
+                let owned = (kind != "Pod").then_some(owner_changes.as_ref()).flatten();
+                self.replace(entries, a, predecessor, (owner_kind, owner_name), owned);
+            }
+        }
+    }
+
+    /// Pairs the added generated object `a` with `predecessor`, its owner's earlier one.
+    fn replace(
+        &mut self,
+        entries: &[Entry],
+        a: usize,
+        (old_name, old_value, removed_index): Predecessor,
+        (owner_kind, owner_name): (&String, &String),
+        owner_changes: Option<&HashSet<String>>,
+    ) {
+        let added = &entries[a];
+        let kind = added.key.kind.as_str();
+        let new_value = added.new.clone().unwrap_or_default();
+        let mut renames = vec![(old_name.clone(), added.key.name.clone())];
+        if kind == "Pod"
+            && let (Some((_, old_rc)), Some((_, new_rc))) =
+                (owner_of("Pod", &old_value), owner_of("Pod", &new_value))
+        {
+            renames.insert(0, (old_rc, new_rc));
+        }
+        let findings = pair_findings(kind, &old_value, &new_value, &renames, owner_changes);
+        self.pairs.push(Entry {
+            subject: Subject::Pair { old_name },
+            relation: Some("replaced".to_string()),
+            owner: Some((owner_kind.clone(), owner_name.clone())),
+            category: Category::Churn,
+            findings,
+            old: Some(old_value),
+            old_api_version: added.new_api_version.clone(),
+            change: ObjectChange::Changed,
+            ..added.clone()
+        });
+        self.consumed.insert(a);
+        self.consumed.extend(removed_index);
+    }
+
+    /// Builds of a BuildConfig, jobs of a CronJob (and pods and controllers left unpaired): new
+    /// ones are their owner's doing, gone ones too.
+    fn relate_to_owners(&self, entries: &mut [Entry]) {
+        for (i, entry) in entries.iter_mut().enumerate() {
+            if self.consumed.contains(&i)
+                || !matches!(
+                    entry.key.kind.as_str(),
+                    "Build" | "Job" | "Pod" | "ReplicationController" | "ReplicaSet"
+                )
+            {
+                continue;
+            }
+            let (body, verb) = match entry.change {
+                ObjectChange::Added => (entry.new.as_ref(), "new"),
+                ObjectChange::Removed => (entry.old.as_ref(), "gone"),
+                ObjectChange::Changed => continue,
+            };
+            if let Some((owner_kind, owner_name)) = body.and_then(|b| owner_of(&entry.key.kind, b))
+            {
+                let what = match entry.key.kind.as_str() {
+                    "Build" => "build",
+                    "Job" => "job",
+                    "Pod" => "pod",
+                    _ => "controller",
+                };
+                entry.relation = Some(format!("{verb} {what} of {owner_kind} {owner_name}"));
+                entry.category = Category::Churn;
+            }
+        }
+    }
+
+    /// ConfigMaps and Secrets renamed by a content-hash suffix: each removed one with the most
+    /// alike added one of the same base name.
+    fn by_content_hash(&mut self, entries: &[Entry]) {
+        let removed: Vec<usize> = (0..entries.len())
+            .filter(|i| {
+                !self.consumed.contains(i)
+                    && entries[*i].change == ObjectChange::Removed
+                    && hash_base(&entries[*i].key.name).is_some()
+            })
+            .collect();
+        for r in removed {
+            let gone = &entries[r];
+            let base = hash_base(&gone.key.name).unwrap_or_default();
+            let old_value = gone.old.clone().unwrap_or_default();
+            let best = (0..entries.len())
+                .filter(|a| {
+                    let e = &entries[*a];
+                    !self.consumed.contains(a)
+                        && e.change == ObjectChange::Added
+                        && e.key.kind == gone.key.kind
+                        && e.key.namespace == gone.key.namespace
+                        && hash_base(&e.key.name) == Some(base)
+                })
+                .max_by_key(|a| {
+                    similarity(&old_value, entries[*a].new.as_ref().unwrap_or(&Value::Null))
+                });
+            let Some(a) = best else { continue };
+            let added = &entries[a];
+            let new_value = added.new.clone().unwrap_or_default();
+            let renames = vec![(gone.key.name.clone(), added.key.name.clone())];
+            let findings = pair_findings(&added.key.kind, &old_value, &new_value, &renames, None);
+            self.pairs.push(Entry {
+                subject: Subject::Pair {
+                    old_name: gone.key.name.clone(),
+                },
+                relation: Some("renamed (content hash)".to_string()),
+                findings,
+                old: Some(old_value),
+                change: ObjectChange::Changed,
+                old_api_version: gone.old_api_version.clone(),
+                ..added.clone()
+            });
+            self.consumed.insert(a);
+            self.consumed.insert(r);
+        }
+    }
+
+    /// Replaces the paired entries by their pairs, in report order.
+    fn finish(self, entries: &mut Vec<Entry>) {
+        let mut kept: Vec<Entry> = std::mem::take(entries)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !self.consumed.contains(i))
+            .map(|(_, e)| e)
+            .collect();
+        kept.extend(self.pairs);
+        kept.sort_by(|a, b| a.key.cmp(&b.key));
+        *entries = kept;
+    }
+}
+
+/// The removed and the added pods and controllers of each series, by entry.
+fn series(
+    entries: &[Entry],
+    old: &Snapshot,
+    new: &Snapshot,
+) -> (BTreeMap<Series, Vec<usize>>, BTreeMap<Series, Vec<usize>>) {
+    let mut removed: BTreeMap<Series, Vec<usize>> = BTreeMap::new();
+    let mut added: BTreeMap<Series, Vec<usize>> = BTreeMap::new();
     for (i, entry) in entries.iter().enumerate() {
         if !matches!(
             entry.key.kind.as_str(),
@@ -217,174 +403,37 @@ pub fn pair(entries: &mut Vec<Entry>, old: &Snapshot, new: &Snapshot) {
             continue;
         }
         let (snapshot, body, map) = match entry.change {
-            ObjectChange::Removed => (old, entry.old.as_ref(), &mut removed_by_owner),
-            ObjectChange::Added => (new, entry.new.as_ref(), &mut added_by_owner),
+            ObjectChange::Removed => (old, entry.old.as_ref(), &mut removed),
+            ObjectChange::Added => (new, entry.new.as_ref(), &mut added),
             ObjectChange::Changed => continue,
         };
         if let Some((owner_kind, owner_name)) =
             body.and_then(|b| top_owner(snapshot, &entry.key, b))
         {
-            map.entry((
+            let series = (
                 entry.key.namespace.clone(),
                 entry.key.kind.clone(),
                 owner_kind,
                 owner_name,
-            ))
-            .or_default()
-            .push(i);
+            );
+            map.entry(series).or_default().push(i);
         }
     }
-    for (group, added) in &added_by_owner {
-        let (namespace, kind, owner_kind, owner_name) = group;
-        let owner_key = key_of(namespace, owner_kind, owner_name);
-        let owner_changes = match (old.get(&owner_key), new.get(&owner_key)) {
-            (Some(a), Some(b)) => Some(template_changes(owner_kind, &a.value(), &b.value())),
-            _ => None,
-        };
-        let removed = removed_by_owner.get(group).cloned().unwrap_or_default();
-        let mut predecessors: Vec<(String, Value, Option<usize>)> = removed
-            .iter()
-            .map(|&i| {
-                (
-                    entries[i].key.name.clone(),
-                    entries[i].old.clone().unwrap_or_default(),
-                    Some(i),
-                )
-            })
-            .collect();
-        if kind != "Pod" && predecessors.is_empty() {
-            // A controller's predecessor usually stays (scaled down): the latest revision of the
-            // owner's controllers in the old snapshot.
-            let latest = old
-                .iter()
-                .filter(|(k, _)| k.namespace == *namespace && k.kind == *kind)
-                .map(|(k, s)| (k.name.clone(), s.value()))
-                .filter(|(_, v)| {
-                    owner_of(kind, v).is_some_and(|(ok, on)| ok == *owner_kind && on == *owner_name)
-                })
-                .max_by_key(|(_, v)| revision(v));
-            if let Some((name, value)) = latest {
-                predecessors.push((name, value, None));
-            }
-        }
-        let mut additions: Vec<usize> = added.clone();
-        additions.sort_by(|a, b| entries[*a].key.name.cmp(&entries[*b].key.name));
-        predecessors.sort_by(|a, b| a.0.cmp(&b.0));
-        for (&a, (old_name, old_value, removed_index)) in additions.iter().zip(predecessors) {
-            let added_entry = &entries[a];
-            let new_value = added_entry.new.clone().unwrap_or_default();
-            let mut renames = vec![(old_name.clone(), added_entry.key.name.clone())];
-            if kind == "Pod"
-                && let (Some((_, old_rc)), Some((_, new_rc))) =
-                    (owner_of("Pod", &old_value), owner_of("Pod", &new_value))
-            {
-                renames.insert(0, (old_rc, new_rc));
-            }
-            let owned = (kind != "Pod").then_some(owner_changes.as_ref()).flatten();
-            let findings = pair_findings(kind, &old_value, &new_value, &renames, owned);
-            pairs.push(Entry {
-                old_name: Some(old_name),
-                relation: Some("replaced".to_string()),
-                owner: Some((owner_kind.clone(), owner_name.clone())),
-                category: Category::Churn,
-                findings,
-                old: Some(old_value),
-                old_api_version: added_entry.new_api_version.clone(),
-                change: ObjectChange::Changed,
-                ..added_entry.clone()
-            });
-            consumed.insert(a);
-            if let Some(r) = removed_index {
-                consumed.insert(r);
-            }
-        }
-    }
+    (removed, added)
+}
 
-    // Builds of a BuildConfig, jobs of a CronJob: new ones are their owner's doing.
-    for (i, entry) in entries.iter_mut().enumerate() {
-        if consumed.contains(&i)
-            || !matches!(
-                entry.key.kind.as_str(),
-                "Build" | "Job" | "Pod" | "ReplicationController" | "ReplicaSet"
-            )
-        {
-            continue;
-        }
-        let (body, verb) = match entry.change {
-            ObjectChange::Added => (entry.new.as_ref(), "new"),
-            ObjectChange::Removed => (entry.old.as_ref(), "gone"),
-            ObjectChange::Changed => continue,
-        };
-        if let Some((owner_kind, owner_name)) = body.and_then(|b| owner_of(&entry.key.kind, b)) {
-            let what = match entry.key.kind.as_str() {
-                "Build" => "build",
-                "Job" => "job",
-                "Pod" => "pod",
-                _ => "controller",
-            };
-            entry.relation = Some(format!("{verb} {what} of {owner_kind} {owner_name}"));
-            entry.category = Category::Churn;
-        }
-    }
-
-    // ConfigMaps and Secrets renamed by a content-hash suffix.
-    let removed: Vec<usize> = (0..entries.len())
-        .filter(|i| {
-            !consumed.contains(i)
-                && entries[*i].change == ObjectChange::Removed
-                && hash_base(&entries[*i].key.name).is_some()
+/// A controller's predecessor usually stays (scaled down): the latest revision of the owner's
+/// controllers in the old snapshot.
+fn latest_controller(old: &Snapshot, series: &Series) -> Option<Predecessor> {
+    let (namespace, kind, owner_kind, owner_name) = series;
+    old.iter()
+        .filter(|(k, _)| k.namespace == *namespace && k.kind == *kind)
+        .map(|(k, s)| (k.name.clone(), s.value()))
+        .filter(|(_, v)| {
+            owner_of(kind, v).is_some_and(|(ok, on)| ok == *owner_kind && on == *owner_name)
         })
-        .collect();
-    for r in removed {
-        let base = hash_base(&entries[r].key.name)
-            .unwrap_or_default()
-            .to_string();
-        let old_value = entries[r].old.clone().unwrap_or_default();
-        let best = (0..entries.len())
-            .filter(|a| {
-                let e = &entries[*a];
-                !consumed.contains(a)
-                    && e.change == ObjectChange::Added
-                    && e.key.kind == entries[r].key.kind
-                    && e.key.namespace == entries[r].key.namespace
-                    && hash_base(&e.key.name) == Some(base.as_str())
-            })
-            .max_by_key(|a| {
-                similarity(&old_value, entries[*a].new.as_ref().unwrap_or(&Value::Null))
-            });
-        let Some(a) = best else { continue };
-        let added_entry = &entries[a];
-        let new_value = added_entry.new.clone().unwrap_or_default();
-        let renames = vec![(entries[r].key.name.clone(), added_entry.key.name.clone())];
-        let findings = pair_findings(
-            &added_entry.key.kind,
-            &old_value,
-            &new_value,
-            &renames,
-            None,
-        );
-        pairs.push(Entry {
-            old_name: Some(entries[r].key.name.clone()),
-            relation: Some("renamed (content hash)".to_string()),
-            findings,
-            old: Some(old_value),
-            change: ObjectChange::Changed,
-            old_api_version: entries[r].old_api_version.clone(),
-            ..added_entry.clone()
-        });
-        consumed.insert(a);
-        consumed.insert(r);
-    }
-
-    let mut kept: Vec<Entry> = std::mem::take(entries)
-        .into_iter()
-        .enumerate()
-        .filter(|(i, _)| !consumed.contains(i))
-        .map(|(_, e)| e)
-        .collect();
-    kept.extend(pairs);
-    kept.sort_by(|a, b| a.key.cmp(&b.key));
-    *entries = kept;
+        .max_by_key(|(_, v)| revision(v))
+        .map(|(name, value)| (name, value, None))
 }
 
 /// The common beginning of names, up to a `-`, with `*`: `web-3-*`.
@@ -409,7 +458,7 @@ fn pattern(names: &[&str]) -> String {
 pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
     let mut groups: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
     for (i, entry) in entries.iter().enumerate() {
-        if entry.key.kind == "Pod" && entry.is_pair() {
+        if entry.key.kind == "Pod" && matches!(entry.subject, Subject::Pair { .. }) {
             let owner = entry
                 .new
                 .as_ref()
@@ -429,7 +478,7 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
             .iter()
             .map(|&i| {
                 (
-                    entries[i].old_name.clone().unwrap_or_default(),
+                    entries[i].old_name().unwrap_or_default().to_string(),
                     entries[i].key.name.clone(),
                 )
             })
@@ -461,15 +510,20 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
             findings.append(&mut entries[i].findings);
         }
         let collapsed = &mut entries[first];
-        if count > 1 {
+        let (old_pattern, new_pattern) = if count > 1 {
             let olds: Vec<&str> = pairs.iter().map(|(o, _)| o.as_str()).collect();
             let news: Vec<&str> = pairs.iter().map(|(_, n)| n.as_str()).collect();
-            collapsed.old_name = Some(pattern(&olds));
-            collapsed.new_pattern = Some(pattern(&news));
-        }
+            (pattern(&olds), pattern(&news))
+        } else {
+            pairs[0].clone()
+        };
+        collapsed.subject = Subject::Group {
+            old_pattern,
+            new_pattern,
+            members: pairs,
+        };
         collapsed.relation = Some(relation);
         collapsed.findings = findings;
-        collapsed.members = pairs;
         collapsed.category = if edited.is_empty() {
             Category::Churn
         } else {

@@ -291,97 +291,98 @@ pub fn culprits(
     mismatches: &[Mismatch],
     earlier: &[Mismatch],
 ) -> Vec<Culprit> {
-    let mut found: Vec<Culprit> = Vec::new();
-    for entry in entries {
-        if entry.category == Category::Churn && entry.visible().next().is_none() {
-            continue;
-        }
-        if entry.change != ObjectChange::Changed && !entry.is_pair() {
-            let verb = if entry.change == ObjectChange::Added {
-                "added"
-            } else {
-                "removed"
-            };
-            let mut reason = verb.to_string();
-            for note in &entry.notes {
-                reason.push_str(&format!("; {note}"));
-            }
-            found.push(Culprit {
-                category: entry.category,
-                label: label(&entry.key.kind, &entry.key.namespace, &entry.title_name()),
-                key: entry.key.clone(),
-                title: entry.title_name(),
-                reason,
-                changes: Vec::new(),
-            });
-            continue;
-        }
-        let mut categories: Vec<Category> = entry
-            .visible()
-            .map(|f| f.category)
-            .filter(|c| *c != Category::Churn)
-            .collect();
-        categories.sort();
-        categories.dedup();
-        for category in categories {
-            let changes: Vec<Change> = entry
-                .visible()
-                .filter(|f| f.category == category)
-                .map(|f| f.change.clone())
-                .collect();
-            let reason = entry
-                .visible()
-                .find(|f| f.category == category)
-                .and_then(|f| f.reasons.first().cloned())
-                .unwrap_or_else(|| category.describe().to_string());
-            found.push(Culprit {
-                category,
-                label: label(&entry.key.kind, &entry.key.namespace, &entry.title_name()),
-                key: entry.key.clone(),
-                title: entry.title_name(),
-                reason,
-                changes,
-            });
-        }
-    }
-    for group in repeated {
-        let first = &group.objects[0];
-        let mut kinds: Vec<&str> = group.objects.iter().map(|k| k.kind.as_str()).collect();
-        kinds.sort_unstable();
-        kinds.dedup();
-        found.push(Culprit {
-            category: group.category,
-            label: format!("{} objects", group.objects.len()),
-            key: first.clone(),
-            title: first.name.clone(),
-            reason: format!(
-                "the same change on {} objects ({})",
-                group.objects.len(),
-                kinds.join(", ")
-            ),
-            changes: vec![group.change.clone()],
-        });
-    }
-    for mismatch in mismatches {
-        let already = earlier
-            .iter()
-            .any(|m| m.pod == mismatch.pod && m.changes == mismatch.changes);
-        let (owner_kind, owner_name) = &mismatch.owner;
-        let mut reason =
-            format!("differs from {owner_kind} {owner_name}'s template: edited by hand?");
-        if already {
-            reason.push_str(" (already so in the old snapshot)");
-        }
-        found.push(Culprit {
-            category: Category::PodEdited,
-            label: label("Pod", &mismatch.pod.namespace, &mismatch.pod.name),
-            key: mismatch.pod.clone(),
-            title: mismatch.pod.name.clone(),
-            reason,
-            changes: mismatch.changes.clone(),
-        });
-    }
+    let mut found: Vec<Culprit> = entries.iter().flat_map(entry_culprits).collect();
+    found.extend(repeated.iter().map(repeated_culprit));
+    found.extend(mismatches.iter().map(|m| mismatch_culprit(m, earlier)));
     // Stable: within a category, the report's order (namespace, kind, name).
     found.sort_by_key(|c| c.category);
     found
+}
+
+/// An entry's culprits: one for an added or removed object, one per category of its visible
+/// changes otherwise; none for churn.
+fn entry_culprits(entry: &Entry) -> Vec<Culprit> {
+    if entry.category == Category::Churn && entry.visible().next().is_none() {
+        return Vec::new();
+    }
+    let culprit = |category, reason, changes| Culprit {
+        category,
+        label: label(&entry.key.kind, &entry.key.namespace, &entry.title_name()),
+        key: entry.key.clone(),
+        objects: vec![entry.key.clone()],
+        title: entry.title_name(),
+        reason,
+        changes,
+    };
+    if entry.change != ObjectChange::Changed && !entry.is_pair() {
+        let mut reason = if entry.change == ObjectChange::Added {
+            "added".to_string()
+        } else {
+            "removed".to_string()
+        };
+        for note in &entry.notes {
+            reason.push_str(&format!("; {note}"));
+        }
+        return vec![culprit(entry.category, reason, Vec::new())];
+    }
+    let mut categories: Vec<Category> = entry
+        .visible()
+        .map(|f| f.category)
+        .filter(|c| *c != Category::Churn)
+        .collect();
+    categories.sort();
+    categories.dedup();
+    categories
+        .into_iter()
+        .map(|category| {
+            let of_category = || entry.visible().filter(move |f| f.category == category);
+            let changes: Vec<Change> = of_category().map(|f| f.change.clone()).collect();
+            let reason = of_category()
+                .find_map(|f| f.reasons.first().cloned())
+                .unwrap_or_else(|| category.describe().to_string());
+            culprit(category, reason, changes)
+        })
+        .collect()
+}
+
+/// The same change on many objects, as one culprit covering all of them.
+fn repeated_culprit(group: &Repeated) -> Culprit {
+    let first = &group.objects[0];
+    let mut kinds: Vec<&str> = group.objects.iter().map(|k| k.kind.as_str()).collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    Culprit {
+        category: group.category,
+        label: format!("{} objects", group.objects.len()),
+        key: first.clone(),
+        objects: group.objects.clone(),
+        title: first.name.clone(),
+        reason: format!(
+            "the same change on {} objects ({})",
+            group.objects.len(),
+            kinds.join(", ")
+        ),
+        changes: vec![group.change.clone()],
+    }
+}
+
+/// A pod that differs from its controller's template; said so when it already did before.
+fn mismatch_culprit(mismatch: &Mismatch, earlier: &[Mismatch]) -> Culprit {
+    let already = earlier
+        .iter()
+        .any(|m| m.pod == mismatch.pod && m.changes == mismatch.changes);
+    let (owner_kind, owner_name) = &mismatch.owner;
+    let mut reason = format!("differs from {owner_kind} {owner_name}'s template: edited by hand?");
+    if already {
+        reason.push_str(" (already so in the old snapshot)");
+    }
+    Culprit {
+        category: Category::PodEdited,
+        label: label("Pod", &mismatch.pod.namespace, &mismatch.pod.name),
+        key: mismatch.pod.clone(),
+        objects: vec![mismatch.pod.clone()],
+        title: mismatch.pod.name.clone(),
+        reason,
+        changes: mismatch.changes.clone(),
+    }
 }

@@ -241,7 +241,7 @@ fn narrow(analysis: &mut Analysis, options: &HistoryOptions) {
         options
             .object
             .as_ref()
-            .is_none_or(|o| o.matches(&e.key, e.old_name.as_deref()))
+            .is_none_or(|o| o.matches(&e.key, e.old_name()))
     };
     let keep_change = |c: &Change| options.path.as_ref().is_none_or(|p| p.matches(&c.path));
     analysis.entries.retain(|e| keep_entry(e));
@@ -272,29 +272,7 @@ fn narrow(analysis: &mut Analysis, options: &HistoryOptions) {
     });
     if options.object.is_some() || options.path.is_some() {
         // The counts describe what was asked for, not the whole night.
-        let noise_hidden = analysis
-            .entries
-            .iter()
-            .flat_map(|e| &e.findings)
-            .filter(|f| f.hidden_by.is_some())
-            .count();
-        let mut summary = analyze::Summary {
-            noise_hidden,
-            ..analyze::Summary::default()
-        };
-        for entry in &analysis.entries {
-            let members = entry.members.len().max(1);
-            match entry.change {
-                _ if entry.is_churn() => summary.churn += members,
-                crate::diff::ObjectChange::Added if !entry.is_pair() => summary.added += 1,
-                crate::diff::ObjectChange::Removed => summary.removed += 1,
-                _ if entry.visible().next().is_some() || entry.in_repeated => {
-                    summary.changed += members
-                }
-                _ => summary.unchanged += 1,
-            }
-        }
-        analysis.summary = summary;
+        analysis.summary = analyze::summarize(&analysis.entries, 0, false);
     }
 }
 

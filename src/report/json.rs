@@ -29,7 +29,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::RenderOptions;
-use crate::analyze::{Analysis, Category, Culprit, Entry, Finding, Repeated, Summary};
+use crate::analyze::{Analysis, Category, Culprit, Entry, Finding, Repeated, Subject, Summary};
 use crate::diff::{Change, ObjectChange, Op};
 use crate::snapshot::{ObjectKey, SourceInfo};
 
@@ -226,12 +226,19 @@ fn object<'a>(entry: &'a Entry, with_hidden: bool) -> Object<'a> {
         kind: &entry.key.kind,
         namespace: namespace(&entry.key),
         name: &entry.key.name,
-        old_name: entry.old_name.as_deref(),
-        new_pattern: entry.new_pattern.as_deref(),
+        old_name: entry.old_name(),
+        new_pattern: match &entry.subject {
+            Subject::Group {
+                new_pattern,
+                members,
+                ..
+            } if members.len() > 1 => Some(new_pattern.as_str()),
+            _ => None,
+        },
         relation: entry.relation.as_deref(),
         notes: &entry.notes,
         members: entry
-            .members
+            .members()
             .iter()
             .map(|(o, n)| [o.as_str(), n.as_str()])
             .collect(),

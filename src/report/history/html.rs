@@ -14,7 +14,7 @@ use std::io::{self, Write};
 use serde_json::Value;
 
 use super::{RenderOptions, timeline_line, when};
-use crate::analyze::{Analysis, Category, Culprit, Entry};
+use crate::analyze::{Analysis, Category, Culprit, Entry, Subject};
 use crate::diff::{Change, ObjectChange, Op};
 use crate::history::{History, archive_name};
 use crate::report::summary_line;
@@ -319,26 +319,17 @@ fn object_identity(key: &ObjectKey) -> String {
 /// The name an entry adds to its row's names: `web-3` for a pair `web-2 → web-3` (the first
 /// pair adds its old name too), `web-4-*` for a group of pods.
 fn entry_names(entry: &Entry, first: bool) -> Vec<String> {
-    let new = entry
-        .new_pattern
-        .clone()
-        .unwrap_or_else(|| entry.key.name.clone());
-    match &entry.old_name {
-        Some(old) if first => vec![old.clone(), new],
+    let new = match &entry.subject {
+        Subject::Group {
+            new_pattern,
+            members,
+            ..
+        } if members.len() > 1 => new_pattern.clone(),
+        _ => entry.key.name.clone(),
+    };
+    match entry.old_name() {
+        Some(old) if first => vec![old.to_string(), new],
         _ => vec![new],
-    }
-}
-
-/// The objects a culprit names: its key, or every object of a repeated change.
-fn culprit_objects<'a>(analysis: &'a Analysis, culprit: &'a Culprit) -> Vec<&'a ObjectKey> {
-    let repeated = analysis.repeated.iter().find(|r| {
-        r.objects.first() == Some(&culprit.key) && culprit.changes.first() == Some(&r.change)
-    });
-    match repeated {
-        Some(group) if culprit.label == format!("{} objects", group.objects.len()) => {
-            group.objects.iter().collect()
-        }
-        _ => vec![&culprit.key],
     }
 }
 
@@ -350,7 +341,7 @@ fn entry_is(entry: &Entry, key: &ObjectKey) -> bool {
     entry.key.kind == key.kind
         && entry.key.namespace == key.namespace
         && entry
-            .members
+            .members()
             .iter()
             .any(|(old, new)| *new == key.name || *old == key.name)
 }
@@ -413,7 +404,7 @@ impl<'a> Grid<'a> {
             }
 
             for (position, culprit) in analysis.culprits.iter().enumerate() {
-                for key in culprit_objects(analysis, culprit) {
+                for key in &culprit.objects {
                     let object = object_identity(key);
                     let r = match entry_rows.iter().find(|(e, _)| entry_is(e, key)) {
                         Some((_, r)) => *r,
@@ -1313,9 +1304,9 @@ impl Page {
         if !items.is_empty() {
             self.push(&format!("<ul class=\"changes\">\n{items}</ul>\n"));
         }
-        if !entry.members.is_empty() {
+        if !entry.members().is_empty() {
             let members: Vec<String> = entry
-                .members
+                .members()
                 .iter()
                 .map(|(o, m)| format!("{o} → {m}"))
                 .collect();
