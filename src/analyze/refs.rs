@@ -94,12 +94,103 @@ fn mentions(body: &str, names: &BTreeSet<String>) -> bool {
         .any(|name| body.contains(&format!("\"{name}\"")))
 }
 
-/// The uses of the ConfigMaps and Secrets named in `wanted` by the workloads and bare pods of
-/// `snapshot`. Only objects whose text mentions a wanted name (or a service account holding a
-/// wanted secret) are parsed: on a large cluster most are not.
-pub fn uses(snapshot: &Snapshot, wanted: &Wanted) -> Uses {
-    let mut service_account_secrets: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
-    let mut also_wanted = wanted.clone();
+/// A reference from a pod spec to a ConfigMap or a Secret.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reference {
+    /// `ConfigMap` or `Secret`.
+    pub kind: &'static str,
+    /// Its name.
+    pub name: String,
+    /// How: `env DB_PASSWORD`, `envFrom`, `volume config`, `imagePullSecrets`.
+    pub how: String,
+}
+
+/// Every ConfigMap and Secret a pod spec names: env `valueFrom`, `envFrom`, volumes (projected
+/// too) and `imagePullSecrets`, in that order. (Service-account secrets are the caller's: they
+/// depend on the snapshot.)
+pub fn references(spec: &Value) -> Vec<Reference> {
+    let mut found = Vec::new();
+    let mut add = |kind: &'static str, name: &str, how: String| {
+        found.push(Reference {
+            kind,
+            name: name.to_string(),
+            how,
+        })
+    };
+    let items = |value: &Value, field: &str| -> Vec<Value> {
+        value
+            .get(field)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
+    for container in ["containers", "initContainers"]
+        .iter()
+        .flat_map(|field| items(spec, field))
+    {
+        for env in items(&container, "env") {
+            let variable = name_of(&env).unwrap_or("?");
+            if let Some(r) = env.pointer("/valueFrom/configMapKeyRef") {
+                add(
+                    "ConfigMap",
+                    name_of(r).unwrap_or(""),
+                    format!("env {variable}"),
+                );
+            }
+            if let Some(r) = env.pointer("/valueFrom/secretKeyRef") {
+                add(
+                    "Secret",
+                    name_of(r).unwrap_or(""),
+                    format!("env {variable}"),
+                );
+            }
+        }
+        for from in items(&container, "envFrom") {
+            if let Some(r) = from.get("configMapRef") {
+                add("ConfigMap", name_of(r).unwrap_or(""), "envFrom".into());
+            }
+            if let Some(r) = from.get("secretRef") {
+                add("Secret", name_of(r).unwrap_or(""), "envFrom".into());
+            }
+        }
+    }
+    for volume in items(spec, "volumes") {
+        let volume_name = name_of(&volume).unwrap_or("?");
+        if let Some(name) = volume.pointer("/configMap/name").and_then(Value::as_str) {
+            add("ConfigMap", name, format!("volume {volume_name}"));
+        }
+        if let Some(name) = volume.pointer("/secret/secretName").and_then(Value::as_str) {
+            add("Secret", name, format!("volume {volume_name}"));
+        }
+        for source in volume
+            .pointer("/projected/sources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(name) = source.pointer("/configMap/name").and_then(Value::as_str) {
+                add("ConfigMap", name, format!("projected volume {volume_name}"));
+            }
+            if let Some(name) = source.pointer("/secret/name").and_then(Value::as_str) {
+                add("Secret", name, format!("projected volume {volume_name}"));
+            }
+        }
+    }
+    for pull in items(spec, "imagePullSecrets") {
+        if let Some(name) = name_of(&pull) {
+            add("Secret", name, "imagePullSecrets".into());
+        }
+    }
+    found
+}
+
+/// The secrets (and pull secrets) of the service accounts that hold a wanted secret, by
+/// `(namespace, account)`.
+fn service_account_secrets(
+    snapshot: &Snapshot,
+    wanted: &Wanted,
+) -> BTreeMap<(String, String), Vec<String>> {
+    let mut accounts = BTreeMap::new();
     for (key, stored) in snapshot.iter().filter(|(k, s)| {
         k.kind == "ServiceAccount"
             && wanted
@@ -118,13 +209,47 @@ pub fn uses(snapshot: &Snapshot, wanted: &Wanted) -> Uses {
             })
             .filter_map(|r| name_of(r).map(String::from))
             .collect();
-        service_account_secrets.insert((key.namespace.clone(), key.name.clone()), names);
-        also_wanted
-            .entry(key.namespace.clone())
-            .or_default()
-            .insert(key.name.clone());
+        accounts.insert((key.namespace.clone(), key.name.clone()), names);
     }
+    accounts
+}
 
+/// Adds `user`'s use of `(namespace, kind, name)` as `how`: one mention per user, its ways of
+/// use listed together (`DeploymentConfig web (volume config, env DB_PASSWORD)`).
+fn record_use(uses: &mut Uses, namespace: &str, user: &str, reference: Reference) {
+    let entry = uses
+        .entry((
+            namespace.to_string(),
+            reference.kind.to_string(),
+            reference.name,
+        ))
+        .or_default();
+    let how = reference.how;
+    match entry
+        .iter_mut()
+        .find(|u| u.starts_with(&format!("{user} (")))
+    {
+        Some(text) if !text.contains(&how) => {
+            text.pop();
+            text.push_str(&format!(", {how})"));
+        }
+        Some(_) => {}
+        None => entry.push(format!("{user} ({how})")),
+    }
+}
+
+/// The uses of the ConfigMaps and Secrets named in `wanted` by the workloads and bare pods of
+/// `snapshot`. Only objects whose text mentions a wanted name (or a service account holding a
+/// wanted secret) are parsed: on a large cluster most are not.
+pub fn uses(snapshot: &Snapshot, wanted: &Wanted) -> Uses {
+    let accounts = service_account_secrets(snapshot, wanted);
+    let mut also_wanted = wanted.clone();
+    for (namespace, account) in accounts.keys() {
+        also_wanted
+            .entry(namespace.clone())
+            .or_default()
+            .insert(account.clone());
+    }
     let mut uses = Uses::new();
     for (key, stored) in snapshot.iter() {
         let Some(names) = also_wanted.get(&key.namespace) else {
@@ -151,115 +276,25 @@ pub fn uses(snapshot: &Snapshot, wanted: &Wanted) -> Uses {
         };
         let Some(spec) = spec else { continue };
         let user = format!("{} {}", key.kind, key.name);
-        let mut add = |kind: &str, name: &str, how: String| {
-            let entry = uses
-                .entry((key.namespace.clone(), kind.to_string(), name.to_string()))
-                .or_default();
-            // One mention per user, its ways of use listed together.
-            match entry
-                .iter_mut()
-                .find(|u| u.starts_with(&format!("{user} (")))
-            {
-                Some(text) if !text.contains(&how) => {
-                    text.pop();
-                    text.push_str(&format!(", {how})"));
-                }
-                Some(_) => {}
-                None => entry.push(format!("{user} ({how})")),
-            }
-        };
-        for containers in ["containers", "initContainers"] {
-            for container in spec
-                .get(containers)
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                for env in container
-                    .get("env")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    let variable = name_of(env).unwrap_or("?");
-                    if let Some(r) = env.pointer("/valueFrom/configMapKeyRef") {
-                        add(
-                            "ConfigMap",
-                            name_of(r).unwrap_or(""),
-                            format!("env {variable}"),
-                        );
-                    }
-                    if let Some(r) = env.pointer("/valueFrom/secretKeyRef") {
-                        add(
-                            "Secret",
-                            name_of(r).unwrap_or(""),
-                            format!("env {variable}"),
-                        );
-                    }
-                }
-                for from in container
-                    .get("envFrom")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
-                    if let Some(r) = from.get("configMapRef") {
-                        add("ConfigMap", name_of(r).unwrap_or(""), "envFrom".into());
-                    }
-                    if let Some(r) = from.get("secretRef") {
-                        add("Secret", name_of(r).unwrap_or(""), "envFrom".into());
-                    }
-                }
-            }
-        }
-        for volume in spec
-            .get("volumes")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let volume_name = name_of(volume).unwrap_or("?");
-            if let Some(name) = volume.pointer("/configMap/name").and_then(Value::as_str) {
-                add("ConfigMap", name, format!("volume {volume_name}"));
-            }
-            if let Some(name) = volume.pointer("/secret/secretName").and_then(Value::as_str) {
-                add("Secret", name, format!("volume {volume_name}"));
-            }
-            for source in volume
-                .pointer("/projected/sources")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
-                if let Some(name) = source.pointer("/configMap/name").and_then(Value::as_str) {
-                    add("ConfigMap", name, format!("projected volume {volume_name}"));
-                }
-                if let Some(name) = source.pointer("/secret/name").and_then(Value::as_str) {
-                    add("Secret", name, format!("projected volume {volume_name}"));
-                }
-            }
-        }
-        for pull in spec
-            .get("imagePullSecrets")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            if let Some(name) = name_of(pull) {
-                add("Secret", name, "imagePullSecrets".into());
-            }
+        for reference in references(&spec) {
+            record_use(&mut uses, &key.namespace, &user, reference);
         }
         let account = spec
             .get("serviceAccountName")
             .or_else(|| spec.get("serviceAccount"))
             .and_then(Value::as_str)
             .unwrap_or("default");
-        for secret in service_account_secrets
+        for secret in accounts
             .get(&(key.namespace.clone(), account.to_string()))
             .into_iter()
             .flatten()
         {
-            add("Secret", secret, format!("service account {account}"));
+            let reference = Reference {
+                kind: "Secret",
+                name: secret.clone(),
+                how: format!("service account {account}"),
+            };
+            record_use(&mut uses, &key.namespace, &user, reference);
         }
     }
     uses
