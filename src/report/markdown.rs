@@ -4,12 +4,11 @@
 
 use std::io::{self, Write};
 
-use serde_json::Value;
-
+use super::present::{self, Shape};
 use super::values::{self, DiffLine};
 use super::{RenderOptions, describe_source, summary_line};
 use crate::analyze::{Analysis, Culprit, Entry};
-use crate::diff::{Change, ObjectChange, Op};
+use crate::diff::{Change, ObjectChange};
 
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let verdict = if analysis.summary.has_differences() {
@@ -160,25 +159,15 @@ fn one_line(text: &str) -> String {
         .collect()
 }
 
+/// One change in `diff` syntax: `-` old, `+` new, `!` what is neither.
 fn write_change(out: &mut dyn Write, change: &Change) -> io::Result<()> {
-    let path = change.path.human();
-    let show = |v: Option<&Value>| match (change.secret, v) {
-        (true, Some(Value::String(s))) => s.clone(),
-        (_, Some(v)) => values::inline(v),
-        (_, None) => String::new(),
-    };
-    let (old, new) = (change.old.as_ref(), change.new.as_ref());
-    if let Some(elided) = &change.elided {
-        return writeln!(out, "! {path}: {}", values::elided(elided));
-    }
-    match change.op {
-        Op::Replace if !change.secret && values::is_multiline(old, new) => {
+    let path = present::path(change);
+    let sign = |added: bool| if added { "+" } else { "-" };
+    match present::shape(change) {
+        Shape::Elided(elided) => writeln!(out, "! {path}: {}", values::elided(elided)),
+        Shape::Lines(lines) => {
             writeln!(out, "! {path}")?;
-            let (a, b) = (
-                old.and_then(Value::as_str).unwrap_or(""),
-                new.and_then(Value::as_str).unwrap_or(""),
-            );
-            for line in values::line_diff(a, b) {
+            for line in lines {
                 match line {
                     DiffLine::Hunk(h) => writeln!(out, "  {h}")?,
                     DiffLine::Context(t) => writeln!(out, "  {t}")?,
@@ -186,14 +175,33 @@ fn write_change(out: &mut dyn Write, change: &Change) -> io::Result<()> {
                     DiffLine::Added(t) => writeln!(out, "+   {t}")?,
                 }
             }
+            Ok(())
         }
-        Op::Replace => {
-            writeln!(out, "- {path}: {}", show(old))?;
-            writeln!(out, "+ {path}: {}", show(new))?;
+        Shape::Replaced { old, new } => {
+            writeln!(out, "- {path}: {old}")?;
+            writeln!(out, "+ {path}: {new}")
         }
-        Op::Add => writeln!(out, "+ {path}: {}", show(new))?,
-        Op::Remove => writeln!(out, "- {path}: {}", show(old))?,
-        Op::Move => writeln!(out, "! {path}: order changed {} → {}", show(old), show(new))?,
+        Shape::ReplacedBlocks { old, new } => {
+            write_block(out, "-", &path, &old)?;
+            write_block(out, "+", &path, &new)
+        }
+        Shape::OneSided { added, value } => writeln!(out, "{} {path}: {value}", sign(added)),
+        Shape::OneSidedBlock { added, lines } => write_block(out, sign(added), &path, &lines),
+        Shape::Moved { from, to } => {
+            writeln!(out, "! {path}: moved from position {from} to {to}")
+        }
+        Shape::Reordered(Some((old, new))) => {
+            writeln!(out, "! {path}: order changed {old} → {new}")
+        }
+        Shape::Reordered(None) => writeln!(out, "! {path}: order changed"),
+    }
+}
+
+/// A value written as a block of lines under its path, each line marked with `sign`.
+fn write_block(out: &mut dyn Write, sign: &str, path: &str, lines: &[String]) -> io::Result<()> {
+    writeln!(out, "{sign} {path}:")?;
+    for line in lines {
+        writeln!(out, "{sign}     {line}")?;
     }
     Ok(())
 }
@@ -206,10 +214,7 @@ fn cell(content: &str) -> String {
 }
 
 fn html_escape(text: &str) -> String {
-    one_line(text)
-        .replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    present::html_escape(&one_line(text))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ mod json;
 pub(crate) mod markdown;
 pub mod output;
 mod patch;
+pub mod present;
 mod text;
 pub mod theme;
 pub mod values;

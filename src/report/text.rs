@@ -3,13 +3,12 @@
 
 use std::io::{self, Write};
 
-use serde_json::Value;
-
+use super::present::{self, Shape};
 use super::theme::{Role, Theme};
 use super::values::{self, DiffLine};
 use super::{RenderOptions, describe_source, summary_line};
 use crate::analyze::{Analysis, Category, Entry};
-use crate::diff::{Change, ObjectChange, Op};
+use crate::diff::{Change, ObjectChange};
 use crate::snapshot::kinds;
 
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
@@ -289,46 +288,25 @@ pub fn write_change(
 ) -> io::Result<()> {
     let pad = " ".repeat(indent);
     let deeper = " ".repeat(indent + 4);
-    let path = change.path.human();
-    let path = if path.is_empty() {
-        "(whole value)".to_string()
-    } else {
-        path
-    };
-    let low_key = path == "apiVersion";
-    let show = |v: &Value| -> String {
-        match (change.secret, v) {
-            (true, Value::String(s)) => s.clone(),
-            _ => values::inline(v),
-        }
-    };
-    let secret_hint = if change.secret && !options.show_secrets {
+    let path = present::path(change);
+    let secret_hint = if present::secret_hidden(change, options) {
         theme.paint(Role::Dim, "   (values hidden; --show-secrets)")
     } else {
         String::new()
     };
-    let (old, new) = (change.old.as_ref(), change.new.as_ref());
-    if let Some(elided) = &change.elided {
-        return writeln!(
-            out,
-            "{pad}{} {path}   {}",
-            theme.paint(Role::Changed, "~"),
-            values::elided(elided)
-        );
-    }
-    match change.op {
-        Op::Replace if !change.secret && values::is_multiline(old, new) => {
+    let changed = theme.paint(Role::Changed, "~");
+    match present::shape(change) {
+        Shape::Elided(elided) => {
+            writeln!(out, "{pad}{changed} {path}   {}", values::elided(elided))
+        }
+        Shape::Lines(lines) => {
             let note = if change.format_only {
                 theme.paint(Role::Dim, "   (formatting or comments only)")
             } else {
                 String::new()
             };
-            writeln!(out, "{pad}{} {path}{note}", theme.paint(Role::Changed, "~"))?;
-            let (old, new) = (
-                old.and_then(Value::as_str).unwrap_or(""),
-                new.and_then(Value::as_str).unwrap_or(""),
-            );
-            for line in values::line_diff(old, new) {
+            writeln!(out, "{pad}{changed} {path}{note}")?;
+            for line in lines {
                 let text = match line {
                     DiffLine::Hunk(h) => theme.paint(Role::Dim, &h),
                     DiffLine::Context(t) => format!(" {t}"),
@@ -337,99 +315,90 @@ pub fn write_change(
                 };
                 writeln!(out, "{deeper}{text}")?;
             }
+            Ok(())
         }
-        Op::Replace => {
-            let (old, new) = (old.unwrap_or(&Value::Null), new.unwrap_or(&Value::Null));
-            if values::is_block(old) || values::is_block(new) {
-                writeln!(out, "{pad}{} {path}", theme.paint(Role::Changed, "~"))?;
-                write_block(out, "was", old, Role::Removed, theme, &deeper)?;
-                write_block(out, "now", new, Role::Added, theme, &deeper)?;
-            } else {
-                let (old_text, new_text) = match (old, new, change.secret) {
-                    (Value::String(a), Value::String(b), false) => {
-                        let (a, b) = values::abbreviate_pair(a, b);
-                        (
-                            values::inline(&Value::String(a)),
-                            values::inline(&Value::String(b)),
-                        )
-                    }
-                    _ => (show(old), show(new)),
-                };
-                // An apiVersion change alone (v1 → apps.openshift.io/v1) is one low-key line.
-                let line = if low_key {
-                    theme.paint(Role::Dim, &format!("~ {path}   {old_text} → {new_text}"))
-                } else {
-                    format!(
-                        "{} {path}   {} → {}",
-                        theme.paint(Role::Changed, "~"),
-                        theme.paint(Role::Removed, &old_text),
-                        theme.paint(Role::Added, &new_text)
-                    )
-                };
-                writeln!(out, "{pad}{line}{secret_hint}")?;
-            }
+        Shape::ReplacedBlocks { old, new } => {
+            writeln!(out, "{pad}{changed} {path}")?;
+            write_block(out, "was", &old, Role::Removed, theme, &deeper)?;
+            write_block(out, "now", &new, Role::Added, theme, &deeper)
         }
-        Op::Add | Op::Remove => {
-            let (marker, role, value) = if change.op == Op::Add {
-                ("+", Role::Added, new.unwrap_or(&Value::Null))
+        Shape::Replaced { old, new } => {
+            // An apiVersion change alone (v1 → apps.openshift.io/v1) is one low-key line.
+            let line = if present::is_low_key(change) {
+                theme.paint(Role::Dim, &format!("~ {path}   {old} → {new}"))
             } else {
-                ("-", Role::Removed, old.unwrap_or(&Value::Null))
+                format!(
+                    "{changed} {path}   {} → {}",
+                    theme.paint(Role::Removed, &old),
+                    theme.paint(Role::Added, &new)
+                )
             };
-            if values::is_block(value) {
-                writeln!(out, "{pad}{} {path}", theme.paint(role, marker))?;
-                for line in values::block_lines(value) {
-                    writeln!(out, "{deeper}{}", theme.paint(role, &line))?;
-                }
-            } else {
-                writeln!(
-                    out,
-                    "{pad}{} {path}   {}{secret_hint}",
-                    theme.paint(role, marker),
-                    theme.paint(role, &show(value))
-                )?;
-            }
+            writeln!(out, "{pad}{line}{secret_hint}")
         }
-        Op::Move => {
+        Shape::OneSided { added, value } => {
+            let (marker, role) = one_sided(added);
+            writeln!(
+                out,
+                "{pad}{} {path}   {}{secret_hint}",
+                theme.paint(role, marker),
+                theme.paint(role, &value)
+            )
+        }
+        Shape::OneSidedBlock { added, lines } => {
+            let (marker, role) = one_sided(added);
+            writeln!(out, "{pad}{} {path}", theme.paint(role, marker))?;
+            for line in lines {
+                writeln!(out, "{deeper}{}", theme.paint(role, &line))?;
+            }
+            Ok(())
+        }
+        Shape::Moved { from, to } => {
             let marker = theme.paint(Role::Moved, "↕");
-            match (old, new) {
-                (Some(Value::Number(from)), Some(Value::Number(to))) => {
-                    writeln!(
-                        out,
-                        "{pad}{marker} {path}   moved from position {from} to {to}"
-                    )?;
+            writeln!(
+                out,
+                "{pad}{marker} {path}   moved from position {from} to {to}"
+            )
+        }
+        Shape::Reordered(orders) => {
+            let marker = theme.paint(Role::Moved, "↕");
+            match orders {
+                Some((old, new)) if old.len() + new.len() > 2 * values::INLINE_LIMIT => {
+                    writeln!(out, "{pad}{marker} {path}   order changed")?;
+                    writeln!(out, "{deeper}{} {old}", theme.paint(Role::Dim, "was"))?;
+                    writeln!(out, "{deeper}{} {new}", theme.paint(Role::Dim, "now"))
                 }
-                (Some(old), Some(new)) => {
-                    let (old, new) = (values::inline(old), values::inline(new));
-                    if old.len() + new.len() > 2 * values::INLINE_LIMIT {
-                        writeln!(out, "{pad}{marker} {path}   order changed")?;
-                        writeln!(out, "{deeper}{} {old}", theme.paint(Role::Dim, "was"))?;
-                        writeln!(out, "{deeper}{} {new}", theme.paint(Role::Dim, "now"))?;
-                    } else {
-                        writeln!(out, "{pad}{marker} {path}   order changed: {old} → {new}")?;
-                    }
+                Some((old, new)) => {
+                    writeln!(out, "{pad}{marker} {path}   order changed: {old} → {new}")
                 }
-                _ => writeln!(out, "{pad}{marker} {path}   order changed")?,
+                None => writeln!(out, "{pad}{marker} {path}   order changed"),
             }
         }
     }
-    Ok(())
+}
+
+/// The marker and role of an added or removed value.
+fn one_sided(added: bool) -> (&'static str, Role) {
+    if added {
+        ("+", Role::Added)
+    } else {
+        ("-", Role::Removed)
+    }
 }
 
 fn write_block(
     out: &mut dyn Write,
     label: &str,
-    value: &Value,
+    lines: &[String],
     role: Role,
     theme: &Theme,
     pad: &str,
 ) -> io::Result<()> {
-    let lines = values::block_lines(value);
     if lines.len() == 1 {
         return writeln!(out, "{pad}{label} {}", theme.paint(role, &lines[0]));
     }
     writeln!(out, "{pad}{label}")?;
     for line in lines {
-        writeln!(out, "{pad}  {}", theme.paint(role, &line))?;
+        writeln!(out, "{pad}  {}", theme.paint(role, line))?;
     }
     Ok(())
 }

@@ -149,6 +149,7 @@ pub fn is_multiline(old: Option<&Value>, new: Option<&Value>) -> bool {
 }
 
 /// One line of a unified line diff.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DiffLine {
     /// `@@ -1,3 +1,3 @@`.
     Hunk(String),

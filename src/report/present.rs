@@ -1,0 +1,169 @@
+//! How one change reads, decided once for every format: its path for people, its values (secret
+//! fingerprints bare, long strings abbreviated), and the shape it takes. Text, Markdown and the
+//! history page only lay a [`Shape`] out; none of them decides again what a change is.
+
+use serde_json::Value;
+
+use super::RenderOptions;
+use super::values::{self, DiffLine};
+use crate::diff::value::Elided;
+use crate::diff::{Change, Op};
+
+/// The shape a change takes in a report.
+#[derive(Debug)]
+pub enum Shape<'a> {
+    /// A list changed in too many elements to list: its summary.
+    Elided(&'a Elided),
+    /// A multi-line string replaced: its line diff.
+    Lines(Vec<DiffLine>),
+    /// A value replaced by another, both short enough for one line.
+    Replaced {
+        /// The old value on one line (long strings abbreviated, secrets bare).
+        old: String,
+        /// The new value.
+        new: String,
+    },
+    /// A map or list replaced, too long for one line: both as blocks of lines.
+    ReplacedBlocks {
+        /// The old value's lines.
+        old: Vec<String>,
+        /// The new value's lines.
+        new: Vec<String>,
+    },
+    /// A value added (`added`) or removed, on one line.
+    OneSided {
+        /// Added, or removed.
+        added: bool,
+        /// The value on one line.
+        value: String,
+    },
+    /// A map or list added or removed, as a block of lines.
+    OneSidedBlock {
+        /// Added, or removed.
+        added: bool,
+        /// The value's lines.
+        lines: Vec<String>,
+    },
+    /// One element of a list without keys moved.
+    Moved {
+        /// Its old position.
+        from: String,
+        /// Its new position.
+        to: String,
+    },
+    /// A list's order changed: the old and new orders on one line each, when known.
+    Reordered(Option<(String, String)>),
+}
+
+/// The path of a change for people; `(whole value)` for the object itself.
+pub fn path(change: &Change) -> String {
+    let path = change.path.human();
+    if path.is_empty() {
+        "(whole value)".to_string()
+    } else {
+        path
+    }
+}
+
+/// A value of `change` on one line: a secret's fingerprint bare, anything else as JSON.
+pub fn value(change: &Change, value: &Value) -> String {
+    match (change.secret, value) {
+        (true, Value::String(text)) => text.clone(),
+        _ => values::inline(value),
+    }
+}
+
+/// Whether a report should say that the values are hidden (`--show-secrets` reveals them).
+pub fn secret_hidden(change: &Change, options: &RenderOptions) -> bool {
+    change.secret && !options.show_secrets
+}
+
+/// Whether the change is an `apiVersion`-only line, shown low-key.
+pub fn is_low_key(change: &Change) -> bool {
+    change.path.human() == "apiVersion"
+}
+
+/// The shape `change` takes.
+pub fn shape(change: &Change) -> Shape<'_> {
+    if let Some(elided) = &change.elided {
+        return Shape::Elided(elided);
+    }
+    let null = Value::Null;
+    let (old, new) = (change.old.as_ref(), change.new.as_ref());
+    match change.op {
+        Op::Replace if !change.secret && values::is_multiline(old, new) => {
+            Shape::Lines(values::line_diff(
+                old.and_then(Value::as_str).unwrap_or(""),
+                new.and_then(Value::as_str).unwrap_or(""),
+            ))
+        }
+        Op::Replace => {
+            let (old, new) = (old.unwrap_or(&null), new.unwrap_or(&null));
+            if values::is_block(old) || values::is_block(new) {
+                Shape::ReplacedBlocks {
+                    old: values::block_lines(old),
+                    new: values::block_lines(new),
+                }
+            } else {
+                let (old, new) = replaced_pair(change, old, new);
+                Shape::Replaced { old, new }
+            }
+        }
+        Op::Add | Op::Remove => {
+            let added = change.op == Op::Add;
+            let value_of = if added { new } else { old }.unwrap_or(&null);
+            if values::is_block(value_of) {
+                Shape::OneSidedBlock {
+                    added,
+                    lines: values::block_lines(value_of),
+                }
+            } else {
+                Shape::OneSided {
+                    added,
+                    value: value(change, value_of),
+                }
+            }
+        }
+        Op::Move => match (old, new) {
+            (Some(Value::Number(from)), Some(Value::Number(to))) => Shape::Moved {
+                from: from.to_string(),
+                to: to.to_string(),
+            },
+            (Some(old), Some(new)) => {
+                Shape::Reordered(Some((values::inline(old), values::inline(new))))
+            }
+            _ => Shape::Reordered(None),
+        },
+    }
+}
+
+/// Old and new of a replaced value on one line each: long strings abbreviated (the shared
+/// beginning left out, digests cut), secrets bare.
+fn replaced_pair(change: &Change, old: &Value, new: &Value) -> (String, String) {
+    match (old, new, change.secret) {
+        (Value::String(a), Value::String(b), false) => {
+            let (a, b) = values::abbreviate_pair(a, b);
+            (
+                values::inline(&Value::String(a)),
+                values::inline(&Value::String(b)),
+            )
+        }
+        _ => (value(change, old), value(change, new)),
+    }
+}
+
+/// Text for HTML: `&`, `<`, `>`, and quotes escaped.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
