@@ -9,6 +9,7 @@ mod builder;
 pub mod kinds;
 
 pub use builder::{DuplicateRule, FileOrigin, ObjectFilter, SnapshotBuilder};
+pub(crate) use builder::{ListContext, is_list_kind};
 
 use std::collections::BTreeMap;
 use std::fmt;

@@ -6,6 +6,7 @@
 //! decompresses against [`ReadOptions::max_bytes`], so a zip bomb ends in a clear error.
 
 pub mod documents;
+mod json;
 pub mod layout;
 mod tree;
 mod velero;
@@ -22,6 +23,8 @@ use crate::snapshot::{
 };
 use crate::timestamp::{self, Timestamp};
 use layout::EntryRole;
+
+pub use json::{MAX_NESTING, MAX_OBJECT_VALUES};
 
 /// The default cap on the bytes decompressed from one source: 4 GiB.
 pub const DEFAULT_MAX_BYTES: u64 = 4 << 30;
@@ -95,8 +98,7 @@ fn read_single_file(
         folder_namespace: None,
         duplicates: crate::snapshot::DuplicateRule::Report,
     };
-    let documents = documents::parse(bytes, display)?;
-    builder.add_documents(documents, &origin);
+    documents::add_file(&mut builder, bytes, &origin)?;
     let file_name = Path::new(label)
         .file_name()
         .and_then(|n| n.to_str())
@@ -223,14 +225,13 @@ impl Ingest {
                     ));
                     return Ok(());
                 }
-                let documents = documents::parse(bytes, display)?;
                 let origin = FileOrigin {
                     path: entry.path.as_str().into(),
                     display: display.to_string(),
                     folder_namespace: folder_namespace.clone(),
                     duplicates: *duplicates,
                 };
-                self.builder.add_documents(documents, &origin);
+                documents::add_file(&mut self.builder, bytes, &origin)?;
             }
             EntryRole::Derived | EntryRole::Other => {}
         }
