@@ -224,11 +224,19 @@ pub(crate) fn read_limited(
     let mut limited = reader.take(room.saturating_add(1));
     limited
         .read_to_end(buffer)
-        .map_err(|e| Error::input(display, format!("cannot be read: {e}")))?;
+        .map_err(|e| Error::input(display, format!("cannot be read: {}", one_line(&e))))?;
     if buffer.len() as u64 > limit {
         return Err(too_large(display, limit));
     }
     Ok(())
+}
+
+/// The text of an error from another crate on one line: some quote the bytes they choke on.
+pub(crate) fn one_line(err: &impl std::fmt::Display) -> String {
+    err.to_string()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Like [`read_limited`], for bytes read as they are (a file, a pipe): past the cap, the error says

@@ -4,7 +4,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{Ingest, ReadOptions, file_name_of, plan, read_limited};
+use super::{Ingest, ReadOptions, file_name_of, one_line, plan, read_limited};
 use crate::error::{Error, Result};
 use crate::snapshot::{Snapshot, SourceFormat};
 
@@ -34,7 +34,8 @@ pub fn read_directory(root: &Path, label: &str, options: &ReadOptions) -> Result
             continue;
         }
         let full = &files[entry.index].1;
-        let display = full.display().to_string();
+        // On one line: a file name may hold a newline, and messages name the file.
+        let display = one_line(&full.display());
         let file = fs::File::open(full).map_err(|e| Error::io(&display, e))?;
         buffer.clear();
         read_limited(file, remaining, &mut buffer, &display)?;

@@ -9,7 +9,7 @@ use flate2::read::MultiGzDecoder;
 
 use super::{
     CappedReader, Ingest, PlannedEntry, ReadOptions, file_name_of, larger_than_cap, layout,
-    too_large,
+    one_line, too_large,
 };
 use crate::error::{Error, Result};
 use crate::snapshot::{DuplicateRule, Snapshot, SourceFormat};
@@ -58,7 +58,7 @@ pub fn read_velero(reader: impl Read, label: &str, options: &ReadOptions) -> Res
         ));
     }
     for (entry, bytes) in &files {
-        let display = format!("{label}: {}", entry.path);
+        let display = format!("{label}: {}", one_line(&entry.path));
         ingest.add(entry, bytes, &display)?;
     }
     Ok(ingest.finish(SourceFormat::Velero, file_name_of(label)))
@@ -69,15 +69,18 @@ fn object_files(
     archive: &mut tar::Archive<impl Read>,
     label: &str,
 ) -> Result<Vec<(PlannedEntry, Vec<u8>)>> {
-    let entries = archive
-        .entries()
-        .map_err(|e| Error::input(label, format!("not a readable tar archive ({e})")))?;
+    let entries = archive.entries().map_err(|e| {
+        Error::input(
+            label,
+            format!("not a readable tar archive ({})", one_line(&e)),
+        )
+    })?;
     let mut files = Vec::new();
     for (index, entry) in entries.enumerate() {
         let mut entry = entry.map_err(|e| {
             Error::input(
                 label,
-                format!("corrupt tar entry {index} ({e}); truncated?"),
+                format!("corrupt tar entry {index} ({}); truncated?", one_line(&e)),
             )
         })?;
         if !entry.header().entry_type().is_file() {
@@ -88,7 +91,10 @@ fn object_files(
             .map_err(|e| {
                 Error::input(
                     label,
-                    format!("tar entry {index} has an unreadable name ({e})"),
+                    format!(
+                        "tar entry {index} has an unreadable name ({})",
+                        one_line(&e)
+                    ),
                 )
             })?
             .to_string_lossy()
@@ -108,7 +114,7 @@ fn object_files(
         entry.read_to_end(&mut bytes).map_err(|e| {
             Error::input(
                 format!("{label}: {path}"),
-                format!("cannot be read ({e}); truncated?"),
+                format!("cannot be read ({}); truncated?", one_line(&e)),
             )
         })?;
         let role = EntryRole::Objects {
@@ -125,8 +131,12 @@ fn object_files(
 /// rest of the stream: the gzip checksums are verified at the end of each member. Returns whether
 /// anything but zeros followed the marker.
 fn check_end_of_archive(stream: &mut impl Read, label: &str) -> Result<bool> {
-    let gzip_error =
-        |e: std::io::Error| Error::input(label, format!("corrupt or truncated gzip stream ({e})"));
+    let gzip_error = |e: std::io::Error| {
+        Error::input(
+            label,
+            format!("corrupt or truncated gzip stream ({})", one_line(&e)),
+        )
+    };
     let mut block = Vec::with_capacity(BLOCK);
     stream
         .by_ref()

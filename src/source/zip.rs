@@ -5,7 +5,7 @@ use std::io::{Read, Seek, SeekFrom};
 
 use zip::ZipArchive;
 
-use super::{Ingest, ReadOptions, file_name_of, layout, plan, read_limited};
+use super::{Ingest, ReadOptions, file_name_of, layout, one_line, plan, read_limited};
 use crate::error::{Error, Result};
 use crate::snapshot::{Snapshot, SourceFormat};
 
@@ -16,7 +16,10 @@ pub fn read_zip<R: Read + Seek>(reader: R, label: &str, options: &ReadOptions) -
         ZipArchive::new(reader).map_err(|e| {
             Error::input(
                 label,
-                format!("not a readable zip archive ({e}); truncated or corrupt?"),
+                format!(
+                    "not a readable zip archive ({}); truncated or corrupt?",
+                    one_line(&e)
+                ),
             )
         })
     };
@@ -41,7 +44,7 @@ pub fn read_zip<R: Read + Seek>(reader: R, label: &str, options: &ReadOptions) -
             Some(Err(e)) => {
                 return Err(Error::input(
                     label,
-                    format!("entry {index} has an unreadable name ({e})"),
+                    format!("entry {index} has an unreadable name ({})", one_line(&e)),
                 ));
             }
             None => continue,
@@ -66,9 +69,12 @@ pub fn read_zip<R: Read + Seek>(reader: R, label: &str, options: &ReadOptions) -
             ingest.skip(&entry);
             continue;
         }
-        let display = format!("{label}: {}", entry.path);
+        let display = format!("{label}: {}", one_line(&entry.path));
         let file = archive.by_index(entry.index).map_err(|e| {
-            Error::input(&display, format!("cannot be read ({e}); corrupt archive?"))
+            Error::input(
+                &display,
+                format!("cannot be read ({}); corrupt archive?", one_line(&e)),
+            )
         })?;
         buffer.clear();
         read_limited(file, remaining, &mut buffer, &display).map_err(|err| match err {
