@@ -9,7 +9,7 @@
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
@@ -31,9 +31,9 @@ const MAX_DOCUMENT_ARRAYS: usize = 16;
 
 /// Adds the objects of the JSON text `text` (one value, a `List`, an array, or several values one
 /// after another) to `builder`; returns how many had to be skipped as invalid.
-pub(crate) fn add_json(
+pub(crate) fn add_json<'a>(
     builder: &mut SnapshotBuilder,
-    text: &str,
+    text: &'a str,
     origin: &FileOrigin,
 ) -> Result<usize> {
     let mut file = JsonFile {
@@ -42,9 +42,19 @@ pub(crate) fn add_json(
         builder,
         invalid: 0,
     };
-    for document in serde_json::Deserializer::from_str(text).into_iter::<&RawValue>() {
+    // One pass reads the list fields of each document and finds where it ends: the text of the
+    // document is the slice between two offsets of the stream.
+    let mut stream = serde_json::Deserializer::from_str(text).into_iter::<Document<'a>>();
+    let mut start = 0;
+    while let Some(document) = stream.next() {
         let document = document.map_err(|e| file.error(text, &e))?;
-        file.add_document(document.get(), 0)?;
+        let end = stream.byte_offset();
+        let json = text[start..end].trim_start();
+        start = end;
+        match document {
+            Document::Object(head) => file.add_object_or_list(json, head)?,
+            Document::Other => file.add_document(json, 0)?,
+        }
     }
     Ok(file.invalid)
 }
@@ -81,11 +91,12 @@ impl<'a> JsonFile<'a, '_> {
                         ),
                     ));
                 }
-                self.for_each_element(json, |file, element, _| {
-                    file.add_document(element, depth + 1)
-                })
+                elements(json).try_for_each(|(element, _)| self.add_document(element, depth + 1))
             }
-            Some(b'{') => self.add_object_or_list(json),
+            Some(b'{') => {
+                let head = serde_json::from_str(json).map_err(|e| self.error(json, &e))?;
+                self.add_object_or_list(json, head)
+            }
             Some(b'n') => Ok(()),
             _ => {
                 self.invalid += 1;
@@ -94,34 +105,34 @@ impl<'a> JsonFile<'a, '_> {
         }
     }
 
-    /// Adds an object, or the items of a `List`, one at a time.
-    fn add_object_or_list(&mut self, json: &'a str) -> Result<()> {
-        let head: ListHead<'a> = serde_json::from_str(json).map_err(|e| self.error(json, &e))?;
+    /// Adds the object `json` whose list fields are `head`, or the items of a `List`, one at a
+    /// time.
+    fn add_object_or_list(&mut self, json: &'a str, head: ListHead<'a>) -> Result<()> {
         let items = head
             .items
             .map(RawValue::get)
             .filter(|items| items.starts_with('[') && is_list_kind(head.kind.as_deref()));
         let Some(items) = items else {
-            let object = self.parse_object(json, None)?;
+            let object = self.parse_object(json, None, measure(json.as_bytes()))?;
             self.invalid += self.builder.add_document(object, self.origin);
             return Ok(());
         };
         let context = ListContext::of_list(head.kind.as_deref(), head.api_version.as_deref());
-        self.for_each_element(items, |file, item, number| {
+        for (number, (item, measure)) in elements(items).enumerate() {
             if !item.starts_with('{') {
                 // `null` items are tolerated, other scalars are not objects.
-                file.invalid += usize::from(!item.starts_with('n'));
-                return Ok(());
+                self.invalid += usize::from(!item.starts_with('n'));
+                continue;
             }
-            let object = file.parse_object(item, Some(number))?;
-            file.invalid += file.builder.add_list_item(object, file.origin, &context);
-            Ok(())
-        })
+            let object = self.parse_object(item, Some(number), measure)?;
+            self.invalid += self.builder.add_list_item(object, self.origin, &context);
+        }
+        Ok(())
     }
 
-    /// Parses one object after checking, by a byte scan, that it is of a size an object can be.
-    fn parse_object(&self, json: &str, item: Option<usize>) -> Result<Value> {
-        let measure = measure(json.as_bytes());
+    /// Parses one object after checking, by the `measure` of a byte scan, that it is of a size an
+    /// object can be.
+    fn parse_object(&self, json: &str, item: Option<usize>, measure: Measure) -> Result<Value> {
         if measure.values > MAX_OBJECT_VALUES {
             return Err(self.refuse(
                 json,
@@ -139,26 +150,6 @@ impl<'a> JsonFile<'a, '_> {
             ));
         }
         serde_json::from_str(json).map_err(|e| self.error(json, &e))
-    }
-
-    /// Calls `each` with the text and index of every element of the array `json`, in order,
-    /// without holding more than one element at a time.
-    fn for_each_element(
-        &mut self,
-        json: &'a str,
-        mut each: impl FnMut(&mut Self, &'a str, usize) -> Result<()>,
-    ) -> Result<()> {
-        let mut failure = None;
-        let seed = Elements {
-            each: |element: &'a RawValue, index| each(self, element.get(), index),
-            failure: &mut failure,
-        };
-        let result = seed.deserialize(&mut serde_json::Deserializer::from_str(json));
-        match (failure, result) {
-            (Some(err), _) => Err(err),
-            (None, Err(e)) => Err(self.error(json, &e)),
-            (None, Ok(())) => Ok(()),
-        }
     }
 
     /// A serde_json error in the slice `json` of the file, placed in the file.
@@ -195,45 +186,95 @@ pub(crate) struct Measure {
     pub depth: usize,
 }
 
-/// Scans well-formed JSON text for its number of values and depth, without allocating; stops
-/// counting once past [`MAX_OBJECT_VALUES`].
+/// Scans well-formed JSON text for its number of values and depth, without allocating.
 pub(crate) fn measure(json: &[u8]) -> Measure {
+    scan_value(json, 0).1
+}
+
+/// The elements of the text of a JSON array, each with its measure, found by the same byte scan:
+/// the text must be well-formed (serde_json read it once already), which the scan does not check.
+fn elements(array: &str) -> ArrayElements<'_> {
+    ArrayElements { array, at: 1 }
+}
+
+struct ArrayElements<'a> {
+    array: &'a str,
+    /// Where the scan is: after the `[`, or after the last element returned.
+    at: usize,
+}
+
+impl<'a> Iterator for ArrayElements<'a> {
+    type Item = (&'a str, Measure);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let bytes = self.array.as_bytes();
+        while bytes
+            .get(self.at)
+            .is_some_and(|b| b.is_ascii_whitespace() || *b == b',')
+        {
+            self.at += 1;
+        }
+        if matches!(bytes.get(self.at), None | Some(b']')) {
+            return None;
+        }
+        let start = self.at;
+        let (end, measure) = scan_value(bytes, start);
+        self.at = end;
+        Some((&self.array[start..end], measure))
+    }
+}
+
+/// Scans the well-formed JSON value that starts at `start`; returns the index just past its end,
+/// and its measure.
+fn scan_value(json: &[u8], start: usize) -> (usize, Measure) {
     let mut measure = Measure {
         values: 1,
         depth: 0,
     };
     let mut depth = 0usize;
-    let mut bytes = json.iter();
-    while let Some(&byte) = bytes.next() {
+    let mut at = start;
+    while let Some(&byte) = json.get(at) {
         match byte {
-            b'"' => skip_string(&mut bytes),
-            b',' => measure.values += 1,
+            b'"' => {
+                at = end_of_string(json, at + 1);
+                if depth == 0 {
+                    return (at, measure);
+                }
+                continue;
+            }
             b'{' | b'[' => {
                 measure.values += 1;
                 depth += 1;
                 measure.depth = measure.depth.max(depth);
             }
-            b'}' | b']' => depth = depth.saturating_sub(1),
+            b'}' | b']' if depth <= 1 => return (if depth == 1 { at + 1 } else { at }, measure),
+            b'}' | b']' => depth -= 1,
+            b',' if depth == 0 => return (at, measure),
+            b',' => measure.values += 1,
+            // The end of a number or a literal.
+            byte if depth == 0 && byte.is_ascii_whitespace() => return (at, measure),
             _ => {}
         }
-        if measure.values > MAX_OBJECT_VALUES {
-            break;
-        }
+        at += 1;
     }
-    measure
+    (json.len(), measure)
 }
 
-/// Moves past the end of a string whose opening quote was consumed.
-fn skip_string(bytes: &mut std::slice::Iter<'_, u8>) {
-    while let Some(&byte) = bytes.next() {
-        match byte {
-            b'"' => return,
-            b'\\' => {
-                bytes.next();
-            }
-            _ => {}
+/// The index just past the closing quote of the string whose content starts at `at`. Strings
+/// hold most of an object's bytes (annotations, data): memchr skips long ones at memory speed.
+fn end_of_string(json: &[u8], mut at: usize) -> usize {
+    while let Some(found) = json
+        .get(at..)
+        .and_then(|rest| memchr::memchr2(b'"', b'\\', rest))
+    {
+        let index = at + found;
+        if json[index] == b'"' {
+            return index + 1;
         }
+        // A backslash escapes the next byte, a quote included.
+        at = index + 2;
     }
+    json.len()
 }
 
 /// The fields of a top-level object that tell whether it is a list, read without parsing the
@@ -277,19 +318,80 @@ impl<'de: 'a, 'a> Visitor<'de> for ListHeadVisitor<'a> {
         f.write_str("a JSON object")
     }
 
-    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<ListHead<'a>, M::Error> {
-        let mut head = ListHead::default();
-        while let Some(key) = map.next_key::<HeadKey>()? {
-            match key {
-                HeadKey::Kind => head.kind = string_of(map.next_value()?),
-                HeadKey::ApiVersion => head.api_version = string_of(map.next_value()?),
-                HeadKey::Items => head.items = Some(map.next_value()?),
-                HeadKey::Other => {
-                    map.next_value::<IgnoredAny>()?;
-                }
+    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<ListHead<'a>, M::Error> {
+        read_head(map)
+    }
+}
+
+/// Reads the list fields of an object, skipping the others unparsed.
+fn read_head<'de: 'a, 'a, M: MapAccess<'de>>(mut map: M) -> Result<ListHead<'a>, M::Error> {
+    let mut head = ListHead::default();
+    while let Some(key) = map.next_key::<HeadKey>()? {
+        match key {
+            HeadKey::Kind => head.kind = string_of(map.next_value()?),
+            HeadKey::ApiVersion => head.api_version = string_of(map.next_value()?),
+            HeadKey::Items => head.items = Some(map.next_value()?),
+            HeadKey::Other => {
+                map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(head)
+    }
+    Ok(head)
+}
+
+/// A top-level document as the stream first reads it: the list fields of an object, or
+/// something else (array, scalar, null), skipped unparsed and handled from its text.
+enum Document<'a> {
+    Object(ListHead<'a>),
+    Other,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Document<'a> {
+    fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(DocumentVisitor(std::marker::PhantomData))
+    }
+}
+
+struct DocumentVisitor<'a>(std::marker::PhantomData<&'a ()>);
+
+impl<'de: 'a, 'a> Visitor<'de> for DocumentVisitor<'a> {
+    type Value = Document<'a>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<Document<'a>, M::Error> {
+        read_head(map).map(Document::Object)
+    }
+
+    fn visit_seq<S: SeqAccess<'de>>(self, mut seq: S) -> Result<Document<'a>, S::Error> {
+        while seq.next_element::<IgnoredAny>()?.is_some() {}
+        Ok(Document::Other)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Document<'a>, E> {
+        Ok(Document::Other)
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Document<'a>, E> {
+        Ok(Document::Other)
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Document<'a>, E> {
+        Ok(Document::Other)
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Document<'a>, E> {
+        Ok(Document::Other)
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Document<'a>, E> {
+        Ok(Document::Other)
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Document<'a>, E> {
+        Ok(Document::Other)
     }
 }
 
@@ -299,47 +401,6 @@ fn string_of(raw: &RawValue) -> Option<String> {
         .starts_with('"')
         .then(|| serde_json::from_str(raw.get()).ok())
         .flatten()
-}
-
-/// Hands each element of a JSON array to `each` as it is read; the first error `each` returns
-/// stops reading and is kept in `failure`.
-struct Elements<'f, F> {
-    each: F,
-    failure: &'f mut Option<Error>,
-}
-
-impl<'de, F> DeserializeSeed<'de> for Elements<'_, F>
-where
-    F: FnMut(&'de RawValue, usize) -> Result<()>,
-{
-    type Value = ();
-
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
-        deserializer.deserialize_seq(self)
-    }
-}
-
-impl<'de, F> Visitor<'de> for Elements<'_, F>
-where
-    F: FnMut(&'de RawValue, usize) -> Result<()>,
-{
-    type Value = ();
-
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a JSON array")
-    }
-
-    fn visit_seq<S: SeqAccess<'de>>(mut self, mut seq: S) -> Result<(), S::Error> {
-        let mut index = 0;
-        while let Some(element) = seq.next_element::<&'de RawValue>()? {
-            if let Err(err) = (self.each)(element, index) {
-                *self.failure = Some(err);
-                return Err(de::Error::custom("stopped"));
-            }
-            index += 1;
-        }
-        Ok(())
-    }
 }
 
 #[cfg(test)]
@@ -368,11 +429,21 @@ mod tests {
     }
 
     #[test]
-    fn measure_stops_past_the_budget() {
-        let mut json = b"[".to_vec();
-        json.extend(std::iter::repeat_n(&b"0,"[..], 3_000_000).flatten());
-        json.extend_from_slice(b"0]");
-        assert_eq!(measure(&json).values, MAX_OBJECT_VALUES + 1);
+    fn elements_of_an_array_with_their_measures() {
+        let array = r#"[ {"a": [1, "],"]}, 2,"x\"]" ,null, [[]] ]"#;
+        let found: Vec<(&str, usize)> = elements(array).map(|(e, m)| (e, m.values)).collect();
+        assert_eq!(
+            found,
+            [
+                (r#"{"a": [1, "],"]}"#, 4),
+                ("2", 1),
+                (r#""x\"]""#, 1),
+                ("null", 1),
+                ("[[]]", 3)
+            ]
+        );
+        assert_eq!(elements("[]").count(), 0);
+        assert_eq!(elements("[ ]").count(), 0);
     }
 
     #[test]
