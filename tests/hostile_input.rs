@@ -371,6 +371,12 @@ fn an_empty_or_foreign_zip_is_an_error_not_an_empty_snapshot() {
         line.ends_with("objects.json: 0 bytes: nothing to read (an interrupted copy?)"),
         "{line}"
     );
+    let yaml = common::write(dir.path(), "objects.yaml", b"\n  \n");
+    let line = trouble(&check(&[&yaml]));
+    assert!(
+        line.ends_with("objects.yaml: only blank space: nothing to read (an interrupted copy?)"),
+        "{line}"
+    );
 }
 
 #[test]

@@ -1,10 +1,12 @@
 //! JSON files, one object at a time.
 //!
-//! A file is split into its top-level documents, a `List` or an array into item slices
-//! ([`RawValue`]: borrowed text, nothing parsed), and each item is measured, parsed, normalised and
-//! stored before the next one is parsed. So reading a file costs about its own size in memory plus
-//! one parsed object, not the six times its size a parsed tree of the whole file would; and an
-//! object too big to be a Kubernetes object is refused by a byte scan before it is parsed.
+//! One serde_json pass over each top-level document checks its syntax, reads the fields that say
+//! whether it is a `List` (`kind`, `apiVersion`, `items` as a [`RawValue`]: borrowed text, nothing
+//! parsed) and finds where it ends. The items of a list (or the elements of an array) are then
+//! split by a byte scan that also counts their values, and each item is parsed, normalised and
+//! stored before the next one is. So reading a file costs about its own size in memory plus one
+//! parsed object, not the six times its size a parsed tree of the whole file would; and an object
+//! too big to be a Kubernetes object is refused by the scan before it is parsed.
 
 use std::fmt;
 

@@ -159,10 +159,6 @@ fn sniff(head: &[u8], label: &str) -> Result<Sniffed> {
             };
             Err(Error::input(label, problem))
         }
-        _ if head.is_empty() => Err(Error::input(
-            label,
-            "0 bytes: nothing to read (an interrupted copy?)",
-        )),
         _ => Ok(format),
     }
 }
@@ -191,12 +187,25 @@ fn read_sniffed(
     }
 }
 
+/// Reads a single JSON or YAML file. One that is empty or blank is an error, not an empty
+/// snapshot: it would read as "everything removed" in a diff.
 fn read_single_file(
     bytes: &[u8],
     label: &str,
     format: SourceFormat,
     options: &ReadOptions,
 ) -> Result<Snapshot> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        let what = if bytes.is_empty() {
+            "0 bytes"
+        } else {
+            "only blank space"
+        };
+        return Err(Error::input(
+            label,
+            format!("{what}: nothing to read (an interrupted copy?)"),
+        ));
+    }
     let mut builder = SnapshotBuilder::new(options.filter.clone());
     let origin = FileOrigin {
         path: label.into(),
