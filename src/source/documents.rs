@@ -19,6 +19,9 @@ pub const MAX_YAML_NODES: usize = 10_000_000;
 /// few aliases of a big anchored scalar can cost (a 4 MiB file would otherwise expand 100-fold).
 pub const MAX_YAML_SCALAR_BYTES: usize = 64 << 20;
 
+/// The most YAML events recorded for anchors, and replayed by aliases, in one document.
+pub const MAX_YAML_ALIAS_EVENTS: usize = 100_000;
+
 /// The most YAML documents [`parse`] reads from one text (readers stream documents, uncapped).
 pub const MAX_YAML_DOCUMENTS: usize = 100_000;
 
@@ -212,7 +215,8 @@ fn on_yaml_stack<T: Send>(parse: impl FnOnce() -> T + Send) -> T {
 /// serde-saphyr's options for Kubernetes manifests. Its default budget is sized for
 /// configuration files and refuses real ones (a `List` of 8,000 objects, 1,025 documents, nesting
 /// deeper than 64); these budgets fit a `List` of 100,000 objects, any number of documents when
-/// streamed, and serde_json's nesting limit, and keep the alias limits that stop "billion laughs".
+/// streamed, and serde_json's nesting limit; the alias limits that stop "billion laughs" are
+/// tightened, as the node budget no longer does.
 fn yaml_options() -> serde_saphyr::Options {
     let mut budget = serde_saphyr::Budget::default();
     budget.max_nodes = MAX_YAML_NODES;
@@ -222,9 +226,13 @@ fn yaml_options() -> serde_saphyr::Options {
     budget.max_total_scalar_bytes = MAX_YAML_SCALAR_BYTES;
     // Readers cap the bytes of every input themselves (--max-bytes).
     budget.max_reader_input_bytes = None;
+    // Aliases are rare in manifests; with the node budget lifted, these are what stop a
+    // "billion laughs" (serde-saphyr's defaults, a million events, let one cost 270 MB).
+    budget.max_recorded_anchor_events = MAX_YAML_ALIAS_EVENTS;
     let mut options = serde_saphyr::Options::default();
     options.legacy_octal_numbers = true;
     options.budget = Some(budget);
+    options.alias_limits.max_total_replayed_events = MAX_YAML_ALIAS_EVENTS;
     options
 }
 
@@ -340,6 +348,16 @@ mod tests {
             .to_string();
         assert!(err.starts_with("f.yaml: invalid YAML"), "{err}");
         assert!(!err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn anchors_and_aliases_still_read() {
+        let docs = parse(
+            b"base: &b {kind: ConfigMap, data: {a: '1'}}\ncopy: *b\n",
+            "f.yaml",
+        )
+        .unwrap();
+        assert_eq!(docs[0]["copy"], docs[0]["base"]);
     }
 
     #[test]
