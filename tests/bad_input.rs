@@ -245,17 +245,116 @@ fn hostile_file_names_cannot_spread_the_error_over_lines() {
     trouble(&path, NIGHT1, &[]);
 }
 
-/// A stored (uncompressed) copy of the first fixture night, so that mutations reach the JSON
-/// parser instead of stopping at deflate checksums.
-fn stored_fixture() -> Vec<u8> {
-    let bytes = std::fs::read(common::repo(NIGHT1)).unwrap();
-    let entries = common::unzip(&bytes);
-    let borrowed: Vec<(&str, &[u8])> = entries
-        .iter()
-        .map(|(n, d)| (n.as_str(), d.as_slice()))
-        .collect();
-    common::zip_bytes(&borrowed, true)
+// Mutation fuzzing of every reader: seeds from the fixture archives and small crafted inputs,
+// random mutations, and the contract that reading returns (Ok, or an error on one line) without
+// a panic, in bounded time. DRIFTLAB_FUZZ_CASES raises the number of cases of each test (default
+// 64: the whole file runs in well under 30 s in a debug build).
+
+/// The fixture archives the zip seeds come from.
+const SEED_ARCHIVES: &[&str] = &[
+    NIGHT1,
+    "fixtures/openshift-backup/openshift-backup201809120015.zip",
+    "fixtures/culprits/openshift-backup201809120015.zip",
+    "fixtures/week/openshift-backup201809100015.zip",
+];
+
+fn fuzz_cases() -> u32 {
+    std::env::var("DRIFTLAB_FUZZ_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(64)
 }
+
+/// The entries of the fixture archive `index` (modulo their number).
+fn seed_entries(index: usize) -> Vec<(String, Vec<u8>)> {
+    let path = SEED_ARCHIVES[index % SEED_ARCHIVES.len()];
+    common::unzip(&std::fs::read(common::repo(path)).unwrap())
+}
+
+/// A fixture archive rewritten stored (uncompressed), so that mutations reach the JSON parser
+/// instead of stopping at deflate checksums; `duplicate` repeats one entry under its own name.
+fn stored_seed(index: usize, duplicate: Option<usize>) -> Vec<u8> {
+    let entries = seed_entries(index);
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    let repeated = duplicate.map(|d| d % entries.len());
+    for (i, (name, data)) in entries.iter().enumerate() {
+        let copies = if Some(i) == repeated { 2 } else { 1 };
+        for copy in 0..copies {
+            // The zip crate will not write a name twice: write a same-length stand-in, renamed
+            // below in both headers.
+            let written = if copy == 0 {
+                name.clone()
+            } else {
+                stand_in(name)
+            };
+            zip.start_file(written, options).unwrap();
+            std::io::Write::write_all(&mut zip, data).unwrap();
+        }
+    }
+    let mut bytes = zip.finish().unwrap().into_inner();
+    if let Some(i) = repeated {
+        replace_all(
+            &mut bytes,
+            stand_in(&entries[i].0).as_bytes(),
+            entries[i].0.as_bytes(),
+        );
+    }
+    bytes
+}
+
+/// A name of the same length as `name`, that no fixture uses.
+fn stand_in(name: &str) -> String {
+    let mut chars: Vec<char> = name.chars().collect();
+    chars[0] = if chars[0] == '~' { '!' } else { '~' };
+    chars.into_iter().collect()
+}
+
+fn replace_all(bytes: &mut [u8], from: &[u8], to: &[u8]) {
+    let mut at = 0;
+    while let Some(found) = bytes[at..].windows(from.len()).position(|w| w == from) {
+        bytes[at + found..at + found + from.len()].copy_from_slice(to);
+        at += found + from.len();
+    }
+}
+
+/// An uncompressed Velero-layout tar of the objects of a fixture archive's List files.
+fn velero_tar_seed(index: usize) -> Vec<u8> {
+    let mut builder = tar::Builder::new(Vec::new());
+    for (name, data) in seed_entries(index)
+        .iter()
+        .filter(|(n, _)| n.ends_with(".json"))
+    {
+        let (folder, file) = name.split_once('/').unwrap_or(("p", name));
+        let resource = file.trim_end_matches(".json");
+        for path in [
+            format!("resources/{resource}/namespaces/{folder}/{resource}.json"),
+            format!("resources/{resource}/v1-preferredversion/namespaces/{folder}/{resource}.json"),
+        ] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(data.len() as u64);
+            header.set_mode(0o644);
+            header.set_cksum();
+            builder
+                .append_data(&mut header, path, data.as_slice())
+                .unwrap();
+        }
+    }
+    builder.into_inner().unwrap()
+}
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, bytes).unwrap();
+    encoder.finish().unwrap()
+}
+
+const JSON_SEED: &[u8] = br#"{"apiVersion": "v1", "kind": "List", "items": [{"kind": "ConfigMap", "metadata": {"name": "a", "namespace": "p"}, "data": {"x": "1"}}, null, {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web", "namespace": "p"}, "spec": {"replicas": 2, "template": {"spec": {"containers": [{"name": "c", "image": "x:1", "env": [{"name": "A", "value": "\u00e9\"q"}]}]}}}}]}
+{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "p"}, "data": {"p": "czNjcjN0"}}
+[{"kind": "ConfigMapList", "apiVersion": "v1", "items": [{"metadata": {"name": "b", "namespace": "q"}}]}]"#;
+
+const YAML_SEED: &[u8] = b"apiVersion: v1\nkind: List\nitems:\n- kind: ConfigMap\n  metadata: {name: a, namespace: p}\n  data: {app.yaml: 'x: 1'}\n---\nkind: Secret\nmetadata: {name: s}\ndata: {p: czNjcjN0}\n---\nbase: &b {kind: ConfigMap, metadata: {name: c}}\nitems: [*b, *b]\n---\n{\"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"flow\"}}\n";
 
 #[derive(Debug, Clone)]
 enum Mutation {
@@ -263,6 +362,8 @@ enum Mutation {
     Truncate(usize),
     Insert(usize, Vec<u8>),
     Delete(usize, usize),
+    /// Copies `len` bytes from one place to another: a repeated header, entry or object.
+    Repeat(usize, usize, usize),
 }
 
 fn mutation() -> impl Strategy<Value = Mutation> {
@@ -275,7 +376,13 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         )
             .prop_map(|(at, bytes)| Mutation::Insert(at, bytes)),
         (any::<usize>(), 1usize..64).prop_map(|(at, len)| Mutation::Delete(at, len)),
+        (any::<usize>(), 1usize..1024, any::<usize>())
+            .prop_map(|(from, len, to)| Mutation::Repeat(from, len, to)),
     ]
+}
+
+fn mutations() -> impl Strategy<Value = Vec<Mutation>> {
+    proptest::collection::vec(mutation(), 1..6)
 }
 
 fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
@@ -295,50 +402,121 @@ fn mutate(mut bytes: Vec<u8>, mutations: &[Mutation]) -> Vec<u8> {
                 let at = at % len;
                 bytes.drain(at..(at + n).min(len));
             }
+            Mutation::Repeat(from, n, to) => {
+                let from = from % len;
+                let chunk = bytes[from..(from + n).min(len)].to_vec();
+                let to = to % len;
+                bytes.splice(to..to, chunk);
+            }
         }
     }
     bytes
 }
 
-fn read_must_not_panic(bytes: Vec<u8>) {
-    let options = driftlab::source::ReadOptions {
+/// The start of `first` up to a point, then the rest of `second` from another point.
+fn splice(first: &[u8], second: &[u8], cut: usize, resume: usize) -> Vec<u8> {
+    let mut bytes = first[..cut % (first.len() + 1)].to_vec();
+    bytes.extend_from_slice(&second[resume % (second.len() + 1)..]);
+    bytes
+}
+
+/// The most a mutated seed may take to read in a debug build: a reader that loops or goes
+/// quadratic fails here, long before any real timeout.
+const SLOW: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn fuzz_options() -> driftlab::source::ReadOptions {
+    driftlab::source::ReadOptions {
         max_bytes: 64 << 20,
         ..Default::default()
-    };
-    // Ok or a clean error are both fine; a panic fails the test.
-    if let Err(e) = driftlab::source::read_bytes(bytes, "mutated", &options) {
-        assert!(!e.to_string().contains('\n'), "{e}");
     }
 }
 
+/// Checks the reader contract on one outcome: Ok, or one line; in bounded time.
+fn assert_contract<T>(outcome: driftlab::error::Result<T>, started: std::time::Instant) {
+    if let Err(e) = outcome {
+        assert!(!e.to_string().contains('\n'), "{e}");
+    }
+    assert!(started.elapsed() < SLOW, "took {:?}", started.elapsed());
+}
+
+/// Reads `bytes` as a file named `label` (its extension matters: `.zip` must be a zip).
+fn read_must_not_panic_as(bytes: Vec<u8>, label: &str) {
+    let started = std::time::Instant::now();
+    assert_contract(
+        driftlab::source::read_bytes(bytes, label, &fuzz_options()),
+        started,
+    );
+}
+
+fn read_must_not_panic(bytes: Vec<u8>) {
+    read_must_not_panic_as(bytes, "mutated");
+}
+
+/// Writes `entries` as a directory, mutating the bytes of the files `mutations` pick, and
+/// reads it with the directory reader.
+fn read_tree_must_not_panic(entries: &[(String, Vec<u8>)], picks: &[(usize, Vec<Mutation>)]) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files: Vec<(String, Vec<u8>)> = entries.to_vec();
+    for (pick, mutations) in picks {
+        let i = pick % files.len();
+        files[i].1 = mutate(std::mem::take(&mut files[i].1), mutations);
+    }
+    for (name, data) in &files {
+        common::write(dir.path(), name, data);
+    }
+    let started = std::time::Instant::now();
+    assert_contract(
+        driftlab::source::read(dir.path().to_str().unwrap(), &fuzz_options()),
+        started,
+    );
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 192, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: fuzz_cases(), ..ProptestConfig::default() })]
 
     #[test]
-    fn mutated_deflated_archives_never_panic(mutations in proptest::collection::vec(mutation(), 1..6)) {
-        let bytes = std::fs::read(common::repo(NIGHT1)).unwrap();
+    fn mutated_deflated_archives_never_panic(seed in 0usize..4, mutations in mutations()) {
+        let bytes = std::fs::read(common::repo(SEED_ARCHIVES[seed])).unwrap();
+        read_must_not_panic_as(mutate(bytes, &mutations), "backup.zip");
+    }
+
+    #[test]
+    fn mutated_stored_archives_never_panic(seed in 0usize..4, duplicate in proptest::option::of(any::<usize>()), mutations in mutations()) {
+        read_must_not_panic(mutate(stored_seed(seed, duplicate), &mutations));
+    }
+
+    #[test]
+    fn spliced_archives_never_panic(first in 0usize..4, second in 0usize..4, cut in any::<usize>(), resume in any::<usize>()) {
+        let bytes = splice(&stored_seed(first, None), &stored_seed(second, None), cut, resume);
+        read_must_not_panic_as(bytes, "spliced.zip");
+    }
+
+    #[test]
+    fn mutated_json_and_yaml_never_panic(mutations in mutations(), yaml in any::<bool>(), cut in any::<usize>(), resume in any::<usize>(), spliced in any::<bool>()) {
+        let text = if yaml { YAML_SEED } else { JSON_SEED };
+        let bytes = if spliced { splice(JSON_SEED, YAML_SEED, cut, resume) } else { text.to_vec() };
         read_must_not_panic(mutate(bytes, &mutations));
     }
 
     #[test]
-    fn mutated_stored_archives_never_panic(mutations in proptest::collection::vec(mutation(), 1..6)) {
-        read_must_not_panic(mutate(stored_fixture(), &mutations));
-    }
-
-    #[test]
-    fn mutated_json_and_yaml_never_panic(mutations in proptest::collection::vec(mutation(), 1..6), yaml in any::<bool>()) {
-        let text: &[u8] = if yaml {
-            b"apiVersion: v1\nkind: List\nitems:\n- kind: ConfigMap\n  metadata: {name: a, namespace: p}\n  data: {app.yaml: 'x: 1'}\n---\nkind: Secret\nmetadata: {name: s}\ndata: {p: czNjcjN0}\n"
-        } else {
-            br#"{"apiVersion": "v1", "kind": "List", "items": [{"kind": "ConfigMap", "metadata": {"name": "a", "namespace": "p"}, "data": {"x": "1"}}]}"#
-        };
-        read_must_not_panic(mutate(text.to_vec(), &mutations));
-    }
-
-    #[test]
-    fn mutated_velero_tarballs_never_panic(mutations in proptest::collection::vec(mutation(), 1..6)) {
+    fn mutated_velero_tarballs_never_panic(mutations in mutations()) {
         let object = br#"{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "p"}}"#;
         let tarball = common::tar_gz_bytes(&[("resources/configmaps/namespaces/p/x.json", object)]);
         read_must_not_panic(mutate(tarball, &mutations));
+    }
+
+    #[test]
+    fn mutated_velero_tar_streams_never_panic(seed in 0usize..4, mutations in mutations(), spliced_with in proptest::option::of((0usize..4, any::<usize>(), any::<usize>()))) {
+        // Mutated before compression, so that mutations reach the tar and JSON readers.
+        let mut tar = mutate(velero_tar_seed(seed), &mutations);
+        if let Some((other, cut, resume)) = spliced_with {
+            tar = splice(&tar, &velero_tar_seed(other), cut, resume);
+        }
+        read_must_not_panic_as(gzip(&tar), "backup.tar.gz");
+    }
+
+    #[test]
+    fn mutated_directory_trees_never_panic(seed in 0usize..4, picks in proptest::collection::vec((any::<usize>(), mutations()), 1..4)) {
+        read_tree_must_not_panic(&seed_entries(seed), &picks);
     }
 }

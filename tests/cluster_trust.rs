@@ -191,6 +191,19 @@ fn a_failing_group_gives_a_partial_archive_that_displaces_no_complete_one() {
         !left.contains(&"driftlab-201801010000.zip".to_string()),
         "{left:?}"
     );
+
+    // `check` says what the partial archive lacks.
+    let output = driftlab()
+        .arg("check")
+        .arg(dir.path().join(&partial))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let said = stdout(&output);
+    assert!(
+        said.starts_with("PARTIAL") && said.contains("API group apps.openshift.io/v1"),
+        "{said}"
+    );
 }
 
 #[test]

@@ -78,7 +78,7 @@ pub fn read(
         label: label.to_string(),
         format: SourceFormat::Live,
         taken: Some(report.started),
-        manifest: None,
+        completeness: None,
     });
     Ok((snapshot, report))
 }

@@ -73,9 +73,33 @@ pub struct SnapshotBuilder {
 }
 
 /// The List kind's information that its items may lack (real list responses omit item `kind`).
-struct ListContext<'a> {
+pub(crate) struct ListContext<'a> {
     api_version: Option<&'a str>,
     item_kind: Option<&'a str>,
+}
+
+impl<'a> ListContext<'a> {
+    /// No list: a document on its own.
+    pub(crate) const NONE: ListContext<'static> = ListContext {
+        api_version: None,
+        item_kind: None,
+    };
+
+    /// The context of a list whose `kind` and `apiVersion` are these (`None`: absent or not a
+    /// string): `ConfigMapList` gives its items kind `ConfigMap` and its apiVersion.
+    pub(crate) fn of_list(kind: Option<&'a str>, api_version: Option<&'a str>) -> Self {
+        let list_kind = kind.unwrap_or("List");
+        ListContext {
+            api_version: api_version.filter(|_| list_kind != "List"),
+            item_kind: list_kind.strip_suffix("List").filter(|k| !k.is_empty()),
+        }
+    }
+}
+
+/// Whether a document whose `kind` is this (`None`: absent or not a string) and whose `items` is
+/// an array is a list to flatten.
+pub(crate) fn is_list_kind(kind: Option<&str>) -> bool {
+    kind.is_none_or(|kind| kind.ends_with("List"))
 }
 
 impl SnapshotBuilder {
@@ -97,6 +121,11 @@ impl SnapshotBuilder {
         for document in documents {
             invalid += self.add_document(document, origin);
         }
+        self.warn_invalid(invalid, origin);
+    }
+
+    /// Warns that `invalid` objects of the file `origin` were skipped (nothing when 0).
+    pub(crate) fn warn_invalid(&mut self, invalid: usize, origin: &FileOrigin) {
         if invalid > 0 {
             let objects = if invalid == 1 { "object" } else { "objects" };
             self.warn(format!(
@@ -107,7 +136,7 @@ impl SnapshotBuilder {
     }
 
     /// Adds one document; returns how many objects were skipped as invalid.
-    fn add_document(&mut self, document: Value, origin: &FileOrigin) -> usize {
+    pub(crate) fn add_document(&mut self, document: Value, origin: &FileOrigin) -> usize {
         match document {
             Value::Null => 0,
             Value::Array(items) => items
@@ -118,31 +147,31 @@ impl SnapshotBuilder {
                 let Some(Value::Array(items)) = map.remove("items") else {
                     return 0;
                 };
-                let list_kind = map.get("kind").and_then(Value::as_str).unwrap_or("List");
-                let context = ListContext {
-                    api_version: map
-                        .get("apiVersion")
-                        .and_then(Value::as_str)
-                        .filter(|_| list_kind != "List"),
-                    item_kind: list_kind.strip_suffix("List").filter(|k| !k.is_empty()),
-                };
-                let mut invalid = 0;
-                for item in items {
-                    match item {
-                        Value::Object(item) => invalid += self.add_object(item, origin, &context),
-                        Value::Null => {}
-                        _ => invalid += 1,
-                    }
-                }
-                invalid
+                let context = ListContext::of_list(
+                    map.get("kind").and_then(Value::as_str),
+                    map.get("apiVersion").and_then(Value::as_str),
+                );
+                items
+                    .into_iter()
+                    .map(|item| self.add_list_item(item, origin, &context))
+                    .sum()
             }
-            Value::Object(map) => {
-                let context = ListContext {
-                    api_version: None,
-                    item_kind: None,
-                };
-                self.add_object(map, origin, &context)
-            }
+            Value::Object(map) => self.add_object(map, origin, &ListContext::NONE),
+            _ => 1,
+        }
+    }
+
+    /// Adds one item of a list; returns 1 when it had to be skipped as invalid (not an object,
+    /// or without kind or name). `null` items are skipped silently.
+    pub(crate) fn add_list_item(
+        &mut self,
+        item: Value,
+        origin: &FileOrigin,
+        list: &ListContext<'_>,
+    ) -> usize {
+        match item {
+            Value::Object(item) => self.add_object(item, origin, list),
+            Value::Null => 0,
             _ => 1,
         }
     }
@@ -270,10 +299,7 @@ fn is_rbac_mirror(kind: &str, api_version: &str) -> bool {
 
 fn is_list(map: &Map<String, Value>) -> bool {
     map.get("items").is_some_and(Value::is_array)
-        && map
-            .get("kind")
-            .and_then(Value::as_str)
-            .is_none_or(|kind| kind.ends_with("List"))
+        && is_list_kind(map.get("kind").and_then(Value::as_str))
 }
 
 /// The identity of an object, or `None` when it lacks a kind or a name.
@@ -351,7 +377,7 @@ mod tests {
             label: "test".into(),
             format: SourceFormat::File,
             taken: None,
-            manifest: None,
+            completeness: None,
         }
     }
 

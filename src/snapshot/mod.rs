@@ -9,6 +9,7 @@ mod builder;
 pub mod kinds;
 
 pub use builder::{DuplicateRule, FileOrigin, ObjectFilter, SnapshotBuilder};
+pub(crate) use builder::{ListContext, is_list_kind};
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -131,6 +132,15 @@ pub struct Diagnostic {
     pub message: String,
 }
 
+/// Whether the export that wrote an archive read everything the account may read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Completeness {
+    /// Everything was read.
+    pub complete: bool,
+    /// What was not, one phrase each (`API group apps.openshift.io/v1: not discovered: 503`).
+    pub missing: Vec<String>,
+}
+
 /// What is known about a snapshot besides its objects.
 #[derive(Clone, Debug)]
 pub struct SourceInfo {
@@ -140,8 +150,8 @@ pub struct SourceInfo {
     pub format: SourceFormat,
     /// When it was taken: from the archive's manifest, else the date stamp in its name.
     pub taken: Option<Timestamp>,
-    /// The `driftlab-manifest.json` of a driftlab archive, as read.
-    pub manifest: Option<Value>,
+    /// What a driftlab archive's export said of itself; `None` for other sources.
+    pub completeness: Option<Completeness>,
 }
 
 /// A set of objects keyed by identity, with what reading them had to say.

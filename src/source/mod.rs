@@ -6,25 +6,31 @@
 //! decompresses against [`ReadOptions::max_bytes`], so a zip bomb ends in a clear error.
 
 pub mod documents;
+mod json;
 pub mod layout;
 mod tree;
 mod velero;
 mod zip;
 
-use std::io::Read;
+use std::fs::File;
+use std::io::{self, BufReader, Cursor, Read};
 use std::path::Path;
 
-use serde_json::Value;
-
+use crate::archive::Manifest;
 use crate::error::{Error, Result};
 use crate::snapshot::{
-    FileOrigin, ObjectFilter, Snapshot, SnapshotBuilder, SourceFormat, SourceInfo,
+    Completeness, FileOrigin, ObjectFilter, Snapshot, SnapshotBuilder, SourceFormat, SourceInfo,
 };
 use crate::timestamp::{self, Timestamp};
 use layout::EntryRole;
 
+pub use json::{MAX_NESTING, MAX_OBJECT_VALUES};
+
 /// The default cap on the bytes decompressed from one source: 4 GiB.
 pub const DEFAULT_MAX_BYTES: u64 = 4 << 30;
+
+/// How standard input is named in messages.
+const STDIN: &str = "standard input";
 
 /// How to read a source.
 #[derive(Clone, Debug)]
@@ -46,66 +52,172 @@ impl Default for ReadOptions {
 
 /// Reads the snapshot named by `argument`: `-` for standard input, a directory, a zip archive, a
 /// Velero tarball, or a single JSON or YAML file.
+///
+/// No more than [`ReadOptions::max_bytes`] are read from any file, device or pipe, or
+/// decompressed from any archive: the cap is checked while reading.
 pub fn read(argument: &str, options: &ReadOptions) -> Result<Snapshot> {
     if argument == "-" {
-        let mut bytes = Vec::new();
-        read_limited(
-            std::io::stdin().lock(),
-            options.max_bytes,
-            &mut bytes,
-            "standard input",
-        )?;
-        return read_single_file(&bytes, "-", "standard input", SourceFormat::Stdin, options);
+        return read_stdin(options);
     }
     let path = Path::new(argument);
     let metadata = std::fs::metadata(path).map_err(|e| Error::io(argument, e))?;
     if metadata.is_dir() {
         return tree::read_directory(path, argument, options);
     }
-    let bytes = std::fs::read(path).map_err(|e| Error::io(argument, e))?;
-    read_bytes(bytes, argument, options)
-}
-
-/// Reads a snapshot from the bytes of a file named `label`: a zip archive, a Velero tarball, or
-/// JSON or YAML, told apart by their first bytes.
-pub fn read_bytes(bytes: Vec<u8>, label: &str, options: &ReadOptions) -> Result<Snapshot> {
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"PK\x05\x06") {
-        zip::read_zip(bytes, label, options)
-    } else if bytes.starts_with(&[0x1f, 0x8b]) {
-        velero::read_velero(&bytes, label, options)
-    } else {
-        if bytes.len() as u64 > options.max_bytes {
-            return Err(too_large(label, options.max_bytes));
+    // A regular file larger than the cap is refused before anything is read (devices, pipes and
+    // sockets have no size: the cap stops them while reading).
+    if metadata.is_file() && metadata.len() > options.max_bytes {
+        return Err(larger_than_cap(argument, options.max_bytes));
+    }
+    let mut file = File::open(path).map_err(|e| Error::io(argument, e))?;
+    let head = read_head(&mut file, argument)?;
+    let format = sniff(&head, argument)?;
+    match format {
+        // A zip is read where it lies (its directory is at the end); only entries are loaded.
+        Sniffed::Zip if metadata.is_file() => {
+            zip::read_zip(BufReader::new(file), argument, options)
         }
-        read_single_file(&bytes, label, label, SourceFormat::File, options)
+        Sniffed::Gzip => velero::read_velero(Cursor::new(head).chain(file), argument, options),
+        Sniffed::Zip | Sniffed::Text => {
+            let mut bytes = head;
+            read_raw(file, options.max_bytes, &mut bytes, argument)?;
+            read_sniffed(bytes, format, argument, SourceFormat::File, options)
+        }
     }
 }
 
+/// Reads a snapshot from the bytes of a file named `label`: a zip archive, a Velero tarball, or
+/// JSON or YAML, told apart by their first bytes (and by the name: a `.zip` that is not a zip is
+/// an error, not an empty snapshot).
+pub fn read_bytes(bytes: Vec<u8>, label: &str, options: &ReadOptions) -> Result<Snapshot> {
+    if bytes.len() as u64 > options.max_bytes {
+        return Err(larger_than_cap(label, options.max_bytes));
+    }
+    let format = sniff(&bytes, label)?;
+    read_sniffed(bytes, format, label, SourceFormat::File, options)
+}
+
+/// Reads standard input, to its end or to the cap, then like a file.
+fn read_stdin(options: &ReadOptions) -> Result<Snapshot> {
+    let mut bytes = Vec::new();
+    read_raw(io::stdin().lock(), options.max_bytes, &mut bytes, STDIN)?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(Error::input(STDIN, "nothing to read"));
+    }
+    let format = sniff(&bytes, STDIN)?;
+    let mut snapshot = read_sniffed(bytes, format, STDIN, SourceFormat::Stdin, options)?;
+    snapshot.info.label = "-".to_string();
+    Ok(snapshot)
+}
+
+/// What the first bytes of a file say it is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Sniffed {
+    Zip,
+    Gzip,
+    Text,
+}
+
+/// How many first bytes [`sniff`] needs.
+const HEAD_BYTES: usize = 4;
+
+const ZIP_MAGIC: [&[u8]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
+const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
+
+/// Tells the format from the first bytes of a file named `label`. A name that promises an
+/// archive must be kept: an empty `.zip` is an interrupted copy, not an empty snapshot.
+fn sniff(head: &[u8], label: &str) -> Result<Sniffed> {
+    let name = file_name_of(label).to_ascii_lowercase();
+    let format = if ZIP_MAGIC.iter().any(|magic| head.starts_with(magic)) {
+        Sniffed::Zip
+    } else if head.starts_with(GZIP_MAGIC) {
+        Sniffed::Gzip
+    } else {
+        Sniffed::Text
+    };
+    let promised = if name.ends_with(".zip") {
+        Some((Sniffed::Zip, "a zip archive"))
+    } else if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
+        Some((Sniffed::Gzip, "a gzip-compressed tarball"))
+    } else {
+        None
+    };
+    match promised {
+        Some((expected, what)) if format != expected => {
+            let problem = if head.is_empty() {
+                format!("0 bytes: not {what} (an interrupted copy?)")
+            } else {
+                format!(
+                    "not {what}: its first bytes are not a {} signature (truncated at the start, or another kind of file?)",
+                    if expected == Sniffed::Zip {
+                        "zip"
+                    } else {
+                        "gzip"
+                    }
+                )
+            };
+            Err(Error::input(label, problem))
+        }
+        _ => Ok(format),
+    }
+}
+
+/// Reads up to [`HEAD_BYTES`] first bytes (fewer only at the end of the file).
+fn read_head(file: &mut File, label: &str) -> Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(HEAD_BYTES);
+    file.take(HEAD_BYTES as u64)
+        .read_to_end(&mut head)
+        .map_err(|e| Error::io(label, e))?;
+    Ok(head)
+}
+
+/// Reads a source held in memory, of a known format.
+fn read_sniffed(
+    bytes: Vec<u8>,
+    format: Sniffed,
+    label: &str,
+    source: SourceFormat,
+    options: &ReadOptions,
+) -> Result<Snapshot> {
+    match format {
+        Sniffed::Zip => zip::read_zip(Cursor::new(bytes), label, options),
+        Sniffed::Gzip => velero::read_velero(bytes.as_slice(), label, options),
+        Sniffed::Text => read_single_file(&bytes, label, source, options),
+    }
+}
+
+/// Reads a single JSON or YAML file. One that is empty or blank is an error, not an empty
+/// snapshot: it would read as "everything removed" in a diff.
 fn read_single_file(
     bytes: &[u8],
     label: &str,
-    display: &str,
     format: SourceFormat,
     options: &ReadOptions,
 ) -> Result<Snapshot> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        let what = if bytes.is_empty() {
+            "0 bytes"
+        } else {
+            "only blank space"
+        };
+        return Err(Error::input(
+            label,
+            format!("{what}: nothing to read (an interrupted copy?)"),
+        ));
+    }
     let mut builder = SnapshotBuilder::new(options.filter.clone());
     let origin = FileOrigin {
-        path: display.into(),
-        display: display.to_string(),
+        path: label.into(),
+        display: label.to_string(),
         folder_namespace: None,
         duplicates: crate::snapshot::DuplicateRule::Report,
     };
-    let documents = documents::parse(bytes, display)?;
-    builder.add_documents(documents, &origin);
-    let file_name = Path::new(label)
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or(label);
+    documents::add_file(&mut builder, bytes, &origin)?;
     Ok(builder.finish(SourceInfo {
         label: label.to_string(),
         format,
-        taken: timestamp::stamp_in_file_name(file_name),
-        manifest: None,
+        taken: timestamp::stamp_in_file_name(file_name_of(label)),
+        completeness: None,
     }))
 }
 
@@ -116,14 +228,79 @@ pub(crate) fn read_limited(
     buffer: &mut Vec<u8>,
     display: &str,
 ) -> Result<()> {
-    let mut limited = reader.take(limit.saturating_add(1));
+    let room = limit.saturating_sub(buffer.len() as u64);
+    let mut limited = reader.take(room.saturating_add(1));
     limited
         .read_to_end(buffer)
-        .map_err(|e| Error::input(display, format!("cannot be read: {e}")))?;
+        .map_err(|e| Error::input(display, format!("cannot be read: {}", one_line(&e))))?;
     if buffer.len() as u64 > limit {
         return Err(too_large(display, limit));
     }
     Ok(())
+}
+
+/// The text of an error from another crate on one line: some quote the bytes they choke on.
+pub(crate) fn one_line(err: &impl std::fmt::Display) -> String {
+    err.to_string()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+/// Like [`read_limited`], for bytes read as they are (a file, a pipe): past the cap, the error says
+/// the input is larger than the cap, not that it decompresses to more.
+fn read_raw(reader: impl Read, limit: u64, buffer: &mut Vec<u8>, display: &str) -> Result<()> {
+    read_limited(reader, limit, buffer, display).map_err(|err| {
+        if buffer.len() as u64 > limit {
+            larger_than_cap(display, limit)
+        } else {
+            err
+        }
+    })
+}
+
+/// A reader that fails once more than a cap of bytes came out of `inner`: for streams read by
+/// another crate (tar), where [`read_limited`] cannot be used. [`CappedReader::exceeded`] tells
+/// that error apart from the others.
+pub(crate) struct CappedReader<R> {
+    inner: R,
+    remaining: u64,
+    exceeded: bool,
+}
+
+impl<R: Read> CappedReader<R> {
+    pub fn new(inner: R, cap: u64) -> Self {
+        CappedReader {
+            inner,
+            remaining: cap,
+            exceeded: false,
+        }
+    }
+
+    /// Whether reading stopped at the cap.
+    pub fn exceeded(&self) -> bool {
+        self.exceeded
+    }
+
+    /// The reader it reads from.
+    pub fn get_mut(&mut self) -> &mut R {
+        &mut self.inner
+    }
+}
+
+impl<R: Read> Read for CappedReader<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        // Ask for one byte more than the room left, to tell "exactly at the cap" from "past it".
+        let room = usize::try_from(self.remaining.saturating_add(1)).unwrap_or(usize::MAX);
+        let len = buf.len().min(room);
+        let read = self.inner.read(&mut buf[..len])?;
+        if read as u64 > self.remaining {
+            self.exceeded = true;
+            return Err(io::Error::other("decompresses past --max-bytes"));
+        }
+        self.remaining -= read as u64;
+        Ok(read)
+    }
 }
 
 fn too_large(display: &str, limit: u64) -> Error {
@@ -131,6 +308,17 @@ fn too_large(display: &str, limit: u64) -> Error {
         display,
         format!(
             "decompresses to more than {} (a zip bomb?); --max-bytes raises the limit",
+            human_bytes(limit)
+        ),
+    )
+}
+
+/// A file (or stream) itself bigger than the cap.
+fn larger_than_cap(display: &str, limit: u64) -> Error {
+    Error::input(
+        display,
+        format!(
+            "larger than {}; --max-bytes raises the limit",
             human_bytes(limit)
         ),
     )
@@ -176,7 +364,7 @@ pub(crate) fn plan(paths: Vec<(String, usize)>) -> Vec<PlannedEntry> {
 /// Reads planned entries into a builder; `fetch` returns the bytes of one entry.
 pub(crate) struct Ingest {
     pub builder: SnapshotBuilder,
-    pub manifest: Option<Value>,
+    pub manifest: Option<Manifest>,
     derived: Vec<String>,
     label: String,
 }
@@ -207,7 +395,7 @@ impl Ingest {
     pub fn add(&mut self, entry: &PlannedEntry, bytes: &[u8], display: &str) -> Result<()> {
         match &entry.role {
             EntryRole::Manifest => {
-                let manifest: Value = serde_json::from_slice(bytes).map_err(|e| {
+                let manifest = Manifest::from_slice(bytes).map_err(|e| {
                     documents::json_error(display, &String::from_utf8_lossy(bytes), &e)
                 })?;
                 self.manifest = Some(manifest);
@@ -223,14 +411,13 @@ impl Ingest {
                     ));
                     return Ok(());
                 }
-                let documents = documents::parse(bytes, display)?;
                 let origin = FileOrigin {
                     path: entry.path.as_str().into(),
                     display: display.to_string(),
                     folder_namespace: folder_namespace.clone(),
                     duplicates: *duplicates,
                 };
-                self.builder.add_documents(documents, &origin);
+                documents::add_file(&mut self.builder, bytes, &origin)?;
             }
             EntryRole::Derived | EntryRole::Other => {}
         }
@@ -253,8 +440,7 @@ impl Ingest {
         let taken = self
             .manifest
             .as_ref()
-            .and_then(|m| m.get("startTime"))
-            .and_then(Value::as_str)
+            .and_then(|m| m.start_time.as_deref())
             .and_then(Timestamp::parse_rfc3339)
             .or_else(|| timestamp::stamp_in_file_name(file_name));
         let format = match format {
@@ -270,7 +456,10 @@ impl Ingest {
             label: self.label,
             format,
             taken,
-            manifest: self.manifest,
+            completeness: self.manifest.map(|m| Completeness {
+                complete: m.complete,
+                missing: m.missing_parts(),
+            }),
         })
     }
 }

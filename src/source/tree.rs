@@ -1,19 +1,21 @@
 //! Directories: an unzipped archive, or any tree of `.json`, `.yaml` and `.yml` manifests.
 
+use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{Ingest, ReadOptions, file_name_of, plan, read_limited};
+use super::{Ingest, ReadOptions, file_name_of, one_line, plan, read_limited};
 use crate::error::{Error, Result};
 use crate::snapshot::{Snapshot, SourceFormat};
 
-/// Deeper trees than this are not walked (and symlink loops end here).
+/// Deeper trees than this are not walked (with a warning).
 const MAX_DEPTH: usize = 32;
 
 /// Reads every manifest file under `root`.
 pub fn read_directory(root: &Path, label: &str, options: &ReadOptions) -> Result<Snapshot> {
-    let mut files = Vec::new();
-    walk(root, root, 0, &mut files)?;
+    let mut walk = Walk::default();
+    walk.directory(root, root, 0)?;
+    let files = walk.files;
     let paths: Vec<(String, usize)> = files
         .iter()
         .enumerate()
@@ -21,6 +23,9 @@ pub fn read_directory(root: &Path, label: &str, options: &ReadOptions) -> Result
         .collect();
 
     let mut ingest = Ingest::new(label, options);
+    for warning in walk.warnings {
+        ingest.builder.warn(warning);
+    }
     let mut remaining = options.max_bytes;
     let mut buffer = Vec::new();
     for entry in plan(paths) {
@@ -29,7 +34,8 @@ pub fn read_directory(root: &Path, label: &str, options: &ReadOptions) -> Result
             continue;
         }
         let full = &files[entry.index].1;
-        let display = full.display().to_string();
+        // On one line: a file name may hold a newline, and messages name the file.
+        let display = one_line(&full.display());
         let file = fs::File::open(full).map_err(|e| Error::io(&display, e))?;
         buffer.clear();
         read_limited(file, remaining, &mut buffer, &display)?;
@@ -42,36 +48,69 @@ pub fn read_directory(root: &Path, label: &str, options: &ReadOptions) -> Result
     ))
 }
 
-/// Collects `(relative path with /, full path)` of the files under `dir`, skipping hidden ones.
-fn walk(root: &Path, dir: &Path, depth: usize, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
-    if depth > MAX_DEPTH {
-        return Ok(());
-    }
-    let listing = fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-    let mut children: Vec<PathBuf> = listing
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            !path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'))
-        })
-        .collect();
-    children.sort();
-    for child in children {
-        let Ok(metadata) = fs::metadata(&child) else {
-            continue;
-        };
-        if metadata.is_dir() {
-            walk(root, &child, depth + 1, out)?;
-        } else if metadata.is_file() {
-            let relative = child.strip_prefix(root).unwrap_or(&child);
-            let relative: Vec<String> = relative
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            out.push((relative.join("/"), child));
+/// The state of a walk: symlinks are followed, but each real directory is walked once and each
+/// real file listed once, so that links back to a parent cost nothing and no file is read twice.
+#[derive(Default)]
+struct Walk {
+    /// `(relative path with /, full path)` of the files found, in walk order.
+    files: Vec<(String, PathBuf)>,
+    /// Canonical paths of the directories walked.
+    directories: HashSet<PathBuf>,
+    /// Canonical paths of the files listed.
+    seen_files: HashSet<PathBuf>,
+    /// What the walk left out, for the user.
+    warnings: Vec<String>,
+}
+
+impl Walk {
+    /// Collects the files under `dir`, `depth` levels below `root`, skipping hidden ones.
+    fn directory(&mut self, root: &Path, dir: &Path, depth: usize) -> Result<()> {
+        if depth > MAX_DEPTH {
+            self.warnings.push(format!(
+                "{}/…: deeper than {MAX_DEPTH} directories, not read",
+                dir.display()
+            ));
+            return Ok(());
         }
+        let real = fs::canonicalize(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        if !self.directories.insert(real) {
+            return Ok(());
+        }
+        let listing = fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        let mut children: Vec<PathBuf> = listing
+            .filter_map(|entry| entry.ok().map(|e| e.path()))
+            .filter(|path| {
+                !path
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with('.'))
+            })
+            .collect();
+        children.sort();
+        for child in children {
+            let Ok(metadata) = fs::metadata(&child) else {
+                continue;
+            };
+            if metadata.is_dir() {
+                self.directory(root, &child, depth + 1)?;
+            } else if metadata.is_file() {
+                self.file(root, child);
+            }
+        }
+        Ok(())
     }
-    Ok(())
+
+    /// Lists a file, unless it was reached before (through a link).
+    fn file(&mut self, root: &Path, path: PathBuf) {
+        let real = fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if !self.seen_files.insert(real) {
+            return;
+        }
+        let relative = path.strip_prefix(root).unwrap_or(&path);
+        let relative: Vec<String> = relative
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+            .collect();
+        self.files.push((relative.join("/"), path));
+    }
 }
