@@ -17,6 +17,7 @@ use crate::source::layout::MANIFEST_NAME;
 #[serde(rename_all = "camelCase")]
 pub struct Manifest {
     /// `driftlab`.
+    #[serde(default)]
     pub tool: String,
     /// The version of the tool that wrote it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
