@@ -361,7 +361,13 @@ pub(crate) fn plan(paths: Vec<(String, usize)>) -> Vec<PlannedEntry> {
     entries
 }
 
-/// Reads planned entries into a builder; `fetch` returns the bytes of one entry.
+/// Where the files of an archive or directory are opened, one at a time.
+pub(crate) trait EntryFiles {
+    /// A reader of `entry`'s bytes and how to name it in messages.
+    fn open(&mut self, entry: &PlannedEntry) -> Result<(Box<dyn Read + '_>, String)>;
+}
+
+/// Reads planned entries into a builder.
 pub(crate) struct Ingest {
     pub builder: SnapshotBuilder,
     pub manifest: Option<Manifest>,
@@ -377,6 +383,37 @@ impl Ingest {
             derived: Vec::new(),
             label: label.to_string(),
         }
+    }
+
+    /// Reads the files of an archive or directory, planned from `paths` (`(path, index)`), one
+    /// at a time: `open` gives the reader of an entry and how to name it. Everything read counts
+    /// against `max_bytes`; a source that passes it is refused as a whole, under `label`.
+    pub fn read_all(
+        &mut self,
+        paths: Vec<(String, usize)>,
+        max_bytes: u64,
+        files: &mut impl EntryFiles,
+    ) -> Result<()> {
+        let mut remaining = max_bytes;
+        let mut buffer = Vec::new();
+        for entry in plan(paths) {
+            if !Ingest::wants(&entry) {
+                self.skip(&entry);
+                continue;
+            }
+            let (reader, display) = files.open(&entry)?;
+            buffer.clear();
+            read_limited(reader, remaining, &mut buffer, &display).map_err(|err| match err {
+                // Too much is the whole source's problem, not one entry's: name the source.
+                Error::Input { problem, .. } if problem.contains("--max-bytes") => {
+                    Error::input(&self.label, problem)
+                }
+                other => other,
+            })?;
+            remaining -= buffer.len() as u64;
+            self.add(&entry, &buffer, &display)?;
+        }
+        Ok(())
     }
 
     /// Whether the entry's bytes are needed at all.

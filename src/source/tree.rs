@@ -2,9 +2,10 @@
 
 use std::collections::HashSet;
 use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use super::{Ingest, ReadOptions, file_name_of, one_line, plan, read_limited};
+use super::{EntryFiles, Ingest, PlannedEntry, ReadOptions, file_name_of, one_line};
 use crate::error::{Error, Result};
 use crate::snapshot::{Snapshot, SourceFormat};
 
@@ -26,26 +27,24 @@ pub fn read_directory(root: &Path, label: &str, options: &ReadOptions) -> Result
     for warning in walk.warnings {
         ingest.builder.warn(warning);
     }
-    let mut remaining = options.max_bytes;
-    let mut buffer = Vec::new();
-    for entry in plan(paths) {
-        if !Ingest::wants(&entry) {
-            ingest.skip(&entry);
-            continue;
-        }
-        let full = &files[entry.index].1;
-        // On one line: a file name may hold a newline, and messages name the file.
-        let display = one_line(&full.display());
-        let file = fs::File::open(full).map_err(|e| Error::io(&display, e))?;
-        buffer.clear();
-        read_limited(file, remaining, &mut buffer, &display)?;
-        remaining -= buffer.len() as u64;
-        ingest.add(&entry, &buffer, &display)?;
-    }
+    ingest.read_all(paths, options.max_bytes, &mut TreeFiles(&files))?;
     Ok(ingest.finish(
         SourceFormat::Directory,
         file_name_of(label.trim_end_matches('/')),
     ))
+}
+
+/// The files found by a walk: `(relative path, full path)`.
+struct TreeFiles<'a>(&'a [(String, PathBuf)]);
+
+impl EntryFiles for TreeFiles<'_> {
+    fn open(&mut self, entry: &PlannedEntry) -> Result<(Box<dyn Read + '_>, String)> {
+        let full = &self.0[entry.index].1;
+        // On one line: a file name may hold a newline, and messages name the file.
+        let display = one_line(&full.display());
+        let file = fs::File::open(full).map_err(|e| Error::io(&display, e))?;
+        Ok((Box::new(file), display))
+    }
 }
 
 /// The state of a walk: symlinks are followed, but each real directory is walked once and each

@@ -5,7 +5,7 @@ use std::io::{Read, Seek, SeekFrom};
 
 use zip::ZipArchive;
 
-use super::{Ingest, ReadOptions, file_name_of, layout, one_line, plan, read_limited};
+use super::{EntryFiles, Ingest, PlannedEntry, ReadOptions, file_name_of, layout, one_line};
 use crate::error::{Error, Result};
 use crate::snapshot::{Snapshot, SourceFormat};
 
@@ -62,32 +62,27 @@ pub fn read_zip<R: Read + Seek>(reader: R, label: &str, options: &ReadOptions) -
         }
     }
 
-    let mut remaining = options.max_bytes;
-    let mut buffer = Vec::new();
-    for entry in plan(paths) {
-        if !Ingest::wants(&entry) {
-            ingest.skip(&entry);
-            continue;
-        }
-        let display = format!("{label}: {}", one_line(&entry.path));
-        let file = archive.by_index(entry.index).map_err(|e| {
+    ingest.read_all(paths, options.max_bytes, &mut ZipEntries { archive, label })?;
+    Ok(ingest.finish(SourceFormat::Zip, file_name_of(label)))
+}
+
+/// The entries of an open zip archive.
+struct ZipEntries<'a, R> {
+    archive: ZipArchive<R>,
+    label: &'a str,
+}
+
+impl<R: Read + Seek> EntryFiles for ZipEntries<'_, R> {
+    fn open(&mut self, entry: &PlannedEntry) -> Result<(Box<dyn Read + '_>, String)> {
+        let display = format!("{}: {}", self.label, one_line(&entry.path));
+        let file = self.archive.by_index(entry.index).map_err(|e| {
             Error::input(
                 &display,
                 format!("cannot be read ({}); corrupt archive?", one_line(&e)),
             )
         })?;
-        buffer.clear();
-        read_limited(file, remaining, &mut buffer, &display).map_err(|err| match err {
-            // A bomb is the archive's problem, not one entry's: name the archive and the cap.
-            Error::Input { problem, .. } if problem.contains("--max-bytes") => {
-                Error::input(label, problem)
-            }
-            other => other,
-        })?;
-        remaining -= buffer.len() as u64;
-        ingest.add(&entry, &buffer, &display)?;
+        Ok((Box::new(file), display))
     }
-    Ok(ingest.finish(SourceFormat::Zip, file_name_of(label)))
 }
 
 /// The names that appear more than once in the central directory starting at `start`, with
