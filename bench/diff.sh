@@ -17,15 +17,16 @@ RUNS=${1:-5}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench: GNU time (/usr/bin/time) is needed: apt-get install time" >&2; exit 2; }
 
-cargo build --release --quiet --bin driftlab --example floor
+cargo build --release --quiet --bin driftlab --example floor --example generate
 BIN=target/release/driftlab
+GEN=target/release/examples/generate
 FLOOR=target/release/examples/floor
 WORK=${BENCH_DIR:-target/bench}
 mkdir -p "$WORK"
 
 generate() { # objects dir extra-args...
   local objects=$1 dir=$2; shift 2
-  [ -d "$dir" ] || "$BIN" generate --out "$dir" --objects "$objects" "$@" >/dev/null
+  [ -d "$dir" ] || "$GEN" --out "$dir" --objects "$objects" "$@" >/dev/null
 }
 generate 1000 "$WORK/1k"
 generate 10000 "$WORK/10k"

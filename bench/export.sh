@@ -15,12 +15,13 @@ KUBECTL=${KUBECTL:-kubectl}
 command -v "$KUBECTL" >/dev/null || { echo "bench: kubectl is needed" >&2; exit 2; }
 [ -x "$TIME" ] || { echo "bench: GNU time (/usr/bin/time) is needed" >&2; exit 2; }
 
-cargo build --release --quiet --bin driftlab
+cargo build --release --quiet --bin driftlab --example generate
 BIN=$PWD/target/release/driftlab
+GEN=$PWD/target/release/examples/generate
 WORK=${BENCH_DIR:-$PWD/target/bench}
 mkdir -p "$WORK"
-[ -d "$WORK/10k" ] || "$BIN" generate --out "$WORK/10k" --objects 10000 >/dev/null
-[ -d "$WORK/50k" ] || "$BIN" generate --out "$WORK/50k" --objects 50000 >/dev/null
+[ -d "$WORK/10k" ] || "$GEN" --out "$WORK/10k" --objects 10000 >/dev/null
+[ -d "$WORK/50k" ] || "$GEN" --out "$WORK/50k" --objects 50000 >/dev/null
 
 serve() { # archive -> sets URL and SERVE_PID
   local log="$WORK/serve.$$.log"

@@ -11,10 +11,11 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-3}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench: GNU time (/usr/bin/time) is needed" >&2; exit 2; }
-cargo build --release --quiet --bin driftlab
+cargo build --release --quiet --bin driftlab --example generate
 BIN=target/release/driftlab
+GEN=target/release/examples/generate
 WORK=${BENCH_DIR:-target/bench}/history30
-[ -d "$WORK" ] || "$BIN" generate --out "$WORK" --objects 10000 --nights 30 >/dev/null
+[ -d "$WORK" ] || "$GEN" --out "$WORK" --objects 10000 --nights 30 >/dev/null
 
 rm -f "$WORK"/*.times
 for _ in $(seq "$RUNS"); do

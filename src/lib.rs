@@ -50,5 +50,4 @@ pub mod secret;
 pub mod serve;
 pub mod snapshot;
 pub mod source;
-pub mod synth;
 pub mod timestamp;

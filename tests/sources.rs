@@ -178,33 +178,6 @@ fn driftlab_archive_with_manifest_and_cluster_folder() {
 }
 
 #[test]
-fn generated_archives_read_back_with_every_object() {
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().to_str().unwrap();
-    let output = driftlab()
-        .args([
-            "generate",
-            "--out",
-            out,
-            "--objects",
-            "300",
-            "--nights",
-            "2",
-        ])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let first = read(&format!("{out}/driftlab-202601010015.zip"));
-    assert_eq!(first.len(), 300);
-    assert_eq!(first.info.format, SourceFormat::DriftlabArchive);
-    assert!(
-        first
-            .iter()
-            .any(|(k, _)| k.kind == "DeploymentConfig" && k.group == "apps.openshift.io")
-    );
-}
-
-#[test]
 fn a_tree_of_manifests() {
     let dir = tempfile::tempdir().unwrap();
     common::write(

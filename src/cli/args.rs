@@ -87,10 +87,6 @@ pub enum Command {
 
     /// Read snapshots and say what they hold: a check that backups are readable.
     Check(CheckArgs),
-
-    /// Write synthetic nightly archives (for benchmarks and tests).
-    #[command(hide = true)]
-    Generate(GenerateArgs),
 }
 
 /// Output formats.
@@ -455,38 +451,6 @@ pub struct CheckArgs {
     /// Stop when a source decompresses to more than this.
     #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
     pub max_bytes: u64,
-}
-
-/// `driftlab generate` (hidden).
-#[derive(Debug, Args)]
-pub struct GenerateArgs {
-    /// Directory to write the archives to.
-    #[arg(long, value_name = "DIR")]
-    pub out: String,
-
-    /// About how many objects per night.
-    #[arg(long, default_value_t = 1000)]
-    pub objects: usize,
-
-    /// How many nightly archives to write.
-    #[arg(long, default_value_t = 2)]
-    pub nights: usize,
-
-    /// Percentage of objects that drift from one night to the next.
-    #[arg(long, default_value_t = 1.0)]
-    pub drift_percent: f64,
-
-    /// Exactly this many objects drift each night (instead of --drift-percent).
-    #[arg(long)]
-    pub changes: Option<usize>,
-
-    /// Seed of the pseudo-random choices.
-    #[arg(long, default_value_t = 1)]
-    pub seed: u64,
-
-    /// Write each night as one JSON List file instead of an archive.
-    #[arg(long)]
-    pub single_list: bool,
 }
 
 /// Parses `4GiB`, `500MiB`, `10MB`, `1k`, `123`.

@@ -42,6 +42,5 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             commands::history::run(&command)
         }
         Command::Check(args) => commands::check::run(&args),
-        Command::Generate(args) => commands::generate::run(&args),
     }
 }

@@ -3,7 +3,6 @@
 pub mod check;
 pub mod diff;
 pub mod export;
-pub mod generate;
 pub mod history;
 pub mod progress;
 pub mod rotate;
