@@ -6,13 +6,14 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::{
-    ColorChoice, ConnectArgs, DiffArgs, ExportArgs, FilterArgs, HistoryArgs, HistoryOutput,
-    OutputFormat, RotateArgs, SecretsChoice, ServeArgs,
+    CheckArgs, ColorChoice, ConnectArgs, DiffArgs, ExportArgs, FilterArgs, HistoryArgs,
+    HistoryOutput, OutputFormat, RotateArgs, SecretsChoice, ServeArgs,
 };
 use crate::analyze::AnalyzeOptions;
 use crate::analyze::noise::{self, NoiseProfile};
 use crate::archive::rotate::Retention;
 use crate::cluster::{ClusterOptions, ClusterScoped, names};
+use crate::commands::check::CheckCommand;
 use crate::commands::diff::DiffCommand;
 use crate::commands::export::{Destination, ExportCommand, SecretsMode};
 use crate::commands::history::HistoryCommand;
@@ -323,6 +324,17 @@ fn positive_env(name: &str) -> Result<Option<u64>> {
         _ => Err(Error::Usage(format!(
             "{name} must be a positive whole number, not {value:?}"
         ))),
+    }
+}
+
+/// The settings of `driftlab check`.
+pub fn check_command(args: CheckArgs) -> CheckCommand {
+    CheckCommand {
+        snapshots: args.snapshots,
+        read: ReadOptions {
+            max_bytes: args.max_bytes,
+            ..ReadOptions::default()
+        },
     }
 }
 

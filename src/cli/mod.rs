@@ -41,6 +41,6 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let command = config::history_command(args, std::io::stdout().is_terminal())?;
             commands::history::run(&command)
         }
-        Command::Check(args) => commands::check::run(&args),
+        Command::Check(args) => commands::check::run(&config::check_command(args)),
     }
 }

@@ -2,23 +2,27 @@
 //! tell that its backups are readable.
 
 use super::print_diagnostics;
-use crate::cli::args::CheckArgs;
 use crate::error::{Error, ExitStatus, Result};
 use crate::messages;
 use crate::snapshot::Snapshot;
 use crate::source::{self, ReadOptions};
 
+/// Everything `driftlab check` needs, settled.
+#[derive(Debug)]
+pub struct CheckCommand {
+    /// The snapshot arguments.
+    pub snapshots: Vec<String>,
+    /// How to read them.
+    pub read: ReadOptions,
+}
+
 /// Reads each snapshot; one line each on stdout, problems on stderr; exit 2 if any is unreadable
 /// or holds no object (a backup of nothing is not a backup). A driftlab archive that its export
-/// marked incomplete reads `PARTIAL`, with what failed, and does not change the exit status.
-pub fn run(args: &CheckArgs) -> Result<ExitStatus> {
-    let options = ReadOptions {
-        max_bytes: args.max_bytes,
-        ..ReadOptions::default()
-    };
+/// marked incomplete reads `PARTIAL`, with what it lacks, and does not change the exit status.
+pub fn run(command: &CheckCommand) -> Result<ExitStatus> {
     let mut status = ExitStatus::Clean;
-    for argument in &args.snapshots {
-        match source::read(argument, &options) {
+    for argument in &command.snapshots {
+        match source::read(argument, &command.read) {
             Ok(snapshot) => {
                 print_diagnostics(&snapshot, false);
                 let (word, summary) = describe(&snapshot);
