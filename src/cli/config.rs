@@ -52,6 +52,7 @@ pub fn use_color(
 fn read_options(filter: FilterArgs) -> ReadOptions {
     ReadOptions {
         max_bytes: filter.max_bytes,
+        default_namespace: None,
         filter: ObjectFilter {
             namespaces: filter.namespaces,
             kinds: filter.kinds,

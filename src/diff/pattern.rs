@@ -6,6 +6,9 @@
 
 use std::fmt;
 
+use serde_json::Value;
+
+use super::keys;
 use super::path::{ItemLabel, Path, Segment};
 use crate::glob;
 
@@ -82,6 +85,52 @@ impl PathPattern {
                 .iter()
                 .zip(segments)
                 .all(|(step, segment)| step_matches(step, segment))
+    }
+}
+
+impl PathPattern {
+    /// Whether `value` holds anything the pattern names: `history --path` with a typo names
+    /// nothing in any object, which is an error rather than an empty timeline.
+    pub fn matches_any_in(&self, value: &Value) -> bool {
+        reaches(&self.steps, None, value)
+    }
+}
+
+/// Whether `steps` lead somewhere in `value`, the value of the field `field`.
+fn reaches(steps: &[Step], field: Option<&str>, value: &Value) -> bool {
+    let Some((step, rest)) = steps.split_first() else {
+        return true;
+    };
+    match value {
+        Value::Object(map) => map.iter().any(|(key, child)| {
+            let taken = match step {
+                Step::Field(g) => g == "*" || glob::matches(g, key),
+                Step::Token(t) => glob::matches(t, key),
+                Step::Item(_) => false,
+            };
+            taken && reaches(rest, Some(key), child)
+        }),
+        Value::Array(items) => {
+            let labels: Vec<String> = match keys::choose(field, items, items) {
+                Some((keys, _)) => keys,
+                None => (0..items.len()).map(|i| i.to_string()).collect(),
+            };
+            items
+                .iter()
+                .zip(labels)
+                .enumerate()
+                .any(|(index, (item, label))| {
+                    let taken = match step {
+                        Step::Field(g) => g == "*",
+                        Step::Item(g) => glob::matches(g, &label),
+                        Step::Token(t) => {
+                            t == "*" || *t == index.to_string() || glob::matches(t, &label)
+                        }
+                    };
+                    taken && reaches(rest, field, item)
+                })
+        }
+        _ => false,
     }
 }
 
@@ -233,5 +282,21 @@ mod tests {
                 .contains("unclosed")
         );
         assert!(PathPattern::parse("").is_err());
+    }
+
+    #[test]
+    fn patterns_that_name_something_in_an_object() {
+        let dc = serde_json::json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "web", "readinessProbe": {"httpGet": {"path": "/healthz"}}}]}}}});
+        let reaches = |text: &str| PathPattern::parse(text).unwrap().matches_any_in(&dc);
+        assert!(reaches("spec.template.spec.containers[*].readinessProbe"));
+        assert!(reaches(
+            "spec.template.spec.containers[web].readinessProbe.httpGet.path"
+        ));
+        assert!(reaches("/spec/template/spec/containers/0/readinessProbe"));
+        assert!(reaches("spec.*.spec"));
+        assert!(!reaches("spec.tmplate.spec"));
+        assert!(!reaches("spec.template.spec.containers[db]"));
+        assert!(!reaches("spec.template.spec.containers[*].livenessProbe"));
     }
 }

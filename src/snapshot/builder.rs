@@ -34,6 +34,54 @@ impl ObjectFilter {
     }
 }
 
+/// How many objects each word of a filter matched on its own, before filtering: a word that
+/// matched nothing on either side of a comparison is a typo, not a clean result.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FilterHits {
+    /// Per word of `namespaces`.
+    pub namespaces: Vec<usize>,
+    /// Per word of `kinds`.
+    pub kinds: Vec<usize>,
+    /// Per word of `names`.
+    pub names: Vec<usize>,
+}
+
+impl FilterHits {
+    fn for_filter(filter: &ObjectFilter) -> FilterHits {
+        FilterHits {
+            namespaces: vec![0; filter.namespaces.len()],
+            kinds: vec![0; filter.kinds.len()],
+            names: vec![0; filter.names.len()],
+        }
+    }
+
+    fn count(&mut self, filter: &ObjectFilter, key: &ObjectKey) {
+        for (hits, word) in self.namespaces.iter_mut().zip(&filter.namespaces) {
+            *hits += usize::from(*word == key.namespace);
+        }
+        for (hits, word) in self.kinds.iter_mut().zip(&filter.kinds) {
+            *hits += usize::from(kinds::kind_matches(word, &key.kind, &key.group));
+        }
+        for (hits, word) in self.names.iter_mut().zip(&filter.names) {
+            *hits += usize::from(glob::matches(word, &key.name));
+        }
+    }
+
+    /// Adds the hits of another read with the same filter.
+    pub fn add(&mut self, other: &FilterHits) {
+        for (mine, theirs) in [
+            (&mut self.namespaces, &other.namespaces),
+            (&mut self.kinds, &other.kinds),
+            (&mut self.names, &other.names),
+        ] {
+            mine.resize(mine.len().max(theirs.len()), 0);
+            for (a, b) in mine.iter_mut().zip(theirs) {
+                *a += b;
+            }
+        }
+    }
+}
+
 /// How a second copy of an object from a file is treated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DuplicateRule {
@@ -70,6 +118,8 @@ pub struct SnapshotBuilder {
     listed_everywhere: HashSet<ObjectKey>,
     diagnostics: Vec<Diagnostic>,
     filter: ObjectFilter,
+    hits: FilterHits,
+    default_namespace: Option<String>,
 }
 
 /// The List kind's information that its items may lack (real list responses omit item `kind`).
@@ -106,6 +156,7 @@ impl SnapshotBuilder {
     /// A builder that keeps the objects `filter` accepts.
     pub fn new(filter: ObjectFilter) -> SnapshotBuilder {
         SnapshotBuilder {
+            hits: FilterHits::for_filter(&filter),
             filter,
             ..SnapshotBuilder::default()
         }
@@ -201,9 +252,14 @@ impl SnapshotBuilder {
         {
             object.insert("apiVersion".into(), Value::String(api_version.to_string()));
         }
-        let Some(key) = identity(&object, origin.folder_namespace.as_deref()) else {
+        let namespace = origin
+            .folder_namespace
+            .as_deref()
+            .or(self.default_namespace.as_deref());
+        let Some(key) = identity(&object, namespace) else {
             return 1;
         };
+        self.hits.count(&self.filter, &key);
         if !self.filter.accepts(&key) {
             return 0;
         }
@@ -267,6 +323,12 @@ impl SnapshotBuilder {
         }
     }
 
+    /// Namespaced objects that name no namespace (and have no folder namespace) take `namespace`:
+    /// manifests in Git usually leave it to `kubectl apply -n`.
+    pub fn set_default_namespace(&mut self, namespace: Option<String>) {
+        self.default_namespace = namespace;
+    }
+
     /// Records a warning.
     pub fn warn(&mut self, message: impl Into<String>) {
         self.diagnostics.push(Diagnostic {
@@ -285,7 +347,9 @@ impl SnapshotBuilder {
 
     /// The snapshot built so far.
     pub fn finish(self, info: SourceInfo) -> Snapshot {
-        Snapshot::new(info, self.objects, self.diagnostics)
+        let mut snapshot = Snapshot::new(info, self.objects, self.diagnostics);
+        snapshot.filter_hits = self.hits;
+        snapshot
     }
 }
 

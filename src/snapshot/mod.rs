@@ -8,7 +8,7 @@
 mod builder;
 pub mod kinds;
 
-pub use builder::{DuplicateRule, FileOrigin, ObjectFilter, SnapshotBuilder};
+pub use builder::{DuplicateRule, FileOrigin, FilterHits, ObjectFilter, SnapshotBuilder};
 pub(crate) use builder::{ListContext, is_list_kind};
 
 use std::collections::BTreeMap;
@@ -161,6 +161,8 @@ pub struct Snapshot {
     pub info: SourceInfo,
     /// Warnings and notes from reading it.
     pub diagnostics: Vec<Diagnostic>,
+    /// How many objects each filter word matched before filtering.
+    pub filter_hits: FilterHits,
     objects: BTreeMap<ObjectKey, StoredObject>,
 }
 
@@ -174,6 +176,7 @@ impl Snapshot {
         Snapshot {
             info,
             diagnostics,
+            filter_hits: FilterHits::default(),
             objects,
         }
     }

@@ -39,6 +39,9 @@ pub struct ReadOptions {
     pub max_bytes: u64,
     /// Which objects to keep.
     pub filter: ObjectFilter,
+    /// The namespace of namespaced objects that name none (and are not in an archive's
+    /// namespace folder): `--default-namespace`, a single `-n`, the context's, else `default`.
+    pub default_namespace: Option<String>,
 }
 
 impl Default for ReadOptions {
@@ -46,8 +49,16 @@ impl Default for ReadOptions {
         ReadOptions {
             max_bytes: DEFAULT_MAX_BYTES,
             filter: ObjectFilter::default(),
+            default_namespace: None,
         }
     }
+}
+
+/// A snapshot builder set up as `options` say.
+fn builder_for(options: &ReadOptions) -> SnapshotBuilder {
+    let mut builder = SnapshotBuilder::new(options.filter.clone());
+    builder.set_default_namespace(options.default_namespace.clone());
+    builder
 }
 
 /// Reads the snapshot named by `argument`: `-` for standard input, a directory, a zip archive, a
@@ -205,7 +216,7 @@ fn read_single_file(
             format!("{what}: nothing to read (an interrupted copy?)"),
         ));
     }
-    let mut builder = SnapshotBuilder::new(options.filter.clone());
+    let mut builder = builder_for(options);
     let origin = FileOrigin {
         path: label.into(),
         display: label.to_string(),
@@ -378,7 +389,7 @@ pub(crate) struct Ingest {
 impl Ingest {
     pub fn new(label: &str, options: &ReadOptions) -> Ingest {
         Ingest {
-            builder: SnapshotBuilder::new(options.filter.clone()),
+            builder: builder_for(options),
             manifest: None,
             derived: Vec::new(),
             label: label.to_string(),
