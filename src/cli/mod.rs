@@ -43,6 +43,8 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         }
         Command::Check(args) => commands::check::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
+        Command::Install(args) => commands::install::run(&config::install_command(args)?),
+        Command::Idle => commands::idle::run(),
     }
 }
 

@@ -5,6 +5,8 @@ pub mod diff;
 pub mod export;
 pub mod generate;
 pub mod history;
+pub mod idle;
+pub mod install;
 pub mod progress;
 pub mod rotate;
 pub mod serve;
