@@ -41,6 +41,12 @@ Examples:
   driftlab install --bucket s3://backups/prod --bucket-credentials-secret s3-creds --output-dir deploy/
   kubectl create job --from=cronjob/driftlab manual-1 -n cluster-backup";
 
+const COMPLETIONS_AFTER_HELP: &str = "\
+Examples:
+  driftlab completions bash > /etc/bash_completion.d/driftlab
+  driftlab completions zsh > \"${fpath[1]}/_driftlab\"
+  driftlab completions fish > ~/.config/fish/completions/driftlab.fish";
+
 /// Find what drifted between two snapshots of a Kubernetes or OpenShift project.
 #[derive(Debug, Parser)]
 #[command(
@@ -104,6 +110,13 @@ pub enum Command {
     /// kubectl apply -f -, or write one file per object with --output-dir.
     #[command(after_help = INSTALL_AFTER_HELP)]
     Install(InstallArgs),
+
+    /// Print a completion script for a shell.
+    #[command(after_help = COMPLETIONS_AFTER_HELP)]
+    Completions(CompletionsArgs),
+
+    /// Print the manual page (roff), or write one page per subcommand into a directory.
+    Man(ManArgs),
 
     /// Write synthetic nightly archives (for benchmarks and tests).
     #[command(hide = true)]
@@ -603,6 +616,26 @@ pub struct InstallArgs {
     pub bucket_credentials_secret: Option<String>,
 
     /// Write one file per object into this new (or empty) directory instead of printing them.
+    #[arg(long, value_name = "DIR")]
+    pub output_dir: Option<std::path::PathBuf>,
+}
+
+/// `driftlab completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum, value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
+}
+
+/// `driftlab man`.
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The page of this subcommand (default: the page of driftlab itself).
+    #[arg(value_name = "SUBCOMMAND", conflicts_with = "output_dir")]
+    pub subcommand: Option<String>,
+
+    /// Write driftlab.1 and a driftlab-<subcommand>.1 per subcommand into this directory.
     #[arg(long, value_name = "DIR")]
     pub output_dir: Option<std::path::PathBuf>,
 }

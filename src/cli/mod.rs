@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod config;
+pub mod docs;
 
 use std::ffi::OsStr;
 use std::io::IsTerminal;
@@ -72,6 +73,8 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
         Command::Check(args) => commands::check::run(&args),
         Command::Generate(args) => commands::generate::run(&args),
         Command::Install(args) => commands::install::run(&config::install_command(args)?),
+        Command::Completions(args) => docs::completions(&args, &mut std::io::stdout().lock()),
+        Command::Man(args) => docs::man(&args, &mut std::io::stdout().lock()),
         Command::Idle => commands::idle::run(),
     }
 }
