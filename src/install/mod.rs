@@ -17,9 +17,9 @@ pub mod workload;
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::Resource;
 use k8s_openapi::api::core::v1::{Namespace, ServiceAccount};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::{Metadata, Resource};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
@@ -52,7 +52,11 @@ pub struct Manifest {
 
 impl Manifest {
     /// Renders a typed object.
-    fn of<T: Resource + Serialize>(object: &T, metadata: &ObjectMeta) -> Result<Manifest> {
+    fn of<T>(object: &T) -> Result<Manifest>
+    where
+        T: Resource + Metadata<Ty = ObjectMeta> + Serialize,
+    {
+        let metadata = object.metadata();
         let yaml = serde_saphyr::to_string(object).map_err(|e| {
             Error::Runtime(format!(
                 "{} manifest: cannot write it as YAML: {e}",
@@ -90,10 +94,10 @@ pub fn manifests(options: &InstallOptions) -> Result<Vec<Manifest>> {
     // requested by its owner on OpenShift): a namespace admin may not create or label one.
     if options.scope == Scope::Cluster {
         let namespace = namespace(options);
-        out.push(Manifest::of(&namespace, &namespace.metadata)?);
+        out.push(Manifest::of(&namespace)?);
     }
     let account = service_account(options);
-    out.push(Manifest::of(&account, &account.metadata)?);
+    out.push(Manifest::of(&account)?);
     out.extend(rbac::manifests(options)?);
     out.extend(workload::manifests(options)?);
     Ok(out)

@@ -119,7 +119,7 @@ fn cluster_roles(options: &InstallOptions, out: &mut Vec<Manifest>) -> Result<()
                 rules: Some(reader_rules()),
                 ..ClusterRole::default()
             };
-            out.push(Manifest::of(&rules, &rules.metadata)?);
+            out.push(Manifest::of(&rules)?);
             let aggregated = ClusterRole {
                 metadata: metadata(options, None, &reader, Some("export")),
                 aggregation_rule: Some(AggregationRule {
@@ -133,7 +133,7 @@ fn cluster_roles(options: &InstallOptions, out: &mut Vec<Manifest>) -> Result<()
                 // Filled in by the aggregation controller from the roles selected.
                 rules: None,
             };
-            out.push(Manifest::of(&aggregated, &aggregated.metadata)?);
+            out.push(Manifest::of(&aggregated)?);
             push_cluster_binding(options, &reader, &reader, out)?;
         }
     }
@@ -144,7 +144,7 @@ fn cluster_roles(options: &InstallOptions, out: &mut Vec<Manifest>) -> Result<()
             rules: Some(vec![secret_rule()]),
             ..ClusterRole::default()
         };
-        out.push(Manifest::of(&role, &role.metadata)?);
+        out.push(Manifest::of(&role)?);
         push_cluster_binding(options, &name, &name, out)?;
     }
     Ok(())
@@ -227,7 +227,7 @@ fn push_cluster_binding(
         role_ref: role_ref("ClusterRole", cluster_role),
         subjects: Some(subject(options)),
     };
-    out.push(Manifest::of(&binding, &binding.metadata)?);
+    out.push(Manifest::of(&binding)?);
     Ok(())
 }
 
@@ -243,7 +243,7 @@ fn push_role(
         metadata: metadata(options, Some(namespace), name, Some("export")),
         rules: Some(vec![rule]),
     };
-    out.push(Manifest::of(&role, &role.metadata)?);
+    out.push(Manifest::of(&role)?);
     push_binding(options, namespace, name, ("Role", name), out)
 }
 
@@ -259,7 +259,7 @@ fn push_binding(
         role_ref: role_ref(kind, role),
         subjects: Some(subject(options)),
     };
-    out.push(Manifest::of(&binding, &binding.metadata)?);
+    out.push(Manifest::of(&binding)?);
     Ok(())
 }
 

@@ -47,14 +47,14 @@ pub fn manifests(options: &InstallOptions) -> Result<Vec<Manifest>> {
     let mut out = Vec::new();
     if let Storage::Volume { .. } = options.storage {
         let claim = claim(options);
-        out.push(Manifest::of(&claim, &claim.metadata)?);
+        out.push(Manifest::of(&claim)?);
     }
     let cron_job = cron_job(options);
-    out.push(Manifest::of(&cron_job, &cron_job.metadata)?);
+    out.push(Manifest::of(&cron_job)?);
     // With a bucket there is no volume to keep mounted: archives are fetched from the bucket.
     if let Storage::Volume { .. } = options.storage {
         let browser = browser(options);
-        out.push(Manifest::of(&browser, &browser.metadata)?);
+        out.push(Manifest::of(&browser)?);
     }
     Ok(out)
 }
