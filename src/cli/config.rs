@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::args::{
-    CheckArgs, ColorChoice, ConnectArgs, DiffArgs, ExportArgs, FilterArgs, HistoryArgs,
-    HistoryOutput, OutputFormat, RotateArgs, SecretsChoice, ServeArgs,
+    AccessModeChoice, CheckArgs, ColorChoice, ConnectArgs, DiffArgs, ExportArgs, FilterArgs,
+    FlavorChoice, HistoryArgs, HistoryOutput, InstallArgs, OutputFormat, RotateArgs, SecretsChoice,
+    ServeArgs,
 };
 use crate::analyze::AnalyzeOptions;
 use crate::analyze::noise::{self, NoiseProfile};
@@ -17,12 +18,14 @@ use crate::commands::check::CheckCommand;
 use crate::commands::diff::DiffCommand;
 use crate::commands::export::{Destination, ExportCommand, SecretsMode};
 use crate::commands::history::HistoryCommand;
+use crate::commands::install::InstallCommand;
 use crate::commands::progress::ProgressMode;
 use crate::commands::rotate::RotateCommand;
 use crate::commands::serve::ServeCommand;
 use crate::diff::{DiffOptions, PathPattern, ValueOptions};
 use crate::error::{Error, Result};
 use crate::history::{HistoryOptions, ObjectSelector};
+use crate::install::{AccessMode, Flavor, InstallOptions, Scope, SecretHandling, Storage};
 use crate::report::history::HistoryFormat;
 use crate::report::{Format, RenderOptions};
 use crate::secret::SecretKey;
@@ -350,6 +353,58 @@ pub fn rotate_command(args: RotateArgs) -> RotateCommand {
         },
         dry_run: args.dry_run,
     }
+}
+
+/// The settings of `driftlab install`, checked.
+pub fn install_command(args: InstallArgs) -> Result<InstallCommand> {
+    let mut targets: Vec<String> = Vec::new();
+    for namespace in args.target_namespaces {
+        if !targets.contains(&namespace) {
+            targets.push(namespace);
+        }
+    }
+    let options = InstallOptions {
+        namespace: args.namespace,
+        name: args.name,
+        schedule: args.schedule,
+        time_zone: args.time_zone,
+        retain_days: args.retain_days,
+        image: args.image,
+        secrets: match args.secrets {
+            SecretsChoice::Hash => SecretHandling::Hash,
+            SecretsChoice::Include => SecretHandling::Include,
+            SecretsChoice::Skip => SecretHandling::Skip,
+        },
+        secret_key_secret: args.secret_key_secret,
+        flavor: match args.flavor {
+            FlavorChoice::Kubernetes => Flavor::Kubernetes,
+            FlavorChoice::Openshift => Flavor::OpenShift,
+        },
+        scope: if targets.is_empty() {
+            Scope::Cluster
+        } else {
+            Scope::Namespaces(targets)
+        },
+        storage: match args.bucket {
+            Some(url) => Storage::Bucket {
+                url,
+                credentials_secret: args.bucket_credentials_secret,
+            },
+            None => Storage::Volume {
+                capacity: args.capacity,
+                storage_class: args.storage_class,
+                access_mode: match args.access_mode {
+                    AccessModeChoice::ReadWriteOnce => AccessMode::ReadWriteOnce,
+                    AccessModeChoice::ReadWriteMany => AccessMode::ReadWriteMany,
+                },
+            },
+        },
+    };
+    options.validate()?;
+    Ok(InstallCommand {
+        options,
+        output_dir: args.output_dir,
+    })
 }
 
 #[cfg(test)]

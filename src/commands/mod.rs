@@ -4,6 +4,8 @@ pub mod check;
 pub mod diff;
 pub mod export;
 pub mod history;
+pub mod idle;
+pub mod install;
 pub mod progress;
 pub mod rotate;
 pub mod serve;
