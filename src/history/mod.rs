@@ -2,6 +2,9 @@
 //! their names; for each consecutive pair its ranked changes (noise hidden), and for an object or
 //! a path the timeline of its values.
 
+pub mod grid;
+pub mod short_path;
+
 use std::path::{Path, PathBuf};
 
 use crate::analyze::{self, Analysis, AnalyzeOptions, Entry};
