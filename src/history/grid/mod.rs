@@ -391,8 +391,7 @@ impl<'a> Grid<'a> {
             })
     }
 
-    /// The top culprits that first appeared, by night and position: a culprit once for each row
-    /// it first stands out in.
+    /// The top culprits that first appeared, each once, by night and position.
     pub fn first_seen(&self) -> Vec<FirstSeen<'a>> {
         let mut found: Vec<FirstSeen<'a>> = Vec::new();
         for row in &self.rows {
@@ -411,6 +410,8 @@ impl<'a> Grid<'a> {
             }
         }
         found.sort_by_key(|f| f.id);
+        // A culprit covering several objects first seen together stands out once.
+        found.dedup_by_key(|f| f.id);
         found
     }
 }

@@ -312,6 +312,33 @@ fn a_top_culprit_stands_out_the_first_night_only() {
 }
 
 #[test]
+fn a_culprit_first_seen_on_several_objects_stands_out_once() {
+    let (a, b, c) = (
+        key("DeploymentConfig", "a"),
+        key("DeploymentConfig", "b"),
+        key("DeploymentConfig", "c"),
+    );
+    let history = history(vec![night(
+        11,
+        vec![
+            repeated_only(a.clone()),
+            repeated_only(b.clone()),
+            repeated_only(c.clone()),
+        ],
+        vec![culprit(Category::RolloutTrigger, &[a, b, c])],
+        vec![],
+    )]);
+    let grid = Grid::build(&history);
+    assert_eq!(grid.rows.len(), 3);
+    assert!(grid.rows.iter().all(|r| r.cells[&0].first_seen));
+    assert!(
+        grid.rows.iter().all(|r| r.group() == Group::Own),
+        "a top culprit names them"
+    );
+    assert_eq!(grid.first_seen().len(), 1);
+}
+
+#[test]
 fn a_culprit_without_an_entry_stays_in_its_row() {
     // A pod edited by hand: a replaced group of pods the first night, the same pod still
     // differing from its template the next, with no entry of its own.
