@@ -321,6 +321,60 @@ fn text_is_escaped() {
     );
 }
 
+/// A zip of an openshift-backup night: `proj/dcs.json` holding DeploymentConfigs `names`, each
+/// running `image`.
+fn deployments_archive(dir: &Path, stamp: &str, names: &[&str], image: &str) {
+    let dc = |name: &str| {
+        serde_json::json!({
+            "apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig",
+            "metadata": {"name": name, "namespace": "proj"},
+            "spec": {"replicas": 1, "selector": {"app": name}, "template": {
+                "metadata": {"labels": {"app": name}},
+                "spec": {"containers": [{"name": "web", "image": image}]}}}
+        })
+    };
+    let list = |items: Vec<serde_json::Value>| {
+        serde_json::to_vec_pretty(&serde_json::json!({"apiVersion": "v1", "kind": "List", "metadata": {}, "items": items}))
+            .unwrap()
+    };
+    let dcs = list(names.iter().map(|n| dc(n)).collect());
+    let ns = list(vec![
+        serde_json::json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "proj"}}),
+    ]);
+    let file = File::create(dir.join(format!("openshift-backup{stamp}.zip"))).unwrap();
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default();
+    for (path, bytes) in [("proj/dcs.json", dcs), ("proj/ns.json", ns)] {
+        zip.start_file(path, options).unwrap();
+        zip.write_all(&bytes).unwrap();
+    }
+    zip.finish().unwrap();
+}
+
+#[test]
+fn a_culprit_on_many_objects_is_first_seen_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let names = ["a", "b", "c"];
+    deployments_archive(dir.path(), "201809100015", &names, "registry/web:1");
+    deployments_archive(dir.path(), "201809110015", &names, "registry/web:2");
+    let html = page(&[dir.path().to_str().unwrap()]);
+    assert_self_contained(&html);
+    assert_balanced(&html);
+    // The same image change on three DeploymentConfigs: one culprit, first seen in each row…
+    for name in names {
+        let row = grid_row(&html, &format!("DeploymentConfig proj/{name}"));
+        assert!(row.contains("data-first-seen=\"true\""), "{row}");
+        assert!(row.contains("href=\"#night-1-culprit-1\""), "{row}");
+    }
+    // …and listed once at the top.
+    let glance = &html[html.find("class=\"glance\"").unwrap()..html.find("</header>").unwrap()];
+    assert!(
+        glance.contains("First seen: what changed what runs <span class=\"count\">(1)</span>"),
+        "{glance}"
+    );
+    assert_eq!(count(glance, "<li><a class=\"when\""), 1, "{glance}");
+}
+
 // ---------------------------------------------------------------------------------------------
 // Rendered by a browser.
 

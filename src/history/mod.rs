@@ -2,6 +2,10 @@
 //! their names; for each consecutive pair its ranked changes (noise hidden), and for an object or
 //! a path the timeline of its values.
 
+pub mod grid;
+pub mod short_path;
+
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use crate::analyze::{self, Analysis, AnalyzeOptions, Entry};
@@ -276,9 +280,12 @@ fn narrow(analysis: &mut Analysis, options: &HistoryOptions) {
     }
 }
 
-/// The timelines of every visible change left after narrowing.
+/// The timelines of every visible change left after narrowing: one per object and path (the
+/// path for people, so a list element that moved is still the same element), in the order first
+/// seen.
 fn timelines(nights: &[Night]) -> Vec<Timeline> {
     let mut timelines: Vec<Timeline> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
     for night in nights {
         let analysis = &night.analysis;
         let changes = analysis.entries.iter().flat_map(|e| {
@@ -295,24 +302,20 @@ fn timelines(nights: &[Night]) -> Vec<Timeline> {
                 continue;
             }
             let path = change.path.human();
-            let index = match timelines
-                .iter()
-                .position(|t| t.object == object && t.path == path)
-            {
-                Some(index) => index,
-                None => {
+            let at = *index
+                .entry((object, path))
+                .or_insert_with_key(|(object, path)| {
                     timelines.push(Timeline {
-                        object,
-                        path,
+                        object: object.clone(),
+                        path: path.clone(),
                         points: vec![TimelinePoint {
                             value: change.old.clone(),
                             archive: analysis.old.clone(),
                         }],
                     });
                     timelines.len() - 1
-                }
-            };
-            timelines[index].points.push(TimelinePoint {
+                });
+            timelines[at].points.push(TimelinePoint {
                 value: change.new.clone(),
                 archive: analysis.new.clone(),
             });
