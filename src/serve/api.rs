@@ -100,6 +100,49 @@ fn version_rank(version: &str) -> (u32, u32, u32) {
     (stability, major, minor)
 }
 
+/// What a request for a resource asks, once its path is understood.
+struct Request<'a> {
+    /// The `apiVersion` the objects are served under.
+    api_version: &'a str,
+    /// The resource.
+    resource: &'a Resource,
+    /// The path named a namespace.
+    namespaced_path: bool,
+    /// kubectl asked for a `Table`.
+    table: bool,
+}
+
+/// The entries of `slice` that the label and field selectors of `query` keep.
+fn matching<'a>(
+    slice: &'a [Entry],
+    query: &HashMap<String, String>,
+) -> Result<Vec<&'a Entry>, String> {
+    let selector = query
+        .get("labelSelector")
+        .map(|s| Selector::parse(s))
+        .transpose()?
+        .unwrap_or_default();
+    let fields = query
+        .get("fieldSelector")
+        .map(|s| field_selector(s))
+        .transpose()?
+        .unwrap_or_default();
+    Ok(slice
+        .iter()
+        .filter(|e| selector.matches(&e.labels))
+        .filter(|e| {
+            fields.iter().all(|(field, value, equal)| {
+                let actual = if field == "metadata.name" {
+                    &e.name
+                } else {
+                    &e.namespace
+                };
+                (actual == value) == *equal
+            })
+        })
+        .collect())
+}
+
 /// One served object.
 #[derive(Debug)]
 struct Entry {
@@ -358,52 +401,54 @@ impl Api {
             }
             None => &entries[..],
         };
-        if let Some(name) = name {
-            return match slice
-                .iter()
-                .find(|e| e.name == name && (namespace.is_some() || !resource.namespaced))
-            {
-                Some(found) if table => Answer::json(200, self.table(&[found], None)),
-                Some(found) => Answer::json(200, found.with_api_version(&api_version)),
-                None => status(
-                    404,
-                    "NotFound",
-                    &format!("{qualified} \"{name}\" not found"),
-                    json!({"name": name, "group": group_name, "kind": plural}),
-                ),
-            };
+        let request = Request {
+            api_version: &api_version,
+            resource,
+            namespaced_path: namespace.is_some(),
+            table,
+        };
+        match name {
+            Some(name) => self.get_one(&request, slice, name, group_name, plural, &qualified),
+            None => self.list(&request, slice, query),
         }
+    }
 
-        let selector = match query
-            .get("labelSelector")
-            .map(|s| Selector::parse(s))
-            .transpose()
-        {
-            Ok(selector) => selector.unwrap_or_default(),
-            Err(problem) => return status(400, "BadRequest", &problem, json!({})),
-        };
-        let fields = match query
-            .get("fieldSelector")
-            .map(|s| field_selector(s))
-            .transpose()
-        {
-            Ok(fields) => fields.unwrap_or_default(),
-            Err(problem) => return status(400, "BadRequest", &problem, json!({})),
-        };
-        let matching: Vec<&Entry> = slice
+    /// A GET of one object by name.
+    fn get_one(
+        &self,
+        request: &Request<'_>,
+        slice: &[Entry],
+        name: &str,
+        group_name: &str,
+        plural: &str,
+        qualified: &str,
+    ) -> Answer {
+        let found = slice
             .iter()
-            .filter(|e| selector.matches(&e.labels))
-            .filter(|e| {
-                fields.iter().all(|(field, value, equal)| {
-                    let actual = if field == "metadata.name" {
-                        &e.name
-                    } else {
-                        &e.namespace
-                    };
-                    (actual == value) == *equal
-                })
-            })
-            .collect();
+            .find(|e| e.name == name && (request.namespaced_path || !request.resource.namespaced));
+        match found {
+            Some(found) if request.table => Answer::json(200, self.table(&[found], None)),
+            Some(found) => Answer::json(200, found.with_api_version(request.api_version)),
+            None => status(
+                404,
+                "NotFound",
+                &format!("{qualified} \"{name}\" not found"),
+                json!({"name": name, "group": group_name, "kind": plural}),
+            ),
+        }
+    }
+
+    /// A list: selectors applied, then one page of it.
+    fn list(
+        &self,
+        request: &Request<'_>,
+        slice: &[Entry],
+        query: &HashMap<String, String>,
+    ) -> Answer {
+        let matching = match matching(slice, query) {
+            Ok(matching) => matching,
+            Err(problem) => return status(400, "BadRequest", &problem, json!({})),
+        };
         let range = match page_range(query, matching.len()) {
             Ok(range) => range,
             Err(problem) => return status(400, "BadRequest", &problem, json!({})),
@@ -411,7 +456,7 @@ impl Api {
         let end = range.end;
         let page = matching.get(range).unwrap_or_default();
         let next = (end < matching.len()).then(|| (format!("o{end}"), matching.len() - end));
-        if table {
+        if request.table {
             return Answer::json(200, self.table(page, next));
         }
         let mut metadata = json!({"resourceVersion": "1"});
@@ -421,14 +466,14 @@ impl Api {
         }
         let mut body = format!(
             "{{\"kind\":{},\"apiVersion\":{},\"metadata\":{metadata},\"items\":[",
-            Value::from(format!("{}List", resource.kind)),
-            Value::from(api_version.as_str())
+            Value::from(format!("{}List", request.resource.kind)),
+            Value::from(request.api_version)
         );
         for (i, found) in page.iter().enumerate() {
             if i > 0 {
                 body.push(',');
             }
-            body.push_str(&found.with_api_version(&api_version));
+            body.push_str(&found.with_api_version(request.api_version));
         }
         body.push_str("]}");
         Answer::json(200, body)
