@@ -676,10 +676,17 @@ fn zero_objects_from_any_source_fail_check() {
         line.ends_with("list.json: empty: holds no objects (a failed export, or the wrong file?)"),
         "{line}"
     );
-    // driftlab itself uses the library: the same sources still read as empty snapshots there.
+    // diff refuses an empty side too, unless asked to compare it.
+    let refused = driftlab().args(["diff", &list, &list]).output().unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("list.json: holds no Kubernetes object; --allow-empty"),
+        "{}",
+        stderr(&refused)
+    );
     assert!(
         driftlab()
-            .args(["diff", &list, &list])
+            .args(["diff", &list, &list, "--allow-empty"])
             .output()
             .unwrap()
             .status

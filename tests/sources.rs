@@ -338,11 +338,21 @@ fn objects_without_kind_or_name_are_warned_about_and_counted() {
 }
 
 #[test]
-fn an_empty_archive_is_an_empty_snapshot() {
+fn an_empty_archive_is_refused_unless_empty_is_allowed() {
     let dir = tempfile::tempdir().unwrap();
     let empty = common::write(dir.path(), "empty.zip", &common::zip_bytes(&[], false));
     let output = driftlab()
         .args(["diff", &empty, NIGHT1, "-n", "tools"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        common::stderr(&output).contains("empty.zip: holds no Kubernetes object; --allow-empty"),
+        "{}",
+        common::stderr(&output)
+    );
+    let output = driftlab()
+        .args(["diff", &empty, NIGHT1, "-n", "tools", "--allow-empty"])
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
@@ -352,7 +362,10 @@ fn an_empty_archive_is_an_empty_snapshot() {
         "{}",
         stdout(&output)
     );
-    let output = driftlab().args(["diff", &empty, &empty]).output().unwrap();
+    let output = driftlab()
+        .args(["diff", &empty, &empty, "--allow-empty"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(0));
 }
 

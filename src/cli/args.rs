@@ -165,6 +165,12 @@ pub struct FilterArgs {
     /// Stop when a source decompresses to more than this (e.g. 4GiB, 500MiB, 1000000).
     #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
     pub max_bytes: u64,
+
+    /// The namespace of namespaced objects that name none, as kubectl apply -n would put them
+    /// (default: the single -n given, else the kubeconfig context's when comparing with live,
+    /// else "default").
+    #[arg(long, value_name = "NAMESPACE")]
+    pub default_namespace: Option<String>,
 }
 
 /// `driftlab diff`.
@@ -235,6 +241,16 @@ pub struct DiffArgs {
     /// Exit 0 even when differences are found (trouble still exits 2).
     #[arg(long)]
     pub exit_zero: bool,
+
+    /// Compare a source that holds no object (after the filters) instead of refusing it: everything
+    /// on the other side then shows as added or removed.
+    #[arg(long)]
+    pub allow_empty: bool,
+
+    /// Compare objects of namespace OLD on the old side with those of NEW on the new side
+    /// (staging against production), references to the namespace included (repeatable).
+    #[arg(long = "map-namespace", value_name = "OLD=NEW")]
+    pub map_namespaces: Vec<String>,
 
     /// Compare a `live` side even when part of the cluster could not be read (a failing API
     /// group, lists that keep failing); what was not read is left out of the comparison.

@@ -52,15 +52,49 @@ pub fn use_color(
 }
 
 /// What `-n`, `--kind`, `--name` and `--max-bytes` ask of the readers.
-fn read_options(filter: FilterArgs) -> ReadOptions {
-    ReadOptions {
+fn read_options(filter: FilterArgs) -> Result<ReadOptions> {
+    for namespace in filter.namespaces.iter().chain(&filter.default_namespace) {
+        if !names::is_dns1123_label(namespace) {
+            return Err(Error::Usage(format!(
+                "{namespace:?} is not a namespace name (lower-case letters, digits and -)"
+            )));
+        }
+    }
+    for pattern in &filter.names {
+        check_name_glob(pattern)?;
+    }
+    // kubectl's rule: objects that name no namespace go where -n puts them.
+    let default_namespace =
+        filter
+            .default_namespace
+            .or_else(|| match filter.namespaces.as_slice() {
+                [single] => Some(single.clone()),
+                _ => None,
+            });
+    Ok(ReadOptions {
         max_bytes: filter.max_bytes,
-        default_namespace: None,
+        default_namespace,
         filter: ObjectFilter {
             namespaces: filter.namespaces,
             kinds: filter.kinds,
             names: filter.names,
         },
+    })
+}
+
+/// A `--name` glob: `*` and `?` are wildcards; characters no object name holds (`[`, `]`, `{`,
+/// `}`, `/`, `\`, spaces) mean the pattern was written for another glob syntax and would
+/// silently match nothing.
+fn check_name_glob(pattern: &str) -> Result<()> {
+    match pattern
+        .chars()
+        .find(|c| matches!(c, '[' | ']' | '{' | '}' | '/' | '\\') || c.is_whitespace())
+    {
+        Some(c) => Err(Error::Usage(format!(
+            "--name {pattern:?}: {c:?} cannot be in an object name (globs take * and ?)"
+        ))),
+        None if pattern.is_empty() => Err(Error::Usage("--name: empty pattern".into())),
+        None => Ok(()),
     }
 }
 
@@ -104,7 +138,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
     Ok(DiffCommand {
         old: args.old,
         new: args.new,
-        read: read_options(args.filter),
+        read: read_options(args.filter)?,
         diff: DiffOptions {
             values: ValueOptions {
                 show_secrets: args.show_secrets,
@@ -128,7 +162,35 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         quiet: args.quiet,
         cluster: cluster_options(&args.connect),
         allow_partial: args.allow_partial,
+        allow_empty: args.allow_empty,
+        namespace_map: namespace_map(&args.map_namespaces)?,
     })
+}
+
+/// `--map-namespace OLD=NEW` pairs, each namespace named at most once on each side.
+fn namespace_map(pairs: &[String]) -> Result<Vec<(String, String)>> {
+    let mut map: Vec<(String, String)> = Vec::new();
+    for pair in pairs {
+        let Some((old, new)) = pair.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "--map-namespace {pair:?}: expected OLD=NEW, e.g. shop-staging=shop-prod"
+            )));
+        };
+        for namespace in [old, new] {
+            if !names::is_dns1123_label(namespace) {
+                return Err(Error::Usage(format!(
+                    "--map-namespace {pair:?}: {namespace:?} is not a namespace name"
+                )));
+            }
+        }
+        if map.iter().any(|(o, n)| o == old || n == new) {
+            return Err(Error::Usage(format!(
+                "--map-namespace {pair:?}: {old} or {new} is mapped twice"
+            )));
+        }
+        map.push((old.to_string(), new.to_string()));
+    }
+    Ok(map)
 }
 
 /// The user's noise rules: `.driftlabignore` in the current directory when present, then each
@@ -192,7 +254,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
             object,
             path,
             since,
-            read: read_options(args.filter),
+            read: read_options(args.filter)?,
             diff: DiffOptions {
                 values: ValueOptions {
                     secret_key: secret_key(args.secret_key_file.as_deref())?,

@@ -22,6 +22,32 @@ pub use http::{Cluster, Fetch, RESPONSE_LIMIT};
 
 use crate::source::DEFAULT_MAX_BYTES;
 
+/// The namespace of the kubeconfig context `options` name (or the current one), as kubectl takes
+/// it for objects that name none; the in-cluster service account's namespace when there is no
+/// kubeconfig. Read without connecting.
+pub fn context_namespace(options: &ClusterOptions) -> Option<String> {
+    use kube::config::Kubeconfig;
+    let config = match &options.kubeconfig {
+        Some(path) => Kubeconfig::read_from(path).ok(),
+        None => Kubeconfig::read().ok(),
+    };
+    let Some(config) = config else {
+        let path = "/var/run/secrets/kubernetes.io/serviceaccount/namespace";
+        return std::fs::read_to_string(path)
+            .ok()
+            .map(|ns| ns.trim().to_string())
+            .filter(|ns| names::is_dns1123_label(ns));
+    };
+    let name = options.context.clone().or(config.current_context)?;
+    config
+        .contexts
+        .into_iter()
+        .find(|c| c.name == name)?
+        .context?
+        .namespace
+        .filter(|ns| names::is_dns1123_label(ns))
+}
+
 /// Which cluster-scoped types to read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClusterScoped {

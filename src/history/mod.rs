@@ -170,6 +170,7 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
         )));
     }
     let mut nights = Vec::new();
+    let mut asked_for = Found::default();
     let mut diagnostics = Vec::new();
     let mut infos = Vec::new();
     let mut unreadable = Vec::new();
@@ -206,6 +207,7 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
             };
             diagnostics.extend(snapshot.diagnostics.iter().cloned());
             infos.push(snapshot.info.clone());
+            asked_for.look_in(&snapshot, options);
             if let Some(old) = previous.take() {
                 let report = diff_snapshots(&old, &snapshot, &options.diff);
                 let mut analysis = analyze::analyze(&old, &snapshot, report, &options.analyze);
@@ -221,6 +223,7 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
     } else {
         Vec::new()
     };
+    asked_for.check(options)?;
     if infos.len() < 2 {
         let mut unreadable = unreadable.into_iter();
         return Err(unreadable.next().unwrap_or_else(|| {
@@ -236,6 +239,50 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
         object: options.asked.0.clone(),
         path: options.asked.1.clone(),
     })
+}
+
+/// Whether `--object` and `--path` named anything in any archive: a typo must not give an empty
+/// history that reads as "nothing ever changed".
+#[derive(Default)]
+struct Found {
+    object: bool,
+    path: bool,
+}
+
+impl Found {
+    /// Looks for what is asked for in one archive, until it has been found once.
+    fn look_in(&mut self, snapshot: &Snapshot, options: &HistoryOptions) {
+        let selected =
+            |key: &ObjectKey| options.object.as_ref().is_none_or(|o| o.matches(key, None));
+        if !self.object {
+            self.object = snapshot.iter().any(|(key, _)| selected(key));
+        }
+        if let Some(pattern) = &options.path
+            && !self.path
+        {
+            self.path = snapshot
+                .iter()
+                .filter(|(key, _)| selected(key))
+                .any(|(_, stored)| pattern.matches_any_in(&stored.value()));
+        }
+    }
+
+    /// An error naming what was asked for and found nowhere.
+    fn check(&self, options: &HistoryOptions) -> Result<()> {
+        let (object, path) = &options.asked;
+        if let Some(object) = object.as_ref().filter(|_| !self.object) {
+            return Err(Error::Usage(format!(
+                "--object {object:?} matched no object in any archive"
+            )));
+        }
+        if let Some(path) = path.as_ref().filter(|_| !self.path) {
+            return Err(Error::Usage(format!(
+                "--path {path:?} names nothing in any object{}",
+                if object.is_some() { " of --object" } else { "" }
+            )));
+        }
+        Ok(())
+    }
 }
 
 /// Keeps what `--object` and `--path` ask for, and drops the object bodies a history does not

@@ -38,6 +38,8 @@ impl ObjectFilter {
 /// matched nothing on either side of a comparison is a typo, not a clean result.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FilterHits {
+    /// Objects read before filtering.
+    pub total: usize,
     /// Per word of `namespaces`.
     pub namespaces: Vec<usize>,
     /// Per word of `kinds`.
@@ -49,6 +51,7 @@ pub struct FilterHits {
 impl FilterHits {
     fn for_filter(filter: &ObjectFilter) -> FilterHits {
         FilterHits {
+            total: 0,
             namespaces: vec![0; filter.namespaces.len()],
             kinds: vec![0; filter.kinds.len()],
             names: vec![0; filter.names.len()],
@@ -56,6 +59,7 @@ impl FilterHits {
     }
 
     fn count(&mut self, filter: &ObjectFilter, key: &ObjectKey) {
+        self.total += 1;
         for (hits, word) in self.namespaces.iter_mut().zip(&filter.namespaces) {
             *hits += usize::from(*word == key.namespace);
         }
@@ -69,6 +73,7 @@ impl FilterHits {
 
     /// Adds the hits of another read with the same filter.
     pub fn add(&mut self, other: &FilterHits) {
+        self.total += other.total;
         for (mine, theirs) in [
             (&mut self.namespaces, &other.namespaces),
             (&mut self.kinds, &other.kinds),

@@ -514,6 +514,58 @@ pub fn kind_matches(word: &str, kind: &str, group: &str) -> bool {
         .is_some_and(|info| info.short.iter().any(|s| name.eq_ignore_ascii_case(s)))
 }
 
+/// Whether `word` names a kind of the table: its kind, plural or a short name, with or without a
+/// `.group` suffix (`dc`, `deploymentconfigs.apps.openshift.io`).
+pub fn is_known_word(word: &str) -> bool {
+    KINDS
+        .iter()
+        .any(|info| kind_matches(word, info.kind, info.group))
+}
+
+/// The plural of the kind `word` was probably meant to name, for a "did you mean" hint: the
+/// closest kind, plural or short name of the table or of `extra` (words a snapshot holds), when
+/// it is close enough (at most one edit in three characters).
+pub fn suggest(word: &str, extra: Vec<String>) -> Option<String> {
+    let word = word.to_ascii_lowercase();
+    let table = KINDS.iter().flat_map(|info| {
+        let plural = info.plural.to_string();
+        [info.kind.to_ascii_lowercase(), info.plural.to_string()]
+            .into_iter()
+            .chain(info.short.iter().map(|s| s.to_string()))
+            .map(move |candidate| (candidate, plural.clone()))
+    });
+    let extra = extra
+        .into_iter()
+        .map(|w| (w.to_ascii_lowercase(), plural_of(&w, "")));
+    let limit = (word.chars().count() / 3).max(1);
+    table
+        .chain(extra)
+        .map(|(candidate, plural)| (edit_distance(&word, &candidate), plural))
+        .filter(|(distance, _)| *distance <= limit)
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, plural)| plural)
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = if ca == *cb {
+                diagonal
+            } else {
+                1 + diagonal.min(above).min(row[j])
+            };
+            diagonal = above;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -576,5 +628,23 @@ mod tests {
         ));
         assert!(!is_cluster_scoped("Role", "authorization.openshift.io"));
         assert!(!is_cluster_scoped("Widget", "example.com"));
+    }
+
+    #[test]
+    fn typos_get_a_suggestion_and_real_words_are_known() {
+        assert!(is_known_word("dc"));
+        assert!(is_known_word("deploymentconfigs.apps.openshift.io"));
+        assert!(!is_known_word("deploymentconfg"));
+        assert_eq!(
+            suggest("deploymentconfg", Vec::new()).as_deref(),
+            Some("deploymentconfigs")
+        );
+        assert_eq!(suggest("secrit", Vec::new()).as_deref(), Some("secrets"));
+        assert_eq!(suggest("foo", Vec::new()), None);
+        assert_eq!(
+            suggest("widgts", vec!["Widget".into()]).as_deref(),
+            Some("widgets")
+        );
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -7,9 +7,11 @@
 
 mod builder;
 pub mod kinds;
+mod mapping;
 
 pub use builder::{DuplicateRule, FileOrigin, FilterHits, ObjectFilter, SnapshotBuilder};
 pub(crate) use builder::{ListContext, is_list_kind};
+pub use mapping::map_namespaces;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -211,6 +213,18 @@ impl Snapshot {
         let before = self.objects.len();
         self.objects.retain(|key, _| !remove(key));
         before - self.objects.len()
+    }
+
+    /// The kinds of its objects, as `(kind, group)`, sorted, each once.
+    pub fn kinds(&self) -> Vec<(String, String)> {
+        let mut kinds: Vec<(String, String)> = self
+            .objects
+            .keys()
+            .map(|key| (key.kind.clone(), key.group.clone()))
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        kinds
     }
 
     /// The namespaces the snapshot's objects live in, sorted.

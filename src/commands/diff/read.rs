@@ -1,84 +1,32 @@
-//! `driftlab diff OLD NEW`.
+//! Reading both sides of a diff: files in parallel, a `live` side restricted to what the other
+//! side holds, and what could not be read left out of the comparison.
 
-use super::print_diagnostics;
-use crate::analyze::{self, AnalyzeOptions};
+use super::DiffCommand;
 use crate::cluster::live;
 use crate::cluster::read::ReadReport;
-use crate::cluster::{ClusterOptions, ClusterScoped, names};
-use crate::diff::{DiffOptions, diff_snapshots};
-use crate::error::{Error, ExitStatus, Result};
+use crate::cluster::{ClusterScoped, context_namespace, names};
+use crate::error::{Error, Result};
 use crate::messages;
-use crate::report::{self, Findings, Format, RenderOptions, output};
-use crate::secret::{self, Scheme};
 use crate::snapshot::Snapshot;
 use crate::source::{self, ReadOptions};
 
-/// Everything `driftlab diff` needs, settled.
-#[derive(Debug)]
-pub struct DiffCommand {
-    /// The old snapshot argument.
-    pub old: String,
-    /// The new snapshot argument.
-    pub new: String,
-    /// How to read both.
-    pub read: ReadOptions,
-    /// How to compare.
-    pub diff: DiffOptions,
-    /// How to write the report.
-    pub format: Format,
-    /// Rendering settings.
-    pub render: RenderOptions,
-    /// Exit 0 even when differences are found.
-    pub exit_zero: bool,
-    /// Suppress warnings about the input.
-    pub quiet: bool,
-    /// How to reach a cluster for a `live` side.
-    pub cluster: ClusterOptions,
-    /// Compare what a `live` side could read even when some of it could not be read.
-    pub allow_partial: bool,
-    /// Noise rules and what to show.
-    pub analyze: AnalyzeOptions,
-}
-
-/// Reads both snapshots (in parallel), compares them and writes the report to stdout.
-pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
-    let (old, new) = read_both(command)?;
-    warn_about_secret_hashes(&old, &new, &command.diff, command.quiet);
-    for snapshot in [&old, &new] {
-        print_diagnostics(snapshot, command.quiet);
-        if snapshot.is_empty() && !command.quiet {
-            messages::warning(&format!(
-                "{}: no Kubernetes objects found",
-                snapshot.info.label
-            ));
-        }
-    }
-
-    let report = diff_snapshots(&old, &new, &command.diff);
-    let findings = if command.format.needs_analysis() {
-        Findings::Analysis(analyze::analyze(&old, &new, report, &command.analyze))
-    } else {
-        Findings::Identity(report)
-    };
-    drop((old, new));
-    output::to_stdout(|out| report::render(&findings, command.format, &command.render, out))?;
-    let drifted = findings.has_differences();
-    Ok(if drifted && !command.exit_zero {
-        ExitStatus::Differences
-    } else {
-        ExitStatus::Clean
-    })
-}
-
 /// Reads both sides: files in parallel; a `live` side after the other, restricted to the
 /// namespaces (and cluster-scoped kinds) the other side holds.
-fn read_both(command: &DiffCommand) -> Result<(Snapshot, Snapshot)> {
+pub(super) fn read_both(command: &DiffCommand) -> Result<(Snapshot, Snapshot)> {
     let live_side = |argument: &str| live::parse_argument(argument);
-    match (live_side(&command.old), live_side(&command.new)) {
+    let (old_live, new_live) = (live_side(&command.old), live_side(&command.new));
+    let read = ReadOptions {
+        default_namespace: Some(default_namespace(
+            command,
+            old_live.as_ref().or(new_live.as_ref()),
+        )),
+        ..command.read.clone()
+    };
+    match (old_live, new_live) {
         (None, None) => {
             let (old, new) = std::thread::scope(|scope| {
-                let old = scope.spawn(|| source::read(&command.old, &command.read));
-                let new = source::read(&command.new, &command.read);
+                let old = scope.spawn(|| source::read(&command.old, &read));
+                let new = source::read(&command.new, &read);
                 let old = old
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -87,12 +35,12 @@ fn read_both(command: &DiffCommand) -> Result<(Snapshot, Snapshot)> {
             Ok((old?, new?))
         }
         (Some(context), None) => {
-            let mut new = source::read(&command.new, &command.read)?;
+            let mut new = source::read(&command.new, &read)?;
             let old = read_live(command, context, &command.old, Some(&mut new))?;
             Ok((old, new))
         }
         (None, Some(context)) => {
-            let mut old = source::read(&command.old, &command.read)?;
+            let mut old = source::read(&command.old, &read)?;
             let new = read_live(command, context, &command.new, Some(&mut old))?;
             Ok((old, new))
         }
@@ -102,6 +50,24 @@ fn read_both(command: &DiffCommand) -> Result<(Snapshot, Snapshot)> {
             Ok((old, new))
         }
     }
+}
+
+/// Where objects that name no namespace go: `--default-namespace`, else the single `-n`, else
+/// (when a side is live) the namespace of its kubeconfig context, else `default`, as kubectl
+/// and Argo CD decide.
+fn default_namespace(command: &DiffCommand, live_context: Option<&Option<String>>) -> String {
+    if let Some(namespace) = &command.read.default_namespace {
+        return namespace.clone();
+    }
+    live_context
+        .and_then(|context| {
+            let mut options = command.cluster.clone();
+            if context.is_some() {
+                options.context = context.clone();
+            }
+            context_namespace(&options)
+        })
+        .unwrap_or_else(|| "default".to_string())
 }
 
 fn read_live(
@@ -188,42 +154,4 @@ fn leave_out_unread(other: &mut Snapshot, report: &ReadReport, label: &str, quie
             ));
         }
     }
-}
-
-/// Warns once when the two sides hold secret values hashed in ways that cannot be compared
-/// (different keys, a key on one side only): their changes cannot be seen, and the report must
-/// not pretend otherwise.
-fn warn_about_secret_hashes(old: &Snapshot, new: &Snapshot, options: &DiffOptions, quiet: bool) {
-    if quiet {
-        return;
-    }
-    let key = options.values.secret_key.as_deref();
-    let (old_schemes, new_schemes) = (secret_schemes(old), secret_schemes(new));
-    for a in &old_schemes {
-        for b in &new_schemes {
-            if !secret::comparable(a, b, key) {
-                let hint = match (a, b) {
-                    (Scheme::Hmac(id), _) | (_, Scheme::Hmac(id))
-                        if key.is_none_or(|k| k.id() != id) =>
-                    {
-                        format!("--secret-key-file with key {id} compares them with raw values")
-                    }
-                    _ => "export both with the same --secret-key-file".into(),
-                };
-                messages::warning(&format!(
-                    "secret values cannot be compared: {} holds {a}, {} holds {b}; changes to them are not shown ({hint})",
-                    old.info.label, new.info.label
-                ));
-            }
-        }
-    }
-}
-
-/// The forms the secret values of a snapshot are stored in.
-fn secret_schemes(snapshot: &Snapshot) -> std::collections::BTreeSet<Scheme> {
-    snapshot
-        .iter()
-        .filter(|(key, _)| secret::is_secret_kind(&key.kind))
-        .flat_map(|(_, stored)| secret::schemes_of(&stored.value()))
-        .collect()
 }

@@ -1,0 +1,71 @@
+//! `driftlab diff OLD NEW`.
+
+use super::print_diagnostics;
+use crate::analyze::{self, AnalyzeOptions};
+use crate::cluster::ClusterOptions;
+use crate::diff::{DiffOptions, diff_snapshots};
+use crate::error::{ExitStatus, Result};
+use crate::report::{self, Findings, Format, RenderOptions, output};
+use crate::source::ReadOptions;
+
+/// Everything `driftlab diff` needs, settled.
+#[derive(Debug)]
+pub struct DiffCommand {
+    /// The old snapshot argument.
+    pub old: String,
+    /// The new snapshot argument.
+    pub new: String,
+    /// How to read both.
+    pub read: ReadOptions,
+    /// How to compare.
+    pub diff: DiffOptions,
+    /// How to write the report.
+    pub format: Format,
+    /// Rendering settings.
+    pub render: RenderOptions,
+    /// Exit 0 even when differences are found.
+    pub exit_zero: bool,
+    /// Suppress warnings about the input.
+    pub quiet: bool,
+    /// How to reach a cluster for a `live` side.
+    pub cluster: ClusterOptions,
+    /// Compare what a `live` side could read even when some of it could not be read.
+    pub allow_partial: bool,
+    /// Compare a side that holds no object instead of refusing it.
+    pub allow_empty: bool,
+    /// `(old, new)` namespaces compared with each other (`--map-namespace`).
+    pub namespace_map: Vec<(String, String)>,
+    /// Noise rules and what to show.
+    pub analyze: AnalyzeOptions,
+}
+
+/// Reads both snapshots (in parallel), compares them and writes the report to stdout.
+pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
+    let (mut old, new) = read::read_both(command)?;
+    checks::refuse_what_matched_nothing(command, &old, &new)?;
+    if !command.namespace_map.is_empty() {
+        crate::snapshot::map_namespaces(&mut old, &command.namespace_map);
+    }
+    checks::warn_about_secret_hashes(&old, &new, &command.diff, command.quiet);
+    for snapshot in [&old, &new] {
+        print_diagnostics(snapshot, command.quiet);
+    }
+
+    let report = diff_snapshots(&old, &new, &command.diff);
+    let findings = if command.format.needs_analysis() {
+        Findings::Analysis(analyze::analyze(&old, &new, report, &command.analyze))
+    } else {
+        Findings::Identity(report)
+    };
+    drop((old, new));
+    output::to_stdout(|out| report::render(&findings, command.format, &command.render, out))?;
+    let drifted = findings.has_differences();
+    Ok(if drifted && !command.exit_zero {
+        ExitStatus::Differences
+    } else {
+        ExitStatus::Clean
+    })
+}
+
+mod checks;
+mod read;
