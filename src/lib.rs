@@ -43,6 +43,7 @@ pub mod diff;
 pub mod error;
 pub mod glob;
 pub mod history;
+pub mod kube;
 pub mod messages;
 pub mod normalize;
 pub mod report;
