@@ -104,6 +104,28 @@ const HPA_SCALE_DOWN_POLICIES: &str = r#"[{"type":"Percent","value":100,"periodS
 pub const TABLE: &[Default] = &[
     // ---- PodSpec, wherever a pod template lives --------------------------------------------
     Default::new(
+        "pod-template-metadata",
+        PodTemplate,
+        &["metadata"],
+        EmptyMap,
+    )
+    .from(
+        SERIALIZED,
+        "A pod template's metadata is written even when empty (with creationTimestamp: null, \
+         which driftlab's normalisation drops).",
+    ),
+    Default::new(
+        "job-template-metadata",
+        JobTemplate,
+        &["metadata"],
+        EmptyMap,
+    )
+    .kinds(CRONJOB)
+    .from(
+        SERIALIZED,
+        "A CronJob's jobTemplate metadata, as pod-template-metadata.",
+    ),
+    Default::new(
         "pod-dns-policy",
         PodSpec,
         &["dnsPolicy"],
@@ -1047,18 +1069,6 @@ pub const TABLE: &[Default] = &[
         BATCH,
         "SetDefaults_Job: TerminatingOrFailed, Failed with a podFailurePolicy \
          (JobPodReplacementPolicy: alpha 1.28, beta and on 1.29).",
-    ),
-    Default::new(
-        "job-manual-selector",
-        Object,
-        &["spec", "manualSelector"],
-        Bool(false),
-    )
-    .kinds(JOB)
-    .from(
-        BATCH,
-        "SetDefaults_Job in recent sources: manualSelector false. Newer than the rest (after \
-             1.32, unsure which version); harmless on older objects as both sides get it.",
     ),
     Default::new(
         "job-pod-failure-condition-status",

@@ -142,11 +142,20 @@ pub const INJECTIONS: &[Injection] = &[
     },
     Injection {
         name: "job-generated-selector",
-        doc: "A Job's selector and template labels controller-uid and \
+        doc: "A Job's selector, template and own labels controller-uid and \
               batch.kubernetes.io/controller-uid (a UID), job-name and \
-              batch.kubernetes.io/job-name (the Job's name), unless manualSelector is true.",
+              batch.kubernetes.io/job-name (the Job's name), unless manualSelector is true. \
+              The Job's own labels get them when it has none: they are defaulted from the \
+              template's labels on read, after the selector was generated.",
         source: "pkg/registry/batch/job/strategy.go (generateSelector)",
         find: job_selector_labels,
+    },
+    Injection {
+        name: "storage-protection-finalizer",
+        doc: "The kubernetes.io/pvc-protection finalizer of a PersistentVolumeClaim and the \
+              kubernetes.io/pv-protection finalizer of a PersistentVolume.",
+        source: "StorageObjectInUseProtection admission plugin",
+        find: protection_finalizers,
     },
     Injection {
         name: "openshift-namespace-scc-annotations",
@@ -209,8 +218,7 @@ fn pointer_key(pointer: &str) -> Vec<(u64, String)> {
         .collect()
 }
 
-/// Removes the field or list element at `pointer`, then its parents left empty (up to the
-/// object's top-level fields, which stay).
+/// Removes the field or list element at `pointer`, then its parents left empty.
 fn remove(object: &mut Value, pointer: &str) {
     let Some((parent, key)) = pointer.rsplit_once('/') else {
         return;
@@ -234,7 +242,7 @@ fn remove(object: &mut Value, pointer: &str) {
         }
         _ => false,
     };
-    if now_empty && parent.matches('/').count() > 1 {
+    if now_empty && !parent.is_empty() {
         remove(object, parent);
     }
 }
@@ -606,6 +614,7 @@ fn job_selector_labels(object: &Value, t: &TypeInfo) -> Vec<String> {
     for base in [
         "/spec/selector/matchLabels",
         "/spec/template/metadata/labels",
+        "/metadata/labels",
     ] {
         let Some(labels) = object.pointer(base).and_then(Value::as_object) else {
             continue;
@@ -623,6 +632,23 @@ fn job_selector_labels(object: &Value, t: &TypeInfo) -> Vec<String> {
         }
     }
     found
+}
+
+fn protection_finalizers(object: &Value, t: &TypeInfo) -> Vec<String> {
+    let finalizer = match t.kind.as_str() {
+        "PersistentVolumeClaim" => "kubernetes.io/pvc-protection",
+        "PersistentVolume" => "kubernetes.io/pv-protection",
+        _ => return Vec::new(),
+    };
+    if !t.group.is_empty() {
+        return Vec::new();
+    }
+    let metadata = object.get("metadata").unwrap_or(&Value::Null);
+    items(metadata, "/metadata", "finalizers")
+        .into_iter()
+        .filter(|(_, f)| f.as_str() == Some(finalizer))
+        .map(|(pointer, _)| pointer)
+        .collect()
 }
 
 fn namespace_scc_annotations(object: &Value, t: &TypeInfo) -> Vec<String> {

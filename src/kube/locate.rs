@@ -16,6 +16,10 @@ pub enum Where {
     /// A PodSpec: a Pod's `spec`, a workload's `spec.template.spec`, a CronJob's
     /// `spec.jobTemplate.spec.template.spec`, a PodTemplate's `template.spec`.
     PodSpec,
+    /// A pod template (`metadata` and `spec`): a PodSpec's parent in every kind but Pod.
+    PodTemplate,
+    /// A CronJob's `spec.jobTemplate`.
+    JobTemplate,
     /// A container, init container or ephemeral container of a PodSpec.
     Container,
     /// A container's liveness, readiness or startup probe.
@@ -130,6 +134,11 @@ pub(crate) fn locate(object: &Value, at: Where, t: &TypeInfo) -> Vec<String> {
             None => Vec::new(),
         },
         Where::HostNetworkPort => host_network_ports(object, t),
+        Where::PodTemplate if t.kind != "Pod" => locate(object, Where::PodSpec, t)
+            .into_iter()
+            .filter_map(|p| p.strip_suffix("/spec").map(str::to_string))
+            .collect(),
+        Where::PodTemplate => Vec::new(),
         _ => from_parents(object, at, t),
     };
     found
@@ -222,7 +231,8 @@ fn routes(at: Where, t: &TypeInfo) -> Vec<Route> {
             (Object, &["spec", "strategy", "customStrategy", "from"]),
         ],
         ImageStreamTag => vec![(Object, &["spec", "tags", "[]"])],
-        Object | PodSpec | HostNetworkPort => Vec::new(),
+        JobTemplate => kind_route(t, "CronJob", &["spec", "jobTemplate"]),
+        Object | PodSpec | PodTemplate | HostNetworkPort => Vec::new(),
     }
 }
 
