@@ -13,6 +13,21 @@
 //! The table describes a Kubernetes 1.28–1.32 server (and OpenShift 4's for its kinds), on a
 //! single-stack IPv4 cluster with default feature gates. Entries that depend on a version or on
 //! the cluster say so in their documentation.
+//!
+//! # What the table leaves out, on purpose
+//!
+//! - Kinds with no defaults: `networking.k8s.io/v1` Ingress (`pathType` is required, not
+//!   defaulted; only the v1beta1 APIs defaulted it), `policy/v1` PodDisruptionBudget,
+//!   ConfigMap (its `data: {}` default is never written), ServiceAccount.
+//! - Values the cluster allocates or decides: `clusterIP`, `nodePort`, `healthCheckNodePort`,
+//!   a PVC's `volumeName` and default `storageClassName`, a Route's generated `host`, a Job's
+//!   generated selector (see [`super::injected`]).
+//! - Rewrites of present values: quantities rounded up to milli-units (driftlab compares
+//!   quantities by amount), the `kubernetes` finalizer appended to a non-empty list, the legacy
+//!   BuildConfig trigger type `imageChange` renamed `ImageChange`.
+//! - Defaults behind alpha feature gates (pod-level resources, container `resizePolicy`,
+//!   StatefulSet `maxUnavailable`), LimitRange item defaults, and the container names that
+//!   DeploymentConfig lifecycle hooks get from a single-container template.
 
 use serde_json::{Map, Value};
 
