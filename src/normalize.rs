@@ -117,6 +117,7 @@ pub const EXPORT_TYPE_RULES: &[PruneRule] = &[
 /// left empty.
 pub fn normalize(object: &mut Value) {
     apply_rules(object, GENERIC_RULES, None);
+    empty_secret_values(object);
     remove_nulls(object);
     drop_empty_metadata_maps(object);
 }
@@ -126,6 +127,7 @@ pub fn normalize(object: &mut Value) {
 pub fn prune_for_export(object: &mut Value, kind: &str) {
     apply_rules(object, GENERIC_RULES, None);
     apply_rules(object, EXPORT_TYPE_RULES, Some(kind));
+    empty_secret_values(object);
     remove_nulls(object);
     drop_empty_metadata_maps(object);
 }
@@ -157,6 +159,22 @@ pub fn remove_path(value: &mut Value, path: &[&str]) {
         [first, rest @ ..] => {
             if let Some(child) = value.get_mut(*first) {
                 remove_path(child, rest);
+            }
+        }
+    }
+}
+
+/// A Secret's `data` value `null` is the empty value the API server returns for `""` (a nil
+/// `[]byte`), not an absent key: kept as `""` so that `null` and `""` compare equal and neither
+/// reads as a removed key.
+fn empty_secret_values(object: &mut Value) {
+    if object.get("kind").and_then(Value::as_str) != Some("Secret") {
+        return;
+    }
+    for field in ["data", "stringData"] {
+        if let Some(Value::Object(map)) = object.get_mut(field) {
+            for value in map.values_mut().filter(|v| v.is_null()) {
+                *value = Value::String(String::new());
             }
         }
     }

@@ -1645,10 +1645,11 @@ const ARGO_PAIRS: &[(&str, &str, &[&str])] = &[
         &["Add secrets"],
     ),
     (
-        // The context namespace; smtp-password is "" in the config and null (absent) live.
+        // The context namespace. smtp-password is "" in the config and null live: the API
+        // server's form of an empty value, which normalisation reads as "".
         "wordpress-config.json",
         "wordpress-live.json",
-        &["Add metadata.namespace", "Remove data.smtp-password"],
+        &["Add metadata.namespace"],
     ),
     // `rules: []` in the config, `rules: null` (absent) live.
     (

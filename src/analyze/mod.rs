@@ -430,11 +430,7 @@ fn apply_noise(entry: &mut Entry, profile: &NoiseProfile) {
         findings.into_iter().partition(|f| f.hidden_by.is_some());
     let rules = NoiseRules {
         profile,
-        cx: noise::Context {
-            key: &entry.key,
-            old: entry.old.as_ref(),
-            new: entry.new.as_ref(),
-        },
+        cx: noise::Context::new(&entry.key, entry.old.as_ref(), entry.new.as_ref()),
     };
     let changes: Vec<Change> = open.into_iter().map(|f| f.change).collect();
     let (shown, hidden) = filter::split(changes, &rules);

@@ -2,6 +2,8 @@
 //! a named rule so that `--explain` can say why. Built-in rules live in one table; user rules come
 //! from `--ignore-file` or `.driftlabignore`, in a shape modelled on Argo CD's `ignoreDifferences`.
 
+use std::cell::OnceCell;
+
 use serde_json::Value;
 
 use crate::diff::{Change, Op, PathPattern};
@@ -17,9 +19,33 @@ pub struct Context<'a> {
     pub old: Option<&'a Value>,
     /// The new version, if any.
     pub new: Option<&'a Value>,
+    /// Each version with the server's defaults filled in, worked out once per object when a
+    /// change first asks.
+    defaulted: [OnceCell<Option<Value>>; 2],
 }
 
-impl Context<'_> {
+impl<'a> Context<'a> {
+    /// The context of the object `key`, in its old and new versions.
+    pub fn new(key: &'a ObjectKey, old: Option<&'a Value>, new: Option<&'a Value>) -> Self {
+        Context {
+            key,
+            old,
+            new,
+            defaulted: [OnceCell::new(), OnceCell::new()],
+        }
+    }
+
+    /// The old (`new_side` false) or new version with the server's defaults filled in.
+    fn defaulted(&self, new_side: bool) -> Option<&Value> {
+        let (cell, object) = if new_side {
+            (&self.defaulted[1], self.new)
+        } else {
+            (&self.defaulted[0], self.old)
+        };
+        cell.get_or_init(|| object.map(crate::kube::defaults::defaulted))
+            .as_ref()
+    }
+
     /// The object's annotation `name` (new version first).
     fn annotation(&self, name: &str) -> Option<&str> {
         [self.new, self.old]
@@ -84,6 +110,31 @@ fn controller_managed(cx: &Context<'_>, _: &Change) -> bool {
     cx.controlled()
 }
 
+/// A field one side has and the other lacks (not a change of its value).
+fn one_side_lacks(_: &Context<'_>, change: &Change) -> bool {
+    matches!(change.op, Op::Add | Op::Remove)
+}
+
+/// An empty list added or removed.
+fn empty_list(_: &Context<'_>, change: &Change) -> bool {
+    let value = match change.op {
+        Op::Add => change.new.as_ref(),
+        Op::Remove => change.old.as_ref(),
+        _ => None,
+    };
+    value
+        .and_then(Value::as_array)
+        .is_some_and(|items| items.is_empty())
+}
+
+/// A ClusterRole whose rules the aggregation controller writes.
+fn aggregated(cx: &Context<'_>, _: &Change) -> bool {
+    [cx.old, cx.new]
+        .into_iter()
+        .flatten()
+        .any(|o| o.get("aggregationRule").is_some())
+}
+
 /// An order change of a keyed list (the values are the element keys).
 fn keyed_order(_: &Context<'_>, change: &Change) -> bool {
     change.op == Op::Move
@@ -92,6 +143,128 @@ fn keyed_order(_: &Context<'_>, change: &Change) -> bool {
             .as_ref()
             .and_then(Value::as_array)
             .is_some_and(|items| items.iter().all(Value::is_string))
+}
+
+/// The object on the side of `change` that holds the value (the new side for an addition, the old
+/// side for a removal) and the JSON pointer of that value in it; `None` for a replacement, a move or
+/// a change inside an embedded document.
+fn present_side<'a>(cx: &Context<'a>, change: &Change) -> Option<(&'a Value, String)> {
+    if change.path.embedded().is_some() {
+        return None;
+    }
+    match change.op {
+        Op::Add => Some((cx.new?, change.path.pointer())),
+        Op::Remove => Some((cx.old?, change.path.old_pointer())),
+        _ => None,
+    }
+}
+
+/// A field one side lacks and the other holds at the value the API server fills in when it is
+/// absent ([`crate::kube::defaults`]): the same object, written once with and once without it.
+///
+/// Asked both ways: would the server fill in the present value were it absent here, and does the
+/// other side, with its defaults filled in, hold the same value there? The second catches
+/// defaults that come in pairs (a Job's `completions` is 1 only when `parallelism` is unset too).
+fn server_default(cx: &Context<'_>, change: &Change) -> bool {
+    let Some((object, pointer)) = present_side(cx, change) else {
+        return false;
+    };
+    let Some(present) = object.pointer(&pointer) else {
+        return false;
+    };
+    let lacking_pointer = match change.op {
+        Op::Add => change.path.old_pointer(),
+        _ => change.path.pointer(),
+    };
+    cx.defaulted(change.op != Op::Add)
+        .and_then(|other| other.pointer(&lacking_pointer))
+        .is_some_and(|filled| filled == present)
+        || crate::kube::defaults::is_default(object, &pointer).is_some()
+}
+
+/// A field one side lacks that an admission plugin or controller injected into the other
+/// ([`crate::kube::injected`]): the token volume and its mounts, default tolerations, priority.
+fn admission_injected(cx: &Context<'_>, change: &Change) -> bool {
+    let Some((object, pointer)) = present_side(cx, change) else {
+        return false;
+    };
+    let injected = |pointer: &str| crate::kube::injected::is_injected(object, pointer).is_some();
+    // A list the other side lacks altogether (tolerations, volumes): injected when every element is.
+    match object.pointer(&pointer) {
+        Some(Value::Array(items)) if !items.is_empty() => {
+            (0..items.len()).all(|index| injected(&format!("{pointer}/{index}")))
+        }
+        _ => injected(&pointer),
+    }
+}
+
+/// What an API upgrade changes without changing the object (see [`is_api_upgrade`]).
+fn api_upgrade(cx: &Context<'_>, change: &Change) -> bool {
+    is_api_upgrade(&cx.key.kind, cx.old, cx.new, change)
+}
+
+/// The differences between an object as an older API server returned it and the same object from
+/// a newer one: an `apiVersion` at any depth moving between versions of one group (or from
+/// OpenShift 3's plain `v1` to the group the kind lives in today), the OpenShift 3 form of RBAC
+/// bindings, and the bookkeeping newer servers add to namespaces.
+pub fn is_api_upgrade(
+    kind: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    change: &Change,
+) -> bool {
+    let fields: Vec<&str> = change.path.fields().collect();
+    if fields.last() == Some(&"apiVersion") && change.op == Op::Replace {
+        return match (
+            change.old.as_ref().and_then(Value::as_str),
+            change.new.as_ref().and_then(Value::as_str),
+        ) {
+            (Some(a), Some(b)) => crate::snapshot::kinds::same_api(a, b),
+            _ => false,
+        };
+    }
+    match kind {
+        "Namespace" | "Project" => {
+            change.path.human() == r#"metadata.labels["kubernetes.io/metadata.name"]"#
+                || fields == ["spec", "finalizers"]
+        }
+        "RoleBinding" | "ClusterRoleBinding" => legacy_binding(old, new, change, &fields),
+        _ => false,
+    }
+}
+
+/// A difference between OpenShift 3's form of a role binding and its RBAC v1 form: `userNames`
+/// and `groupNames` (OpenShift 3 repeats the subjects there), the `apiGroup` RBAC v1 writes on
+/// subjects and the role reference, and the role reference's `kind` (`Role` where OpenShift 3
+/// named the role's namespace, else `ClusterRole`) and `namespace`. Only when one side lacks the
+/// field, so a binding that really moves to another role is still a change.
+fn legacy_binding(
+    old: Option<&Value>,
+    new: Option<&Value>,
+    change: &Change,
+    fields: &[&str],
+) -> bool {
+    let (lacking, holding, value) = match change.op {
+        Op::Add => (old, new, change.new.as_ref()),
+        Op::Remove => (new, old, change.old.as_ref()),
+        _ => return false,
+    };
+    let (Some(lacking), Some(_holding), Some(value)) = (lacking, holding, value) else {
+        return false;
+    };
+    const RBAC: &str = "rbac.authorization.k8s.io";
+    match fields {
+        ["userNames"] | ["groupNames"] => true,
+        ["subjects", "apiGroup"] | ["roleRef", "apiGroup"] => value.as_str() == Some(RBAC),
+        ["roleRef", "kind"] => {
+            let scoped = lacking
+                .pointer("/roleRef/namespace")
+                .is_some_and(|n| n.as_str().is_some_and(|n| !n.is_empty()));
+            value.as_str() == Some(if scoped { "Role" } else { "ClusterRole" })
+        }
+        ["roleRef", "namespace"] => change.op == Op::Remove || change.op == Op::Add,
+        _ => false,
+    }
 }
 
 /// The built-in noise rules.
@@ -103,6 +276,7 @@ pub const BUILTIN: &[BuiltinRule] = &[
         &[
             r#"metadata.annotations["deployment.kubernetes.io/*"]"#,
             r#"spec.template.metadata.annotations["deployment.kubernetes.io/*"]"#,
+            r#"metadata.annotations["deprecated.daemonset.template.generation"]"#,
         ],
     ),
     rule(
@@ -249,6 +423,61 @@ pub const BUILTIN: &[BuiltinRule] = &[
         kinds: &["ReplicationController", "ReplicaSet"],
         paths: &["spec.replicas"],
         when: Some(controller_managed),
+    },
+    BuiltinRule {
+        name: "empty-list",
+        description: "an empty list on one side, absent on the other: the API server omits empty lists, so the two are one object",
+        kinds: &[],
+        paths: &["*"],
+        when: Some(empty_list),
+    },
+    BuiltinRule {
+        name: "service-node-port",
+        description: "the node port the API server allocates to a NodePort or LoadBalancer Service port, present on one side only",
+        kinds: &["Service"],
+        paths: &["spec.ports[*].nodePort", "spec.healthCheckNodePort"],
+        when: Some(one_side_lacks),
+    },
+    BuiltinRule {
+        name: "aggregated-rules",
+        description: "the rules of a ClusterRole with an aggregationRule: the controller fills them in from the roles it selects",
+        kinds: &["ClusterRole"],
+        paths: &["rules"],
+        when: Some(aggregated),
+    },
+    BuiltinRule {
+        name: "pvc-binding",
+        description: "the volume a claim was bound to and the binder's annotations, present on one side only (export prunes them; manifests never set them)",
+        kinds: &["PersistentVolumeClaim"],
+        paths: &[
+            "spec.volumeName",
+            r#"metadata.annotations["pv.kubernetes.io/*"]"#,
+            r#"metadata.annotations["volume.beta.kubernetes.io/storage-provisioner"]"#,
+            r#"metadata.annotations["volume.kubernetes.io/storage-provisioner"]"#,
+            r#"metadata.annotations["volume.kubernetes.io/selected-node"]"#,
+        ],
+        when: Some(one_side_lacks),
+    },
+    BuiltinRule {
+        name: "api-upgrade",
+        description: "what an API upgrade changes without changing the object: apiVersion at any depth within one group (or OpenShift 3's v1 to today's group), OpenShift 3's form of role bindings, the namespace's kubernetes.io/metadata.name label and finalizers",
+        kinds: &[],
+        paths: &["*"],
+        when: Some(api_upgrade),
+    },
+    BuiltinRule {
+        name: "server-default",
+        description: "a field one side lacks and the other holds at the API server's default (imagePullPolicy, probe periods, sessionAffinity, strategy, …)",
+        kinds: &[],
+        paths: &["*"],
+        when: Some(server_default),
+    },
+    BuiltinRule {
+        name: "admission-injected",
+        description: "a field one side lacks that the cluster injected into the other: the service-account token volume and mount, default tolerations, priority, enableServiceLinks, OpenShift's service CA",
+        kinds: &[],
+        paths: &["*"],
+        when: Some(admission_injected),
     },
     BuiltinRule {
         name: "keyed-list-order",
@@ -459,11 +688,7 @@ mod tests {
         profile: &NoiseProfile,
     ) -> Vec<(String, Option<String>)> {
         let key = key(kind);
-        let cx = Context {
-            key: &key,
-            old: Some(&old),
-            new: Some(&new),
-        };
+        let cx = Context::new(&key, Some(&old), Some(&new));
         diff(kind, &old, &new, &ValueOptions::default())
             .into_iter()
             .map(|c| (c.path.human(), profile.hides(&cx, &c)))
@@ -499,11 +724,7 @@ mod tests {
         assert!(
             NoiseProfile::new(false, Vec::new())
                 .hides(
-                    &Context {
-                        key: &key("Deployment"),
-                        old: None,
-                        new: None
-                    },
+                    &Context::new(&key("Deployment"), None, None),
                     &diff(
                         "X",
                         &json!({"metadata": {"generateName": "a"}}),
@@ -564,11 +785,7 @@ mod tests {
         let profile = NoiseProfile::new(false, rules);
         let mut key = key("Deployment");
         key.group = "apps".into();
-        let cx = Context {
-            key: &key,
-            old: None,
-            new: None,
-        };
+        let cx = Context::new(&key, None, None);
         let change = &diff(
             "Deployment",
             &json!({"spec": {"replicas": 1}}),
@@ -580,11 +797,7 @@ mod tests {
             Some(".driftlabignore#1")
         );
         key.name = "db".into();
-        let cx = Context {
-            key: &key,
-            old: None,
-            new: None,
-        };
+        let cx = Context::new(&key, None, None);
         assert_eq!(profile.hides(&cx, change), None);
     }
 
@@ -609,5 +822,111 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("unknown field \"colour\""), "{err}");
+    }
+
+    fn typed_hidden(kind: &str, old: Value, new: Value) -> Vec<(String, Option<String>)> {
+        hidden(kind, old, new, &NoiseProfile::new(true, Vec::new()))
+    }
+
+    #[test]
+    fn server_defaults_hide_only_the_default_value() {
+        let manifest = json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "spec": {"template": {"spec": {"containers": [{"name": "web", "image": "web:1.2"}]}}}});
+        let mut live = manifest.clone();
+        live["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] =
+            json!("IfNotPresent");
+        live["spec"]["template"]["spec"]["dnsPolicy"] = json!("ClusterFirst");
+        live["spec"]["revisionHistoryLimit"] = json!(10);
+        let result = typed_hidden("Deployment", manifest.clone(), live.clone());
+        assert_eq!(result.len(), 3, "{result:?}");
+        assert!(
+            result
+                .iter()
+                .all(|(_, rule)| rule.as_deref() == Some("server-default")),
+            "{result:?}"
+        );
+        // The same field at another value is a difference, both ways.
+        live["spec"]["template"]["spec"]["containers"][0]["imagePullPolicy"] = json!("Always");
+        let result = typed_hidden("Deployment", manifest.clone(), live.clone());
+        assert!(
+            result.contains(&(
+                "spec.template.spec.containers[web].imagePullPolicy".to_string(),
+                None
+            )),
+            "{result:?}"
+        );
+        let result = typed_hidden("Deployment", live, manifest);
+        assert!(
+            result.contains(&(
+                "spec.template.spec.containers[web].imagePullPolicy".to_string(),
+                None
+            )),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn injected_fields_hide_as_admission_injected() {
+        let template = json!({"apiVersion": "v1", "kind": "Pod",
+            "spec": {"containers": [{"name": "web", "image": "web:1.2"}]}});
+        let mut pod = template.clone();
+        pod["spec"]["enableServiceLinks"] = json!(true);
+        pod["spec"]["tolerations"] = json!([
+            {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+            {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}]);
+        let result = typed_hidden("Pod", template, pod);
+        assert!(!result.is_empty());
+        for (path, rule) in &result {
+            assert!(
+                matches!(
+                    rule.as_deref(),
+                    Some("admission-injected") | Some("server-default")
+                ),
+                "{path}: {rule:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn api_upgrades_are_not_changes_but_new_apis_are() {
+        let old = json!({"apiVersion": "v1", "kind": "ReplicationController",
+            "metadata": {"ownerReferences": [{"apiVersion": "v1", "kind": "DeploymentConfig", "name": "web", "controller": true}]}});
+        let mut new = old.clone();
+        new["apiVersion"] = json!("v1");
+        new["metadata"]["ownerReferences"][0]["apiVersion"] = json!("apps.openshift.io/v1");
+        let result = typed_hidden("ReplicationController", old.clone(), new);
+        assert_eq!(result.len(), 1, "{result:?}");
+        assert_eq!(result[0].1.as_deref(), Some("api-upgrade"));
+        let mut other = old.clone();
+        other["metadata"]["ownerReferences"][0]["apiVersion"] = json!("example.com/v1");
+        assert_eq!(typed_hidden("ReplicationController", old, other)[0].1, None);
+
+        let binding3 = json!({"apiVersion": "v1", "kind": "RoleBinding",
+            "userNames": ["dev"], "groupNames": null,
+            "roleRef": {"name": "admin"},
+            "subjects": [{"kind": "User", "name": "dev"}]});
+        let binding4 = json!({"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding",
+            "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "admin"},
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "User", "name": "dev"}]});
+        let result = typed_hidden("RoleBinding", binding3.clone(), binding4.clone());
+        assert!(
+            result
+                .iter()
+                .all(|(_, rule)| rule.as_deref() == Some("api-upgrade")),
+            "{result:?}"
+        );
+        // Another subject is an access change, upgrade or not.
+        let mut widened = binding4.clone();
+        widened["subjects"][0]["name"] = json!("intruder");
+        let result = typed_hidden("RoleBinding", binding3.clone(), widened);
+        assert!(result.iter().any(|(_, rule)| rule.is_none()), "{result:?}");
+        // A role reference to a namespaced role of the same name is not the cluster role.
+        let mut local = binding4;
+        local["roleRef"]["kind"] = json!("Role");
+        let result = typed_hidden("RoleBinding", binding3, local);
+        assert!(
+            result.contains(&("roleRef.kind".to_string(), None)),
+            "{result:?}"
+        );
     }
 }

@@ -7,6 +7,7 @@ use serde_json::{Value, json};
 
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
+use crate::kube;
 use crate::snapshot::{ObjectKey, Snapshot, kinds};
 
 /// A pod that differs from its controller's template.
@@ -38,11 +39,17 @@ const CONTAINER_FIELDS: &[&str] = &[
     "lifecycle",
 ];
 
-const TOKEN_MOUNT: &str = "/var/run/secrets/kubernetes.io/serviceaccount";
-
-/// The comparable part of a pod spec: selected container fields, without the service-account
-/// token volume and mount the API server injects.
+/// The comparable part of a pod spec: selected container fields, after taking out what admission
+/// plugins inject into pods (the token volume and its mounts, tolerations, priority: see
+/// [`kube::injected`]) and filling in the server's defaults on both sides
+/// ([`kube::defaults`]), so that a template written without `imagePullPolicy` and its pod, which
+/// has one, compare equal.
 fn comparable(spec: &Value) -> Value {
+    let mut pod = json!({"apiVersion": "v1", "kind": "Pod", "spec": spec.clone()});
+    kube::injected::strip_injected(&mut pod);
+    let mut spec = pod["spec"].take();
+    // Both sides as a Pod: the template's spec becomes a pod's spec with the Pod defaults too.
+    kube::defaults::apply_pod_spec(&mut spec, kube::defaults::PodSpecOwner::Pod);
     let containers = |field: &str| -> Value {
         let list = spec
             .get(field)
@@ -56,15 +63,7 @@ fn comparable(spec: &Value) -> Value {
                     kept.insert("name".into(), c.get("name").cloned().unwrap_or(Value::Null));
                     for field in CONTAINER_FIELDS {
                         if let Some(value) = c.get(*field) {
-                            let mut value = value.clone();
-                            if *field == "volumeMounts"
-                                && let Value::Array(mounts) = &mut value
-                            {
-                                mounts.retain(|m| {
-                                    m.get("mountPath").and_then(Value::as_str) != Some(TOKEN_MOUNT)
-                                });
-                            }
-                            kept.insert((*field).into(), value);
+                            kept.insert((*field).into(), value.clone());
                         }
                     }
                     Value::Object(kept)
@@ -72,6 +71,8 @@ fn comparable(spec: &Value) -> Value {
                 .collect(),
         )
     };
+    // Token volumes of clusters before 1.21 (`default-token-xxxxx`), which `strip_injected`
+    // leaves to the `service-account-token` noise rule.
     let volumes: Vec<Value> = spec
         .get("volumes")
         .and_then(Value::as_array)
@@ -145,15 +146,52 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
 mod tests {
     use super::*;
 
+    const TOKEN_MOUNT: &str = kube::injected::TOKEN_MOUNT_PATH;
+
     #[test]
     fn injected_token_mounts_and_scc_fields_do_not_count() {
-        let template = json!({"containers": [{"name": "web", "image": "a", "volumeMounts": [{"name": "c", "mountPath": "/etc"}]}], "volumes": [{"name": "c"}]});
+        let template = json!({"containers": [{"name": "web", "image": "a", "volumeMounts": [{"name": "c", "mountPath": "/etc"}]}], "volumes": [{"name": "c", "emptyDir": {}}]});
         let pod = json!({"containers": [{"name": "web", "image": "a", "securityContext": {"runAsUser": 1000},
-            "volumeMounts": [{"name": "c", "mountPath": "/etc"}, {"name": "default-token-x", "mountPath": TOKEN_MOUNT}]}],
-            "volumes": [{"name": "c"}, {"name": "default-token-x"}], "nodeName": "n1"});
+            "volumeMounts": [{"name": "c", "mountPath": "/etc"}, {"name": "default-token-x2b4z", "mountPath": TOKEN_MOUNT, "readOnly": true}]}],
+            "volumes": [{"name": "c", "emptyDir": {}}, {"name": "default-token-x2b4z", "secret": {"secretName": "default-token-x2b4z", "defaultMode": 420}}], "nodeName": "n1"});
         assert_eq!(comparable(&template), comparable(&pod));
         let mut edited = pod.clone();
         edited["containers"][0]["image"] = json!("b");
+        assert_ne!(comparable(&template), comparable(&edited));
+    }
+
+    /// A pod of a 1.21+ cluster as the API server returns it: projected token volume, its mount,
+    /// default tolerations, priority, every default filled in. Its template, as written, has none
+    /// of that.
+    #[test]
+    fn a_modern_pod_matches_its_template() {
+        let template = json!({"containers": [{"name": "web", "image": "registry.example.com/web:1.2",
+            "ports": [{"containerPort": 8080}],
+            "readinessProbe": {"httpGet": {"path": "/health", "port": 8080}}}]});
+        let pod = json!({
+            "containers": [{"name": "web", "image": "registry.example.com/web:1.2",
+                "imagePullPolicy": "IfNotPresent",
+                "ports": [{"containerPort": 8080, "protocol": "TCP"}],
+                "readinessProbe": {"httpGet": {"path": "/health", "port": 8080, "scheme": "HTTP"},
+                    "timeoutSeconds": 1, "periodSeconds": 10, "successThreshold": 1, "failureThreshold": 3},
+                "resources": {},
+                "terminationMessagePath": "/dev/termination-log",
+                "terminationMessagePolicy": "File",
+                "volumeMounts": [{"name": "kube-api-access-7x2kq", "readOnly": true, "mountPath": TOKEN_MOUNT}]}],
+            "volumes": [{"name": "kube-api-access-7x2kq", "projected": {"defaultMode": 420, "sources": [
+                {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+                {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+                {"downwardAPI": {"items": [{"path": "namespace", "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}}],
+            "tolerations": [
+                {"key": "node.kubernetes.io/not-ready", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300},
+                {"key": "node.kubernetes.io/unreachable", "operator": "Exists", "effect": "NoExecute", "tolerationSeconds": 300}],
+            "enableServiceLinks": true, "preemptionPolicy": "PreemptLowerPriority", "priority": 0,
+            "serviceAccountName": "default", "serviceAccount": "default",
+            "dnsPolicy": "ClusterFirst", "restartPolicy": "Always", "schedulerName": "default-scheduler",
+            "securityContext": {}, "terminationGracePeriodSeconds": 30, "nodeName": "worker-1"});
+        assert_eq!(comparable(&template), comparable(&pod));
+        let mut edited = pod.clone();
+        edited["containers"][0]["readinessProbe"]["timeoutSeconds"] = json!(5);
         assert_ne!(comparable(&template), comparable(&edited));
     }
 }

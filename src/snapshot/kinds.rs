@@ -461,7 +461,53 @@ pub fn group_of(api_version: &str, kind: &str) -> String {
     if group == "authorization.openshift.io" && RBAC_MIRRORS.contains(&kind) {
         return "rbac.authorization.k8s.io".to_string();
     }
+    if let Some((_, moved)) = MOVED_FROM_EXTENSIONS
+        .iter()
+        .find(|(moved_kind, _)| group == "extensions" && *moved_kind == kind)
+    {
+        return moved.to_string();
+    }
     group.to_string()
+}
+
+/// Kinds Kubernetes served in `extensions/v1beta1` until 1.16 and moved to their own groups: an
+/// archive from then pairs with today's object.
+const MOVED_FROM_EXTENSIONS: &[(&str, &str)] = &[
+    ("Deployment", "apps"),
+    ("DaemonSet", "apps"),
+    ("ReplicaSet", "apps"),
+    ("Ingress", "networking.k8s.io"),
+    ("NetworkPolicy", "networking.k8s.io"),
+    ("PodSecurityPolicy", "policy"),
+];
+
+/// Whether two `apiVersion`s name versions of the same API: the same group (`batch/v1beta1` and
+/// `batch/v1`), `extensions` and a group its kinds moved to, OpenShift 3's plain `v1` and an
+/// OpenShift group (`apps.openshift.io/v1`) or RBAC, OpenShift's RBAC mirror and RBAC. Used to
+/// tell an upgrade from a change of what an object refers to.
+pub fn same_api(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let group = |v: &str| v.rsplit_once('/').map_or("", |(g, _)| g).to_string();
+    let canonical = |g: String| -> String {
+        match g.as_str() {
+            "authorization.openshift.io" => "rbac.authorization.k8s.io".to_string(),
+            _ => g,
+        }
+    };
+    let (ga, gb) = (canonical(group(a)), canonical(group(b)));
+    if ga == gb {
+        return true;
+    }
+    let openshift_or_rbac =
+        |g: &str| g.ends_with(".openshift.io") || g == "rbac.authorization.k8s.io";
+    let legacy = |v: &str| v == "v1";
+    let extensions_moved = |g: &str| MOVED_FROM_EXTENSIONS.iter().any(|(_, m)| *m == g);
+    (legacy(a) && openshift_or_rbac(&gb))
+        || (legacy(b) && openshift_or_rbac(&ga))
+        || (ga == "extensions" && extensions_moved(&gb))
+        || (gb == "extensions" && extensions_moved(&ga))
 }
 
 /// Whether `kind` of `group` is known to be cluster-scoped.
@@ -590,7 +636,32 @@ mod tests {
         );
         assert_eq!(group_of("v1", "ConfigMap"), "");
         assert_eq!(group_of("apps/v1", "Deployment"), "apps");
-        assert_eq!(group_of("extensions/v1beta1", "Deployment"), "extensions");
+        // Kinds that left extensions/v1beta1 pair with their objects of today.
+        assert_eq!(group_of("extensions/v1beta1", "Deployment"), "apps");
+        assert_eq!(
+            group_of("extensions/v1beta1", "Ingress"),
+            "networking.k8s.io"
+        );
+        assert_eq!(
+            group_of("extensions/v1beta1", "SomethingElse"),
+            "extensions"
+        );
+    }
+
+    #[test]
+    fn same_api_across_upgrades_but_not_across_apis() {
+        assert!(same_api("batch/v1beta1", "batch/v1"));
+        assert!(same_api("v1", "apps.openshift.io/v1"));
+        assert!(same_api("route.openshift.io/v1", "v1"));
+        assert!(same_api("extensions/v1beta1", "apps/v1"));
+        assert!(same_api("v1", "rbac.authorization.k8s.io/v1"));
+        assert!(same_api(
+            "authorization.openshift.io/v1",
+            "rbac.authorization.k8s.io/v1"
+        ));
+        assert!(!same_api("v1", "apps/v1"));
+        assert!(!same_api("apps/v1", "batch/v1"));
+        assert!(!same_api("example.com/v1", "example.org/v1"));
     }
 
     #[test]
