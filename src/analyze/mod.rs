@@ -5,6 +5,8 @@
 //! Analysis sits between the diff and the reports: it takes a [`DiffReport`] and both snapshots
 //! and returns an [`Analysis`]; it never reads files and never prints.
 
+pub mod attribution;
+pub mod desired;
 pub mod noise;
 mod pairing;
 pub mod rank;
@@ -29,6 +31,8 @@ pub struct AnalyzeOptions {
     pub noise: NoiseProfile,
     /// Show what noise rules hide (`--all`): it then counts as a difference too.
     pub show_all: bool,
+    /// Compare only what the old side (the desired state) sets ([`desired`]).
+    pub desired: bool,
 }
 
 /// A change with what analysis says of it.
@@ -42,6 +46,9 @@ pub struct Finding {
     pub reasons: Vec<String>,
     /// The rule that hides it, if one does.
     pub hidden_by: Option<String>,
+    /// A word the report prints beside the change (`set in the cluster by kubectl-edit, not in
+    /// the manifests`).
+    pub note: Option<String>,
 }
 
 /// What one line of the report is about.
@@ -114,6 +121,7 @@ impl Entry {
                     category: Category::Spec,
                     reasons: Vec::new(),
                     hidden_by: None,
+                    note: None,
                 })
                 .collect(),
             owner: None,
@@ -233,6 +241,16 @@ pub struct Summary {
     pub churn: usize,
     /// Changes hidden by noise rules.
     pub noise_hidden: usize,
+    /// `--desired`: fields the cluster sets that the manifests do not (hidden, not drift).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cluster_set: usize,
+    /// `--desired`: objects in the cluster the manifests do not mention (not drift).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub cluster_only: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl Summary {
@@ -263,6 +281,10 @@ pub struct Analysis {
     pub ignored_changes: usize,
     /// Whether hidden changes are shown (`--all`).
     pub show_all: bool,
+    /// Whether this is a desired-state comparison (`--desired`): old is what the manifests set.
+    pub desired: bool,
+    /// Who made the changes, where the new side's field managers say.
+    pub attributions: attribution::Attributions,
 }
 
 /// A change repeated on at least this many objects is shown once.
@@ -299,12 +321,23 @@ pub fn analyze(
         apply_noise(entry, &options.noise);
     }
     categorize(&mut entries, old, new);
+    let attributions = attribution::attribute(&entries, new);
+    let desired = options
+        .desired
+        .then(|| desired::apply(&mut entries, &attributions, new, options.show_all));
     let (mismatches, earlier) = template_checks(&entries, old, new);
     pairing::collapse(&mut entries, &mismatches);
     let repeated = group_repeated(&mut entries);
     mark_replaced_controllers(&mut entries);
-    let culprits = rank::culprits(&entries, &repeated, &mismatches, &earlier);
-    let summary = summarize(&entries, unchanged_before, options.show_all);
+    let culprits = rank::culprits(&entries, &repeated, &mismatches, &earlier, &attributions);
+    let mut summary = summarize(&entries, unchanged_before, options.show_all);
+    if let Some(counts) = desired {
+        summary.cluster_only = counts.cluster_only;
+        if options.show_all {
+            // Listed with --all, but still not drift.
+            summary.churn -= counts.cluster_only.min(summary.churn);
+        }
+    }
     Analysis {
         old: report.old,
         new: report.new,
@@ -315,6 +348,8 @@ pub fn analyze(
         summary,
         ignored_changes: report.ignored_changes,
         show_all: options.show_all,
+        desired: options.desired,
+        attributions,
     }
 }
 
@@ -396,11 +431,13 @@ pub(crate) fn summarize(entries: &[Entry], unchanged: usize, show_all: bool) -> 
         ..Summary::default()
     };
     for entry in entries {
-        summary.noise_hidden += entry
-            .findings
-            .iter()
-            .filter(|f| f.hidden_by.is_some())
-            .count();
+        for finding in entry.findings.iter() {
+            match finding.hidden_by.as_deref() {
+                Some(desired::CLUSTER_SET) => summary.cluster_set += 1,
+                Some(_) => summary.noise_hidden += 1,
+                None => {}
+            }
+        }
         if entry.is_churn() {
             summary.churn += entry.count();
         } else if entry.change == ObjectChange::Added && !entry.is_pair() {
@@ -419,6 +456,7 @@ pub(crate) fn summarize(entries: &[Entry], unchanged: usize, show_all: bool) -> 
     }
     if show_all {
         summary.noise_hidden = 0;
+        summary.cluster_set = 0;
     }
     summary
 }
@@ -440,12 +478,14 @@ fn apply_noise(entry: &mut Entry, profile: &NoiseProfile) {
         category: Category::Spec,
         reasons: Vec::new(),
         hidden_by: None,
+        note: None,
     }));
     findings.extend(hidden.into_iter().map(|(change, rule)| Finding {
         change,
         category: Category::Spec,
         reasons: Vec::new(),
         hidden_by: Some(rule),
+        note: None,
     }));
     entry.findings = findings;
 }

@@ -113,6 +113,7 @@ fn hide(change: Change, rule: &str) -> Finding {
         category: Category::Churn,
         reasons: Vec::new(),
         hidden_by: Some(rule.to_string()),
+        note: None,
     }
 }
 
@@ -122,6 +123,7 @@ fn show(change: Change) -> Finding {
         category: Category::Spec,
         reasons: Vec::new(),
         hidden_by: None,
+        note: None,
     }
 }
 

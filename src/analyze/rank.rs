@@ -6,6 +6,8 @@
 use serde::Serialize;
 use serde_json::Value;
 
+use super::attribution::Attributions;
+
 use super::refs::{Uses, WORKLOADS};
 use super::templates::Mismatch;
 use super::{Culprit, Entry, Repeated};
@@ -290,13 +292,32 @@ pub fn culprits(
     repeated: &[Repeated],
     mismatches: &[Mismatch],
     earlier: &[Mismatch],
+    by: &Attributions,
 ) -> Vec<Culprit> {
     let mut found: Vec<Culprit> = entries.iter().flat_map(entry_culprits).collect();
     found.extend(repeated.iter().map(repeated_culprit));
     found.extend(mismatches.iter().map(|m| mismatch_culprit(m, earlier)));
+    // A change a person made by hand says more than one a pipeline or controller made: within
+    // its category it comes first, and says so.
+    let by_hand: Vec<bool> = found
+        .iter_mut()
+        .map(|culprit| {
+            let hand = culprit
+                .changes
+                .iter()
+                .filter_map(|c| by.get(&culprit.key, &c.path))
+                .find(|a| a.interactive);
+            if let Some(who) = hand {
+                culprit.reason =
+                    format!("{}; changed by hand ({})", culprit.reason, who.describe());
+            }
+            hand.is_some()
+        })
+        .collect();
+    let mut ranked: Vec<(bool, Culprit)> = by_hand.into_iter().zip(found).collect();
     // Stable: within a category, the report's order (namespace, kind, name).
-    found.sort_by_key(|c| c.category);
-    found
+    ranked.sort_by_key(|(hand, c)| (c.category, !*hand));
+    ranked.into_iter().map(|(_, c)| c).collect()
 }
 
 /// An entry's culprits: one for an added or removed object, one per category of its visible

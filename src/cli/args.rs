@@ -234,6 +234,13 @@ pub struct DiffArgs {
     #[arg(long)]
     pub no_default_noise: bool,
 
+    /// OLD is the desired state (manifests, a Helm or kustomize render, an archive): compare only
+    /// what it sets. Fields only the cluster sets are counted, not shown, unless a person's tool
+    /// set them (kubectl-edit, ...), kubectl apply applied them before, or they are whole list
+    /// elements (an env var, a port); objects only in the cluster are counted (--all lists them).
+    #[arg(long)]
+    pub desired: bool,
+
     /// Colour the text output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto, value_name = "WHEN")]
     pub color: ColorChoice,
@@ -329,6 +336,12 @@ pub struct ExportArgs {
     /// Skip cluster-scoped types (namespaces, cluster roles, storage classes, …).
     #[arg(long)]
     pub no_cluster_scoped: bool,
+
+    /// Leave out who wrote which field (metadata.managedFields). Kept by default, compacted: they
+    /// let diff and history say "by kubectl-edit, 2026-11-24 14:02"; they cost about a third
+    /// more archive size on small objects (see BENCHMARKS.md).
+    #[arg(long)]
+    pub drop_managed_fields: bool,
 
     /// What to do with secret values.
     #[arg(long, value_enum, default_value_t = SecretsChoice::Hash)]

@@ -157,6 +157,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         analyze: AnalyzeOptions {
             noise: NoiseProfile::new(!args.no_default_noise, user_rules),
             show_all: args.all,
+            desired: args.desired,
         },
         exit_zero: args.exit_zero,
         quiet: args.quiet,
@@ -268,6 +269,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
                     user_noise_rules(&args.ignore_files)?,
                 ),
                 show_all: false,
+                desired: false,
             },
         },
     })
@@ -317,6 +319,7 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
     };
     cluster.concurrency = usize::from(args.concurrency);
     cluster.max_bytes = args.max_bytes;
+    cluster.keep.managed_fields = !args.drop_managed_fields;
     let secret_key = secret_key(args.secret_key_file.as_deref())?;
     Ok(ExportCommand {
         cluster,

@@ -96,6 +96,20 @@ pub struct ClusterOptions {
     pub request_timeout: Duration,
     /// The most bytes read from the cluster in one run (`--max-bytes`).
     pub max_bytes: u64,
+    /// What of how objects were written to keep beside them ([`KeepProvenance`]).
+    pub keep: KeepProvenance,
+}
+
+/// What the reader keeps of how each object was written, for attribution: normalisation removes
+/// both from the object otherwise.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KeepProvenance {
+    /// `metadata.managedFields`, compacted ([`crate::kube::managed::compact`]): who wrote which
+    /// field. Export keeps them unless `--drop-managed-fields`.
+    pub managed_fields: bool,
+    /// `kubectl.kubernetes.io/last-applied-configuration` (never of Secrets): a live side keeps
+    /// it for `--desired`; archives leave it out, as they always have.
+    pub last_applied: bool,
 }
 
 impl Default for ClusterOptions {
@@ -113,6 +127,10 @@ impl Default for ClusterOptions {
             concurrency: 8,
             request_timeout: Duration::from_secs(60),
             max_bytes: DEFAULT_MAX_BYTES,
+            keep: KeepProvenance {
+                managed_fields: true,
+                last_applied: false,
+            },
         }
     }
 }

@@ -14,8 +14,9 @@ use serde_json::Value;
 
 use super::collect::{self, Listed, Target};
 use super::discovery::{self, Discovered, Gap, GapScope, ResourceType};
-use super::{Cluster, ClusterOptions};
+use super::{Cluster, ClusterOptions, KeepProvenance};
 use crate::error::{Error, Result};
+use crate::kube::managed;
 use crate::normalize;
 use crate::secret::{self, SecretKey};
 use crate::timestamp::Timestamp;
@@ -206,7 +207,10 @@ async fn read_async(
         warnings: &warnings,
     })?;
 
-    let mut tally = Tally::default();
+    let mut tally = Tally {
+        keep: options.keep,
+        ..Tally::default()
+    };
     let selector = options.selector.as_deref();
     collect::collect(
         &cluster,
@@ -246,6 +250,14 @@ struct Tally {
     objects: usize,
     /// Namespaces in which at least one list was read.
     readable: std::collections::HashSet<String>,
+    /// What to keep of how objects were written.
+    keep: KeepProvenance,
+}
+
+impl Default for KeepProvenance {
+    fn default() -> Self {
+        ClusterOptions::default().keep
+    }
 }
 
 impl Tally {
@@ -268,7 +280,7 @@ impl Tally {
                 if let Some(namespace) = &target.namespace {
                     self.readable.insert(namespace.clone());
                 }
-                let items = prune(items, resource, secrets, &mut self.token_secrets);
+                let items = prune(items, resource, secrets, self.keep, &mut self.token_secrets);
                 *self.counts.entry(resource.qualified_name()).or_default() += items.len();
                 self.objects += items.len();
                 consumer.items(target, items)
@@ -325,12 +337,32 @@ fn unreadable_namespaces(url: &str, namespaces: &[String], tally: &Tally) -> Res
         .collect())
 }
 
+/// Puts back what pruning removed and the reader keeps: compact managed fields and the
+/// last-applied annotation.
+fn restore(item: &mut Value, managed: Option<Value>, last_applied: Option<Value>) {
+    let Some(metadata) = item.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if let Some(managed) = managed {
+        metadata.insert("managedFields".into(), managed);
+    }
+    if let Some(applied) = last_applied {
+        let annotations = metadata
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        if let Some(map) = annotations.as_object_mut() {
+            map.insert(normalize::LAST_APPLIED.into(), applied);
+        }
+    }
+}
+
 /// Prunes a list as archives and live snapshots keep it: housekeeping fields and per-type rules
 /// out, token secrets out, secret values hashed when asked.
 fn prune(
     items: Vec<Value>,
     resource: &ResourceType,
     secrets: &SecretValues,
+    keep: KeepProvenance,
     token_secrets: &mut usize,
 ) -> Vec<Value> {
     let is_secret = resource.group.is_empty() && secret::is_secret_kind(&resource.kind);
@@ -341,7 +373,23 @@ fn prune(
             *token_secrets += 1;
             continue;
         }
+        let managed = keep
+            .managed_fields
+            .then(|| {
+                item.pointer("/metadata/managedFields")
+                    .map(managed::compact)
+            })
+            .flatten()
+            .filter(|list| list.as_array().is_some_and(|l| !l.is_empty()));
+        let last_applied = (keep.last_applied && !is_secret)
+            .then(|| {
+                item.pointer("/metadata/annotations")?
+                    .get(normalize::LAST_APPLIED)
+                    .cloned()
+            })
+            .flatten();
         normalize::prune_for_export(&mut item, &resource.kind);
+        restore(&mut item, managed, last_applied);
         if let SecretValues::Hash(key) = secrets {
             secret::redact_object(&mut item, key.as_deref());
         }

@@ -2,6 +2,9 @@
 //! their defaulting functions fill in ([`defaults`]) and the fields admission plugins and
 //! controllers inject into pods and a few other objects ([`injected`]).
 //!
+//! [`managed`] reads the field managers the server records on every object: who last wrote a
+//! field.
+//!
 //! Comparing what a team means (manifests in Git) with what runs (objects as the API server
 //! returns them) otherwise drowns in false differences: `imagePullPolicy`, probe periods,
 //! `sessionAffinity`, the service-account token volume, default tolerations. Both modules are
@@ -17,6 +20,7 @@ mod defaults_table;
 mod image;
 pub mod injected;
 mod locate;
+pub mod managed;
 
 use serde_json::Value;
 

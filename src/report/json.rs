@@ -22,6 +22,10 @@
 //!   ]
 //! }
 //! ```
+//!
+//! A change whose new value a field manager owns carries `manager`, `managerTime` and
+//! `operation`; `--desired` adds `"desired": true` at the top, `note` on changes the cluster has
+//! and the manifests lack, and `cluster_set`/`cluster_only` to the summary.
 
 use std::io::{self, Write};
 
@@ -29,6 +33,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::RenderOptions;
+use crate::analyze::attribution::{Attribution, Attributions};
 use crate::analyze::{Analysis, Category, Culprit, Entry, Finding, Repeated, Subject, Summary};
 use crate::diff::{Change, ObjectChange, Op};
 use crate::snapshot::{ObjectKey, SourceInfo};
@@ -41,6 +46,8 @@ struct Report<'a> {
     format: &'static str,
     old: Source<'a>,
     new: Source<'a>,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    desired: bool,
     summary: Summary,
     ignored_changes: usize,
     culprits: Vec<CulpritOut<'a>>,
@@ -137,6 +144,15 @@ struct ChangeOut<'a> {
     reasons: &'a [String],
     #[serde(skip_serializing_if = "Option::is_none")]
     hidden: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    note: Option<&'a str>,
+    /// The field manager that last wrote the new value, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manager: Option<&'a str>,
+    #[serde(rename = "managerTime", skip_serializing_if = "Option::is_none")]
+    manager_time: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    operation: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -166,6 +182,7 @@ fn change<'a>(
     category: Option<Category>,
     reasons: &'a [String],
     hidden: Option<&'a str>,
+    by: Option<&'a Attribution>,
 ) -> ChangeOut<'a> {
     ChangeOut {
         path: change.path.human(),
@@ -192,21 +209,27 @@ fn change<'a>(
         category: category.map(Category::name),
         reasons,
         hidden,
+        note: None,
+        manager: by.map(|b| b.manager.as_str()),
+        manager_time: by.and_then(|b| b.time.as_deref()),
+        operation: by.map(|b| b.operation.as_str()),
     }
 }
 
-fn finding<'a>(f: &'a Finding) -> ChangeOut<'a> {
-    match &f.hidden_by {
-        Some(rule) => change(&f.change, None, &[], Some(rule)),
-        None => change(&f.change, Some(f.category), &f.reasons, None),
-    }
+fn finding<'a>(f: &'a Finding, by: Option<&'a Attribution>) -> ChangeOut<'a> {
+    let mut out = match &f.hidden_by {
+        Some(rule) => change(&f.change, None, &[], Some(rule), by),
+        None => change(&f.change, Some(f.category), &f.reasons, None, by),
+    };
+    out.note = f.note.as_deref();
+    out
 }
 
 fn namespace(key: &ObjectKey) -> Option<&str> {
     (!key.namespace.is_empty()).then_some(key.namespace.as_str())
 }
 
-fn object<'a>(entry: &'a Entry, with_hidden: bool) -> Object<'a> {
+fn object<'a>(entry: &'a Entry, with_hidden: bool, attributions: &'a Attributions) -> Object<'a> {
     let api_version = entry
         .new_api_version
         .as_deref()
@@ -248,12 +271,12 @@ fn object<'a>(entry: &'a Entry, with_hidden: bool) -> Object<'a> {
             .findings
             .iter()
             .filter(|f| with_hidden || f.hidden_by.is_none())
-            .map(finding)
+            .map(|f| finding(f, attributions.get(&entry.key, &f.change.path)))
             .collect(),
     }
 }
 
-fn culprit(position: usize, c: &Culprit) -> CulpritOut<'_> {
+fn culprit<'a>(position: usize, c: &'a Culprit, attributions: &'a Attributions) -> CulpritOut<'a> {
     CulpritOut {
         position,
         rank: c.category.rank(),
@@ -268,14 +291,17 @@ fn culprit(position: usize, c: &Culprit) -> CulpritOut<'_> {
         changes: c
             .changes
             .iter()
-            .map(|ch| change(ch, Some(c.category), &[], None))
+            .map(|ch| {
+                let by = attributions.get(&c.key, &ch.path);
+                change(ch, Some(c.category), &[], None, by)
+            })
             .collect(),
     }
 }
 
 fn repeated(r: &Repeated) -> RepeatedOut<'_> {
     RepeatedOut {
-        change: change(&r.change, Some(r.category), &[], None),
+        change: change(&r.change, Some(r.category), &[], None, None),
         objects: r
             .objects
             .iter()
@@ -301,20 +327,21 @@ pub fn analysis_value(analysis: &Analysis, options: &RenderOptions) -> Value {
         format: FORMAT,
         old: source(&analysis.old),
         new: source(&analysis.new),
+        desired: analysis.desired,
         summary: analysis.summary,
         ignored_changes: analysis.ignored_changes,
         culprits: analysis
             .culprits
             .iter()
             .enumerate()
-            .map(|(i, c)| culprit(i + 1, c))
+            .map(|(i, c)| culprit(i + 1, c, &analysis.attributions))
             .collect(),
         repeated: analysis.repeated.iter().map(repeated).collect(),
         objects: analysis
             .entries
             .iter()
             .filter(|e| e.differs() || (with_hidden && !e.findings.is_empty()))
-            .map(|e| object(e, with_hidden))
+            .map(|e| object(e, with_hidden, &analysis.attributions))
             .collect(),
     };
     serde_json::to_value(&wire).expect("the report serialises")

@@ -129,10 +129,38 @@ pub fn summary_counts(analysis: &Analysis) -> String {
 
 fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
     let s = analysis.summary;
-    let mut line = format!(
-        "{} changed, {} added, {} removed, {} unchanged",
-        s.changed, s.added, s.removed, s.unchanged
-    );
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    let mut line = if analysis.desired {
+        format!(
+            "{} changed, {} missing in the cluster, {} unchanged",
+            s.changed, s.removed, s.unchanged
+        )
+    } else {
+        format!(
+            "{} changed, {} added, {} removed, {} unchanged",
+            s.changed, s.added, s.removed, s.unchanged
+        )
+    };
+    if s.cluster_only > 0 {
+        let all = if hint.is_empty() {
+            ""
+        } else {
+            "; --all lists them"
+        };
+        line.push_str(&format!(
+            " · {} object{} in the cluster {} not in the manifests{all}",
+            s.cluster_only,
+            plural(s.cluster_only),
+            if s.cluster_only == 1 { "is" } else { "are" },
+        ));
+    }
+    if s.cluster_set > 0 {
+        line.push_str(&format!(
+            " · {} field{} set by the cluster, not in the manifests",
+            s.cluster_set,
+            plural(s.cluster_set)
+        ));
+    }
     if s.churn > 0 {
         line.push_str(&format!(" · {} replaced or generated", s.churn));
     }

@@ -167,3 +167,17 @@ pub fn html_escape(text: &str) -> String {
     }
     out
 }
+
+/// The report's first line: `Comparing OLD → NEW`, or for `--desired`, `Desired state OLD against
+/// the cluster NEW: only what the manifests set is compared`.
+pub fn heading(analysis: &crate::analyze::Analysis) -> String {
+    let (old, new) = (
+        super::describe_source(&analysis.old),
+        super::describe_source(&analysis.new),
+    );
+    if analysis.desired {
+        format!("Desired state {old} against {new}: only what the desired side sets is compared")
+    } else {
+        format!("Comparing {old} → {new}")
+    }
+}

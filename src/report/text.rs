@@ -6,19 +6,15 @@ use std::io::{self, Write};
 use super::present::{self, Shape};
 use super::theme::{Role, Theme};
 use super::values::{self, DiffLine};
-use super::{RenderOptions, describe_source, summary_line};
+use super::{RenderOptions, summary_line};
+use crate::analyze::attribution::Attribution;
 use crate::analyze::{Analysis, Category, Entry};
 use crate::diff::{Change, ObjectChange};
 use crate::snapshot::kinds;
 
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = Theme::new(options.color);
-    writeln!(
-        out,
-        "Comparing {} → {}",
-        describe_source(&analysis.old),
-        describe_source(&analysis.new)
-    )?;
+    writeln!(out, "{}", present::heading(analysis))?;
     write_culprits(analysis, options, &theme, out)?;
     write_repeated(analysis, options, &theme, out)?;
 
@@ -38,7 +34,7 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
             )?;
             namespace = Some(ns);
         }
-        write_entry(out, entry, analysis.show_all, &theme, options)?;
+        write_entry(out, entry, analysis, &theme, options)?;
     }
     if options.explain {
         write_explanations(analysis, &theme, out)?;
@@ -101,7 +97,8 @@ fn write_culprits(
         )?;
         const SHOWN_CHANGES: usize = 4;
         for change in culprit.changes.iter().take(SHOWN_CHANGES) {
-            write_change(out, change, theme, options, 6)?;
+            let by = analysis.attributions.get(&culprit.key, &change.path);
+            write_attributed(out, change, by, theme, options, 6)?;
         }
         if culprit.changes.len() > SHOWN_CHANGES {
             writeln!(
@@ -186,10 +183,11 @@ fn write_repeated(
 fn write_entry(
     out: &mut dyn Write,
     entry: &Entry,
-    show_all: bool,
+    analysis: &Analysis,
     theme: &Theme,
     options: &RenderOptions,
 ) -> io::Result<()> {
+    let (show_all, attributions) = (analysis.show_all, &analysis.attributions);
     let (marker, role) = object_marker(entry.change);
     let mut tail: Vec<String> = entry.relation.iter().cloned().collect();
     tail.extend(entry.notes.iter().cloned());
@@ -210,7 +208,15 @@ fn write_entry(
     for finding in &entry.findings {
         match &finding.hidden_by {
             None => {
-                write_change(out, &finding.change, theme, options, 4)?;
+                let by = attributions.get(&entry.key, &finding.change.path);
+                write_attributed(out, &finding.change, by, theme, options, 4)?;
+                if let Some(note) = &finding.note {
+                    writeln!(
+                        out,
+                        "        {}",
+                        theme.paint(Role::Dim, &format!("({note})"))
+                    )?;
+                }
                 if finding.category == Category::TriggeredImage {
                     writeln!(
                         out,
@@ -276,6 +282,27 @@ fn write_explanations(analysis: &Analysis, theme: &Theme, out: &mut dyn Write) -
         )?;
     }
     Ok(())
+}
+
+/// Writes one change as [`write_change`] does, with who made it at the end of its first line
+/// (`by kubectl-edit, 2026-11-24 14:02`) when the field managers say.
+pub fn write_attributed(
+    out: &mut dyn Write,
+    change: &Change,
+    by: Option<&Attribution>,
+    theme: &Theme,
+    options: &RenderOptions,
+    indent: usize,
+) -> io::Result<()> {
+    let Some(by) = by else {
+        return write_change(out, change, theme, options, indent);
+    };
+    let mut buffer = Vec::new();
+    write_change(&mut buffer, change, theme, options, indent)?;
+    let text = String::from_utf8_lossy(&buffer);
+    let (first, rest) = text.split_once('\n').unwrap_or((&text, ""));
+    let by = theme.paint(Role::Dim, &format!("   by {}", by.describe()));
+    write!(out, "{first}{by}\n{rest}")
 }
 
 /// Writes one change, indented by `indent` spaces.

@@ -212,7 +212,7 @@ impl Api {
                     namespaced: !key.namespace.is_empty(),
                     short: Vec::new(),
                 });
-            let mut value = stored.value();
+            let mut value = stored.value_as_served();
             if !show_secrets {
                 secret::redact_object(&mut value, None);
             }

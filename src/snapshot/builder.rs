@@ -275,6 +275,7 @@ impl SnapshotBuilder {
             .unwrap_or_default()
             .to_string();
         let mut value = Value::Object(object);
+        let provenance = super::Provenance::extract(&value);
         normalize::normalize(&mut value);
         let body = serde_json::to_string(&value)
             .expect("a serde_json Value always serialises")
@@ -283,6 +284,7 @@ impl SnapshotBuilder {
             api_version,
             origin: origin.path.clone(),
             body,
+            provenance,
         };
         self.insert(key, stored, origin);
         0

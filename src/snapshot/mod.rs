@@ -69,6 +69,9 @@ pub struct StoredObject {
     pub origin: Arc<str>,
     /// The normalised object as compact JSON.
     pub body: Box<str>,
+    /// How it was written ([`Provenance`]) as compact JSON, when the source said: kept beside
+    /// the object for attribution, out of the diff's sight.
+    pub provenance: Option<Box<str>>,
 }
 
 impl StoredObject {
@@ -76,6 +79,90 @@ impl StoredObject {
     pub fn value(&self) -> Value {
         // The body was written by serde_json from a Value, so it always parses back.
         serde_json::from_str(&self.body).expect("canonical body is valid JSON")
+    }
+
+    /// The object as the API server would return it: [`StoredObject::value`] with its managed
+    /// fields and last-applied annotation put back (what `driftlab serve` serves).
+    pub fn value_as_served(&self) -> Value {
+        let mut value = self.value();
+        let Some(text) = self.provenance.as_deref() else {
+            return value;
+        };
+        let Ok(Value::Object(kept)) = serde_json::from_str::<Value>(text) else {
+            return value;
+        };
+        let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) else {
+            return value;
+        };
+        if let Some(managed) = kept.get("managedFields") {
+            metadata.insert("managedFields".into(), managed.clone());
+        }
+        if let Some(applied) = kept.get("lastApplied") {
+            let annotations = metadata
+                .entry("annotations")
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+            if let Some(map) = annotations.as_object_mut() {
+                map.insert(
+                    crate::normalize::LAST_APPLIED.into(),
+                    Value::String(applied.to_string()),
+                );
+            }
+        }
+        value
+    }
+
+    /// Who wrote which field, and what `kubectl apply` last applied, if the source kept them.
+    pub fn provenance(&self) -> Option<Provenance> {
+        let value: Value = serde_json::from_str(self.provenance.as_deref()?).ok()?;
+        Some(Provenance {
+            managers: value
+                .get("managedFields")
+                .map(crate::kube::managed::from_list)
+                .unwrap_or_default(),
+            last_applied: value.get("lastApplied").cloned(),
+        })
+    }
+}
+
+/// What an object as the API server returned it says about how it was written; normalisation
+/// removes both from the object itself.
+#[derive(Clone, Debug, Default)]
+pub struct Provenance {
+    /// Its field managers (`metadata.managedFields`).
+    pub managers: Vec<crate::kube::managed::Manager>,
+    /// The object `kubectl apply` last applied (its `last-applied-configuration` annotation),
+    /// parsed; never kept for Secrets, whose copy holds their values.
+    pub last_applied: Option<Value>,
+}
+
+impl Provenance {
+    /// Takes what [`Provenance`] keeps out of a raw object, as the compact JSON a
+    /// [`StoredObject`] holds; `None` when the object has neither.
+    pub fn extract(object: &Value) -> Option<Box<str>> {
+        let mut kept = serde_json::Map::new();
+        if let Some(list) = object.pointer("/metadata/managedFields")
+            && list.as_array().is_some_and(|l| !l.is_empty())
+        {
+            kept.insert("managedFields".into(), crate::kube::managed::compact(list));
+        }
+        let secret = object.get("kind").and_then(Value::as_str) == Some("Secret");
+        if !secret
+            && let Some(text) = object
+                .pointer("/metadata/annotations")
+                .and_then(|a| a.get(crate::normalize::LAST_APPLIED))
+                .and_then(Value::as_str)
+            && let Ok(applied @ Value::Object(_)) = serde_json::from_str::<Value>(text)
+        {
+            kept.insert("lastApplied".into(), applied);
+        }
+        if kept.is_empty() {
+            return None;
+        }
+        Some(
+            serde_json::to_string(&Value::Object(kept))
+                .expect("a serde_json Value always serialises")
+                .into_boxed_str(),
+        )
     }
 }
 

@@ -81,6 +81,9 @@ fn read_live(
         options.context = context;
     }
     options.max_bytes = command.read.max_bytes;
+    // Who wrote what, and what kubectl apply applied: for attribution and --desired.
+    options.keep.managed_fields = true;
+    options.keep.last_applied = true;
     let filter = &command.read.filter;
     options.namespaces = if filter.namespaces.is_empty() {
         other.as_ref().map(|s| s.namespaces()).unwrap_or_default()

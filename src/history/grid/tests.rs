@@ -42,6 +42,7 @@ fn changed(key: ObjectKey, field: &str, category: Category) -> Entry {
             category,
             reasons: Vec::new(),
             hidden_by: None,
+            note: None,
         }],
         owner: None,
         in_repeated: false,
@@ -119,6 +120,8 @@ fn night(day: u32, entries: Vec<Entry>, culprits: Vec<Culprit>, repeated: Vec<Re
             summary: Summary::default(),
             ignored_changes: 0,
             show_all: false,
+            desired: false,
+            attributions: Default::default(),
         },
     }
 }
@@ -350,6 +353,7 @@ fn a_culprit_without_an_entry_stays_in_its_row() {
         category: Category::PodEdited,
         reasons: Vec::new(),
         hidden_by: None,
+        note: None,
     }];
     let edited = culprit(Category::PodEdited, std::slice::from_ref(&pod));
     let history = history(vec![
@@ -390,6 +394,7 @@ fn the_week_stands_out_on_the_13th() {
         analyze: AnalyzeOptions {
             noise: NoiseProfile::new(true, Vec::new()),
             show_all: false,
+            desired: false,
         },
     };
     let history = build(&archives(&[dir.to_string()], None).unwrap(), &options).unwrap();

@@ -4,10 +4,13 @@
 use std::collections::{HashMap, HashSet};
 
 use super::{CULPRIT_CHANGES, Page, category_words, change, day, day_time, esc, mark_words, when};
+use crate::analyze::attribution::Attributions;
 use crate::analyze::{Analysis, Culprit, Entry};
+use crate::diff::Change;
 use crate::history::grid::{CulpritId, Grid, Mark, is_top};
 use crate::history::{History, archive_name};
 use crate::report::{RenderOptions, summary_line};
+use crate::snapshot::ObjectKey;
 
 /// The anchor of each entry that differs, by night and position in the night's entries:
 /// `night-3-obj-deploymentconfig-myproject-web`, numbered where two would be the same.
@@ -161,7 +164,8 @@ impl Page {
         }
         self.push("<h3>Likely culprits</h3>\n<ol class=\"culprits\">\n");
         for (p, culprit) in a.culprits.iter().enumerate().take(top) {
-            self.culprit(n, p, culprit, first_seen.contains(&p), options);
+            let by = &a.attributions;
+            self.culprit(n, p, culprit, first_seen.contains(&p), by, options);
         }
         self.push("</ol>\n");
         if a.culprits.len() > top {
@@ -179,6 +183,7 @@ impl Page {
         p: usize,
         culprit: &Culprit,
         first: bool,
+        by: &Attributions,
         options: &RenderOptions,
     ) {
         let class = match (first, is_top(culprit.category)) {
@@ -200,7 +205,8 @@ impl Page {
         if !culprit.changes.is_empty() {
             self.push("<ul class=\"changes\">\n");
             for change in culprit.changes.iter().take(CULPRIT_CHANGES) {
-                self.push(&change::item(change, None, None, options));
+                let note = by_note(by, &culprit.key, change);
+                self.push(&change::item(change, None, note.as_deref(), options));
             }
             if culprit.changes.len() > CULPRIT_CHANGES {
                 self.push(&format!(
@@ -238,10 +244,11 @@ impl Page {
         ));
         let mut items = String::new();
         for finding in entry.visible() {
+            let note = by_note(&a.attributions, &entry.key, &finding.change);
             items.push_str(&change::item(
                 &finding.change,
                 Some(finding.category),
-                None,
+                note.as_deref(),
                 options,
             ));
         }
@@ -270,4 +277,10 @@ impl Page {
         }
         self.push("</li>\n");
     }
+}
+
+/// `by kubectl-edit, 2026-11-24 14:02`, when the field managers say who made the change.
+fn by_note(by: &Attributions, key: &ObjectKey, change: &Change) -> Option<String> {
+    by.get(key, &change.path)
+        .map(|who| format!("by {}", who.describe()))
 }

@@ -100,7 +100,11 @@ impl Page {
         if !culprit.changes.is_empty() {
             changes.push_str("<ul class=\"changes\">\n");
             for c in culprit.changes.iter().take(CULPRIT_CHANGES) {
-                changes.push_str(&change::item(c, None, None, options));
+                let by = analysis
+                    .attributions
+                    .get(&culprit.key, &c.path)
+                    .map(|who| format!("by {}", who.describe()));
+                changes.push_str(&change::item(c, None, by.as_deref(), options));
             }
             if culprit.changes.len() > CULPRIT_CHANGES {
                 changes.push_str(&format!(

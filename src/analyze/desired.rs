@@ -1,0 +1,174 @@
+//! `--desired`: the old side is what a team means (manifests, a Helm or kustomize render, an
+//! archive), the new side what runs; only what the desired side sets is compared.
+//!
+//! - A field only the cluster has is hidden and counted ("set by the cluster"), unless a person's
+//!   tool wrote it (field managers), `kubectl apply` applied it before and the manifests dropped
+//!   it (its last-applied configuration), or it is a whole element of a keyed list (an env var,
+//!   a container, a port, a volume): a hand-added `FEATURE_X=on` is exactly the drift to find.
+//!   Elements the cluster injects are hidden earlier, by the noise rules.
+//! - Objects only in the cluster are not drift: counted, listed with `--all`.
+//! - Objects only in the manifests are missing in the cluster.
+
+use serde_json::Value;
+
+use super::attribution::Attributions;
+use super::rank::Category;
+use super::{Entry, Finding};
+use crate::diff::path::{ItemLabel, Segment};
+use crate::diff::{ObjectChange, Op, keys};
+use crate::snapshot::Snapshot;
+
+/// The name under which fields only the cluster sets are hidden.
+pub const CLUSTER_SET: &str = "set-by-the-cluster";
+
+/// What the desired-state comparison left out, for the summary.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Counts {
+    /// Objects in the cluster that the manifests do not mention.
+    pub cluster_only: usize,
+}
+
+/// Applies the desired-state rules to `entries` (after noise and categories).
+pub fn apply(
+    entries: &mut Vec<Entry>,
+    by: &Attributions,
+    new: &Snapshot,
+    show_all: bool,
+) -> Counts {
+    let mut counts = Counts::default();
+    entries.retain_mut(|entry| {
+        match entry.change {
+            ObjectChange::Added if !entry.is_pair() => {
+                counts.cluster_only += 1;
+                entry.relation = Some("in the cluster, not in the manifests".into());
+                entry.category = Category::Churn;
+                return show_all;
+            }
+            ObjectChange::Removed => {
+                entry.relation = Some("missing in the cluster".into());
+                return true;
+            }
+            _ => {}
+        }
+        let last_applied = new
+            .get(&entry.key)
+            .and_then(|stored| stored.provenance())
+            .and_then(|p| p.last_applied);
+        for finding in entry
+            .findings
+            .iter_mut()
+            .filter(|f| f.hidden_by.is_none() && f.change.op == Op::Add)
+        {
+            judge(finding, &entry.key, by, last_applied.as_ref());
+        }
+        true
+    });
+    counts
+}
+
+/// Decides about one field the cluster has and the manifests lack.
+fn judge(
+    finding: &mut Finding,
+    key: &crate::snapshot::ObjectKey,
+    by: &Attributions,
+    last_applied: Option<&Value>,
+) {
+    let path = &finding.change.path;
+    let (reason, note) = if let Some(who) = by.get(key, path).filter(|a| a.interactive) {
+        // The change's line names the manager already.
+        (
+            format!(
+                "set in the cluster by {}, not in the manifests",
+                who.manager
+            ),
+            "not in the manifests".to_string(),
+        )
+    } else if last_applied.is_some_and(|applied| holds(applied, &path.0)) {
+        let text = "removed from the manifests, still in the cluster".to_string();
+        (text.clone(), text)
+    } else if matches!(
+        path.0.last(),
+        Some(Segment::Item {
+            label: ItemLabel::Key(_),
+            ..
+        })
+    ) {
+        let text = "in the cluster, not in the manifests".to_string();
+        (text.clone(), text)
+    } else {
+        finding.hidden_by = Some(CLUSTER_SET.to_string());
+        return;
+    };
+    finding.reasons.insert(0, reason);
+    finding.note = Some(note);
+}
+
+/// Whether `value` (a last-applied configuration) holds the field at `segments`: keyed list
+/// elements are found by their merge key, as the diff labelled them.
+fn holds(value: &Value, segments: &[Segment]) -> bool {
+    let mut here = value;
+    let mut field: Option<&str> = None;
+    for segment in segments {
+        let next = match segment {
+            Segment::Field(name) => {
+                field = Some(name);
+                here.get(name.as_str())
+            }
+            Segment::Item { label, .. } => {
+                let Some(items) = here.as_array() else {
+                    return false;
+                };
+                match label {
+                    ItemLabel::Key(wanted) => {
+                        let key_of = field.and_then(keys::for_field).unwrap_or(keys::name);
+                        items
+                            .iter()
+                            .find(|item| key_of(item).as_deref() == Some(wanted.as_str()))
+                    }
+                    ItemLabel::Index(i) => items.get(*i),
+                }
+            }
+            Segment::Document(_) => return true,
+        };
+        match next {
+            Some(value) => here = value,
+            None => return false,
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::value::{ValueOptions, diff};
+    use serde_json::json;
+
+    #[test]
+    fn last_applied_holds_fields_by_merge_key() {
+        let applied = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "web", "image": "a", "env": [{"name": "DEBUG", "value": "1"}]}]}}}});
+        let old = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "web", "image": "a", "env": []}]}}}});
+        let new = json!({"spec": {"template": {"spec": {"containers": [
+            {"name": "web", "image": "a", "env": [{"name": "DEBUG", "value": "1"}, {"name": "X", "value": "2"}]}]}}}});
+        let changes = diff("Deployment", &old, &new, &ValueOptions::default());
+        let held: Vec<(String, bool)> = changes
+            .iter()
+            .map(|c| (c.path.human(), holds(&applied, &c.path.0)))
+            .collect();
+        assert_eq!(
+            held,
+            [
+                (
+                    "spec.template.spec.containers[web].env[DEBUG]".to_string(),
+                    true
+                ),
+                (
+                    "spec.template.spec.containers[web].env[X]".to_string(),
+                    false
+                ),
+            ]
+        );
+    }
+}
