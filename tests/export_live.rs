@@ -798,3 +798,90 @@ apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b, namespace: tools}\n",
         serde_json::json!(["shop", "tools"])
     );
 }
+
+/// The one archive in `dir`, exported from `snapshot` served on loopback.
+fn export_of(snapshot: &str, dir: &Path, extra: &[&str]) -> std::path::PathBuf {
+    let served = Served::start(snapshot);
+    let config = kubeconfig(dir, &served.url);
+    let out = dir.join("backups");
+    std::fs::create_dir_all(&out).unwrap();
+    let output = export(&config, &out, &[&["-n", "shop"], extra].concat());
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    out.join(&zips(&out)[0])
+}
+
+/// The objects of kind `kind` in an archive.
+fn archived(archive: &Path, kind: &str) -> Vec<Value> {
+    common::unzip(&std::fs::read(archive).unwrap())
+        .into_iter()
+        .filter(|(name, _)| name.ends_with(".json") && name != "driftlab-manifest.json")
+        .flat_map(|(_, data)| {
+            let list: Value = serde_json::from_slice(&data).unwrap();
+            list["items"].as_array().cloned().unwrap_or_default()
+        })
+        .filter(|item| item["kind"] == kind)
+        .collect()
+}
+
+#[test]
+fn export_keeps_who_wrote_what_and_diff_of_two_archives_names_them() {
+    let clean_dir = tempfile::tempdir().unwrap();
+    let drifted_dir = tempfile::tempdir().unwrap();
+    let clean = export_of("tests/desired/live-clean.json", clean_dir.path(), &[]);
+    let drifted = export_of("tests/desired/live-drifted.json", drifted_dir.path(), &[]);
+
+    let deployment = &archived(&drifted, "Deployment")[0];
+    let managers: Vec<&str> = deployment["metadata"]["managedFields"]
+        .as_array()
+        .expect("managed fields kept")
+        .iter()
+        .map(|m| m["manager"].as_str().unwrap())
+        .collect();
+    // Compact: the status writer and the per-entry apiVersion/fieldsType are left out.
+    assert_eq!(
+        managers,
+        [
+            "kubectl-client-side-apply",
+            "kubectl-edit",
+            "kubectl-set",
+            "kubectl-patch"
+        ]
+    );
+    assert!(deployment["metadata"]["managedFields"][0]["fieldsType"].is_null());
+    // The last-applied copy stays out of archives, as it always has.
+    assert!(
+        deployment["metadata"]["annotations"]
+            ["kubectl.kubernetes.io/last-applied-configuration"]
+            .is_null()
+    );
+
+    let output = driftlab()
+        .args([
+            "diff",
+            clean.to_str().unwrap(),
+            drifted.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains(r#"~ data.MODE   "prod" → "debug"   by kubectl-patch, 2026-11-25 22:47"#),
+        "{text}"
+    );
+    assert!(
+        text.contains("image   \"registry.example.com/shop/web:1.8.3\" → \"registry.example.com/shop/web:1.8.3-hotfix\"   by kubectl-edit, 2026-11-24 14:02"),
+        "{text}"
+    );
+    // managedFields themselves are never a difference.
+    assert!(!text.contains("managedFields"), "{text}");
+
+    let dropped_dir = tempfile::tempdir().unwrap();
+    let dropped = export_of(
+        "tests/desired/live-drifted.json",
+        dropped_dir.path(),
+        &["--drop-managed-fields"],
+    );
+    let deployment = &archived(&dropped, "Deployment")[0];
+    assert!(deployment["metadata"]["managedFields"].is_null());
+}
