@@ -3,7 +3,7 @@
 //! (openshift-backup's jq, kubectl-neat, driftlab's export) compare cleanly; `driftlab export`
 //! prunes with [`prune_for_export`], which adds the per-type rules of the original tool.
 
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 /// One field that pruning removes.
 #[derive(Debug, Clone, Copy)]
@@ -126,7 +126,12 @@ pub fn normalize(object: &mut Value) {
 /// [`EXPORT_TYPE_RULES`] for `kind`.
 pub fn prune_for_export(object: &mut Value, kind: &str) {
     apply_rules(object, GENERIC_RULES, None);
+    // `clusterIP: None` makes a Service headless: a choice someone wrote, not an allocation.
+    let headless = kind == "Service" && object.pointer("/spec/clusterIP") == Some(&json!("None"));
     apply_rules(object, EXPORT_TYPE_RULES, Some(kind));
+    if headless && let Some(Value::Object(spec)) = object.get_mut("spec") {
+        spec.insert("clusterIP".into(), json!("None"));
+    }
     empty_secret_values(object);
     remove_nulls(object);
     drop_empty_metadata_maps(object);
@@ -253,6 +258,11 @@ mod tests {
             "spec": {"clusterIP": "10.0.0.1", "clusterIPs": ["10.0.0.1"], "ports": []}});
         prune_for_export(&mut svc, "Service");
         assert_eq!(svc["spec"], json!({"ports": []}));
+        // A headless Service keeps what makes it headless.
+        let mut headless = json!({"kind": "Service", "metadata": {"name": "s"},
+            "spec": {"clusterIP": "None", "clusterIPs": ["None"], "ports": []}});
+        prune_for_export(&mut headless, "Service");
+        assert_eq!(headless["spec"], json!({"ports": [], "clusterIP": "None"}));
 
         let mut dc = json!({"kind": "DeploymentConfig", "metadata": {"name": "web"},
             "spec": {"triggers": [{"type": "ConfigChange"},

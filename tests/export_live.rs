@@ -850,17 +850,12 @@ fn export_keeps_who_wrote_what_and_diff_of_two_archives_names_them() {
     assert!(deployment["metadata"]["managedFields"][0]["fieldsType"].is_null());
     // The last-applied copy stays out of archives, as it always has.
     assert!(
-        deployment["metadata"]["annotations"]
-            ["kubectl.kubernetes.io/last-applied-configuration"]
+        deployment["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
             .is_null()
     );
 
     let output = driftlab()
-        .args([
-            "diff",
-            clean.to_str().unwrap(),
-            drifted.to_str().unwrap(),
-        ])
+        .args(["diff", clean.to_str().unwrap(), drifted.to_str().unwrap()])
         .output()
         .unwrap();
     let text = stdout(&output);

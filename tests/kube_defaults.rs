@@ -94,14 +94,9 @@ fn name_kind(object: &Value) -> &str {
 fn live_view(live: &Value) -> Value {
     let mut view = live.clone();
     let kind = name_kind(&view).to_string();
-    // driftlab's export pruning drops a Service's clusterIP even when it is "None" (headless,
-    // a choice, not an allocation): keep that one.
-    let headless = view.pointer("/spec/clusterIP") == Some(&json!("None"));
+    // Export pruning keeps a headless Service's `clusterIP: None` (a choice, not an
+    // allocation); `clusterIPs` goes, and the defaults put it back from clusterIP.
     prune_for_export(&mut view, &kind);
-    if headless && let Some(Value::Object(spec)) = view.get_mut("spec") {
-        spec.insert("clusterIP".into(), json!("None"));
-        spec.insert("clusterIPs".into(), json!(["None"]));
-    }
     strip_injected(&mut view);
     if let Some(Value::Object(spec)) = view.get_mut("spec") {
         // The scheduler's binding: not an admission injection, and not a default.

@@ -110,6 +110,15 @@ fn controller_managed(cx: &Context<'_>, _: &Change) -> bool {
     cx.controlled()
 }
 
+/// A cluster IP change that neither makes nor unmakes a headless Service (`clusterIP: None`).
+fn not_headless(cx: &Context<'_>, _: &Change) -> bool {
+    let headless = |o: Option<&Value>| {
+        o.and_then(|o| o.pointer("/spec/clusterIP"))
+            .is_some_and(|ip| ip == "None")
+    };
+    headless(cx.old) == headless(cx.new)
+}
+
 /// A field one side has and the other lacks (not a change of its value).
 fn one_side_lacks(_: &Context<'_>, change: &Change) -> bool {
     matches!(change.op, Op::Add | Op::Remove)
@@ -308,12 +317,13 @@ pub const BUILTIN: &[BuiltinRule] = &[
         &[],
         &["metadata.generateName"],
     ),
-    rule(
-        "service-cluster-ip",
-        "the cluster IP the API server assigns to a Service",
-        &["Service"],
-        &["spec.clusterIP", "spec.clusterIPs"],
-    ),
+    BuiltinRule {
+        name: "service-cluster-ip",
+        description: "the cluster IP the API server assigns to a Service (not a headless Service's None, which someone chose)",
+        kinds: &["Service"],
+        paths: &["spec.clusterIP", "spec.clusterIPs"],
+        when: Some(not_headless),
+    },
     rule(
         "endpoint-addresses",
         "the addresses of the pods behind a Service, new with every new pod",
@@ -927,6 +937,21 @@ mod tests {
         assert!(
             result.contains(&("roleRef.kind".to_string(), None)),
             "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_service_made_headless_is_a_change_a_new_cluster_ip_is_not() {
+        let svc = |ip: &str| json!({"kind": "Service", "spec": {"clusterIP": ip}});
+        assert_eq!(
+            typed_hidden("Service", svc("10.0.0.1"), svc("10.0.0.2"))[0]
+                .1
+                .as_deref(),
+            Some("service-cluster-ip")
+        );
+        assert_eq!(
+            typed_hidden("Service", svc("10.0.0.1"), svc("None"))[0].1,
+            None
         );
     }
 }
