@@ -9,6 +9,7 @@
 #   2. peak RSS of a diff of two 50k-object archives against the combined uncompressed JSON size
 #      of the inputs; target <= 1.5x.
 #   3. a single List file of 10k items with one change; target well under one second.
+#   4. diff --desired of the 10k-object archives against the plain diff; target <= 1.2x.
 # Figures are medians of RUNS runs; the machine is shared and noisy, so ratios are of medians
 # taken in the same run, commands alternating.
 set -euo pipefail
@@ -50,6 +51,7 @@ for _ in $(seq "$RUNS"); do
   measure diff1k "$BIN" diff "${a1k[@]}"
   measure floor10k "$FLOOR" "${a10k[@]}"
   measure diff10k "$BIN" diff "${a10k[@]}"
+  measure desired10k "$BIN" diff --desired "${a10k[@]}"
   measure floor50k "$FLOOR" "${a50k[@]}"
   measure diff50k "$BIN" diff "${a50k[@]}"
   measure list10k "$BIN" diff "${l10k[@]}"
@@ -62,10 +64,11 @@ changes_list=$("$BIN" diff --stat --exit-zero "${l10k[@]}" | tail -1)
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 echo "driftlab diff benchmark: $RUNS runs each, medians; $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 printf "%-44s %10s %12s\n" "case" "wall s" "peak MiB"
-for label in floor1k diff1k floor10k diff10k floor50k diff50k list10k; do
+for label in floor1k diff1k floor10k diff10k desired10k floor50k diff50k list10k; do
   printf "%-44s %10s %12.1f\n" "$label" "$(median 1 "$WORK/$label.times")" "$(awk "BEGIN {print $(median 2 "$WORK/$label.times") / 1024}")"
 done
 echo
 echo "1. 10k-object archives ($(awk "BEGIN {printf \"%.1f\", $bytes10k/1048576}") MiB of JSON): diff / floor wall = $(ratio "$(median 1 "$WORK/diff10k.times")" "$(median 1 "$WORK/floor10k.times")")   (target <= 1.5)"
 echo "2. 50k-object archives: peak RSS / uncompressed JSON = $(ratio "$(( $(median 2 "$WORK/diff50k.times" | cut -d. -f1) * 1024 ))" "$bytes50k")   ($(awk "BEGIN {printf \"%.0f\", $(median 2 "$WORK/diff50k.times")/1024}") MiB / $(awk "BEGIN {printf \"%.0f\", $bytes50k/1048576}") MiB; target <= 1.5)"
+echo "4. 10k-object archives, --desired / plain diff wall = $(ratio "$(median 1 "$WORK/desired10k.times")" "$(median 1 "$WORK/diff10k.times")")   (target <= 1.2)"
 echo "3. one List of 10k items, one change: $(median 1 "$WORK/list10k.times") s   ($changes_list; target well under 1 s)"

@@ -49,6 +49,11 @@ struct Args {
     /// Write each night as one JSON List file instead of an archive.
     #[arg(long)]
     single_list: bool,
+
+    /// Give every object the metadata.managedFields an API server records (a deploy tool owning
+    /// what the object sets, a controller owning its status), as a live cluster returns them.
+    #[arg(long)]
+    managed_fields: bool,
 }
 
 fn main() {
@@ -70,7 +75,10 @@ fn run(args: &Args) -> driftlab::error::Result<()> {
         changes: args.changes,
         seed: args.seed,
     };
-    for (night, objects) in synth::nights(&options, args.nights).into_iter().enumerate() {
+    for (night, mut objects) in synth::nights(&options, args.nights).into_iter().enumerate() {
+        if args.managed_fields {
+            objects.iter_mut().for_each(synth::add_managed_fields);
+        }
         let taken = night_taken(night);
         let path = if args.single_list {
             let path = dir.join(format!("list-{}.json", taken.stamp()));

@@ -256,3 +256,64 @@ fn drift(rng: &mut Rng, object: &mut Value, night: usize) {
         }
     }
 }
+
+/// Adds the `metadata.managedFields` a Kubernetes API server would record for `object` after a
+/// deploy tool (`helm`) wrote it and a controller updated its status: the tool owns every field
+/// the object sets (lists of named elements by their name, other lists whole).
+pub fn add_managed_fields(object: &mut Value) {
+    let mut owned = serde_json::Map::new();
+    if let Some(map) = object.as_object() {
+        for (key, value) in map {
+            if matches!(key.as_str(), "apiVersion" | "kind" | "status") {
+                continue;
+            }
+            if key == "metadata" {
+                let mut metadata = serde_json::Map::new();
+                for field in ["labels", "annotations"] {
+                    if let Some(v) = value.get(field) {
+                        metadata.insert(format!("f:{field}"), field_set(v));
+                    }
+                }
+                owned.insert("f:metadata".into(), Value::Object(metadata));
+            } else {
+                owned.insert(format!("f:{key}"), field_set(value));
+            }
+        }
+    }
+    let entries = json!([
+        {"manager": "helm", "operation": "Update", "apiVersion": object["apiVersion"],
+         "time": "2026-01-01T00:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": owned},
+        {"manager": "kube-controller-manager", "operation": "Update", "apiVersion": object["apiVersion"],
+         "time": "2026-01-01T00:05:00Z", "fieldsType": "FieldsV1", "subresource": "status",
+         "fieldsV1": {"f:status": {"f:replicas": {}, "f:readyReplicas": {}}}}
+    ]);
+    if let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) {
+        metadata.insert("managedFields".into(), entries);
+    }
+}
+
+/// The FieldsV1 set naming every field of `value`.
+fn field_set(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut set = serde_json::Map::new();
+            set.insert(".".into(), json!({}));
+            for (key, child) in map {
+                set.insert(format!("f:{key}"), field_set(child));
+            }
+            Value::Object(set)
+        }
+        Value::Array(items)
+            if items.iter().all(|i| i.get("name").is_some()) && !items.is_empty() =>
+        {
+            let mut set = serde_json::Map::new();
+            set.insert(".".into(), json!({}));
+            for item in items {
+                let key = json!({"name": item["name"]}).to_string();
+                set.insert(format!("k:{key}"), field_set(item));
+            }
+            Value::Object(set)
+        }
+        _ => json!({}),
+    }
+}
