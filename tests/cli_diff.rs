@@ -39,7 +39,11 @@ fn fixture_pair_puts_the_readiness_probe_first_and_collapses_the_churn() {
         lines.next().unwrap(),
         r#"      ~ spec.template.spec.containers[web].readinessProbe.httpGet.path   "/healthz" → "/ready""#
     );
-    assert!(text.contains("\n~ DeploymentConfig web\n"), "{text}");
+    // Its changes are not repeated below: the culprits show them.
+    assert!(
+        text.contains("\n~ DeploymentConfig web   see culprits 1, 2\n"),
+        "{text}"
+    );
     // Rollout churn collapses into one line each; the noise is counted, not shown.
     assert!(
         text.contains("\n~ Pod web-3-* → web-4-*   2 pods replaced\n"),

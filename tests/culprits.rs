@@ -73,7 +73,34 @@ fn culprits_come_in_the_order_of_likelihood() {
 #[test]
 fn generated_objects_are_paired_and_repeated_changes_shown_once() {
     let report = text(&[]);
-    assert!(report.contains("\n~ ConfigMap app-env-9bfbmfgt2f → app-env-296567ccmt   renamed (content hash); used by DeploymentConfig web (envFrom)\n    ~ data.LOG_LEVEL   \"info\" → \"debug\"\n"), "{report}");
+    // The pair is one line that names the culprit showing its change, which is not repeated.
+    assert!(
+        report.contains(
+            "\n~ ConfigMap app-env-9bfbmfgt2f → app-env-296567ccmt   renamed (content hash); see culprit 3\n"
+        ),
+        "{report}"
+    );
+    assert_eq!(report.matches("data.LOG_LEVEL").count(), 1, "{report}");
+    // The workload's reference follows the rename: one change of the name, not a removal and an
+    // addition.
+    assert!(
+        report.contains(r#"      ~ spec.template.spec.containers[web].envFrom[configMap:app-env-296567ccmt].configMapRef.name   "app-env-9bfbmfgt2f" → "app-env-296567ccmt""#),
+        "{report}"
+    );
+    assert!(
+        !report.contains("envFrom[configMap:app-env-9bfbmfgt2f]"),
+        "{report}"
+    );
+    assert!(
+        report.contains("\n~ DeploymentConfig web   see culprits 1, 6\n"),
+        "{report}"
+    );
+    // The whole report fits a screen.
+    assert!(
+        report.lines().count() <= 40,
+        "{} lines:\n{report}",
+        report.lines().count()
+    );
     assert!(report.contains("\n~ Pod web-3-* → web-4-*   2 pods replaced; 1 differs from its template (web-4-x7k2p)\n"), "{report}");
     assert!(report.contains("\n~ ReplicationController web-3 → web-4   replaced; same template changes as DeploymentConfig web\n"), "{report}");
     assert!(
@@ -130,8 +157,8 @@ fn json_carries_rank_category_and_reasons_for_gating() {
         .collect();
     assert_eq!(
         rollout.len(),
-        3,
-        "probe and the two envFrom entries: {rollout:?}"
+        2,
+        "the probe and the envFrom reference to the renamed config map: {rollout:?}"
     );
     assert!(
         rollout

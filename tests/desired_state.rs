@@ -41,19 +41,28 @@ fn the_undrifted_cluster_is_clean() {
 fn each_planted_drift_is_reported_with_who_made_it() {
     let (code, out, err) = desired_against("tests/desired/live-drifted.json", &[]);
     assert_eq!(code, Some(1), "{out}{err}");
-    let section = out.split("\nshop\n").nth(1).expect("the namespace section");
-    let changes: Vec<&str> = section
+    let culprits = out.split("\nshop\n").next().expect("the culprits");
+    let changes: Vec<&str> = culprits
         .lines()
-        .filter(|l| l.starts_with("    ") && !l.starts_with("     "))
+        .filter(|l| l.starts_with("      ") && !l.starts_with("       "))
         .collect();
     assert_eq!(
         changes,
         [
-            r#"    ~ data.MODE   "prod" → "debug"   by kubectl-patch, 2026-11-25 22:47"#,
-            r#"    ~ spec.template.spec.containers[web].image   "registry.example.com/shop/web:1.8.3" → "registry.example.com/shop/web:1.8.3-hotfix"   by kubectl-edit, 2026-11-24 14:02"#,
-            r#"    + spec.template.spec.containers[web].env[FEATURE_X]   {"name":"FEATURE_X","value":"on"}   by kubectl-set, 2026-11-25 08:10"#,
-            r#"    ~ spec.template.spec.containers[web].readinessProbe.timeoutSeconds   5 → 1   by kubectl-patch, 2026-11-25 09:30"#,
+            r#"      ~ spec.template.spec.containers[web].image   "registry.example.com/shop/web:1.8.3" → "registry.example.com/shop/web:1.8.3-hotfix"   by kubectl-edit, 2026-11-24 14:02"#,
+            r#"      + spec.template.spec.containers[web].env[FEATURE_X]   {"name":"FEATURE_X","value":"on"}   by kubectl-set, 2026-11-25 08:10"#,
+            r#"      ~ spec.template.spec.containers[web].readinessProbe.timeoutSeconds   5 → 1   by kubectl-patch, 2026-11-25 09:30"#,
+            r#"      ~ data.MODE   "prod" → "debug"   by kubectl-patch, 2026-11-25 22:47"#,
         ],
+        "{out}"
+    );
+    // The env var the manifests lack says so where the Deployment's changes are listed.
+    assert!(
+        out.contains("\n~ Deployment web\n") && out.contains("        (not in the manifests)\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("\n~ ConfigMap web-config   see culprit 2\n"),
         "{out}"
     );
     // A change by hand ranks first and says so.

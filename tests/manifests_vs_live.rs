@@ -227,12 +227,12 @@ fn an_openshift3_backup_against_openshift4_shows_only_the_real_change() {
     assert_eq!(code, Some(1), "{out}{err}");
     let changes: Vec<&str> = out
         .lines()
-        .filter(|l| l.starts_with("    ") && !l.starts_with("     "))
+        .filter(|l| l.starts_with("      ") && !l.starts_with("       "))
         .collect();
     assert_eq!(
         changes,
         [
-            r#"    ~ spec.template.spec.containers[web].image   "registry.example.com/shop/web:2.0" → "registry.example.com/shop/web:2.1""#
+            r#"      ~ spec.template.spec.containers[web].image   "registry.example.com/shop/web:2.0" → "registry.example.com/shop/web:2.1""#
         ],
         "{out}"
     );

@@ -11,6 +11,7 @@ pub mod noise;
 mod pairing;
 pub mod rank;
 pub mod refs;
+mod renames;
 pub mod templates;
 
 use std::collections::{BTreeMap, HashSet};
@@ -320,6 +321,7 @@ pub fn analyze(
     for entry in &mut entries {
         apply_noise(entry, &options.noise);
     }
+    renames::fold(&mut entries);
     categorize(&mut entries, old, new);
     let attributions = attribution::attribute(&entries, new);
     let desired = options

@@ -181,3 +181,36 @@ pub fn heading(analysis: &crate::analyze::Analysis) -> String {
         format!("Comparing {old} → {new}")
     }
 }
+
+/// The numbers (from 1) of the culprits among the first `top` that show every visible change of
+/// `entry` among their first `per_culprit` changes; `None` when some change is shown by none of
+/// them, carries a note the culprits do not print, or the entry has none: then the object's own
+/// section shows its changes.
+pub fn covering_culprits(
+    analysis: &crate::analyze::Analysis,
+    entry: &crate::analyze::Entry,
+    top: usize,
+    per_culprit: usize,
+) -> Option<Vec<usize>> {
+    let mut numbers = Vec::new();
+    let mut any = false;
+    for finding in entry.visible() {
+        // A change with a word of its own (`not in the manifests`) is shown where that word is.
+        if finding.note.is_some() {
+            return None;
+        }
+        any = true;
+        let number = analysis.culprits.iter().take(top).position(|c| {
+            c.key == entry.key
+                && c.changes
+                    .iter()
+                    .take(per_culprit)
+                    .any(|shown| *shown == finding.change)
+        })? + 1;
+        if !numbers.contains(&number) {
+            numbers.push(number);
+        }
+    }
+    numbers.sort_unstable();
+    any.then_some(numbers)
+}

@@ -12,6 +12,9 @@ use crate::analyze::{Analysis, Category, Entry};
 use crate::diff::{Change, ObjectChange};
 use crate::snapshot::kinds;
 
+/// How many changes of each culprit the text report shows under it.
+const CULPRIT_CHANGES: usize = 4;
+
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = Theme::new(options.color);
     writeln!(out, "{}", present::heading(analysis))?;
@@ -95,18 +98,17 @@ fn write_culprits(
             theme.paint(Role::Object, name),
             theme.paint(Role::Dim, &culprit.reason)
         )?;
-        const SHOWN_CHANGES: usize = 4;
-        for change in culprit.changes.iter().take(SHOWN_CHANGES) {
+        for change in culprit.changes.iter().take(CULPRIT_CHANGES) {
             let by = analysis.attributions.get(&culprit.key, &change.path);
             write_attributed(out, change, by, theme, options, 6)?;
         }
-        if culprit.changes.len() > SHOWN_CHANGES {
+        if culprit.changes.len() > CULPRIT_CHANGES {
             writeln!(
                 out,
                 "      {}",
                 theme.paint(
                     Role::Dim,
-                    &format!("… {} more below", culprit.changes.len() - SHOWN_CHANGES)
+                    &format!("… {} more below", culprit.changes.len() - CULPRIT_CHANGES)
                 )
             )?;
         }
@@ -189,8 +191,23 @@ fn write_entry(
 ) -> io::Result<()> {
     let (show_all, attributions) = (analysis.show_all, &analysis.attributions);
     let (marker, role) = object_marker(entry.change);
+    // Changes the culprits above show in full are not repeated: the line names the culprits.
+    let covered = (!show_all && !options.explain)
+        .then(|| present::covering_culprits(analysis, entry, options.top, CULPRIT_CHANGES))
+        .flatten();
     let mut tail: Vec<String> = entry.relation.iter().cloned().collect();
-    tail.extend(entry.notes.iter().cloned());
+    match &covered {
+        Some(numbers) => tail.push(format!(
+            "see culprit{} {}",
+            if numbers.len() == 1 { "" } else { "s" },
+            numbers
+                .iter()
+                .map(|n| n.to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        None => tail.extend(entry.notes.iter().cloned()),
+    }
     let tail = if tail.is_empty() {
         String::new()
     } else {
@@ -205,6 +222,9 @@ fn write_entry(
             &format!("{} {}", entry.key.kind, entry.title_name())
         )
     )?;
+    if covered.is_some() {
+        return Ok(());
+    }
     for finding in &entry.findings {
         match &finding.hidden_by {
             None => {
