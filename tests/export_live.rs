@@ -73,12 +73,17 @@ fn export_writes_a_pruned_dated_archive_that_diffs_clean_against_its_source() {
         log.contains("Exporting 'deploymentconfigs' resources to myproject/deploymentconfigs.json"),
         "{log}"
     );
+    // Empty lists are summed up in one line, not one line each.
+    assert!(!log.contains("limitranges.json"), "{log}");
+    let skipped: Vec<&str> = log.lines().filter(|l| l.starts_with("Skipped")).collect();
+    assert_eq!(skipped.len(), 1, "{log}");
     assert!(
-        log.contains(
-            "Exporting 'limitranges' resources to myproject/limitranges.json\nSkipped: list empty"
-        ),
+        skipped[0].starts_with("Skipped ")
+            && skipped[0].contains(" empty lists (")
+            && skipped[0].ends_with("--verbose lists each)"),
         "{log}"
     );
+    assert!(log.lines().count() < 40, "{log}");
 
     // Layout, format and order.
     let bytes = std::fs::read(&archive).unwrap();
@@ -180,7 +185,9 @@ fn forbidden_secrets_are_skipped_and_the_export_succeeds() {
     let output = export(&config, dir.path(), &["-n", "myproject"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     assert!(
-        stderr(&output).contains("Skipped: secrets in myproject: forbidden"),
+        stderr(&output).contains(
+            "Skipped 1 list the account may not read (secrets in myproject; --verbose lists each)"
+        ),
         "{}",
         stderr(&output)
     );
@@ -879,4 +886,22 @@ fn export_keeps_who_wrote_what_and_diff_of_two_archives_names_them() {
     );
     let deployment = &archived(&dropped, "Deployment")[0];
     assert!(deployment["metadata"]["managedFields"].is_null());
+}
+
+#[test]
+fn verbose_export_logs_every_list_like_the_original_tool() {
+    let served = Served::start(NIGHT1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), &served.url);
+    let out = dir.path().join("backups");
+    let output = export(&config, &out, &["-n", "myproject", "--verbose"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let log = stderr(&output);
+    assert!(
+        log.contains(
+            "Exporting 'limitranges' resources to myproject/limitranges.json\nSkipped: list empty"
+        ),
+        "{log}"
+    );
+    assert!(!log.contains("--verbose lists each"), "{log}");
 }

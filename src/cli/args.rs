@@ -389,6 +389,11 @@ pub struct ExportArgs {
     /// Print nothing but failures.
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Print a line for every list, empty and forbidden ones too (else they are summed up in
+    /// one line each at the end).
+    #[arg(short, long, conflicts_with = "quiet")]
+    pub verbose: bool,
 }
 
 /// `driftlab rotate`.

@@ -340,11 +340,12 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
         },
         progress: if args.quiet {
             ProgressMode::Quiet
-        } else if stderr_is_terminal {
+        } else if stderr_is_terminal && !args.verbose {
             ProgressMode::Bar
         } else {
             ProgressMode::Lines
         },
+        verbose: args.verbose,
     })
 }
 

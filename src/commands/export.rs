@@ -74,6 +74,8 @@ pub struct ExportCommand {
     pub retention: Retention,
     /// How progress is shown.
     pub progress: ProgressMode,
+    /// A log line for every list, empty and forbidden ones too.
+    pub verbose: bool,
 }
 
 /// Exports, then rotates after a complete export. Exit 0 complete, 3 partial; an error (exit 2)
@@ -103,13 +105,17 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
         writer: None,
         progress: None,
         mode: command.progress,
+        verbose: command.verbose,
         file_names: HashMap::new(),
+        empty: Vec::new(),
+        forbidden: Vec::new(),
     };
     let report = read::read(&command.cluster, &secrets, &mut sink)?;
     let (Some(mut writer), Some(progress)) = (sink.writer.take(), sink.progress.take()) else {
         return Err(Error::Runtime("the read ended before it began".into()));
     };
     progress.finish();
+    sink.summarize(&progress);
     writer.write_manifest(&manifest(command, &report))?;
     let written = writer.finish()?;
 
@@ -192,10 +198,51 @@ struct ArchiveSink {
     writer: Option<ArchiveWriter>,
     progress: Option<Progress>,
     mode: ProgressMode,
+    /// A line for every list, empty and forbidden ones too (`--verbose`).
+    verbose: bool,
     file_names: HashMap<(String, String), String>,
+    /// Empty lists, summed up at the end unless verbose.
+    empty: Vec<String>,
+    /// Lists the account may not read, summed up at the end unless verbose.
+    forbidden: Vec<String>,
 }
 
 impl ArchiveSink {
+    /// One line for the empty lists and one for the forbidden ones (without `--verbose`, which
+    /// printed each already).
+    fn summarize(&self, progress: &Progress) {
+        let line = |(one, many): (&str, &str), names: &[String]| {
+            let what = if names.len() == 1 { one } else { many };
+            let mut kinds: Vec<&str> = names.iter().map(String::as_str).collect();
+            kinds.sort_unstable();
+            kinds.dedup();
+            const SHOWN: usize = 8;
+            let more = kinds.len().saturating_sub(SHOWN);
+            let shown = kinds[..kinds.len().min(SHOWN)].join(", ");
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!(
+                "Skipped {} {what} ({shown}{more}; --verbose lists each)",
+                names.len()
+            )
+        };
+        if !self.empty.is_empty() {
+            progress.log(&line(("empty list", "empty lists"), &self.empty));
+        }
+        if !self.forbidden.is_empty() {
+            progress.warn(&line(
+                (
+                    "list the account may not read",
+                    "lists the account may not read",
+                ),
+                &self.forbidden,
+            ));
+        }
+    }
+
     fn progress(&self) -> &Progress {
         self.progress.as_ref().expect("begin comes first")
     }
@@ -222,6 +269,11 @@ impl Consumer for ArchiveSink {
         let resource = target.resource;
         let name = &self.file_names[&(resource.group.clone(), resource.plural.clone())];
         let entry = ArchiveWriter::list_path(target.namespace.as_deref(), name);
+        if items.is_empty() && !self.verbose {
+            self.progress().advance(&entry);
+            self.empty.push(resource.plural.clone());
+            return Ok(());
+        }
         let progress = self.progress();
         progress.log(&format!(
             "Exporting '{}' resources to {entry}",
@@ -244,6 +296,12 @@ impl Consumer for ArchiveSink {
             .as_deref()
             .map(|ns| format!(" in {ns}"))
             .unwrap_or_default();
+        if problem.forbidden && !self.verbose {
+            self.progress().advance(&target.place());
+            self.forbidden
+                .push(format!("{}{place}", target.resource.plural));
+            return;
+        }
         let progress = self.progress();
         progress.advance(&target.place());
         let line = format!("{}{place}: {}", target.resource.plural, problem.reason);
