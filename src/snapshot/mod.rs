@@ -154,6 +154,9 @@ pub struct SourceInfo {
     pub taken: Option<Timestamp>,
     /// What a driftlab archive's export said of itself; `None` for other sources.
     pub completeness: Option<Completeness>,
+    /// The namespaces this side was read as (`--map-namespace OLD=NEW`, applied to the old side):
+    /// `(OLD, NEW)` pairs, for the reports to name both.
+    pub namespace_map: Vec<(String, String)>,
 }
 
 /// A set of objects keyed by identity, with what reading them had to say.

@@ -229,6 +229,7 @@ fn read_single_file(
         format,
         taken: timestamp::stamp_in_file_name(file_name_of(label)),
         completeness: None,
+        namespace_map: Vec::new(),
     }))
 }
 
@@ -508,6 +509,7 @@ impl Ingest {
                 complete: m.complete,
                 missing: m.missing_parts(),
             }),
+            namespace_map: Vec::new(),
         })
     }
 }
