@@ -304,3 +304,83 @@ fn staging_against_production_shows_only_what_really_differs() {
     let (code, report) = json_diff(&[&[staging.as_str(), same.as_str()], &map[..]].concat());
     assert_eq!(code, Some(0), "{}", report["summary"]);
 }
+
+#[test]
+fn a_namespace_filter_names_either_side_of_a_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = manifests_dir(dir.path(), "staging", &shop(Some("shop-staging"), "1.4.2"));
+    let prod = manifests_dir(dir.path(), "prod", &shop(Some("shop-prod"), "1.4.3"));
+    for namespace in ["shop-prod", "shop-staging"] {
+        let (code, report) = json_diff(&[
+            &staging,
+            &prod,
+            "--map-namespace",
+            "shop-staging=shop-prod",
+            "-n",
+            namespace,
+        ]);
+        assert_eq!(code, Some(1), "-n {namespace}");
+        let summary = &report["summary"];
+        assert_eq!(summary["changed"], 1, "-n {namespace}: {summary}");
+        assert_eq!(summary["unchanged"], 3, "-n {namespace}: {summary}");
+    }
+}
+
+#[test]
+fn a_mapping_that_names_nothing_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = manifests_dir(dir.path(), "staging", &shop(Some("shop-staging"), "1.4.2"));
+    let prod = manifests_dir(dir.path(), "prod", &shop(Some("shop-prod"), "1.4.3"));
+    assert_refused(
+        &[
+            "diff",
+            &staging,
+            &prod,
+            "--map-namespace",
+            "shop-stagin=shop-prod",
+        ],
+        &format!(
+            "--map-namespace shop-stagin=shop-prod: {staging} holds no object in namespace shop-stagin"
+        ),
+    );
+    assert_refused(
+        &[
+            "diff",
+            &staging,
+            &prod,
+            "--map-namespace",
+            "shop-staging=shop-pro",
+        ],
+        &format!(
+            "--map-namespace shop-staging=shop-pro: {prod} holds no object in namespace shop-pro"
+        ),
+    );
+}
+
+#[test]
+fn staging_manifests_against_the_live_production_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = manifests_dir(dir.path(), "staging", &shop(Some("shop-staging"), "1.4.2"));
+    let prod = manifests_dir(dir.path(), "prod", &shop(Some("shop-prod"), "1.4.3"));
+    let served = common::cluster::Served::start(&prod);
+    let config = common::cluster::kubeconfig(dir.path(), &served.url);
+    // The live side is read in the namespaces staging holds, as production names them.
+    let output = driftlab()
+        .env("KUBECONFIG", &config)
+        .args(["diff", &staging, "live", "--map-namespace"])
+        .arg("shop-staging=shop-prod")
+        .args(["-o", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+    assert_eq!(
+        changes(&report),
+        [(
+            "Deployment shop-prod/web".to_string(),
+            "spec.template.spec.containers[web].image".to_string()
+        )]
+    );
+    assert_eq!(report["summary"]["added"], 0, "{}", report["summary"]);
+    assert_eq!(report["summary"]["removed"], 0, "{}", report["summary"]);
+}

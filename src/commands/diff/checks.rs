@@ -53,6 +53,33 @@ pub(super) fn refuse_what_matched_nothing(
     Ok(())
 }
 
+/// Refuses (exit 2) a `--map-namespace OLD=NEW` whose OLD the old side does not hold, or whose
+/// NEW the new side does not hold (after the filters): a typo there would report every object
+/// of both namespaces added and removed.
+pub(super) fn refuse_unused_mapping(
+    command: &DiffCommand,
+    old: &Snapshot,
+    new: &Snapshot,
+) -> Result<()> {
+    let holds = |snapshot: &Snapshot, namespace: &str| {
+        snapshot.iter().any(|(key, _)| {
+            key.namespace == namespace
+                || (key.kind == "Namespace" && key.group.is_empty() && key.name == namespace)
+        })
+    };
+    for (old_ns, new_ns) in &command.namespace_map {
+        for (snapshot, namespace) in [(old, old_ns), (new, new_ns)] {
+            if !holds(snapshot, namespace) {
+                return Err(Error::Usage(format!(
+                    "--map-namespace {old_ns}={new_ns}: {} holds no object in namespace {namespace}",
+                    snapshot.info.label
+                )));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The first filter word (`-n nosuchns`, `--kind dc`, `--name 'web-*'`) with no match.
 fn unmatched(hits: &FilterHits, filter: &crate::snapshot::ObjectFilter) -> Option<String> {
     let first = |flag: &str, words: &[String], counts: &[usize]| {
