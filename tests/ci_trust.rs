@@ -185,6 +185,20 @@ roleRef:
   name: edit
   apiGroup: rbac.authorization.k8s.io
 ---
+apiVersion: gateway.networking.k8s.io/v1
+kind: HTTPRoute
+metadata:
+  name: web{ns}
+spec:
+  parentRefs:
+  - name: public
+    namespace: gateways
+  rules:
+  - backendRefs:
+    - name: web
+      namespace: {subject_ns}
+      port: 80
+---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: ClusterRole
 metadata:
@@ -224,7 +238,7 @@ fn manifests_without_a_namespace_take_the_default_one() {
         assert_eq!(summary["removed"], 0, "{flags:?}: {summary}");
         assert_eq!(summary["changed"], 0, "{flags:?}: {summary}");
         // -n shop filters the cluster-scoped ClusterRole out; --default-namespace keeps it.
-        let expected = if flags[0] == "-n" { 4 } else { 5 };
+        let expected = if flags[0] == "-n" { 5 } else { 6 };
         assert_eq!(summary["unchanged"], expected, "{flags:?}: {summary}");
     }
 
@@ -232,8 +246,8 @@ fn manifests_without_a_namespace_take_the_default_one() {
     // cluster-scoped ClusterRole, which never takes a namespace.
     let (code, report) = json_diff(&[git.as_str(), cluster.as_str()]);
     assert_eq!(code, Some(1));
-    assert_eq!(report["summary"]["added"], 4, "{}", report["summary"]);
-    assert_eq!(report["summary"]["removed"], 4, "{}", report["summary"]);
+    assert_eq!(report["summary"]["added"], 5, "{}", report["summary"]);
+    assert_eq!(report["summary"]["removed"], 5, "{}", report["summary"]);
     assert_eq!(report["summary"]["unchanged"], 1, "{}", report["summary"]);
     let (_, out, _) = run(&["diff", &git, &cluster]);
     assert!(out.contains("\ndefault\n"), "{out}");
@@ -282,7 +296,7 @@ fn staging_against_production_shows_only_what_really_differs() {
     assert_eq!(summary["changed"], 1, "{summary}");
     assert_eq!(summary["added"], 0, "{summary}");
     assert_eq!(summary["removed"], 0, "{summary}");
-    assert_eq!(summary["unchanged"], 4, "{summary}");
+    assert_eq!(summary["unchanged"], 5, "{summary}");
     assert_eq!(
         changes(&report),
         [(
@@ -296,8 +310,8 @@ fn staging_against_production_shows_only_what_really_differs() {
     assert_eq!(code, Some(1));
     let summary = &report["summary"];
     assert_eq!(summary["changed"], 0, "{summary}");
-    assert_eq!(summary["added"], 4, "{summary}");
-    assert_eq!(summary["removed"], 4, "{summary}");
+    assert_eq!(summary["added"], 5, "{summary}");
+    assert_eq!(summary["removed"], 5, "{summary}");
 
     // The same environment mapped onto itself (same tag) is clean.
     let same = manifests_dir(dir.path(), "same", &shop(Some("shop-prod"), "1.4.2"));
@@ -322,7 +336,7 @@ fn a_namespace_filter_names_either_side_of_a_mapping() {
         assert_eq!(code, Some(1), "-n {namespace}");
         let summary = &report["summary"];
         assert_eq!(summary["changed"], 1, "-n {namespace}: {summary}");
-        assert_eq!(summary["unchanged"], 3, "-n {namespace}: {summary}");
+        assert_eq!(summary["unchanged"], 4, "-n {namespace}: {summary}");
     }
 }
 
@@ -383,4 +397,107 @@ fn staging_manifests_against_the_live_production_namespace() {
     );
     assert_eq!(report["summary"]["added"], 0, "{}", report["summary"]);
     assert_eq!(report["summary"]["removed"], 0, "{}", report["summary"]);
+}
+
+#[test]
+fn references_to_the_namespace_inside_objects_are_compared_after_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = shop(Some("shop-staging"), "1.4.2");
+    // The RoleBinding's subject, the env value, the ConfigMap's host name and the route's backend
+    // all name the staging namespace: mapped, they read as production's.
+    for reference in [
+        "  namespace: shop-staging\nroleRef",
+        "http://api.shop-staging.svc:8080",
+        "db.shop-staging.svc.cluster.local",
+        "      namespace: shop-staging\n      port: 80",
+    ] {
+        assert!(staging.contains(reference), "{reference}");
+    }
+    let staging = manifests_dir(dir.path(), "staging", &staging);
+    let prod = manifests_dir(dir.path(), "prod", &shop(Some("shop-prod"), "1.4.2"));
+    let map = ["--map-namespace", "shop-staging=shop-prod"];
+    let (code, report) = json_diff(&[&[staging.as_str(), prod.as_str()], &map[..]].concat());
+    assert_eq!(code, Some(0), "{}", report["objects"]);
+    assert_eq!(report["summary"]["unchanged"], 6, "{}", report["summary"]);
+
+    // A reference to another namespace is still a difference.
+    let elsewhere = shop(Some("shop-prod"), "1.4.2")
+        .replace("api.shop-prod.svc", "api.shop-qa.svc")
+        .replace(
+            "  namespace: shop-prod\nroleRef",
+            "  namespace: shop-qa\nroleRef",
+        );
+    let elsewhere = manifests_dir(dir.path(), "elsewhere", &elsewhere);
+    let (code, report) = json_diff(&[&[staging.as_str(), elsewhere.as_str()], &map[..]].concat());
+    assert_eq!(code, Some(1));
+    let changed: Vec<String> = changes(&report)
+        .into_iter()
+        .map(|(o, p)| format!("{o} {p}"))
+        .collect();
+    assert_eq!(changed.len(), 3, "{changed:?}");
+    assert!(
+        changed
+            .iter()
+            .any(|c| c
+                .starts_with("Deployment shop-prod/web spec.template.spec.containers[web].env")),
+        "{changed:?}"
+    );
+    assert!(
+        changed
+            .iter()
+            .any(|c| c.starts_with("RoleBinding shop-prod/deployer subjects")),
+        "{changed:?}"
+    );
+}
+
+#[test]
+fn reports_name_both_namespaces_of_a_mapping() {
+    let dir = tempfile::tempdir().unwrap();
+    let staging = manifests_dir(dir.path(), "staging", &shop(Some("shop-staging"), "1.4.2"));
+    let prod = manifests_dir(dir.path(), "prod", &shop(Some("shop-prod"), "1.4.3"));
+    let args = [
+        "diff",
+        &staging,
+        &prod,
+        "--map-namespace",
+        "shop-staging=shop-prod",
+    ];
+
+    let (code, out, _) = run(&args);
+    assert_eq!(code, Some(1));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(
+        lines[1], "Namespaces compared: shop-staging → shop-prod",
+        "{out}"
+    );
+    // The namespace section is headed by both names.
+    assert!(lines.contains(&"shop-staging → shop-prod"), "{out}");
+
+    let (_, out, _) = run(&[&args[..], &["-o", "markdown"]].concat());
+    assert!(
+        out.contains("\nNamespaces compared: shop-staging → shop-prod\n"),
+        "{out}"
+    );
+
+    let (_, report) = json_diff(&args[1..]);
+    assert_eq!(
+        report["old"]["namespace_map"]["shop-staging"], "shop-prod",
+        "{}",
+        report["old"]
+    );
+    assert!(
+        report["new"].get("namespace_map").is_none(),
+        "{}",
+        report["new"]
+    );
+
+    // Without a mapping, nothing changes in the reports.
+    let (_, out, _) = run(&["diff", &staging, &prod]);
+    assert!(!out.contains("Namespaces compared"), "{out}");
+    let (_, report) = json_diff(&[staging.as_str(), prod.as_str()]);
+    assert!(
+        report["old"].get("namespace_map").is_none(),
+        "{}",
+        report["old"]
+    );
 }

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::present::{self, Shape};
 use super::values::{self, DiffLine};
-use super::{RenderOptions, describe_source, summary_line};
+use super::{RenderOptions, describe_source, namespace_map_line, summary_line};
 use crate::analyze::{Analysis, Culprit, Entry};
 use crate::diff::{Change, ObjectChange};
 
@@ -25,6 +25,10 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
         code_span(&describe_source(&analysis.old)),
         code_span(&describe_source(&analysis.new))
     )?;
+    if let Some(line) = namespace_map_line(analysis) {
+        writeln!(out)?;
+        writeln!(out, "Namespaces compared: {}", text(&line))?;
+    }
     let shown: Vec<&Entry> = analysis.entries.iter().filter(|e| e.shows()).collect();
     if !analysis.culprits.is_empty() && options.top > 0 {
         writeln!(out)?;
