@@ -92,6 +92,9 @@ pub enum SourceFormat {
     Velero,
     /// A directory of manifests or an unzipped archive.
     Directory,
+    /// A directory `kubectl diff` hands its external diff program (`KUBECTL_EXTERNAL_DIFF`):
+    /// one extensionless file per object, empty where the object is absent on that side.
+    KubectlDiff,
     /// A single JSON or YAML file.
     File,
     /// Standard input.
@@ -109,6 +112,7 @@ impl SourceFormat {
             SourceFormat::Zip => "zip archive",
             SourceFormat::Velero => "Velero backup",
             SourceFormat::Directory => "directory",
+            SourceFormat::KubectlDiff => "kubectl diff directory",
             SourceFormat::File => "file",
             SourceFormat::Stdin => "standard input",
             SourceFormat::Live => "live cluster",

@@ -454,6 +454,11 @@ impl Ingest {
                 duplicates,
             } => {
                 if bytes.iter().all(u8::is_ascii_whitespace) {
+                    // kubectl diff writes an empty file where the object is absent on that side.
+                    let file_name = entry.path.rsplit('/').next().unwrap_or(&entry.path);
+                    if layout::is_kubectl_diff_name(file_name) {
+                        return Ok(());
+                    }
                     self.builder.warn(format!(
                         "{display}: empty file ({} bytes), skipped; a failed export run?",
                         bytes.len()
