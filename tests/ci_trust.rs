@@ -501,3 +501,130 @@ fn reports_name_both_namespaces_of_a_mapping() {
         report["old"]
     );
 }
+
+/// The markdown report's culprit list: from "**Likely culprits**" to the next blank line after it.
+fn markdown_culprits(markdown: &str) -> String {
+    let start = markdown
+        .find("**Likely culprits**")
+        .expect("a culprit list");
+    let list = &markdown[start..];
+    let body = list.split("\n\n").nth(1).unwrap_or("");
+    body.to_string()
+}
+
+/// The number before `word` in the summary line (`20 changed`).
+fn header_count(markdown: &str, word: &str) -> usize {
+    let line = markdown.lines().find(|l| l.starts_with("**")).unwrap();
+    let before = &line[..line.find(&format!(" {word}")).unwrap()];
+    before
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn markdown_culprits_list_every_change_not_only_the_first() {
+    let (code, out, _) = run(&["diff", NIGHT1, NIGHT2, "--output", "markdown"]);
+    assert_eq!(code, Some(1));
+    let culprits = markdown_culprits(&out);
+    assert!(
+        culprits.contains("readinessProbe.httpGet.path`: `\"/healthz\"` → `\"/ready\"`"),
+        "{culprits}"
+    );
+
+    // The culprits pair: the first culprit's readinessProbe change comes after its envFrom changes.
+    let (_, out, _) = run(&[
+        "diff",
+        "fixtures/culprits/openshift-backup201809110015.zip",
+        "fixtures/culprits/openshift-backup201809120015.zip",
+        "--output",
+        "markdown",
+    ]);
+    let culprits = markdown_culprits(&out);
+    let first: Vec<&str> = culprits
+        .lines()
+        .skip(1)
+        .take_while(|l| l.starts_with("   - "))
+        .collect();
+    assert_eq!(first.len(), 3, "{culprits}");
+    assert!(
+        first.iter().any(|l| l.contains("readinessProbe")),
+        "{culprits}"
+    );
+    assert!(
+        first.iter().filter(|l| l.contains("envFrom")).count() == 2,
+        "{culprits}"
+    );
+}
+
+#[test]
+fn markdown_header_and_table_agree() {
+    // The fixture pair: 1 changed and 4 generated objects replaced; the table marks the latter as
+    // such, not as added or changed.
+    let (_, out, _) = run(&["diff", NIGHT1, NIGHT2, "--output", "markdown"]);
+    let rows: Vec<&str> = out
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| |"))
+        .collect();
+    let marked = |marker: &str| {
+        rows.iter()
+            .filter(|r| r.starts_with(&format!("| {marker} |")))
+            .count()
+    };
+    assert_eq!(marked("changed"), header_count(&out, "changed"), "{out}");
+    assert_eq!(marked("added"), header_count(&out, "added"), "{out}");
+    assert_eq!(marked("removed"), header_count(&out, "removed"), "{out}");
+    assert_eq!(marked("generated") + marked("replaced"), 3, "{out}");
+    assert!(!out.contains("The table lists"), "{out}");
+
+    // The culprits pair: objects whose only change is a repeated one are left out, and said so.
+    let (_, out, _) = run(&[
+        "diff",
+        "fixtures/culprits/openshift-backup201809110015.zip",
+        "fixtures/culprits/openshift-backup201809120015.zip",
+        "--output",
+        "markdown",
+    ]);
+    let changed = header_count(&out, "changed");
+    assert_eq!(changed, 20);
+    let sentence = out
+        .lines()
+        .find(|l| l.starts_with("The table lists"))
+        .expect(&out);
+    assert!(
+        sentence.contains(&format!("of the {changed} changed objects")),
+        "{sentence}"
+    );
+    assert!(
+        sentence.contains("metadata.labels[\"helm.sh/chart\"]"),
+        "{sentence}"
+    );
+}
+
+#[test]
+fn a_culprit_with_many_changes_says_how_many_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let deployment = |value: &str| {
+        let env: String = (0..13)
+            .map(|i| format!("        - name: VAR_{i:02}\n          value: \"{value}\"\n"))
+            .collect();
+        format!(
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  namespace: shop\nspec:\n  selector:\n    matchLabels: {{app: web}}\n  template:\n    metadata:\n      labels: {{app: web}}\n    spec:\n      containers:\n      - name: web\n        image: web:1\n        env:\n{env}"
+        )
+    };
+    let old = manifests_dir(dir.path(), "old", &deployment("a"));
+    let new = manifests_dir(dir.path(), "new", &deployment("b"));
+    let (code, out, err) = run(&["diff", &old, &new, "--output", "markdown"]);
+    assert_eq!(code, Some(1), "{err}");
+    let culprits = markdown_culprits(&out);
+    let items: Vec<&str> = culprits
+        .lines()
+        .filter(|l| l.starts_with("   - "))
+        .collect();
+    assert_eq!(items.len(), 11, "{culprits}");
+    assert_eq!(items[10], "   - and 3 more", "{culprits}");
+    // The collapsible block still holds all 13.
+    assert!(out.contains("(13 changes)"), "{out}");
+}
