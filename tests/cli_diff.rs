@@ -374,12 +374,12 @@ fn markdown_has_a_verdict_culprits_a_table_and_a_block_per_object() {
         .unwrap();
     let text = stdout(&output);
     assert!(text.starts_with("### driftlab: Drift found\n"), "{text}");
-    assert!(text.contains("**Likely culprits**\n\n1. `DeploymentConfig myproject/web`: `spec.template.spec.containers[web].readinessProbe.httpGet.path` — triggers a rollout\n"), "{text}");
+    assert!(text.contains("**Likely culprits**\n\n1. `DeploymentConfig myproject/web` — triggers a rollout\n   - `spec.template.spec.containers[web].readinessProbe.httpGet.path`: `\"/healthz\"` → `\"/ready\"`\n"), "{text}");
     assert!(
         text.contains("| changed | DeploymentConfig | myproject | web | 2 |"),
         "{text}"
     );
-    assert!(text.contains("| changed | ReplicationController | myproject | web-3 → web-4 | replaced; same template changes as DeploymentConfig web |"), "{text}");
+    assert!(text.contains("| replaced | ReplicationController | myproject | web-3 → web-4 | replaced; same template changes as DeploymentConfig web |"), "{text}");
     assert!(
         text.contains(
             "<details><summary><code>DeploymentConfig myproject/web</code> (2 changes)</summary>"
@@ -671,7 +671,8 @@ fn markdown_keeps_hostile_keys_inside_code() {
     let text = stdout(&output);
     // The key's backticks cannot end the code span, so the <img> stays text.
     assert!(
-        text.contains("1. `ConfigMap p/web`: ``data[\"a`<img src=x>`\"]`` — "),
+        text.contains("1. `ConfigMap p/web` — ")
+            && text.contains("\n   - ``data[\"a`<img src=x>`\"]``: "),
         "{text}"
     );
     // The block holding a ``` line is fenced with four backticks.

@@ -221,3 +221,17 @@ fn history_refuses_desired() {
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("--desired"), "{}", stderr(&output));
 }
+
+#[test]
+fn markdown_names_the_managers_and_the_desired_state() {
+    let (code, out, _) = desired_against("tests/desired/live-drifted.json", &["-o", "markdown"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        out.starts_with("### driftlab: the cluster drifted from the desired state\n"),
+        "{out}"
+    );
+    assert!(
+        out.contains("`data.MODE`: `\"prod\"` → `\"debug\"` — by kubectl-patch, 2026-11-25 22:47"),
+        "{out}"
+    );
+}

@@ -79,6 +79,7 @@ pub fn read(
         format: SourceFormat::Live,
         taken: Some(report.started),
         completeness: None,
+        namespace_map: Vec::new(),
     });
     Ok((snapshot, report))
 }

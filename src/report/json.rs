@@ -4,7 +4,8 @@
 //! ```text
 //! {
 //!   "format": "driftlab.diff/v1",
-//!   "old": {"source": "a.zip", "format": "openshift-backup archive", "taken": "2018-09-11T00:15:00Z"},
+//!   "old": {"source": "a.zip", "format": "openshift-backup archive", "taken": "2018-09-11T00:15:00Z",
+//!           "namespace_map": {"shop-staging": "shop-prod"}},
 //!   "new": {...},
 //!   "summary": {"changed": 1, "added": 0, "removed": 0, "unchanged": 41, "churn": 3, "noise_hidden": 12},
 //!   "ignored_changes": 0,
@@ -61,6 +62,9 @@ struct Source<'a> {
     format: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     taken: Option<String>,
+    /// `--map-namespace`, on the old side: `{"shop-staging": "shop-prod"}`.
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    namespace_map: std::collections::BTreeMap<&'a str, &'a str>,
 }
 
 #[derive(Serialize)]
@@ -174,6 +178,11 @@ fn source(info: &SourceInfo) -> Source<'_> {
         source: &info.label,
         format: info.format.name(),
         taken: info.taken.map(|t| t.rfc3339()),
+        namespace_map: info
+            .namespace_map
+            .iter()
+            .map(|(old, new)| (old.as_str(), new.as_str()))
+            .collect(),
     }
 }
 

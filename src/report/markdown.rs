@@ -6,15 +6,17 @@ use std::io::{self, Write};
 
 use super::present::{self, Shape};
 use super::values::{self, DiffLine};
-use super::{RenderOptions, describe_source, summary_line};
-use crate::analyze::{Analysis, Culprit, Entry};
+use super::{RenderOptions, describe_source, namespace_map_line, summary_line};
+use crate::analyze::attribution::Attributions;
+use crate::analyze::{Analysis, Culprit, Entry, Finding};
 use crate::diff::{Change, ObjectChange};
 
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let verdict = if analysis.summary.has_differences() {
-        "Drift found"
-    } else {
-        "No drift"
+    let verdict = match (analysis.summary.has_differences(), analysis.desired) {
+        (true, false) => "Drift found",
+        (false, false) => "No drift",
+        (true, true) => "the cluster drifted from the desired state",
+        (false, true) => "the cluster matches the desired state",
     };
     writeln!(out, "### driftlab: {verdict}")?;
     writeln!(out)?;
@@ -25,51 +27,54 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
         code_span(&describe_source(&analysis.old)),
         code_span(&describe_source(&analysis.new))
     )?;
-    let shown: Vec<&Entry> = analysis.entries.iter().filter(|e| e.shows()).collect();
+    if let Some(line) = namespace_map_line(analysis) {
+        writeln!(out)?;
+        writeln!(out, "Namespaces compared: {}", text(&line))?;
+    }
+    let in_table = |e: &&Entry| e.shows() || (analysis.show_all && !e.findings.is_empty());
+    let shown: Vec<&Entry> = analysis.entries.iter().filter(in_table).collect();
     if !analysis.culprits.is_empty() && options.top > 0 {
         writeln!(out)?;
         writeln!(out, "**Likely culprits**")?;
         writeln!(out)?;
         for (n, culprit) in analysis.culprits.iter().take(options.top).enumerate() {
-            writeln!(out, "{}", culprit_line(n + 1, culprit))?;
+            write_culprit(out, n + 1, culprit, &analysis.attributions)?;
         }
     }
     if shown.is_empty() {
         return Ok(());
     }
     writeln!(out)?;
+    if let Some(line) = left_out_line(analysis, &shown) {
+        writeln!(out, "{line}")?;
+        writeln!(out)?;
+    }
     writeln!(out, "| | Kind | Namespace | Name | Changes |")?;
     writeln!(out, "|---|---|---|---|---|")?;
     for entry in &shown {
-        let (marker, count) = match entry.change {
-            ObjectChange::Added => (
-                "added",
-                entry.relation.clone().unwrap_or_else(|| "—".into()),
-            ),
-            ObjectChange::Removed => (
-                "removed",
-                entry.relation.clone().unwrap_or_else(|| "—".into()),
-            ),
-            ObjectChange::Changed => (
-                "changed",
-                match (&entry.relation, entry.visible().count()) {
-                    (Some(relation), 0) => relation.clone(),
-                    (_, n) => n.to_string(),
-                },
-            ),
+        let findings = table_findings(entry, analysis.show_all).count();
+        let relation = || entry.relation.clone().unwrap_or_else(|| "—".into());
+        let count = match (entry.change, &entry.relation, findings) {
+            (ObjectChange::Changed, Some(relation), 0) => relation.clone(),
+            (ObjectChange::Changed, _, n) => n.to_string(),
+            _ => relation(),
         };
         writeln!(
             out,
-            "| {marker} | {} | {} | {} | {} |",
+            "| {} | {} | {} | {} | {} |",
+            row_marker(entry),
             cell(&entry.key.kind),
             cell(&entry.key.namespace),
             cell(&entry.title_name()),
             cell(&count)
         )?;
     }
-    for entry in shown.iter().filter(|e| e.visible().next().is_some()) {
+    for entry in &shown {
+        let n = table_findings(entry, analysis.show_all).count();
+        if n == 0 {
+            continue;
+        }
         writeln!(out)?;
-        let n = entry.visible().count();
         let ns = if entry.key.namespace.is_empty() {
             String::new()
         } else {
@@ -84,7 +89,7 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
         writeln!(out)?;
         // The block's fence must be longer than any run of backticks in what it holds.
         let mut block = Vec::new();
-        for finding in entry.visible() {
+        for finding in table_findings(entry, analysis.show_all) {
             write_change(&mut block, &finding.change)?;
         }
         let block = String::from_utf8_lossy(&block);
@@ -96,6 +101,118 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
         writeln!(out, "</details>")?;
     }
     Ok(())
+}
+
+/// The findings of an entry the table counts and the blocks show: the visible ones, or all with
+/// `--all`.
+fn table_findings(entry: &Entry, show_all: bool) -> impl Iterator<Item = &Finding> {
+    entry
+        .findings
+        .iter()
+        .filter(move |f| show_all || f.hidden_by.is_none())
+}
+
+/// The first column of a row, in the words of the summary line: generated objects replaced or
+/// added as their owners do are counted apart from changed and added objects, and said so.
+fn row_marker(entry: &Entry) -> &'static str {
+    match (entry.is_churn(), entry.change) {
+        (true, ObjectChange::Added) => "generated",
+        (true, _) => "replaced",
+        (false, ObjectChange::Added) => "added",
+        (false, ObjectChange::Removed) => "removed",
+        (false, ObjectChange::Changed) => "changed",
+    }
+}
+
+/// What the table leaves out of the summary's count, when anything: changed objects whose only
+/// change is one repeated on many objects (listed once, with the objects, among the culprits).
+fn left_out_line(analysis: &Analysis, shown: &[&Entry]) -> Option<String> {
+    let left_out: usize = analysis
+        .entries
+        .iter()
+        .filter(|e| e.in_repeated && !e.is_churn() && !shown.iter().any(|s| std::ptr::eq(*s, *e)))
+        .map(Entry::count)
+        .sum();
+    if left_out == 0 {
+        return None;
+    }
+    let paths: Vec<String> = analysis
+        .repeated
+        .iter()
+        .map(|r| code_span(&present::path(&r.change)))
+        .collect();
+    let listed = analysis.summary.changed.saturating_sub(left_out);
+    Some(format!(
+        "The table lists {listed} of the {} changed objects; the other {left_out} only have a change repeated on many objects ({}).",
+        analysis.summary.changed,
+        paths.join(", ")
+    ))
+}
+
+/// How many changes a culprit lists before "and N more".
+const CULPRIT_CHANGES: usize = 10;
+
+/// A numbered culprit and, under it, each of its changes on one line (up to [`CULPRIT_CHANGES`]).
+fn write_culprit(
+    out: &mut dyn Write,
+    position: usize,
+    culprit: &Culprit,
+    by: &Attributions,
+) -> io::Result<()> {
+    let marker = format!("{position}. ");
+    writeln!(
+        out,
+        "{marker}{} — {}",
+        code_span(&culprit.label),
+        text(&culprit.reason)
+    )?;
+    // A nested list item is indented to the text of its parent item (CommonMark).
+    let indent = " ".repeat(marker.len());
+    for change in culprit.changes.iter().take(CULPRIT_CHANGES) {
+        let who = by
+            .get(&culprit.key, &change.path)
+            .map(|who| format!(" — by {}", text(&who.describe())))
+            .unwrap_or_default();
+        writeln!(out, "{indent}- {}{who}", change_item(change))?;
+    }
+    let more = culprit.changes.len().saturating_sub(CULPRIT_CHANGES);
+    if more > 0 {
+        writeln!(out, "{indent}- and {more} more")?;
+    }
+    Ok(())
+}
+
+/// Values longer than this are not repeated in a culprit's list: the block below holds them.
+const ITEM_VALUE_CHARS: usize = 60;
+
+/// One change as a list item: its path, and its values when they are short.
+fn change_item(change: &Change) -> String {
+    let path = code_span(&present::path(change));
+    let short = |value: &str| value.chars().count() <= ITEM_VALUE_CHARS;
+    let what = match present::shape(change) {
+        Shape::Elided(elided) => text(&values::elided(elided)),
+        Shape::Lines(lines) => {
+            let changed = lines
+                .iter()
+                .filter(|l| matches!(l, DiffLine::Added(_) | DiffLine::Removed(_)))
+                .count();
+            format!("text changed ({changed} lines added or removed)")
+        }
+        Shape::Replaced { old, new } if short(&old) && short(&new) => {
+            format!("{} → {}", code_span(&old), code_span(&new))
+        }
+        Shape::Replaced { .. } | Shape::ReplacedBlocks { .. } => "changed".into(),
+        Shape::OneSided { added, value } if short(&value) => {
+            let verb = if added { "added" } else { "removed" };
+            format!("{verb} {}", code_span(&value))
+        }
+        Shape::OneSided { added, .. } | Shape::OneSidedBlock { added, .. } => {
+            (if added { "added" } else { "removed" }).into()
+        }
+        Shape::Moved { from, to } => format!("moved from position {from} to {to}"),
+        Shape::Reordered(_) => "order changed".into(),
+    };
+    format!("{path}: {what}")
 }
 
 /// `1. `DeploymentConfig myproject/web`: `spec…path` — triggers a rollout`.

@@ -116,6 +116,18 @@ pub fn describe_source(info: &SourceInfo) -> String {
     }
 }
 
+/// `shop-staging → shop-prod, qa → prod` when the old side's namespaces were mapped
+/// (`--map-namespace`), else `None`.
+pub fn namespace_map_line(analysis: &Analysis) -> Option<String> {
+    let map = &analysis.old.namespace_map;
+    (!map.is_empty()).then(|| {
+        map.iter()
+            .map(|(old, new)| format!("{old} → {new}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    })
+}
+
 /// `3 changed, 1 added, 0 removed, 41 unchanged · 2 replaced or generated · 23 noise changes
 /// hidden (--all shows them, --explain says why)`.
 pub fn summary_line(analysis: &Analysis) -> String {

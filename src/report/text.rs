@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::present::{self, Shape};
 use super::theme::{Role, Theme};
 use super::values::{self, DiffLine};
-use super::{RenderOptions, summary_line};
+use super::{RenderOptions, namespace_map_line, summary_line};
 use crate::analyze::attribution::Attribution;
 use crate::analyze::{Analysis, Category, Entry};
 use crate::diff::{Change, ObjectChange};
@@ -18,6 +18,9 @@ const CULPRIT_CHANGES: usize = 4;
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = Theme::new(options.color);
     writeln!(out, "{}", present::heading(analysis))?;
+    if let Some(line) = namespace_map_line(analysis) {
+        writeln!(out, "Namespaces compared: {line}")?;
+    }
     write_culprits(analysis, options, &theme, out)?;
     write_repeated(analysis, options, &theme, out)?;
 
@@ -47,6 +50,16 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
 }
 
 fn heading(analysis: &Analysis, namespace: &str) -> String {
+    // A mapped namespace is headed by both names: its objects were compared with the old
+    // side's namespace.
+    if let Some((old, _)) = analysis
+        .old
+        .namespace_map
+        .iter()
+        .find(|(_, new)| new == namespace)
+    {
+        return format!("{old} → {namespace}");
+    }
     if !namespace.is_empty() {
         return namespace.to_string();
     }

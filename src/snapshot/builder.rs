@@ -449,6 +449,7 @@ mod tests {
             format: SourceFormat::File,
             taken: None,
             completeness: None,
+            namespace_map: Vec::new(),
         }
     }
 

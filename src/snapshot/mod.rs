@@ -179,6 +179,9 @@ pub enum SourceFormat {
     Velero,
     /// A directory of manifests or an unzipped archive.
     Directory,
+    /// A directory `kubectl diff` hands its external diff program (`KUBECTL_EXTERNAL_DIFF`):
+    /// one extensionless file per object, empty where the object is absent on that side.
+    KubectlDiff,
     /// A single JSON or YAML file.
     File,
     /// Standard input.
@@ -196,6 +199,7 @@ impl SourceFormat {
             SourceFormat::Zip => "zip archive",
             SourceFormat::Velero => "Velero backup",
             SourceFormat::Directory => "directory",
+            SourceFormat::KubectlDiff => "kubectl diff directory",
             SourceFormat::File => "file",
             SourceFormat::Stdin => "standard input",
             SourceFormat::Live => "live cluster",
@@ -241,6 +245,9 @@ pub struct SourceInfo {
     pub taken: Option<Timestamp>,
     /// What a driftlab archive's export said of itself; `None` for other sources.
     pub completeness: Option<Completeness>,
+    /// The namespaces this side was read as (`--map-namespace OLD=NEW`, applied to the old side):
+    /// `(OLD, NEW)` pairs, for the reports to name both.
+    pub namespace_map: Vec<(String, String)>,
 }
 
 /// A set of objects keyed by identity, with what reading them had to say.

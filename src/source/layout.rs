@@ -88,6 +88,58 @@ pub fn is_manifest_file(name: &str) -> bool {
     lower.ends_with(".json") || lower.ends_with(".yaml") || lower.ends_with(".yml")
 }
 
+/// Whether `file_name` is one of the files `kubectl diff` writes for its external diff program:
+/// `[<group>.]<version>.<Kind>.<namespace>.<name>` with no extension (`v1.ConfigMap.shop.web`,
+/// `apps.v1.Deployment.shop.web`, `rbac.authorization.k8s.io.v1.ClusterRole..view`; kubectl's
+/// `InfoObject.Name()` in `staging/src/k8s.io/kubectl/pkg/cmd/diff/diff.go`). The name only
+/// says the file holds YAML: the object's identity is read from its content.
+pub fn is_kubectl_diff_name(file_name: &str) -> bool {
+    let parts: Vec<&str> = file_name.split('.').collect();
+    // parts[version], parts[version + 1] the Kind, then the namespace (empty when cluster-scoped)
+    // and the name, which may hold dots.
+    (0..parts.len().saturating_sub(3)).any(|version| {
+        let group_ok = parts[..version].iter().all(|label| is_dns_label(label));
+        let kind = parts[version + 1];
+        let namespace = parts[version + 2];
+        let name = &parts[version + 3..];
+        group_ok
+            && is_api_version(parts[version])
+            && kind.starts_with(|c: char| c.is_ascii_uppercase())
+            && kind.chars().all(|c| c.is_ascii_alphanumeric())
+            && (namespace.is_empty() || is_dns_label(namespace))
+            && name.iter().all(|part| !part.is_empty())
+    })
+}
+
+/// `v1`, `v2beta1`, `v1alpha3`.
+fn is_api_version(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix('v') else {
+        return false;
+    };
+    let digits = rest.chars().take_while(char::is_ascii_digit).count();
+    let (number, stage) = rest.split_at(digits);
+    if number.is_empty() || number.starts_with('0') {
+        return false;
+    }
+    stage.is_empty()
+        || ["alpha", "beta"].iter().any(|word| {
+            stage.strip_prefix(word).is_some_and(|n| {
+                !n.is_empty() && !n.starts_with('0') && n.chars().all(|c| c.is_ascii_digit())
+            })
+        })
+}
+
+/// A lower-case DNS label: letters, digits and `-`, not at either end.
+fn is_dns_label(text: &str) -> bool {
+    !text.is_empty()
+        && text.len() <= 63
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !text.starts_with('-')
+        && !text.ends_with('-')
+}
+
 /// Whether a set of paths looks like an archive (driftlab or openshift-backup), so that the first
 /// folder of each file names its namespace.
 pub fn looks_like_archive<'a>(paths: impl IntoIterator<Item = &'a str>) -> bool {
@@ -109,6 +161,12 @@ pub fn classify(path: &str, archive_layout: bool) -> EntryRole {
     }
     let file_name = path.rsplit('/').next().unwrap_or(path);
     if !is_manifest_file(file_name) {
+        if is_kubectl_diff_name(file_name) {
+            return EntryRole::Objects {
+                folder_namespace: None,
+                duplicates: DuplicateRule::Report,
+            };
+        }
         return EntryRole::Other;
     }
     if is_derived_patched(file_name) {
@@ -227,5 +285,44 @@ mod tests {
         assert!(!is_safe_entry_path("/etc/passwd"));
         assert!(!is_safe_entry_path("C:/evil.json"));
         assert!(!is_safe_entry_path("a\\..\\evil.json"));
+    }
+
+    #[test]
+    fn kubectl_diff_file_names() {
+        for name in [
+            "v1.ConfigMap.shop.web",
+            "apps.v1.Deployment.shop.web",
+            "rbac.authorization.k8s.io.v1.ClusterRole..view",
+            "v1.ConfigMap.shop.kube-root-ca.crt",
+            "autoscaling.v2beta2.HorizontalPodAutoscaler.shop.web",
+            "apps.openshift.io.v1.DeploymentConfig.my-project.web",
+        ] {
+            assert!(is_kubectl_diff_name(name), "{name}");
+            assert!(
+                matches!(
+                    classify(name, false),
+                    EntryRole::Objects {
+                        folder_namespace: None,
+                        ..
+                    }
+                ),
+                "{name}"
+            );
+        }
+        for name in [
+            "README",
+            "Makefile",
+            "v1.ConfigMap.shop",
+            "v1.configmap.shop.web",
+            "v01.ConfigMap.shop.web",
+            "v1beta.ConfigMap.shop.web",
+            "Apps.v1.Deployment.shop.web",
+            "v1.ConfigMap.Shop.web",
+            "v1.ConfigMap.shop.",
+            "notes.v1.txt",
+        ] {
+            assert!(!is_kubectl_diff_name(name), "{name}");
+            assert_eq!(classify(name, false), EntryRole::Other, "{name}");
+        }
     }
 }

@@ -229,6 +229,7 @@ fn read_single_file(
         format,
         taken: timestamp::stamp_in_file_name(file_name_of(label)),
         completeness: None,
+        namespace_map: Vec::new(),
     }))
 }
 
@@ -453,6 +454,11 @@ impl Ingest {
                 duplicates,
             } => {
                 if bytes.iter().all(u8::is_ascii_whitespace) {
+                    // kubectl diff writes an empty file where the object is absent on that side.
+                    let file_name = entry.path.rsplit('/').next().unwrap_or(&entry.path);
+                    if layout::is_kubectl_diff_name(file_name) {
+                        return Ok(());
+                    }
                     self.builder.warn(format!(
                         "{display}: empty file ({} bytes), skipped; a failed export run?",
                         bytes.len()
@@ -508,6 +514,7 @@ impl Ingest {
                 complete: m.complete,
                 missing: m.missing_parts(),
             }),
+            namespace_map: Vec::new(),
         })
     }
 }

@@ -1,4 +1,5 @@
-//! Directories: an unzipped archive, or any tree of `.json`, `.yaml` and `.yml` manifests.
+//! Directories: an unzipped archive, any tree of `.json`, `.yaml` and `.yml` manifests, or the
+//! extensionless files `kubectl diff` hands its external diff program.
 
 use std::collections::HashSet;
 use std::fs;
@@ -27,11 +28,17 @@ pub fn read_directory(root: &Path, label: &str, options: &ReadOptions) -> Result
     for warning in walk.warnings {
         ingest.builder.warn(warning);
     }
+    // kubectl diff's layout: every file is named for the object it holds (or would hold).
+    let format = if !files.is_empty()
+        && files.iter().all(|(relative, _)| {
+            !relative.contains('/') && super::layout::is_kubectl_diff_name(relative)
+        }) {
+        SourceFormat::KubectlDiff
+    } else {
+        SourceFormat::Directory
+    };
     ingest.read_all(paths, options.max_bytes, &mut TreeFiles(&files))?;
-    Ok(ingest.finish(
-        SourceFormat::Directory,
-        file_name_of(label.trim_end_matches('/')),
-    ))
+    Ok(ingest.finish(format, file_name_of(label.trim_end_matches('/'))))
 }
 
 /// The files found by a walk: `(relative path, full path)`.

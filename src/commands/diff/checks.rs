@@ -7,7 +7,7 @@ use crate::diff::DiffOptions;
 use crate::error::{Error, Result};
 use crate::messages;
 use crate::secret::{self, Scheme};
-use crate::snapshot::{FilterHits, Snapshot, kinds};
+use crate::snapshot::{FilterHits, Snapshot, SourceFormat, kinds};
 
 /// Refuses (exit 2) a comparison that compared nothing by mistake: a `--kind` that names no
 /// kind driftlab or either side knows, a filter word that matched no object on either side, a
@@ -33,7 +33,10 @@ pub(super) fn refuse_what_matched_nothing(
         return Err(Error::Usage(format!("{word} matched no object in {sides}")));
     }
     for snapshot in [old, new] {
-        if snapshot.is_empty() {
+        // kubectl diff leaves an object's file empty on the side it is absent from: a side of
+        // empty files is every object added (or pruned), not a comparison of nothing.
+        let absent_by_design = snapshot.info.format == SourceFormat::KubectlDiff;
+        if snapshot.is_empty() && !absent_by_design {
             let what = if snapshot.filter_hits.total == 0 {
                 "holds no Kubernetes object"
             } else {
@@ -47,6 +50,33 @@ pub(super) fn refuse_what_matched_nothing(
             }
             if !command.quiet {
                 messages::warning(&message);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses (exit 2) a `--map-namespace OLD=NEW` whose OLD the old side does not hold, or whose
+/// NEW the new side does not hold (after the filters): a typo there would report every object
+/// of both namespaces added and removed.
+pub(super) fn refuse_unused_mapping(
+    command: &DiffCommand,
+    old: &Snapshot,
+    new: &Snapshot,
+) -> Result<()> {
+    let holds = |snapshot: &Snapshot, namespace: &str| {
+        snapshot.iter().any(|(key, _)| {
+            key.namespace == namespace
+                || (key.kind == "Namespace" && key.group.is_empty() && key.name == namespace)
+        })
+    };
+    for (old_ns, new_ns) in &command.namespace_map {
+        for (snapshot, namespace) in [(old, old_ns), (new, new_ns)] {
+            if !holds(snapshot, namespace) {
+                return Err(Error::Usage(format!(
+                    "--map-namespace {old_ns}={new_ns}: {} holds no object in namespace {namespace}",
+                    snapshot.info.label
+                )));
             }
         }
     }

@@ -43,6 +43,7 @@ pub struct DiffCommand {
 pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     let (mut old, new) = read::read_both(command)?;
     checks::refuse_what_matched_nothing(command, &old, &new)?;
+    checks::refuse_unused_mapping(command, &old, &new)?;
     if !command.namespace_map.is_empty() {
         crate::snapshot::map_namespaces(&mut old, &command.namespace_map);
     }

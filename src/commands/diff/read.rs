@@ -22,11 +22,13 @@ pub(super) fn read_both(command: &DiffCommand) -> Result<(Snapshot, Snapshot)> {
         )),
         ..command.read.clone()
     };
+    let old_read = side_options(&read, &command.namespace_map, Side::Old);
+    let new_read = side_options(&read, &command.namespace_map, Side::New);
     match (old_live, new_live) {
         (None, None) => {
             let (old, new) = std::thread::scope(|scope| {
-                let old = scope.spawn(|| source::read(&command.old, &read));
-                let new = source::read(&command.new, &read);
+                let old = scope.spawn(|| source::read(&command.old, &old_read));
+                let new = source::read(&command.new, &new_read);
                 let old = old
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -35,21 +37,69 @@ pub(super) fn read_both(command: &DiffCommand) -> Result<(Snapshot, Snapshot)> {
             Ok((old?, new?))
         }
         (Some(context), None) => {
-            let mut new = source::read(&command.new, &read)?;
-            let old = read_live(command, context, &command.old, Some(&mut new))?;
+            let mut new = source::read(&command.new, &new_read)?;
+            let other = Other {
+                snapshot: &mut new,
+                side: Side::New,
+            };
+            let old = read_live(command, &old_read, context, &command.old, Some(other))?;
             Ok((old, new))
         }
         (None, Some(context)) => {
-            let mut old = source::read(&command.old, &read)?;
-            let new = read_live(command, context, &command.new, Some(&mut old))?;
+            let mut old = source::read(&command.old, &old_read)?;
+            let other = Other {
+                snapshot: &mut old,
+                side: Side::Old,
+            };
+            let new = read_live(command, &new_read, context, &command.new, Some(other))?;
             Ok((old, new))
         }
         (Some(old_context), Some(new_context)) => {
-            let old = read_live(command, old_context, &command.old, None)?;
-            let new = read_live(command, new_context, &command.new, None)?;
+            let old = read_live(command, &old_read, old_context, &command.old, None)?;
+            let new = read_live(command, &new_read, new_context, &command.new, None)?;
             Ok((old, new))
         }
     }
+}
+
+/// Which side of the comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Side {
+    Old,
+    New,
+}
+
+/// The other side of a live one, already read.
+struct Other<'a> {
+    snapshot: &'a mut Snapshot,
+    side: Side,
+}
+
+/// `namespace` as the side `side` names it under `--map-namespace OLD=NEW`: `-n shop-prod` (or
+/// `-n shop-staging`) asks the old side for shop-staging and the new side for shop-prod.
+fn on_side(map: &[(String, String)], namespace: &str, side: Side) -> String {
+    map.iter()
+        .find_map(|(old, new)| match side {
+            Side::Old if new == namespace => Some(old.clone()),
+            Side::New if old == namespace => Some(new.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| namespace.to_string())
+}
+
+/// The read options of one side: its `-n` words and default namespace as that side names them.
+/// The words keep their order, so that what each matched still adds up word by word.
+fn side_options(read: &ReadOptions, map: &[(String, String)], side: Side) -> ReadOptions {
+    let mut options = read.clone();
+    for namespace in options
+        .filter
+        .namespaces
+        .iter_mut()
+        .chain(options.default_namespace.as_mut())
+    {
+        *namespace = on_side(map, namespace, side);
+    }
+    options
 }
 
 /// Where objects that name no namespace go: `--default-namespace`, else the single `-n`, else
@@ -72,9 +122,10 @@ fn default_namespace(command: &DiffCommand, live_context: Option<&Option<String>
 
 fn read_live(
     command: &DiffCommand,
+    read: &ReadOptions,
     context: Option<String>,
     label: &str,
-    other: Option<&mut Snapshot>,
+    other: Option<Other<'_>>,
 ) -> Result<Snapshot> {
     let mut options = command.cluster.clone();
     if context.is_some() {
@@ -84,9 +135,20 @@ fn read_live(
     // Who wrote what, and what kubectl apply applied: for attribution and --desired.
     options.keep.managed_fields = true;
     options.keep.last_applied = true;
-    let filter = &command.read.filter;
+    let filter = &read.filter;
+    // The namespaces the other side holds, as this side names them.
+    let live_side = match other.as_ref().map(|o| o.side) {
+        Some(Side::Old) => Side::New,
+        _ => Side::Old,
+    };
     options.namespaces = if filter.namespaces.is_empty() {
-        other.as_ref().map(|s| s.namespaces()).unwrap_or_default()
+        other
+            .as_ref()
+            .map(|o| o.snapshot.namespaces())
+            .unwrap_or_default()
+            .iter()
+            .map(|ns| on_side(&command.namespace_map, ns, live_side))
+            .collect()
     } else {
         filter.namespaces.clone()
     };
@@ -103,6 +165,7 @@ fn read_live(
     if let Some(other) = other.as_ref() {
         options.cluster_scoped = ClusterScoped::Only(
             other
+                .snapshot
                 .iter()
                 .filter(|(key, _)| key.is_cluster_scoped())
                 .map(|(key, _)| (key.group.clone(), key.kind.clone()))
@@ -119,16 +182,25 @@ fn read_live(
         )));
     }
     if let Some(other) = other {
-        leave_out_unread(other, &report, label, command.quiet);
+        let names = |namespace: &str| on_side(&command.namespace_map, namespace, live_side);
+        leave_out_unread(other.snapshot, &report, label, &names, command.quiet);
     }
     Ok(snapshot)
 }
 
 /// Takes out of the other side the objects of types the live side could not read (forbidden
-/// to the account, or failed with `--allow-partial`): unread is not removed.
-fn leave_out_unread(other: &mut Snapshot, report: &ReadReport, label: &str, quiet: bool) {
+/// to the account, or failed with `--allow-partial`): unread is not removed. `names` gives the
+/// live side's name of one of the other side's namespaces (`--map-namespace`).
+fn leave_out_unread(
+    other: &mut Snapshot,
+    report: &ReadReport,
+    label: &str,
+    names: &dyn Fn(&str) -> String,
+    quiet: bool,
+) {
     for gap in &report.gaps {
-        let left_out = other.remove_where(|key| gap.scope.covers(&key.group, &key.namespace));
+        let left_out =
+            other.remove_where(|key| gap.scope.covers(&key.group, &names(&key.namespace)));
         if left_out > 0 && !quiet {
             messages::warning(&format!(
                 "{label}: {gap}; {left_out} object{} left out of the comparison",
@@ -146,7 +218,9 @@ fn leave_out_unread(other: &mut Snapshot, report: &ReadReport, label: &str, quie
         };
         let namespace = problem.namespace.clone().unwrap_or_default();
         let left_out = other.remove_where(|key| {
-            key.group == resource.group && key.kind == resource.kind && key.namespace == namespace
+            key.group == resource.group
+                && key.kind == resource.kind
+                && names(&key.namespace) == namespace
         });
         if left_out > 0 && !quiet {
             messages::warning(&format!(

@@ -105,6 +105,7 @@ fn info(day: u32) -> SourceInfo {
         format: SourceFormat::OpenshiftBackup,
         taken: None,
         completeness: None,
+        namespace_map: Vec::new(),
     }
 }
 
