@@ -905,3 +905,54 @@ fn verbose_export_logs_every_list_like_the_original_tool() {
     );
     assert!(!log.contains("--verbose lists each"), "{log}");
 }
+
+#[test]
+fn export_of_a_namespace_keeps_only_the_cluster_scoped_objects_it_refers_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("cluster.json");
+    std::fs::write(
+        &snapshot,
+        serde_json::json!({"apiVersion": "v1", "kind": "List", "items": [
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "shop"}},
+            {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "other"}},
+            {"apiVersion": "v1", "kind": "PersistentVolumeClaim", "metadata": {"name": "data", "namespace": "shop"},
+             "spec": {"volumeName": "pv-shop", "storageClassName": "fast"}},
+            {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv-shop"}, "spec": {"capacity": {"storage": "1Gi"}}},
+            {"apiVersion": "v1", "kind": "PersistentVolume", "metadata": {"name": "pv-other"}, "spec": {"capacity": {"storage": "1Gi"}}},
+            {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "fast"}, "provisioner": "x"},
+            {"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "slow"}, "provisioner": "x"},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "RoleBinding", "metadata": {"name": "devs", "namespace": "shop"},
+             "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+             "subjects": [{"kind": "Group", "name": "devs", "apiGroup": "rbac.authorization.k8s.io"}]},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "edit"}, "rules": []},
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "cluster-admin"}, "rules": []}
+        ]})
+        .to_string(),
+    )
+    .unwrap();
+    let names = |archive: &Path, kind: &str| -> Vec<String> {
+        let mut names: Vec<String> = archived(archive, kind)
+            .iter()
+            .map(|o| o["metadata"]["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+
+    let referenced = export_of(snapshot.to_str().unwrap(), dir.path(), &[]);
+    assert_eq!(names(&referenced, "PersistentVolume"), ["pv-shop"]);
+    assert_eq!(names(&referenced, "StorageClass"), ["fast"]);
+    assert_eq!(names(&referenced, "ClusterRole"), ["edit"]);
+    assert_eq!(names(&referenced, "Namespace"), ["shop"]);
+    assert_eq!(manifest(&referenced)["clusterScoped"], "referenced");
+
+    let all_dir = tempfile::tempdir().unwrap();
+    let all = export_of(
+        snapshot.to_str().unwrap(),
+        all_dir.path(),
+        &["--cluster-scoped"],
+    );
+    assert_eq!(names(&all, "PersistentVolume"), ["pv-other", "pv-shop"]);
+    assert_eq!(names(&all, "ClusterRole"), ["cluster-admin", "edit"]);
+    assert_eq!(manifest(&all)["clusterScoped"], "all");
+}

@@ -40,6 +40,10 @@ pub struct Manifest {
     /// The label selector of every list (`-l`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub selector: Option<String>,
+    /// Which cluster-scoped objects were read: `all` the account may list, `none`, or those the
+    /// namespaces refer to (`referenced`, `export -n` without `--cluster-scoped`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster_scoped: Option<String>,
     /// `hash`, `include` or `skip`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub secrets: Option<String>,

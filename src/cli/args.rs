@@ -334,8 +334,15 @@ pub struct ExportArgs {
     pub exclude_kinds: Vec<String>,
 
     /// Skip cluster-scoped types (namespaces, cluster roles, storage classes, …).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "cluster_scoped")]
     pub no_cluster_scoped: bool,
+
+    /// With -n, read every cluster-scoped type the account may list too. Without it, -n keeps
+    /// only the cluster-scoped objects the namespaces refer to: their Namespace objects, the
+    /// PersistentVolumes and StorageClasses of their claims, the ClusterRoles their RoleBindings
+    /// name, the PriorityClasses of their pods.
+    #[arg(long)]
+    pub cluster_scoped: bool,
 
     /// Leave out who wrote which field (metadata.managedFields). Kept by default, compacted: they
     /// let diff and history say "by kubectl-edit, 2026-11-24 14:02"; they cost about a third

@@ -307,16 +307,18 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
         )));
     }
     let mut cluster = cluster_options(&args.connect);
+    cluster.cluster_scoped = if args.no_cluster_scoped {
+        ClusterScoped::None
+    } else if args.namespaces.is_empty() || args.cluster_scoped {
+        ClusterScoped::All
+    } else {
+        ClusterScoped::Referenced
+    };
     cluster.namespaces = args.namespaces;
     cluster.require_namespaces = true;
     cluster.selector = args.selector;
     cluster.include_kinds = args.include_kinds;
     cluster.exclude_kinds = args.exclude_kinds;
-    cluster.cluster_scoped = if args.no_cluster_scoped {
-        ClusterScoped::None
-    } else {
-        ClusterScoped::All
-    };
     cluster.concurrency = usize::from(args.concurrency);
     cluster.max_bytes = args.max_bytes;
     cluster.keep.managed_fields = !args.drop_managed_fields;

@@ -13,6 +13,7 @@ mod http;
 pub mod live;
 pub mod names;
 pub mod read;
+pub mod references;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -57,6 +58,10 @@ pub enum ClusterScoped {
     None,
     /// These kinds only, as `(group, kind)`: what the other side of a diff holds.
     Only(HashSet<(String, String)>),
+    /// Only the cluster-scoped objects the namespaces read refer to (`export -n` without
+    /// `--cluster-scoped`): their Namespace objects, the PersistentVolumes and StorageClasses of
+    /// their claims, the ClusterRoles their RoleBindings name, the PriorityClasses of their pods.
+    Referenced,
 }
 
 impl ClusterScoped {
@@ -66,6 +71,7 @@ impl ClusterScoped {
             ClusterScoped::All => true,
             ClusterScoped::None => false,
             ClusterScoped::Only(kinds) => kinds.contains(&(group.to_string(), kind.to_string())),
+            ClusterScoped::Referenced => references::KINDS.contains(&(group, kind)),
         }
     }
 }

@@ -14,7 +14,8 @@ use serde_json::Value;
 
 use super::collect::{self, Listed, Target};
 use super::discovery::{self, Discovered, Gap, GapScope, ResourceType};
-use super::{Cluster, ClusterOptions, KeepProvenance};
+use super::references::Referenced;
+use super::{Cluster, ClusterOptions, ClusterScoped, KeepProvenance};
 use crate::error::{Error, Result};
 use crate::kube::managed;
 use crate::normalize;
@@ -212,14 +213,25 @@ async fn read_async(
         ..Tally::default()
     };
     let selector = options.selector.as_deref();
-    collect::collect(
-        &cluster,
-        targets,
-        selector,
-        options.concurrency,
-        |target, listed| tally.take(target, listed, secrets, consumer),
-    )
-    .await?;
+    // With Referenced, the namespaced lists come first: what they refer to decides which
+    // cluster-scoped objects are kept.
+    let passes: Vec<Vec<Target<'_>>> = if options.cluster_scoped == ClusterScoped::Referenced {
+        tally.referenced = Some(Referenced::namespaces(&namespaces));
+        let (namespaced, cluster_scoped) = targets.into_iter().partition(|t| t.namespace.is_some());
+        vec![namespaced, cluster_scoped]
+    } else {
+        vec![targets]
+    };
+    for targets in passes {
+        collect::collect(
+            &cluster,
+            targets,
+            selector,
+            options.concurrency,
+            |target, listed| tally.take(target, listed, secrets, consumer),
+        )
+        .await?;
+    }
     gaps.extend(unreadable_namespaces(&cluster.url, &namespaces, &tally)?);
 
     Ok(ReadReport {
@@ -252,6 +264,8 @@ struct Tally {
     readable: std::collections::HashSet<String>,
     /// What to keep of how objects were written.
     keep: KeepProvenance,
+    /// With [`ClusterScoped::Referenced`]: what the namespaced objects read so far refer to.
+    referenced: Option<Referenced>,
 }
 
 impl Default for KeepProvenance {
@@ -276,9 +290,23 @@ impl Tally {
             forbidden,
         };
         match listed {
-            Listed::Items(items) => {
+            Listed::Items(mut items) => {
                 if let Some(namespace) = &target.namespace {
                     self.readable.insert(namespace.clone());
+                }
+                if let Some(referenced) = &mut self.referenced {
+                    if target.namespace.is_some() {
+                        items
+                            .iter()
+                            .for_each(|i| referenced.note(&resource.kind, i));
+                    } else {
+                        items.retain(|i| {
+                            let name = i.pointer("/metadata/name").and_then(Value::as_str);
+                            name.is_some_and(|n| {
+                                referenced.contains(&resource.group, &resource.kind, n)
+                            })
+                        });
+                    }
                 }
                 let items = prune(items, resource, secrets, self.keep, &mut self.token_secrets);
                 *self.counts.entry(resource.qualified_name()).or_default() += items.len();

@@ -17,10 +17,10 @@ use crate::archive::manifest::{
     ListEntry, Manifest, Missing, ResourceCount, SecretHash, Server, TokenSecrets,
 };
 use crate::archive::rotate::{self, Retention};
-use crate::cluster::ClusterOptions;
 use crate::cluster::collect::Target;
 use crate::cluster::discovery::ResourceType;
 use crate::cluster::read::{self, Consumer, ListProblem, ReadPlan, ReadReport, SecretValues};
+use crate::cluster::{ClusterOptions, ClusterScoped};
 use crate::error::{Error, ExitStatus, Result};
 use crate::messages;
 use crate::secret::SecretKey;
@@ -332,6 +332,15 @@ fn manifest(command: &ExportCommand, report: &ReadReport) -> Manifest {
         end_time: Some(report.finished.rfc3339()),
         namespaces: report.namespaces.clone(),
         selector: command.cluster.selector.clone(),
+        cluster_scoped: Some(
+            match command.cluster.cluster_scoped {
+                ClusterScoped::All => "all",
+                ClusterScoped::None => "none",
+                ClusterScoped::Referenced => "referenced",
+                ClusterScoped::Only(_) => "some",
+            }
+            .into(),
+        ),
         secrets: Some(command.secrets.name().into()),
         secret_hash: (command.secrets == SecretsMode::Hash).then(|| match &command.secret_key {
             Some(key) => SecretHash {
