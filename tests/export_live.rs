@@ -850,17 +850,12 @@ fn export_keeps_who_wrote_what_and_diff_of_two_archives_names_them() {
     assert!(deployment["metadata"]["managedFields"][0]["fieldsType"].is_null());
     // The last-applied copy stays out of archives, as it always has.
     assert!(
-        deployment["metadata"]["annotations"]
-            ["kubectl.kubernetes.io/last-applied-configuration"]
+        deployment["metadata"]["annotations"]["kubectl.kubernetes.io/last-applied-configuration"]
             .is_null()
     );
 
     let output = driftlab()
-        .args([
-            "diff",
-            clean.to_str().unwrap(),
-            drifted.to_str().unwrap(),
-        ])
+        .args(["diff", clean.to_str().unwrap(), drifted.to_str().unwrap()])
         .output()
         .unwrap();
     let text = stdout(&output);
@@ -884,4 +879,62 @@ fn export_keeps_who_wrote_what_and_diff_of_two_archives_names_them() {
     );
     let deployment = &archived(&dropped, "Deployment")[0];
     assert!(deployment["metadata"]["managedFields"].is_null());
+}
+
+/// `--retain-count N` keeps the newest N complete archives; a bad night (unreadable, empty)
+/// older than those N goes, one newer than the Nth stays, and the oldest ones go.
+#[test]
+fn rotate_retain_count_keeps_the_newest_complete_archives_and_drops_the_oldest() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(common::repo(NIGHT1)).unwrap();
+    let empty = common::zip_bytes(&[("README.txt", b"nothing exported")], false);
+    // Newest first: what each night holds.
+    let nights: [(&str, &[u8]); 7] = [
+        ("driftlab-202601070015.zip", &good),
+        ("driftlab-202601060015.zip", b""),
+        ("driftlab-202601050015.zip", &good),
+        ("driftlab-202601040015.zip", &empty),
+        ("driftlab-202601030015.zip", &good),
+        ("driftlab-202601020015.zip", b""),
+        ("driftlab-202601010015.zip", &good),
+    ];
+    for (name, bytes) in &nights {
+        common::write(dir.path(), name, bytes);
+    }
+    let output = driftlab()
+        .args([
+            "rotate",
+            dir.path().to_str().unwrap(),
+            "--retain-count",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // The two newest complete nights (07, 05) and the bad night between them (06) stay; the
+    // bad night just older than the second kept one (04) and everything older go.
+    assert_eq!(
+        zips(dir.path()),
+        [
+            "driftlab-202601050015.zip",
+            "driftlab-202601060015.zip",
+            "driftlab-202601070015.zip"
+        ],
+        "{}",
+        stdout(&output)
+    );
+    let printed = stdout(&output);
+    let deleted: Vec<&str> = printed
+        .lines()
+        .map(|l| l.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        deleted,
+        [
+            "driftlab-202601010015.zip",
+            "driftlab-202601020015.zip",
+            "driftlab-202601030015.zip",
+            "driftlab-202601040015.zip"
+        ]
+    );
 }
