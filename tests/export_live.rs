@@ -9,6 +9,7 @@ use std::time::Duration;
 use common::cluster::{Fault, FaultProxy, Served, kubeconfig};
 use common::{NIGHT1, NIGHT2, driftlab, stderr, stdout};
 use serde_json::Value;
+use sha2::Digest;
 
 /// Archives (`*.zip`) in `dir`, sorted.
 fn zips(dir: &Path) -> Vec<String> {
@@ -35,6 +36,21 @@ fn export(kubeconfig: &Path, out: &Path, extra: &[&str]) -> std::process::Output
         .unwrap()
 }
 
+/// `driftlab serve --show-secrets`: secret values served raw, as a real API server serves them.
+fn show_secrets() -> common::cluster::ServeSetup {
+    common::cluster::ServeSetup {
+        flags: vec!["--show-secrets".into()],
+        ..Default::default()
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn manifest(archive: &Path) -> Value {
     let entries = common::unzip(&std::fs::read(archive).unwrap());
     let (_, data) = entries
@@ -46,7 +62,8 @@ fn manifest(archive: &Path) -> Value {
 
 #[test]
 fn export_writes_a_pruned_dated_archive_that_diffs_clean_against_its_source() {
-    let served = Served::start(NIGHT1);
+    // Secrets served raw, as a real API server serves them.
+    let served = Served::start_with(NIGHT1, &show_secrets());
     let dir = tempfile::tempdir().unwrap();
     let config = kubeconfig(dir.path(), &served.url);
     let out = dir.path().join("backups");
@@ -106,18 +123,41 @@ fn export_writes_a_pruned_dated_archive_that_diffs_clean_against_its_source() {
             .is_none()
     );
     assert!(entries.iter().any(|(n, _)| n == "_cluster/namespaces.json"));
-    // Secret values are hashed, never stored.
-    assert!(!String::from_utf8_lossy(&bytes).contains("czNjcjN0"));
+    // Secret values are hashed, never stored: no value as served appears in any decompressed
+    // entry (the compressed bytes would hide it), and the stored form is the decoded value's hash.
+    let served_secrets: Value = serde_json::from_str(&common::cluster::get(
+        &served.url,
+        "/api/v1/namespaces/myproject/secrets/web-creds",
+    ))
+    .unwrap();
+    let raw = served_secrets["data"]["database-password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &raw).unwrap();
+    let text: String = entries
+        .iter()
+        .map(|(_, data)| String::from_utf8_lossy(data).into_owned())
+        .collect();
+    assert!(
+        !text.contains(&raw) && !text.contains(&*String::from_utf8_lossy(&decoded)),
+        "a raw secret value is in a decompressed entry"
+    );
     let (_, secrets) = entries
         .iter()
         .find(|(n, _)| n == "myproject/secrets.json")
         .expect("secrets");
     let secrets: Value = serde_json::from_slice(secrets).unwrap();
+    let web_creds = secrets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["metadata"]["name"] == "web-creds")
+        .unwrap();
     assert!(
-        secrets["items"][1]["data"]["database-password"]
-            .as_str()
-            .unwrap()
-            .starts_with("sha256:")
+        web_creds["data"]["database-password"].as_str()
+            == Some(&format!("sha256:{}", sha256_hex(&decoded))),
+        "the stored value is not the SHA-256 of the decoded value"
     );
 
     let manifest = manifest(&archive);
@@ -512,38 +552,86 @@ fn secrets_modes_and_service_account_tokens() {
         "secrets.yaml",
         b"apiVersion: v1\nkind: Secret\nmetadata: {name: app, namespace: p}\ntype: Opaque\ndata: {password: czNjcjN0}\n---\n\
 apiVersion: v1\nkind: Secret\nmetadata: {name: default-token-abcde, namespace: p, annotations: {kubernetes.io/service-account.name: default}}\n\
-type: kubernetes.io/service-account-token\ndata: {token: ZXlKaGJHY2k=}\n",
+type: kubernetes.io/service-account-token\ndata: {token: ZXlKaGJHY2k=}\n---\n\
+apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: p}\ndata: {a: b}\n",
     );
-    let served = Served::start(&snapshot);
+    // A server that serves raw values, as a real API server does (serve hashes them otherwise,
+    // and an export of hashes proves nothing about what export does with raw values).
+    let served = Served::start_with(&snapshot, &show_secrets());
     let config = kubeconfig(dir.path(), &served.url);
-    for (mode, expect) in [
-        ("hash", Some("sha256:")),
-        ("include", Some("czNjcjN0")),
-        ("skip", None),
-    ] {
+    // The value exactly as the server serves it, and its decoded bytes.
+    let served_secret: Value = serde_json::from_str(&common::cluster::get(
+        &served.url,
+        "/api/v1/namespaces/p/secrets/app",
+    ))
+    .unwrap();
+    let raw = served_secret["data"]["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &raw).unwrap();
+    let decoded = String::from_utf8(decoded).unwrap();
+    let digest = sha256_hex(decoded.as_bytes());
+    for mode in ["hash", "include", "skip"] {
         let out = dir.path().join(mode);
         std::fs::create_dir(&out).unwrap();
-        // serve hashes secrets unless asked; the point here is what export does with what it gets.
         let output = export(&config, &out, &["-n", "p", "--secrets", mode]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         let archive = out.join(&zips(&out)[0]);
         let entries = common::unzip(&std::fs::read(&archive).unwrap());
-        let secrets = entries.iter().find(|(n, _)| n == "p/secrets.json");
-        match expect {
-            Some(_) => {
-                let list: Value =
-                    serde_json::from_slice(&secrets.expect("secrets written").1).unwrap();
-                let items = list["items"].as_array().unwrap();
-                assert_eq!(items.len(), 1, "token secrets are always left out");
-                assert_eq!(items[0]["metadata"]["name"], "app");
+        // Every Secret object of every decompressed list entry.
+        let mut secrets = Vec::new();
+        for (name, data) in &entries {
+            let document: Value = serde_json::from_slice(data).unwrap();
+            for item in document["items"].as_array().into_iter().flatten() {
+                if item["kind"] == "Secret" || name.ends_with("/secrets.json") {
+                    secrets.push(item.clone());
+                }
+            }
+        }
+        let text: String = entries
+            .iter()
+            .map(|(_, data)| String::from_utf8_lossy(data).into_owned())
+            .collect();
+        assert!(
+            entries.iter().any(|(n, _)| n == "p/configmaps.json"),
+            "{mode}: the rest of the namespace is exported"
+        );
+        assert!(
+            !text.contains("ZXlKaGJHY2k="),
+            "{mode}: a service-account token reached the archive"
+        );
+        match mode {
+            "include" => {
+                assert_eq!(secrets.len(), 1, "token secrets are always left out");
+                assert_eq!(secrets[0]["metadata"]["name"], "app");
+                // Compared without printing the value.
                 assert!(
-                    items[0]["data"]["password"]
-                        .as_str()
-                        .unwrap()
-                        .starts_with("sha256:")
+                    secrets[0]["data"]["password"].as_str() == Some(raw.as_str()),
+                    "include did not keep the served value as it was"
                 );
             }
-            None => assert!(secrets.is_none()),
+            "hash" => {
+                assert_eq!(secrets.len(), 1, "token secrets are always left out");
+                // Compared without printing what was stored: it may be the raw value.
+                assert!(
+                    secrets[0]["data"]["password"].as_str() == Some(&format!("sha256:{digest}")),
+                    "hash: the stored value is not the SHA-256 of the decoded value"
+                );
+                for leak in [raw.as_str(), decoded.as_str()] {
+                    assert!(
+                        !text.contains(leak),
+                        "hash: a raw secret value is in a decompressed entry"
+                    );
+                }
+            }
+            _ => {
+                assert!(secrets.is_empty(), "skip: {} Secret objects", secrets.len());
+                assert!(
+                    !text.contains(&raw),
+                    "skip: a raw secret value is in the archive"
+                );
+            }
         }
         let manifest = manifest(&archive);
         assert_eq!(manifest["secrets"], mode);
