@@ -494,13 +494,9 @@ fn an_unreachable_cluster_or_bad_credentials_write_nothing() {
 fn a_killed_export_leaves_no_archive_and_earlier_ones_intact() {
     let served = Served::start(NIGHT1);
     let proxy = FaultProxy::start(&served.url);
-    // Slow every list down so the export is still running when it is killed.
-    proxy.fault(
-        "/namespaces/",
-        "",
-        usize::MAX,
-        Fault::Delay(Duration::from_millis(150)),
-    );
+    // One list is held unanswered: the export is killed while it waits for it.
+    let held = "/namespaces/myproject/deploymentconfigs";
+    proxy.hold(held);
     let dir = tempfile::tempdir().unwrap();
     let earlier = common::write(
         dir.path(),
@@ -522,12 +518,17 @@ fn a_killed_export_leaves_no_archive_and_earlier_ones_intact() {
         ])
         .spawn()
         .unwrap();
-    // Wait until it is listing (past discovery), then kill it hard.
-    let started = std::time::Instant::now();
-    while proxy.seen_paths("/namespaces/").len() < 4 && started.elapsed() < Duration::from_secs(20)
-    {
-        std::thread::sleep(Duration::from_millis(20));
+    // Wait until the held list is requested: the export is listing, and cannot finish before
+    // the proxy answers it.
+    let listing = proxy.wait_for(held, Duration::from_secs(60));
+    if !listing {
+        let _ = child.kill();
     }
+    assert!(listing, "the export never requested {held}");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the export ended while its list was held"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(zips(dir.path()), ["driftlab-201801010000.zip"]);

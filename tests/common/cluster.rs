@@ -199,6 +199,25 @@ impl FaultProxy {
         self.seen.lock().unwrap().clone()
     }
 
+    /// Holds the next request whose path contains `path` unanswered for two minutes (longer than
+    /// any test waits): a test that sees it arrive ([`FaultProxy::wait_for`]) knows that the
+    /// client is waiting on it until the test is over.
+    pub fn hold(&self, path: &str) {
+        self.fault(path, "", 1, Fault::Delay(Duration::from_secs(120)));
+    }
+
+    /// Waits up to `timeout` for a request whose path contains `path`; whether one came.
+    pub fn wait_for(&self, path: &str, timeout: Duration) -> bool {
+        let started = Instant::now();
+        while self.seen_paths(path).is_empty() {
+            if started.elapsed() > timeout {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        true
+    }
+
     /// The targets of requests seen whose path contains `path`.
     pub fn seen_paths(&self, path: &str) -> Vec<String> {
         self.seen()
