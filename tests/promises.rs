@@ -230,3 +230,471 @@ fn each_builtin_noise_rule_hides_its_change_and_explain_names_it() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+// ---- Finding the impurity: ranking; the JSON report's fields ----
+
+/// Old and new sides of a pair with one change in each ranking category below rollouts and
+/// used configuration, and the embedded-document, formatting-only and secret changes.
+const RANKED_OLD: &str = r#"apiVersion: v1
+kind: Service
+metadata: {name: web, namespace: p}
+spec: {selector: {app: web}, ports: [{port: 80}]}
+---
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: deny, namespace: p}
+spec: {podSelector: {}, policyTypes: [Ingress]}
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {name: edit, namespace: p}
+roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: edit}
+subjects: [{kind: User, name: alice, apiGroup: rbac.authorization.k8s.io}]
+---
+apiVersion: v1
+kind: ResourceQuota
+metadata: {name: quota, namespace: p}
+spec: {hard: {pods: "10"}}
+---
+apiVersion: v1
+kind: LimitRange
+metadata: {name: limits, namespace: p}
+spec: {limits: [{type: Container, default: {memory: 512Mi}}]}
+---
+apiVersion: autoscaling/v2
+kind: HorizontalPodAutoscaler
+metadata: {name: web, namespace: p}
+spec: {maxReplicas: 5, minReplicas: 1, scaleTargetRef: {apiVersion: apps/v1, kind: Deployment, name: web}}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: app, namespace: p}
+data:
+  app.json: '{"a": 1, "b": [1, 2]}'
+  app.yaml: "server:\n  timeout: 30s\n"
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds, namespace: p}
+data: {password: czNjcjN0}
+"#;
+
+fn ranked_new() -> String {
+    RANKED_OLD
+        .replace("{app: web}, ports", "{app: web2}, ports")
+        .replace("policyTypes: [Ingress]", "policyTypes: [Ingress, Egress]")
+        .replace("name: alice", "name: mallory")
+        .replace(r#"pods: "10""#, r#"pods: "20""#)
+        .replace("memory: 512Mi", "memory: 1Gi")
+        .replace("maxReplicas: 5", "maxReplicas: 9")
+        .replace(
+            r#"'{"a": 1, "b": [1, 2]}'"#,
+            r#"'{ "a" : 1 , "b" : [ 1 , 2 ] }'"#,
+        )
+        .replace("timeout: 30s", "timeout: 3s")
+        .replace("czNjcjN0", "b3RoZXI=")
+}
+
+/// The object `kind`/`name` of a JSON report.
+fn report_object<'a>(report: &'a Value, kind: &str, name: &str) -> &'a Value {
+    report["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == kind && o["name"] == name)
+        .unwrap_or_else(|| panic!("{kind} {name} not in {report}"))
+}
+
+/// "Service selectors and ports, Route/Ingress backends and TLS, NetworkPolicy, RBAC, SCCs;
+/// … quotas and limit ranges; other spec changes": `access`, then `quota`, then `spec`.
+#[test]
+fn ranking_puts_access_before_quotas_before_other_spec_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = diff_docs(dir.path(), RANKED_OLD, &ranked_new(), &["--output", "json"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json_report(&output);
+    let expected = [
+        ("Service", "web", "access"),
+        ("NetworkPolicy", "deny", "access"),
+        ("RoleBinding", "edit", "access"),
+        ("ResourceQuota", "quota", "quota"),
+        ("LimitRange", "limits", "quota"),
+        ("HorizontalPodAutoscaler", "web", "spec"),
+    ];
+    for (kind, name, category) in expected {
+        assert_eq!(
+            report_object(&report, kind, name)["category"],
+            category,
+            "{kind} {name}"
+        );
+    }
+    // The culprits list, most likely first, follows the categories' order.
+    let order = ["access", "quota", "spec", "metadata"];
+    let positions: Vec<usize> = report["culprits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            order
+                .iter()
+                .position(|o| c["category"] == *o)
+                .unwrap_or_else(|| panic!("unexpected category in {c}"))
+        })
+        .collect();
+    assert!(positions.is_sorted(), "{}", report["culprits"]);
+    for category in ["access", "quota", "spec"] {
+        assert!(
+            report["culprits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["category"] == category),
+            "no {category} culprit"
+        );
+    }
+    let rank = |category: &str| {
+        report["culprits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["category"] == category)
+            .unwrap()["rank"]
+            .as_u64()
+            .unwrap()
+    };
+    assert!(rank("access") < rank("quota") && rank("quota") < rank("spec"));
+}
+
+/// `changes[].formatOnly`, `changes[].embedded`, `changes[].secret`.
+#[test]
+fn json_report_marks_format_only_embedded_and_secret_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = diff_docs(dir.path(), RANKED_OLD, &ranked_new(), &["--output", "json"]);
+    let report = json_report(&output);
+    let config = report_object(&report, "ConfigMap", "app")["changes"]
+        .as_array()
+        .unwrap();
+    let json_change = config
+        .iter()
+        .find(|c| c["path"] == r#"data["app.json"]"#)
+        .expect("the app.json change");
+    assert_eq!(json_change["formatOnly"], true, "{json_change}");
+    let yaml_change = config
+        .iter()
+        .find(|c| c["path"] == r#"data["app.yaml"].server.timeout"#)
+        .expect("the change inside app.yaml");
+    assert_eq!(yaml_change["pointer"], "/data/app.yaml", "{yaml_change}");
+    assert_eq!(
+        yaml_change["embedded"],
+        serde_json::json!({"format": "yaml", "pointer": "/server/timeout"})
+    );
+    assert_eq!(
+        (&yaml_change["old"], &yaml_change["new"]),
+        (&Value::from("30s"), &Value::from("3s"))
+    );
+    assert!(yaml_change.get("formatOnly").is_none(), "{yaml_change}");
+    // Only changes that are so carry the marks.
+    let hpa = &report_object(&report, "HorizontalPodAutoscaler", "web")["changes"][0];
+    for mark in ["formatOnly", "embedded", "secret", "hidden"] {
+        assert!(hpa.get(mark).is_none(), "{mark} on {hpa}");
+    }
+
+    let secret = &report_object(&report, "Secret", "creds")["changes"][0];
+    assert_eq!(secret["secret"], true);
+    for side in ["old", "new"] {
+        let shown = secret[side].as_str().unwrap();
+        let hex = shown.strip_prefix("sha256:").unwrap_or("");
+        assert!(
+            hex.len() == 8 && hex.chars().all(|c| c.is_ascii_hexdigit()),
+            "{side} is not a fingerprint"
+        );
+    }
+    assert_ne!(secret["old"], secret["new"]);
+    let text = stdout(&output);
+    for raw in ["czNjcjN0", "s3cr3t", "b3RoZXI=", "\"other\""] {
+        assert!(!text.contains(raw), "a secret value is in the report");
+    }
+}
+
+/// `changes[].hidden` (with `--all` or `--explain` only) and `objects[].oldApiVersion`.
+#[test]
+fn json_report_names_hidden_changes_and_the_old_api_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = "apiVersion: extensions/v1beta1\nkind: Deployment\nmetadata: {name: web, namespace: p}\nspec: {replicas: 2}\n";
+    let new = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: p}\nspec: {replicas: 3}\n";
+    let all = json_report(&diff_docs(
+        dir.path(),
+        old,
+        new,
+        &["--output", "json", "--all"],
+    ));
+    let web = report_object(&all, "Deployment", "web");
+    assert_eq!(web["apiVersion"], "apps/v1");
+    assert_eq!(web["oldApiVersion"], "extensions/v1beta1");
+    let changes = web["changes"].as_array().unwrap();
+    let upgrade = changes
+        .iter()
+        .find(|c| c["path"] == "apiVersion")
+        .expect("the apiVersion change, shown by --all");
+    assert_eq!(upgrade["hidden"], "api-upgrade");
+    let replicas = changes
+        .iter()
+        .find(|c| c["path"] == "spec.replicas")
+        .unwrap();
+    assert!(replicas.get("hidden").is_none(), "{replicas}");
+
+    // By default the hidden change is left out and nothing is marked hidden.
+    let plain = json_report(&diff_docs(dir.path(), old, new, &["--output", "json"]));
+    let web = report_object(&plain, "Deployment", "web");
+    assert_eq!(web["oldApiVersion"], "extensions/v1beta1");
+    let changes = web["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{web}");
+    assert!(changes[0].get("hidden").is_none());
+    assert_eq!(plain["summary"]["noise_hidden"], 1);
+
+    // No oldApiVersion when the version did not change.
+    let same = new.replace("replicas: 3", "replicas: 4");
+    let report = json_report(&diff_docs(dir.path(), new, &same, &["--output", "json"]));
+    assert!(
+        report_object(&report, "Deployment", "web")
+            .get("oldApiVersion")
+            .is_none()
+    );
+}
+
+/// `ignored_changes`: changes left out by `--ignore`.
+#[test]
+fn json_report_counts_the_changes_ignore_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let new = ranked_new();
+    let plain = json_report(&diff_docs(
+        dir.path(),
+        RANKED_OLD,
+        &new,
+        &["--output", "json"],
+    ));
+    assert_eq!(plain["ignored_changes"], 0);
+    let ignored = json_report(&diff_docs(
+        dir.path(),
+        RANKED_OLD,
+        &new,
+        &[
+            "--output",
+            "json",
+            "--ignore",
+            "spec.maxReplicas",
+            "--ignore",
+            "spec.hard.*",
+        ],
+    ));
+    assert_eq!(ignored["ignored_changes"], 2);
+    // Both objects are unchanged now, and the others are still reported.
+    let kinds: Vec<&str> = ignored["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert!(
+        !kinds.contains(&"HorizontalPodAutoscaler") && !kinds.contains(&"ResourceQuota"),
+        "{kinds:?}"
+    );
+    assert!(kinds.contains(&"Service"), "{kinds:?}");
+    assert_eq!(
+        ignored["summary"]["unchanged"].as_u64().unwrap(),
+        plain["summary"]["unchanged"].as_u64().unwrap() + 2
+    );
+}
+
+/// `objects[].newPattern` and `members` for a collapsed group of replaced pods.
+#[test]
+fn json_report_gives_a_collapsed_group_its_pattern_and_members() {
+    let output = driftlab()
+        .args(["diff", common::NIGHT1, common::NIGHT2, "--output", "json"])
+        .output()
+        .unwrap();
+    let report = json_report(&output);
+    let group = report["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o.get("newPattern").is_some())
+        .expect("a collapsed group");
+    assert_eq!(group["kind"], "Pod");
+    assert_eq!(group["oldName"], "web-3-*");
+    assert_eq!(group["newPattern"], "web-4-*");
+    assert_eq!(group["category"], "churn");
+    let members = group["members"].as_array().unwrap();
+    assert_eq!(members.len(), 2, "{group}");
+    for pair in members {
+        let (old, new) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+        assert!(
+            old.starts_with("web-3-") && new.starts_with("web-4-"),
+            "{pair}"
+        );
+    }
+    assert!(
+        group["relation"]
+            .as_str()
+            .unwrap()
+            .contains("2 pods replaced")
+    );
+}
+
+// ---- Exit status, warnings, colour ----
+
+/// "Replaced and generated objects are churn: shown, counted, and not a reason for exit status 1."
+#[test]
+fn a_diff_of_churn_only_exits_0() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = |pod: &str, owned: bool| {
+        let text = r#"apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-5d8f
+  namespace: p
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers: [{name: web, image: 'web:1'}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: POD
+  namespace: p
+  labels: {app: web}
+  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d8f, uid: u2, controller: true}]
+spec:
+  containers: [{name: web, image: 'web:1'}]
+"#
+        .replace("POD", pod);
+        if owned {
+            text
+        } else {
+            text.replace(
+                "  ownerReferences: [{apiVersion: apps/v1, kind: ReplicaSet, name: web-5d8f, uid: u2, controller: true}]\n",
+                "",
+            )
+        }
+    };
+    let output = diff_docs(
+        dir.path(),
+        &snapshot("web-5d8f-aaaaa", true),
+        &snapshot("web-5d8f-bbbbb", true),
+        &[],
+    );
+    let text = stdout(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}{}", stderr(&output));
+    assert!(
+        text.contains("~ Pod web-5d8f-aaaaa → web-5d8f-bbbbb   replaced"),
+        "shown: {text}"
+    );
+    assert!(text.contains("1 replaced or generated"), "counted: {text}");
+    // The same pods without an owner are a removal and an addition: a difference.
+    let output = diff_docs(
+        dir.path(),
+        &snapshot("web-5d8f-aaaaa", false),
+        &snapshot("web-5d8f-bbbbb", false),
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+}
+
+/// "Warnings about the input … go to stderr as `driftlab: warning: …` lines and do not change the
+/// status; `--quiet` hides them."
+#[test]
+fn quiet_hides_warnings_and_notes_but_not_the_report_or_the_status() {
+    let args = ["diff", common::NIGHT1, common::NIGHT2, "--name-only"];
+    let loud = driftlab().args(args).output().unwrap();
+    let quiet = driftlab().args(args).arg("--quiet").output().unwrap();
+    assert!(
+        stderr(&loud).contains("driftlab: warning: ") && stderr(&loud).contains("empty file"),
+        "{}",
+        stderr(&loud)
+    );
+    assert_eq!(stderr(&quiet), "");
+    assert_eq!(loud.status.code(), Some(1));
+    assert_eq!(quiet.status.code(), loud.status.code());
+    assert_eq!(stdout(&quiet), stdout(&loud));
+    // An error still gets its line.
+    let error = driftlab()
+        .args(["diff", common::NIGHT1, "/nonexistent.zip", "--quiet"])
+        .output()
+        .unwrap();
+    assert_eq!(error.status.code(), Some(2));
+    assert!(
+        stderr(&error).contains("/nonexistent.zip"),
+        "{}",
+        stderr(&error)
+    );
+}
+
+/// `driftlab diff` on a terminal (through `script`, which gives it one), with `NO_COLOR` as set.
+fn diff_on_a_terminal(no_color: Option<&str>) -> String {
+    let binary = env!("CARGO_BIN_EXE_driftlab");
+    let mut command = std::process::Command::new("script");
+    command
+        .args(["-qec"])
+        .arg(format!(
+            "{binary} diff {} {}",
+            common::NIGHT1,
+            common::NIGHT2
+        ))
+        .arg("/dev/null")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("TERM", "xterm-256color")
+        .env_remove("NO_COLOR");
+    if let Some(value) = no_color {
+        command.env("NO_COLOR", value);
+    }
+    let output = command.output().expect("script(1) runs");
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// "Colour on a terminal (`--color auto|always|never`, `NO_COLOR` honoured)", end to end.
+#[test]
+fn no_color_turns_colour_off_on_a_terminal() {
+    let coloured = diff_on_a_terminal(None);
+    assert!(coloured.contains("Likely culprits"), "{coloured}");
+    assert!(
+        coloured.contains("\x1b["),
+        "no colour on a terminal: {coloured}"
+    );
+    let plain = diff_on_a_terminal(Some("1"));
+    assert!(plain.contains("Likely culprits"), "{plain}");
+    assert!(!plain.contains('\x1b'), "colour despite NO_COLOR: {plain}");
+    // An empty NO_COLOR does not count (no-color.org).
+    assert!(diff_on_a_terminal(Some("")).contains("\x1b["));
+}
+
+// ---- Browsing an old backup with kubectl: serve is read-only ----
+
+/// "`405` for every write", through `driftlab serve` over HTTP, and nothing changes.
+#[test]
+fn serve_answers_every_write_verb_with_405_and_changes_nothing() {
+    let served = common::cluster::Served::start(common::NIGHT1);
+    let object = "/apis/apps.openshift.io/v1/namespaces/myproject/deploymentconfigs/web";
+    let before = common::cluster::get(&served.url, object);
+    for method in ["POST", "PUT", "PATCH", "DELETE"] {
+        for path in [
+            object,
+            "/apis/apps.openshift.io/v1/namespaces/myproject/deploymentconfigs",
+            "/api/v1/namespaces/myproject/configmaps/does-not-exist",
+            "/api/v1/namespaces",
+        ] {
+            let (status, body) = common::cluster::request(&served.url, method, path);
+            assert_eq!(status, 405, "{method} {path}: {body}");
+            let document: Value = serde_json::from_str(&body)
+                .unwrap_or_else(|e| panic!("{method} {path}: {e}: {body}"));
+            assert_eq!(document["kind"], "Status", "{method} {path}");
+            assert_eq!(document["reason"], "MethodNotAllowed", "{method} {path}");
+            assert_eq!(document["code"], 405, "{method} {path}");
+        }
+    }
+    assert_eq!(common::cluster::get(&served.url, object), before);
+}
