@@ -1027,3 +1027,177 @@ fn rotate_retain_count_keeps_the_newest_complete_archives_and_drops_the_oldest()
         ]
     );
 }
+
+/// Two namespaces with labelled and unlabelled objects, an ImageStream and a bound PVC carrying
+/// the fields the original tool pruned, and an Event (left out by default).
+const SELECTION: &str = r#"apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: tools}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config, namespace: shop, labels: {app: web}}
+data: {a: "1"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: other-config, namespace: shop, labels: {app: other}}
+data: {b: "2"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: tool-config, namespace: tools, labels: {app: web}}
+data: {c: "3"}
+---
+apiVersion: image.openshift.io/v1
+kind: ImageStream
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: web}
+  annotations: {openshift.io/image.dockerRepositoryCheck: "2018-09-11T00:00:00Z", keep: "yes"}
+spec: {lookupPolicy: {local: false}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+  namespace: shop
+  labels: {app: web}
+  annotations:
+    pv.kubernetes.io/bind-completed: "yes"
+    pv.kubernetes.io/bound-by-controller: "yes"
+    volume.beta.kubernetes.io/storage-provisioner: kubernetes.io/aws-ebs
+    keep: "yes"
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+  volumeName: pvc-0a1b2c3d
+---
+apiVersion: v1
+kind: Event
+metadata: {name: web.1, namespace: shop}
+involvedObject: {kind: ConfigMap, name: web-config, namespace: shop}
+reason: Created
+message: created
+"#;
+
+/// `driftlab export` of the SELECTION snapshot with `args` into `out` (a folder, or with `-o` a
+/// file): the archive's path.
+fn export_selection(dir: &Path, args: &[&str]) -> std::path::PathBuf {
+    let snapshot = common::write(dir, "selection.yaml", SELECTION.as_bytes());
+    let served = Served::start(&snapshot);
+    let config = kubeconfig(dir, &served.url);
+    let out = dir.join(format!("out-{}", args.join("_").replace(['/', '='], "-")));
+    std::fs::create_dir_all(&out).unwrap();
+    let output = export(&config, &out, args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    out.join(&zips(&out)[0])
+}
+
+/// The `<namespace>/<name>` of every object of kind `kind` in an archive.
+fn archived_names(archive: &Path, kind: &str) -> Vec<String> {
+    let mut names: Vec<String> = archived(archive, kind)
+        .iter()
+        .map(|o| {
+            format!(
+                "{}/{}",
+                o["metadata"]["namespace"].as_str().unwrap_or(""),
+                o["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn export_all_namespaces_and_label_selector_choose_what_is_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = export_selection(dir.path(), &["-A"]);
+    assert_eq!(
+        archived_names(&all, "ConfigMap"),
+        ["shop/other-config", "shop/web-config", "tools/tool-config"]
+    );
+    assert_eq!(
+        manifest(&all)["namespaces"],
+        serde_json::json!(["shop", "tools"])
+    );
+    let one = export_selection(dir.path(), &["-n", "tools"]);
+    assert_eq!(archived_names(&one, "ConfigMap"), ["tools/tool-config"]);
+    let labelled = export_selection(dir.path(), &["-A", "-l", "app=web"]);
+    assert_eq!(
+        archived_names(&labelled, "ConfigMap"),
+        ["shop/web-config", "tools/tool-config"]
+    );
+    assert_eq!(archived_names(&labelled, "ImageStream"), ["shop/web"]);
+}
+
+#[test]
+fn export_include_and_exclude_kind_and_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // Events are left out by default and taken back with --include-kind.
+    let default = export_selection(dir.path(), &["-n", "shop"]);
+    assert!(archived(&default, "Event").is_empty());
+    assert_eq!(archived_names(&default, "ConfigMap").len(), 2);
+    let with_events = export_selection(dir.path(), &["-n", "shop", "--include-kind", "events"]);
+    assert_eq!(archived_names(&with_events, "Event"), ["shop/web.1"]);
+    let without = export_selection(dir.path(), &["-n", "shop", "--exclude-kind", "configmaps"]);
+    assert!(archived(&without, "ConfigMap").is_empty());
+    assert_eq!(
+        archived_names(&without, "PersistentVolumeClaim"),
+        ["shop/data"]
+    );
+
+    // -o FILE: exactly that file, nothing else in its folder.
+    let snapshot = common::write(dir.path(), "selection.yaml", SELECTION.as_bytes());
+    let served = Served::start(&snapshot);
+    let config = kubeconfig(dir.path(), &served.url);
+    let target = dir.path().join("named").join("tonight.zip");
+    let output = driftlab()
+        .args(["export", "-q", "-n", "shop", "--kubeconfig"])
+        .arg(&config)
+        .arg("-o")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(zips(target.parent().unwrap()), ["tonight.zip"]);
+    assert_eq!(archived_names(&target, "ConfigMap").len(), 2);
+}
+
+/// "Pruning: … the original tool's per-type rules (… ImageStream
+/// `openshift.io/image.dockerRepositoryCheck`, PVC bind annotations and `volumeName`)."
+#[test]
+fn export_prunes_image_stream_and_pvc_bookkeeping() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = export_selection(dir.path(), &["-n", "shop"]);
+    let stream = &archived(&archive, "ImageStream")[0];
+    let annotations = stream["metadata"]["annotations"].as_object().unwrap();
+    assert!(
+        !annotations.contains_key("openshift.io/image.dockerRepositoryCheck"),
+        "{stream}"
+    );
+    assert_eq!(annotations["keep"], "yes");
+    let claim = &archived(&archive, "PersistentVolumeClaim")[0];
+    let annotations = claim["metadata"]["annotations"].as_object().unwrap();
+    for pruned in [
+        "pv.kubernetes.io/bind-completed",
+        "pv.kubernetes.io/bound-by-controller",
+        "volume.beta.kubernetes.io/storage-provisioner",
+    ] {
+        assert!(!annotations.contains_key(pruned), "{pruned}: {claim}");
+    }
+    assert_eq!(annotations["keep"], "yes");
+    assert!(claim["spec"].get("volumeName").is_none(), "{claim}");
+    assert_eq!(claim["spec"]["resources"]["requests"]["storage"], "1Gi");
+}

@@ -698,3 +698,172 @@ fn serve_answers_every_write_verb_with_405_and_changes_nothing() {
     }
     assert_eq!(common::cluster::get(&served.url, object), before);
 }
+
+// ---- Finding the impurity: generated objects are paired ----
+
+/// A Deployment with its ReplicaSet, a CronJob with its Job, a content-hashed Secret, a DaemonSet
+/// with its pod: the night before a rollout of each.
+const ROLLOUT_OLD: &str = r#"apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web, namespace: p}
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: 'web:1'}]}
+---
+apiVersion: apps/v1
+kind: ReplicaSet
+metadata:
+  name: web-5d8f
+  namespace: p
+  ownerReferences: [{apiVersion: apps/v1, kind: Deployment, name: web, uid: u1, controller: true}]
+spec:
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec: {containers: [{name: web, image: 'web:1'}]}
+---
+apiVersion: batch/v1
+kind: CronJob
+metadata: {name: report, namespace: p}
+spec:
+  schedule: "0 1 * * *"
+  jobTemplate: {spec: {template: {spec: {restartPolicy: Never, containers: [{name: r, image: 'report:1'}]}}}}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: report-29000000
+  namespace: p
+  ownerReferences: [{apiVersion: batch/v1, kind: CronJob, name: report, uid: u3, controller: true}]
+spec: {template: {spec: {restartPolicy: Never, containers: [{name: r, image: 'report:1'}]}}}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: creds-7h2k9m4b5t, namespace: p}
+type: Opaque
+data: {user: YWRtaW4=, password: czNjcjN0}
+---
+apiVersion: apps/v1
+kind: DaemonSet
+metadata: {name: agent, namespace: p}
+spec:
+  selector: {matchLabels: {app: agent}}
+  template:
+    metadata: {labels: {app: agent}}
+    spec: {containers: [{name: agent, image: 'agent:1'}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: agent-x7k2p
+  namespace: p
+  labels: {app: agent}
+  ownerReferences: [{apiVersion: apps/v1, kind: DaemonSet, name: agent, uid: u4, controller: true}]
+spec: {containers: [{name: agent, image: 'agent:1'}]}
+"#;
+
+fn rollout_new(old: &str) -> String {
+    old.replace("web-5d8f", "web-7c9a")
+        .replace("image: 'web:1'", "image: 'web:2'")
+        .replace("report-29000000", "report-29000060")
+        .replace("creds-7h2k9m4b5t", "creds-9c4f8d2m6k")
+        .replace("czNjcjN0", "b3RoZXI=")
+        .replace("agent-x7k2p", "agent-q9w8e")
+        .replace("image: 'agent:1'", "image: 'agent:2'")
+        .replace("image: 'db:1'", "image: 'db:2'")
+}
+
+/// "ReplicaSets of a Deployment, … jobs of a CronJob, ConfigMaps and Secrets with a content-hash
+/// suffix (by content similarity)", and pods of a DaemonSet: pairs, not removals and additions.
+#[test]
+fn rollouts_pair_replica_sets_jobs_hashed_secrets_and_daemon_set_pods() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = diff_docs(dir.path(), ROLLOUT_OLD, &rollout_new(ROLLOUT_OLD), &[]);
+    let text = stdout(&output);
+    for line in [
+        "~ ReplicaSet web-5d8f → web-7c9a   replaced; same template changes as Deployment web\n",
+        "- Job report-29000000   gone job of CronJob report\n",
+        "+ Job report-29000060   new job of CronJob report\n",
+        "~ Secret creds-7h2k9m4b5t → creds-9c4f8d2m6k   renamed (content hash)\n",
+        "~ Pod agent-x7k2p → agent-q9w8e   replaced\n",
+    ] {
+        assert!(text.contains(line), "{line}{text}");
+    }
+    // The changes that matter are the controllers' own and the secret's value.
+    let json = json_report(&diff_docs(
+        dir.path(),
+        ROLLOUT_OLD,
+        &rollout_new(ROLLOUT_OLD),
+        &["--output", "json"],
+    ));
+    assert_eq!(json["summary"]["added"], 0, "{}", json["summary"]);
+    assert_eq!(json["summary"]["removed"], 0, "{}", json["summary"]);
+    assert_eq!(json["summary"]["churn"], 4, "{}", json["summary"]);
+    let changed: Vec<String> = json["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["category"] != "churn")
+        .map(|o| {
+            format!(
+                "{} {}",
+                o["kind"].as_str().unwrap(),
+                o["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    assert_eq!(
+        changed,
+        [
+            "DaemonSet agent",
+            "Deployment web",
+            "Secret creds-9c4f8d2m6k"
+        ]
+    );
+}
+
+/// A StatefulSet with its pod, whose name survives a rollout.
+const STATEFUL_OLD: &str = r#"apiVersion: apps/v1
+kind: StatefulSet
+metadata: {name: db, namespace: p}
+spec:
+  serviceName: db
+  selector: {matchLabels: {app: db}}
+  template:
+    metadata: {labels: {app: db}}
+    spec: {containers: [{name: db, image: 'db:1'}]}
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: db-0
+  namespace: p
+  labels: {app: db}
+  ownerReferences: [{apiVersion: apps/v1, kind: StatefulSet, name: db, uid: u5, controller: true}]
+spec: {containers: [{name: db, image: 'db:1'}]}
+"#;
+
+/// "Changes that only follow … the template … are hidden": a StatefulSet's pod, updated in place
+/// to its new template, is churn.
+#[test]
+#[ignore = "known failure: the pod of a StatefulSet rollout is reported as a spec change (tests/README.md)"]
+fn a_stateful_set_rollout_hides_the_pod_that_follows_its_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = diff_docs(
+        dir.path(),
+        STATEFUL_OLD,
+        &rollout_new(STATEFUL_OLD),
+        &["--output", "json"],
+    );
+    let json = json_report(&output);
+    let kinds: Vec<&str> = json["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|o| o["category"] != "churn")
+        .map(|o| o["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["StatefulSet"], "{}", stdout(&output));
+}
