@@ -1201,3 +1201,90 @@ fn export_prunes_image_stream_and_pvc_bookkeeping() {
     assert!(claim["spec"].get("volumeName").is_none(), "{claim}");
     assert_eq!(claim["spec"]["resources"]["requests"]["storage"], "1Gi");
 }
+
+/// A kubeconfig with two contexts, `one` (current) and `two`, each naming its own server.
+fn two_context_kubeconfig(path: &Path, one: &str, two: &str) {
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: one\nclusters:\n\
+- {{name: one, cluster: {{server: \"{one}\"}}}}\n- {{name: two, cluster: {{server: \"{two}\"}}}}\n\
+contexts:\n- {{name: one, context: {{cluster: one, user: tester}}}}\n\
+- {{name: two, context: {{cluster: two, user: tester}}}}\n\
+users:\n- {{name: tester, user: {{token: test-token}}}}\n"
+    );
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// "Credentials as kubectl finds them: `--kubeconfig`, `--context`, `KUBECONFIG`,
+/// `~/.kube/config`", and `live:<context>`: context `one` serves the first night, `two` the
+/// second, so comparing the first night with the live side exits 0 for `one` and 1 for `two`.
+#[test]
+fn credentials_are_found_as_kubectl_finds_them() {
+    let one = Served::start(NIGHT1);
+    let two = Served::start(NIGHT2);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    two_context_kubeconfig(&file, &one.url, &two.url);
+    let home = dir.path().join("home");
+    two_context_kubeconfig(&home.join(".kube/config"), &one.url, &two.url);
+    let empty_home = dir.path().join("empty-home");
+    std::fs::create_dir_all(&empty_home).unwrap();
+    let file_arg = file.to_str().unwrap();
+
+    // (how credentials are given, live side, extra arguments, expected exit status)
+    let cases: &[(&str, &str, &[&str], i32)] = &[
+        ("--kubeconfig", "live", &["--kubeconfig", file_arg], 0),
+        (
+            "--kubeconfig --context two",
+            "live",
+            &["--kubeconfig", file_arg, "--context", "two"],
+            1,
+        ),
+        ("--kubeconfig", "live:two", &["--kubeconfig", file_arg], 1),
+        ("--kubeconfig", "live:one", &["--kubeconfig", file_arg], 0),
+        ("KUBECONFIG", "live", &[], 0),
+        ("KUBECONFIG", "live:two", &[], 1),
+        ("~/.kube/config", "live", &[], 0),
+        ("~/.kube/config", "live:two", &[], 1),
+    ];
+    for (how, live, extra, expected) in cases {
+        let mut command = driftlab();
+        command
+            .args(["diff", NIGHT1, live, "-n", "myproject", "--name-only"])
+            .args(*extra)
+            .env("HOME", &empty_home);
+        match *how {
+            "KUBECONFIG" => {
+                command.env("KUBECONFIG", &file);
+            }
+            "~/.kube/config" => {
+                command.env("HOME", &home);
+            }
+            _ => {}
+        }
+        let output = command.output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(*expected),
+            "{how} {live}: {}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+    }
+    // A context that does not exist is trouble, named.
+    let output = driftlab()
+        .args(["diff", NIGHT1, "live:three", "--kubeconfig", file_arg])
+        .env("HOME", &empty_home)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(stderr(&output).contains("three"), "{}", stderr(&output));
+
+    // export --context two exports the second night.
+    let out = dir.path().join("export");
+    std::fs::create_dir_all(&out).unwrap();
+    let output = export(&file, &out, &["-n", "myproject", "--context", "two"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let archive = out.join(&zips(&out)[0]);
+    assert_eq!(manifest(&archive)["server"]["url"], two.url);
+}

@@ -867,3 +867,157 @@ fn a_stateful_set_rollout_hides_the_pod_that_follows_its_template() {
         .collect();
     assert_eq!(kinds, ["StatefulSet"], "{}", stdout(&output));
 }
+
+/// The names of the items of a list served at `path`.
+fn served_names(url: &str, path: &str) -> Vec<String> {
+    let list: Value = serde_json::from_str(&common::cluster::get(url, path)).unwrap();
+    let mut names: Vec<String> = list["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{path}: {list}"))
+        .iter()
+        .map(|i| {
+            format!(
+                "{}/{}",
+                i["metadata"]["namespace"].as_str().unwrap_or(""),
+                i["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// "label and `metadata.name`/`metadata.namespace` field selectors".
+#[test]
+fn serve_filters_lists_by_field_and_label_selectors() {
+    let served = common::cluster::Served::start(common::NIGHT1);
+    let all = served_names(&served.url, "/api/v1/pods");
+    assert!(all.len() > 1, "{all:?}");
+    let one = &all[0];
+    let (namespace, name) = one.split_once('/').unwrap();
+    assert_eq!(
+        served_names(
+            &served.url,
+            &format!("/api/v1/pods?fieldSelector=metadata.name%3D{name}")
+        ),
+        std::slice::from_ref(one)
+    );
+    let in_namespace = served_names(
+        &served.url,
+        &format!("/api/v1/services?fieldSelector=metadata.namespace%3D{namespace}"),
+    );
+    let services = served_names(&served.url, "/api/v1/services");
+    assert!(
+        !in_namespace.is_empty() && in_namespace.len() < services.len(),
+        "{in_namespace:?} of {services:?}"
+    );
+    assert!(
+        in_namespace
+            .iter()
+            .all(|n| n.starts_with(&format!("{namespace}/")))
+    );
+    assert_eq!(
+        served_names(
+            &served.url,
+            &format!(
+                "/api/v1/services?fieldSelector=metadata.name!%3D{}",
+                &services[0][services[0].find('/').unwrap() + 1..]
+            )
+        )
+        .len(),
+        services.len() - 1
+    );
+    // A label selector: the pods labelled deploymentconfig=web, and no other.
+    let labelled = served_names(
+        &served.url,
+        "/api/v1/pods?labelSelector=deploymentconfig%3Dweb",
+    );
+    assert!(
+        !labelled.is_empty() && labelled.len() < all.len(),
+        "{labelled:?} of {all:?}"
+    );
+    assert!(labelled.iter().all(|n| n.contains("/web-")), "{labelled:?}");
+}
+
+/// "Secret values are served hashed unless `--show-secrets`."
+#[test]
+fn serve_hashes_secret_values_unless_show_secrets() {
+    // The value as the archive holds it.
+    let archive = std::fs::read(common::repo(common::NIGHT1)).unwrap();
+    let (_, secrets) = common::unzip(&archive)
+        .into_iter()
+        .find(|(n, _)| n == "myproject/secrets.json")
+        .unwrap();
+    let secrets: Value = serde_json::from_slice(&secrets).unwrap();
+    let raw = secrets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["metadata"]["name"] == "web-creds")
+        .unwrap()["data"]["database-password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = "/api/v1/namespaces/myproject/secrets/web-creds";
+    let value = |served: &common::cluster::Served| -> String {
+        let secret: Value = serde_json::from_str(&common::cluster::get(&served.url, path)).unwrap();
+        secret["data"]["database-password"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let hashed = common::cluster::Served::start(common::NIGHT1);
+    let served_hashed = value(&hashed);
+    assert!(served_hashed.starts_with("sha256:"), "not a hash");
+    assert!(served_hashed != raw, "the raw value was served");
+    let list = common::cluster::get(&hashed.url, "/api/v1/secrets");
+    assert!(!list.contains(&raw), "the raw value was served in a list");
+    let shown = common::cluster::Served::start_with(
+        common::NIGHT1,
+        &common::cluster::ServeSetup {
+            flags: vec!["--show-secrets".into()],
+            ..Default::default()
+        },
+    );
+    assert!(
+        value(&shown) == raw,
+        "--show-secrets did not serve the value as stored"
+    );
+}
+
+/// "(`jqPathExpressions` and `managedFieldsManagers` are refused with a clear message.)"
+#[test]
+fn an_ignore_file_with_managed_fields_managers_is_refused_with_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    for wrapped in [false, true] {
+        let rule = "- kind: Deployment\n  managedFieldsManagers: [kube-controller-manager]\n";
+        let text = if wrapped {
+            format!(
+                "ignoreDifferences:\n{}",
+                rule.replace("\n  ", "\n    ").replace("- ", "  - ")
+            )
+        } else {
+            rule.to_string()
+        };
+        let file = common::write(dir.path(), "rules.yaml", text.as_bytes());
+        let output = driftlab()
+            .args([
+                "diff",
+                common::NIGHT1,
+                common::NIGHT2,
+                "--ignore-file",
+                &file,
+            ])
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{text}{}", stdout(&output));
+        assert_eq!(stdout(&output), "");
+        assert_eq!(
+            stderr(&output).trim_end(),
+            format!(
+                "driftlab: error: {file}: rule 1: managedFieldsManagers is not supported (use jsonPointers or paths)"
+            ),
+            "{text}"
+        );
+    }
+}
