@@ -439,16 +439,13 @@ fn a_named_namespace_that_does_not_exist_writes_nothing() {
 fn sigterm_during_listing_leaves_no_archive_and_no_temporary_file() {
     let served = Served::start(NIGHT1);
     let proxy = FaultProxy::start(&served.url);
-    proxy.fault(
-        "/namespaces/",
-        "",
-        usize::MAX,
-        Fault::Delay(Duration::from_millis(200)),
-    );
+    // One list is held unanswered: the signal arrives while the export waits for it.
+    let held = "/namespaces/myproject/deploymentconfigs";
+    proxy.hold(held);
     let dir = tempfile::tempdir().unwrap();
     let planted = plant_good_archives(dir.path());
     let config = kubeconfig(dir.path(), &proxy.url);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_driftlab"))
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_driftlab"))
         .args(["export", "-q", "--retain-count", "1", "--kubeconfig"])
         .arg(&config)
         .arg("--output-dir")
@@ -456,17 +453,21 @@ fn sigterm_during_listing_leaves_no_archive_and_no_temporary_file() {
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
-    // Wait until it is listing: past discovery, lists requested, the temporary file there.
-    let started = Instant::now();
-    let listing = || {
-        proxy.seen_paths("/namespaces/myproject/").len() >= 4
-            && files(dir.path()).iter().any(|n| n.ends_with(".partial"))
-    };
-    while !listing() && started.elapsed() < Duration::from_secs(30) {
-        std::thread::sleep(Duration::from_millis(20));
+    let listing = proxy.wait_for(held, Duration::from_secs(60));
+    if !listing {
+        let _ = child.kill();
     }
-    assert!(listing(), "the export never got to listing");
-    let lists_before = proxy.seen_paths("/namespaces/").len();
+    assert!(listing, "the export never requested {held}");
+    // Listing: the temporary file is there and the export is still waiting for the held list.
+    assert!(
+        files(dir.path()).iter().any(|n| n.ends_with(".partial")),
+        "{:?}",
+        files(dir.path())
+    );
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the export ended while its list was held"
+    );
     let status = std::process::Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -479,8 +480,6 @@ fn sigterm_during_listing_leaves_no_archive_and_no_temporary_file() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    // It was killed while listing: lists were still to come.
-    assert!(lists_before < 40, "{lists_before} lists before the kill");
     assert_intact(&planted);
     assert_eq!(
         files(dir.path()),

@@ -9,6 +9,8 @@
 //! the tables stay honest. Cases that only exercise another tool's own flags are listed in a
 //! `*_SKIPPED` table; the tests assert those tables name cases that exist.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -24,18 +26,12 @@ use serde_json::{Value, json};
 // Shared helpers
 // ---------------------------------------------------------------------------------------------
 
-/// The corpus folder, or `None` (after saying so) when it is not there.
+/// The corpus folder, or `None` after a visible `SKIPPED:` line (a failure under CI).
 fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipped: ../shared/corpus not found");
-        None
-    }
+    common::skip::corpus("")
 }
 
-/// The corpus folder; returns from the test (passing) when it is absent.
+/// The corpus folder; returns from the test when it is absent, after [`corpus`] said so.
 macro_rules! corpus_or_skip {
     () => {
         match corpus() {

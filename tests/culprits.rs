@@ -326,11 +326,9 @@ fn a_night_of_churn_and_noise_only_is_no_drift() {
 
 #[test]
 fn kustomize_rename_from_the_dyff_corpus_is_one_pair() {
-    let corpus = common::repo("../shared/corpus/dyff/kubernetes/rename");
-    if !corpus.exists() {
-        eprintln!("skipped: ../shared/corpus not found");
+    let Some(corpus) = common::skip::corpus("dyff/kubernetes/rename") else {
         return;
-    }
+    };
     let from = corpus.join("from.yaml");
     let to = corpus.join("to.yaml");
     let output = driftlab()

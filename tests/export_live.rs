@@ -9,6 +9,7 @@ use std::time::Duration;
 use common::cluster::{Fault, FaultProxy, Served, kubeconfig};
 use common::{NIGHT1, NIGHT2, driftlab, stderr, stdout};
 use serde_json::Value;
+use sha2::Digest;
 
 /// Archives (`*.zip`) in `dir`, sorted.
 fn zips(dir: &Path) -> Vec<String> {
@@ -35,6 +36,21 @@ fn export(kubeconfig: &Path, out: &Path, extra: &[&str]) -> std::process::Output
         .unwrap()
 }
 
+/// `driftlab serve --show-secrets`: secret values served raw, as a real API server serves them.
+fn show_secrets() -> common::cluster::ServeSetup {
+    common::cluster::ServeSetup {
+        flags: vec!["--show-secrets".into()],
+        ..Default::default()
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 fn manifest(archive: &Path) -> Value {
     let entries = common::unzip(&std::fs::read(archive).unwrap());
     let (_, data) = entries
@@ -46,7 +62,8 @@ fn manifest(archive: &Path) -> Value {
 
 #[test]
 fn export_writes_a_pruned_dated_archive_that_diffs_clean_against_its_source() {
-    let served = Served::start(NIGHT1);
+    // Secrets served raw, as a real API server serves them.
+    let served = Served::start_with(NIGHT1, &show_secrets());
     let dir = tempfile::tempdir().unwrap();
     let config = kubeconfig(dir.path(), &served.url);
     let out = dir.path().join("backups");
@@ -111,18 +128,41 @@ fn export_writes_a_pruned_dated_archive_that_diffs_clean_against_its_source() {
             .is_none()
     );
     assert!(entries.iter().any(|(n, _)| n == "_cluster/namespaces.json"));
-    // Secret values are hashed, never stored.
-    assert!(!String::from_utf8_lossy(&bytes).contains("czNjcjN0"));
+    // Secret values are hashed, never stored: no value as served appears in any decompressed
+    // entry (the compressed bytes would hide it), and the stored form is the decoded value's hash.
+    let served_secrets: Value = serde_json::from_str(&common::cluster::get(
+        &served.url,
+        "/api/v1/namespaces/myproject/secrets/web-creds",
+    ))
+    .unwrap();
+    let raw = served_secrets["data"]["database-password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &raw).unwrap();
+    let text: String = entries
+        .iter()
+        .map(|(_, data)| String::from_utf8_lossy(data).into_owned())
+        .collect();
+    assert!(
+        !text.contains(&raw) && !text.contains(&*String::from_utf8_lossy(&decoded)),
+        "a raw secret value is in a decompressed entry"
+    );
     let (_, secrets) = entries
         .iter()
         .find(|(n, _)| n == "myproject/secrets.json")
         .expect("secrets");
     let secrets: Value = serde_json::from_slice(secrets).unwrap();
+    let web_creds = secrets["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["metadata"]["name"] == "web-creds")
+        .unwrap();
     assert!(
-        secrets["items"][1]["data"]["database-password"]
-            .as_str()
-            .unwrap()
-            .starts_with("sha256:")
+        web_creds["data"]["database-password"].as_str()
+            == Some(&format!("sha256:{}", sha256_hex(&decoded))),
+        "the stored value is not the SHA-256 of the decoded value"
     );
 
     let manifest = manifest(&archive);
@@ -461,13 +501,9 @@ fn an_unreachable_cluster_or_bad_credentials_write_nothing() {
 fn a_killed_export_leaves_no_archive_and_earlier_ones_intact() {
     let served = Served::start(NIGHT1);
     let proxy = FaultProxy::start(&served.url);
-    // Slow every list down so the export is still running when it is killed.
-    proxy.fault(
-        "/namespaces/",
-        "",
-        usize::MAX,
-        Fault::Delay(Duration::from_millis(150)),
-    );
+    // One list is held unanswered: the export is killed while it waits for it.
+    let held = "/namespaces/myproject/deploymentconfigs";
+    proxy.hold(held);
     let dir = tempfile::tempdir().unwrap();
     let earlier = common::write(
         dir.path(),
@@ -489,12 +525,17 @@ fn a_killed_export_leaves_no_archive_and_earlier_ones_intact() {
         ])
         .spawn()
         .unwrap();
-    // Wait until it is listing (past discovery), then kill it hard.
-    let started = std::time::Instant::now();
-    while proxy.seen_paths("/namespaces/").len() < 4 && started.elapsed() < Duration::from_secs(20)
-    {
-        std::thread::sleep(Duration::from_millis(20));
+    // Wait until the held list is requested: the export is listing, and cannot finish before
+    // the proxy answers it.
+    let listing = proxy.wait_for(held, Duration::from_secs(60));
+    if !listing {
+        let _ = child.kill();
     }
+    assert!(listing, "the export never requested {held}");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the export ended while its list was held"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     assert_eq!(zips(dir.path()), ["driftlab-201801010000.zip"]);
@@ -519,38 +560,86 @@ fn secrets_modes_and_service_account_tokens() {
         "secrets.yaml",
         b"apiVersion: v1\nkind: Secret\nmetadata: {name: app, namespace: p}\ntype: Opaque\ndata: {password: czNjcjN0}\n---\n\
 apiVersion: v1\nkind: Secret\nmetadata: {name: default-token-abcde, namespace: p, annotations: {kubernetes.io/service-account.name: default}}\n\
-type: kubernetes.io/service-account-token\ndata: {token: ZXlKaGJHY2k=}\n",
+type: kubernetes.io/service-account-token\ndata: {token: ZXlKaGJHY2k=}\n---\n\
+apiVersion: v1\nkind: ConfigMap\nmetadata: {name: web, namespace: p}\ndata: {a: b}\n",
     );
-    let served = Served::start(&snapshot);
+    // A server that serves raw values, as a real API server does (serve hashes them otherwise,
+    // and an export of hashes proves nothing about what export does with raw values).
+    let served = Served::start_with(&snapshot, &show_secrets());
     let config = kubeconfig(dir.path(), &served.url);
-    for (mode, expect) in [
-        ("hash", Some("sha256:")),
-        ("include", Some("czNjcjN0")),
-        ("skip", None),
-    ] {
+    // The value exactly as the server serves it, and its decoded bytes.
+    let served_secret: Value = serde_json::from_str(&common::cluster::get(
+        &served.url,
+        "/api/v1/namespaces/p/secrets/app",
+    ))
+    .unwrap();
+    let raw = served_secret["data"]["password"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let decoded = base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &raw).unwrap();
+    let decoded = String::from_utf8(decoded).unwrap();
+    let digest = sha256_hex(decoded.as_bytes());
+    for mode in ["hash", "include", "skip"] {
         let out = dir.path().join(mode);
         std::fs::create_dir(&out).unwrap();
-        // serve hashes secrets unless asked; the point here is what export does with what it gets.
         let output = export(&config, &out, &["-n", "p", "--secrets", mode]);
         assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
         let archive = out.join(&zips(&out)[0]);
         let entries = common::unzip(&std::fs::read(&archive).unwrap());
-        let secrets = entries.iter().find(|(n, _)| n == "p/secrets.json");
-        match expect {
-            Some(_) => {
-                let list: Value =
-                    serde_json::from_slice(&secrets.expect("secrets written").1).unwrap();
-                let items = list["items"].as_array().unwrap();
-                assert_eq!(items.len(), 1, "token secrets are always left out");
-                assert_eq!(items[0]["metadata"]["name"], "app");
+        // Every Secret object of every decompressed list entry.
+        let mut secrets = Vec::new();
+        for (name, data) in &entries {
+            let document: Value = serde_json::from_slice(data).unwrap();
+            for item in document["items"].as_array().into_iter().flatten() {
+                if item["kind"] == "Secret" || name.ends_with("/secrets.json") {
+                    secrets.push(item.clone());
+                }
+            }
+        }
+        let text: String = entries
+            .iter()
+            .map(|(_, data)| String::from_utf8_lossy(data).into_owned())
+            .collect();
+        assert!(
+            entries.iter().any(|(n, _)| n == "p/configmaps.json"),
+            "{mode}: the rest of the namespace is exported"
+        );
+        assert!(
+            !text.contains("ZXlKaGJHY2k="),
+            "{mode}: a service-account token reached the archive"
+        );
+        match mode {
+            "include" => {
+                assert_eq!(secrets.len(), 1, "token secrets are always left out");
+                assert_eq!(secrets[0]["metadata"]["name"], "app");
+                // Compared without printing the value.
                 assert!(
-                    items[0]["data"]["password"]
-                        .as_str()
-                        .unwrap()
-                        .starts_with("sha256:")
+                    secrets[0]["data"]["password"].as_str() == Some(raw.as_str()),
+                    "include did not keep the served value as it was"
                 );
             }
-            None => assert!(secrets.is_none()),
+            "hash" => {
+                assert_eq!(secrets.len(), 1, "token secrets are always left out");
+                // Compared without printing what was stored: it may be the raw value.
+                assert!(
+                    secrets[0]["data"]["password"].as_str() == Some(&format!("sha256:{digest}")),
+                    "hash: the stored value is not the SHA-256 of the decoded value"
+                );
+                for leak in [raw.as_str(), decoded.as_str()] {
+                    assert!(
+                        !text.contains(leak),
+                        "hash: a raw secret value is in a decompressed entry"
+                    );
+                }
+            }
+            _ => {
+                assert!(secrets.is_empty(), "skip: {} Secret objects", secrets.len());
+                assert!(
+                    !text.contains(&raw),
+                    "skip: a raw secret value is in the archive"
+                );
+            }
         }
         let manifest = manifest(&archive);
         assert_eq!(manifest["secrets"], mode);
@@ -955,4 +1044,323 @@ fn export_of_a_namespace_keeps_only_the_cluster_scoped_objects_it_refers_to() {
     assert_eq!(names(&all, "PersistentVolume"), ["pv-other", "pv-shop"]);
     assert_eq!(names(&all, "ClusterRole"), ["cluster-admin", "edit"]);
     assert_eq!(manifest(&all)["clusterScoped"], "all");
+}
+
+/// `--retain-count N` keeps the newest N complete archives; a bad night (unreadable, empty)
+/// older than those N goes, one newer than the Nth stays, and the oldest ones go.
+#[test]
+fn rotate_retain_count_keeps_the_newest_complete_archives_and_drops_the_oldest() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = std::fs::read(common::repo(NIGHT1)).unwrap();
+    let empty = common::zip_bytes(&[("README.txt", b"nothing exported")], false);
+    // Newest first: what each night holds.
+    let nights: [(&str, &[u8]); 7] = [
+        ("driftlab-202601070015.zip", &good),
+        ("driftlab-202601060015.zip", b""),
+        ("driftlab-202601050015.zip", &good),
+        ("driftlab-202601040015.zip", &empty),
+        ("driftlab-202601030015.zip", &good),
+        ("driftlab-202601020015.zip", b""),
+        ("driftlab-202601010015.zip", &good),
+    ];
+    for (name, bytes) in &nights {
+        common::write(dir.path(), name, bytes);
+    }
+    let output = driftlab()
+        .args([
+            "rotate",
+            dir.path().to_str().unwrap(),
+            "--retain-count",
+            "2",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    // The two newest complete nights (07, 05) and the bad night between them (06) stay; the
+    // bad night just older than the second kept one (04) and everything older go.
+    assert_eq!(
+        zips(dir.path()),
+        [
+            "driftlab-202601050015.zip",
+            "driftlab-202601060015.zip",
+            "driftlab-202601070015.zip"
+        ],
+        "{}",
+        stdout(&output)
+    );
+    let printed = stdout(&output);
+    let deleted: Vec<&str> = printed
+        .lines()
+        .map(|l| l.rsplit('/').next().unwrap())
+        .collect();
+    assert_eq!(
+        deleted,
+        [
+            "driftlab-202601010015.zip",
+            "driftlab-202601020015.zip",
+            "driftlab-202601030015.zip",
+            "driftlab-202601040015.zip"
+        ]
+    );
+}
+
+/// Two namespaces with labelled and unlabelled objects, an ImageStream and a bound PVC carrying
+/// the fields the original tool pruned, and an Event (left out by default).
+const SELECTION: &str = r#"apiVersion: v1
+kind: Namespace
+metadata: {name: shop}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: tools}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: web-config, namespace: shop, labels: {app: web}}
+data: {a: "1"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: other-config, namespace: shop, labels: {app: other}}
+data: {b: "2"}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: tool-config, namespace: tools, labels: {app: web}}
+data: {c: "3"}
+---
+apiVersion: image.openshift.io/v1
+kind: ImageStream
+metadata:
+  name: web
+  namespace: shop
+  labels: {app: web}
+  annotations: {openshift.io/image.dockerRepositoryCheck: "2018-09-11T00:00:00Z", keep: "yes"}
+spec: {lookupPolicy: {local: false}}
+---
+apiVersion: v1
+kind: PersistentVolumeClaim
+metadata:
+  name: data
+  namespace: shop
+  labels: {app: web}
+  annotations:
+    pv.kubernetes.io/bind-completed: "yes"
+    pv.kubernetes.io/bound-by-controller: "yes"
+    volume.beta.kubernetes.io/storage-provisioner: kubernetes.io/aws-ebs
+    keep: "yes"
+spec:
+  accessModes: [ReadWriteOnce]
+  resources: {requests: {storage: 1Gi}}
+  volumeName: pvc-0a1b2c3d
+---
+apiVersion: v1
+kind: Event
+metadata: {name: web.1, namespace: shop}
+involvedObject: {kind: ConfigMap, name: web-config, namespace: shop}
+reason: Created
+message: created
+"#;
+
+/// `driftlab export` of the SELECTION snapshot with `args` into `out` (a folder, or with `-o` a
+/// file): the archive's path.
+fn export_selection(dir: &Path, args: &[&str]) -> std::path::PathBuf {
+    let snapshot = common::write(dir, "selection.yaml", SELECTION.as_bytes());
+    let served = Served::start(&snapshot);
+    let config = kubeconfig(dir, &served.url);
+    let out = dir.join(format!("out-{}", args.join("_").replace(['/', '='], "-")));
+    std::fs::create_dir_all(&out).unwrap();
+    let output = export(&config, &out, args);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{args:?}: {}",
+        stderr(&output)
+    );
+    out.join(&zips(&out)[0])
+}
+
+/// The `<namespace>/<name>` of every object of kind `kind` in an archive.
+fn archived_names(archive: &Path, kind: &str) -> Vec<String> {
+    let mut names: Vec<String> = archived(archive, kind)
+        .iter()
+        .map(|o| {
+            format!(
+                "{}/{}",
+                o["metadata"]["namespace"].as_str().unwrap_or(""),
+                o["metadata"]["name"].as_str().unwrap()
+            )
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn export_all_namespaces_and_label_selector_choose_what_is_exported() {
+    let dir = tempfile::tempdir().unwrap();
+    let all = export_selection(dir.path(), &["-A"]);
+    assert_eq!(
+        archived_names(&all, "ConfigMap"),
+        ["shop/other-config", "shop/web-config", "tools/tool-config"]
+    );
+    assert_eq!(
+        manifest(&all)["namespaces"],
+        serde_json::json!(["shop", "tools"])
+    );
+    let one = export_selection(dir.path(), &["-n", "tools"]);
+    assert_eq!(archived_names(&one, "ConfigMap"), ["tools/tool-config"]);
+    let labelled = export_selection(dir.path(), &["-A", "-l", "app=web"]);
+    assert_eq!(
+        archived_names(&labelled, "ConfigMap"),
+        ["shop/web-config", "tools/tool-config"]
+    );
+    assert_eq!(archived_names(&labelled, "ImageStream"), ["shop/web"]);
+}
+
+#[test]
+fn export_include_and_exclude_kind_and_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    // Events are left out by default and taken back with --include-kind.
+    let default = export_selection(dir.path(), &["-n", "shop"]);
+    assert!(archived(&default, "Event").is_empty());
+    assert_eq!(archived_names(&default, "ConfigMap").len(), 2);
+    let with_events = export_selection(dir.path(), &["-n", "shop", "--include-kind", "events"]);
+    assert_eq!(archived_names(&with_events, "Event"), ["shop/web.1"]);
+    let without = export_selection(dir.path(), &["-n", "shop", "--exclude-kind", "configmaps"]);
+    assert!(archived(&without, "ConfigMap").is_empty());
+    assert_eq!(
+        archived_names(&without, "PersistentVolumeClaim"),
+        ["shop/data"]
+    );
+
+    // -o FILE: exactly that file, nothing else in its folder.
+    let snapshot = common::write(dir.path(), "selection.yaml", SELECTION.as_bytes());
+    let served = Served::start(&snapshot);
+    let config = kubeconfig(dir.path(), &served.url);
+    let target = dir.path().join("named").join("tonight.zip");
+    let output = driftlab()
+        .args(["export", "-q", "-n", "shop", "--kubeconfig"])
+        .arg(&config)
+        .arg("-o")
+        .arg(&target)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(zips(target.parent().unwrap()), ["tonight.zip"]);
+    assert_eq!(archived_names(&target, "ConfigMap").len(), 2);
+}
+
+/// "Pruning: … the original tool's per-type rules (… ImageStream
+/// `openshift.io/image.dockerRepositoryCheck`, PVC bind annotations and `volumeName`)."
+#[test]
+fn export_prunes_image_stream_and_pvc_bookkeeping() {
+    let dir = tempfile::tempdir().unwrap();
+    let archive = export_selection(dir.path(), &["-n", "shop"]);
+    let stream = &archived(&archive, "ImageStream")[0];
+    let annotations = stream["metadata"]["annotations"].as_object().unwrap();
+    assert!(
+        !annotations.contains_key("openshift.io/image.dockerRepositoryCheck"),
+        "{stream}"
+    );
+    assert_eq!(annotations["keep"], "yes");
+    let claim = &archived(&archive, "PersistentVolumeClaim")[0];
+    let annotations = claim["metadata"]["annotations"].as_object().unwrap();
+    for pruned in [
+        "pv.kubernetes.io/bind-completed",
+        "pv.kubernetes.io/bound-by-controller",
+        "volume.beta.kubernetes.io/storage-provisioner",
+    ] {
+        assert!(!annotations.contains_key(pruned), "{pruned}: {claim}");
+    }
+    assert_eq!(annotations["keep"], "yes");
+    assert!(claim["spec"].get("volumeName").is_none(), "{claim}");
+    assert_eq!(claim["spec"]["resources"]["requests"]["storage"], "1Gi");
+}
+
+/// A kubeconfig with two contexts, `one` (current) and `two`, each naming its own server.
+fn two_context_kubeconfig(path: &Path, one: &str, two: &str) {
+    let text = format!(
+        "apiVersion: v1\nkind: Config\ncurrent-context: one\nclusters:\n\
+- {{name: one, cluster: {{server: \"{one}\"}}}}\n- {{name: two, cluster: {{server: \"{two}\"}}}}\n\
+contexts:\n- {{name: one, context: {{cluster: one, user: tester}}}}\n\
+- {{name: two, context: {{cluster: two, user: tester}}}}\n\
+users:\n- {{name: tester, user: {{token: test-token}}}}\n"
+    );
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+/// "Credentials as kubectl finds them: `--kubeconfig`, `--context`, `KUBECONFIG`,
+/// `~/.kube/config`", and `live:<context>`: context `one` serves the first night, `two` the
+/// second, so comparing the first night with the live side exits 0 for `one` and 1 for `two`.
+#[test]
+fn credentials_are_found_as_kubectl_finds_them() {
+    let one = Served::start(NIGHT1);
+    let two = Served::start(NIGHT2);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config");
+    two_context_kubeconfig(&file, &one.url, &two.url);
+    let home = dir.path().join("home");
+    two_context_kubeconfig(&home.join(".kube/config"), &one.url, &two.url);
+    let empty_home = dir.path().join("empty-home");
+    std::fs::create_dir_all(&empty_home).unwrap();
+    let file_arg = file.to_str().unwrap();
+
+    // (how credentials are given, live side, extra arguments, expected exit status)
+    let cases: &[(&str, &str, &[&str], i32)] = &[
+        ("--kubeconfig", "live", &["--kubeconfig", file_arg], 0),
+        (
+            "--kubeconfig --context two",
+            "live",
+            &["--kubeconfig", file_arg, "--context", "two"],
+            1,
+        ),
+        ("--kubeconfig", "live:two", &["--kubeconfig", file_arg], 1),
+        ("--kubeconfig", "live:one", &["--kubeconfig", file_arg], 0),
+        ("KUBECONFIG", "live", &[], 0),
+        ("KUBECONFIG", "live:two", &[], 1),
+        ("~/.kube/config", "live", &[], 0),
+        ("~/.kube/config", "live:two", &[], 1),
+    ];
+    for (how, live, extra, expected) in cases {
+        let mut command = driftlab();
+        command
+            .args(["diff", NIGHT1, live, "-n", "myproject", "--name-only"])
+            .args(*extra)
+            .env("HOME", &empty_home);
+        match *how {
+            "KUBECONFIG" => {
+                command.env("KUBECONFIG", &file);
+            }
+            "~/.kube/config" => {
+                command.env("HOME", &home);
+            }
+            _ => {}
+        }
+        let output = command.output().unwrap();
+        assert_eq!(
+            output.status.code(),
+            Some(*expected),
+            "{how} {live}: {}{}",
+            stdout(&output),
+            stderr(&output)
+        );
+    }
+    // A context that does not exist is trouble, named.
+    let output = driftlab()
+        .args(["diff", NIGHT1, "live:three", "--kubeconfig", file_arg])
+        .env("HOME", &empty_home)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    assert!(stderr(&output).contains("three"), "{}", stderr(&output));
+
+    // export --context two exports the second night.
+    let out = dir.path().join("export");
+    std::fs::create_dir_all(&out).unwrap();
+    let output = export(&file, &out, &["-n", "myproject", "--context", "two"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let archive = out.join(&zips(&out)[0]);
+    assert_eq!(manifest(&archive)["server"]["url"], two.url);
 }

@@ -1,10 +1,13 @@
 //! `driftlab history --output html`: one self-contained page (no scripts, nothing fetched), the
 //! culprit's first night marked in its row, every change readable, text escaped; and the page
-//! rendered by headless Chromium (skipped, with a message, when Chromium is not installed).
+//! rendered by headless Chromium (a visible `SKIPPED:` line when Chromium is not installed, a
+//! failure under CI, whose `.ci/run` installs it).
+
+mod common;
 
 use std::fs::{self, File};
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
@@ -378,14 +381,6 @@ fn a_culprit_on_many_objects_is_first_seen_once() {
 // ---------------------------------------------------------------------------------------------
 // Rendered by a browser.
 
-fn chromium() -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|candidate| candidate.is_file())
-}
-
 /// Runs headless Chromium on `page` with `mode` (`--screenshot=…` or `--dump-dom`), killed after
 /// 60 s; returns what it wrote to standard output.
 fn run_chromium(chromium: &Path, work: &Path, mode: &str, page: &Path) -> String {
@@ -460,8 +455,7 @@ fn screenshot(chromium: &Path, work: &Path, page: &Path, png: &Path) -> Vec<u8> 
 
 #[test]
 fn chromium_renders_the_page() {
-    let Some(chromium) = chromium() else {
-        eprintln!("skipped: chromium not found");
+    let Some(chromium) = common::skip::chromium() else {
         return;
     };
     let html = page(&[WEEK]);

@@ -3,8 +3,6 @@
 //! values refused with one line and exit status 2.
 
 mod common;
-#[path = "support/kubectl.rs"]
-mod kubectl;
 
 use common::cluster::Served;
 use common::{driftlab, stderr, stdout};
@@ -18,7 +16,7 @@ fn install(args: &[&str]) -> String {
 
 #[test]
 fn kubectl_reads_the_manifests_and_finds_the_cron_job_through_serve() {
-    let Some(kubectl) = kubectl::find() else {
+    let Some(kubectl) = common::skip::kubectl() else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -35,7 +33,7 @@ fn kubectl_reads_the_manifests_and_finds_the_cron_job_through_serve() {
 
         let served = Served::start(&file.to_string_lossy());
         // kubectl's own YAML parser reads every document (client-side dry run: nothing is sent).
-        let output = kubectl::command(&kubectl, dir.path())
+        let output = common::skip::kubectl_command(&kubectl, dir.path())
             .args([
                 "--server",
                 &served.url,
@@ -56,7 +54,7 @@ fn kubectl_reads_the_manifests_and_finds_the_cron_job_through_serve() {
         );
         assert!(stdout(&output).contains("cronjob.batch/driftlab\n"));
 
-        let output = kubectl::command(&kubectl, dir.path())
+        let output = common::skip::kubectl_command(&kubectl, dir.path())
             .args([
                 "--server",
                 &served.url,

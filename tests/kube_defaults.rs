@@ -6,6 +6,8 @@
 //! allocated cluster IPs, the scheduler's nodeName) is removed from the live side first, by
 //! driftlab's own pruning where it has a rule.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use driftlab::kube::defaults::{self, PodSpecOwner, apply_explained, apply_pod_spec, defaulted};
@@ -393,16 +395,9 @@ fn injected_fields_are_explained_one_by_one() {
 
 // ---- The Argo CD gitops-engine pairs ----------------------------------------------------------
 
-/// The corpus folder, or `None` after saying so loudly; under CI its absence fails the test.
+/// The corpus folder, or `None` after a visible `SKIPPED:` line (a failure under CI).
 fn argo_corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/argo-gitops-engine");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let message = format!("SKIPPED: the Argo CD corpus is not at {}", dir.display());
-    eprintln!("{message}");
-    assert!(std::env::var_os("CI").is_none(), "{message}");
-    None
+    common::skip::corpus("argo-gitops-engine")
 }
 
 /// What still differs between a defaulted config and its defaulted live object, and why: the

@@ -2,8 +2,6 @@
 //! `kubectl driftlab …` run it, and its help and errors then speak as `kubectl driftlab`.
 
 mod common;
-#[path = "support/kubectl.rs"]
-mod kubectl;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -28,7 +26,7 @@ fn kubectl_with_plugin(kubectl: &Path, plugins: &Path, home: &Path, args: &[&str
     path.extend(std::env::split_paths(
         &std::env::var_os("PATH").unwrap_or_default(),
     ));
-    kubectl::command(kubectl, home)
+    common::skip::kubectl_command(kubectl, home)
         .args(args)
         .env("PATH", std::env::join_paths(path).unwrap())
         .env("NO_COLOR", "1")
@@ -39,7 +37,7 @@ fn kubectl_with_plugin(kubectl: &Path, plugins: &Path, home: &Path, args: &[&str
 
 #[test]
 fn kubectl_driftlab_help_and_diff_run_through_the_real_kubectl() {
-    let Some(kubectl) = kubectl::find() else {
+    let Some(kubectl) = common::skip::kubectl() else {
         return;
     };
     let plugins = plugin_dir();

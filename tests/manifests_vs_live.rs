@@ -88,14 +88,7 @@ fn defaults_are_named_by_explain_and_a_non_default_value_is_a_difference() {
 
 /// The Argo CD gitops-engine pairs: configs and the live objects Argo CD compares them with.
 fn argo_corpus() -> Option<PathBuf> {
-    let dir = repo("../shared/corpus/argo-gitops-engine");
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    let message = format!("SKIPPED: the Argo CD corpus is not at {}", dir.display());
-    eprintln!("{message}");
-    assert!(std::env::var_os("CI").is_none(), "{message}");
-    None
+    common::skip::corpus("argo-gitops-engine")
 }
 
 #[test]

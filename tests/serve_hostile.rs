@@ -7,7 +7,6 @@ mod common;
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -593,24 +592,9 @@ fn watch_requests_are_refused_with_a_status() {
     );
 }
 
-/// The kubectl on PATH; its absence is reported loudly and fails the test under CI.
-fn kubectl_path() -> Option<PathBuf> {
-    let found = std::env::var_os("PATH").and_then(|paths| {
-        std::env::split_paths(&paths)
-            .map(|dir| dir.join("kubectl"))
-            .find(|candidate| candidate.is_file())
-    });
-    if found.is_none() {
-        let message = "kubectl is not on PATH: the kubectl watch test did NOT run";
-        assert!(std::env::var_os("CI").is_none(), "{message}");
-        eprintln!("\n*** WARNING: {message} ***\n");
-    }
-    found
-}
-
 #[test]
 fn kubectl_get_watch_fails_fast_with_a_clear_message() {
-    let Some(kubectl) = kubectl_path() else {
+    let Some(kubectl) = common::skip::kubectl() else {
         return;
     };
     let served = Served::start(NIGHT1);

@@ -5,7 +5,6 @@ mod common;
 use std::collections::BTreeMap;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::Command;
 
 use common::cluster::Served;
 use common::{NIGHT1, stdout};
@@ -13,27 +12,21 @@ use driftlab::snapshot::Snapshot;
 use driftlab::source::{self, ReadOptions};
 use serde_json::Value;
 
-const KUBECTL: &str = "/usr/bin/kubectl";
-
 /// kubectl against `server`, with an empty kubeconfig so the host's is never used.
 fn kubectl(server: &str, home: &Path, args: &[&str]) -> std::process::Output {
-    let config = home.join("empty-kubeconfig");
-    std::fs::write(&config, "apiVersion: v1\nkind: Config\n").unwrap();
-    Command::new(KUBECTL)
+    let kubectl = common::skip::kubectl().expect("kubectl_or_skip! found it");
+    common::skip::kubectl_command(&kubectl, home)
         .arg("--server")
         .arg(server)
         .args(args)
-        .env("KUBECONFIG", &config)
-        .env("HOME", home)
-        .env_remove("KUBECTL_EXTERNAL_DIFF")
         .output()
         .expect("kubectl runs")
 }
 
+/// Returns from the test when kubectl is missing, after a visible `SKIPPED:` line.
 macro_rules! kubectl_or_skip {
     () => {
-        if !Path::new(KUBECTL).exists() {
-            eprintln!("skipped: {KUBECTL} not found");
+        if common::skip::kubectl().is_none() {
             return;
         }
     };
@@ -232,11 +225,9 @@ fn get(url: &str, path: &str) -> (u16, Value) {
 
 #[test]
 fn discovery_documents_have_the_shape_of_a_real_api_server() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/k8s-discovery");
-    if !corpus.exists() {
-        eprintln!("skipped: ../shared/corpus not found");
+    let Some(corpus) = common::skip::corpus("k8s-discovery") else {
         return;
-    }
+    };
     let real = |name: &str| -> Value {
         serde_json::from_slice(&std::fs::read(corpus.join(name)).unwrap()).unwrap()
     };
@@ -327,11 +318,9 @@ fn discovery_documents_have_the_shape_of_a_real_api_server() {
 
 #[test]
 fn real_discovery_documents_are_read_by_the_client_side() {
-    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/k8s-discovery");
-    if !corpus.exists() {
-        eprintln!("skipped: ../shared/corpus not found");
+    let Some(corpus) = common::skip::corpus("k8s-discovery") else {
         return;
-    }
+    };
     use driftlab::cluster::ClusterOptions;
     use driftlab::cluster::discovery::{resources_of, select};
     let core: k8s_openapi::apimachinery::pkg::apis::meta::v1::APIResourceList =

@@ -272,6 +272,26 @@ mod tests {
     }
 
     #[test]
+    fn days_keep_an_archive_exactly_that_old_and_delete_one_a_minute_older() {
+        use ArchiveState::*;
+        let at = |stamp: &str| Candidate {
+            stamp: Timestamp::parse_stamp(stamp).unwrap(),
+            path: PathBuf::from(format!("d-{stamp}.zip")),
+            state: Complete,
+        };
+        let retention = Retention {
+            days: Some(7),
+            count: None,
+        };
+        // now() is 2026-09-20 00:15: 7 days before is 2026-09-13 00:15, "not more than 7 days".
+        let archives = [at("202609190015"), at("202609130015"), at("202609130014")];
+        assert_eq!(
+            choose(&archives, retention, now()),
+            [PathBuf::from("d-202609130014.zip")]
+        );
+    }
+
+    #[test]
     fn strict_names_only() {
         assert!(archive_stamp("driftlab-202609110015.zip", "driftlab-").is_some());
         assert!(archive_stamp("driftlab-20260911.zip", "driftlab-").is_some());

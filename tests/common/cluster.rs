@@ -199,6 +199,25 @@ impl FaultProxy {
         self.seen.lock().unwrap().clone()
     }
 
+    /// Holds the next request whose path contains `path` unanswered for two minutes (longer than
+    /// any test waits): a test that sees it arrive ([`FaultProxy::wait_for`]) knows that the
+    /// client is waiting on it until the test is over.
+    pub fn hold(&self, path: &str) {
+        self.fault(path, "", 1, Fault::Delay(Duration::from_secs(120)));
+    }
+
+    /// Waits up to `timeout` for a request whose path contains `path`; whether one came.
+    pub fn wait_for(&self, path: &str, timeout: Duration) -> bool {
+        let started = Instant::now();
+        while self.seen_paths(path).is_empty() {
+            if started.elapsed() > timeout {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        true
+    }
+
     /// The targets of requests seen whose path contains `path`.
     pub fn seen_paths(&self, path: &str) -> Vec<String> {
         self.seen()
@@ -321,4 +340,51 @@ fn header_end(response: &[u8]) -> usize {
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
         .map_or(response.len(), |p| p + 2)
+}
+
+/// One request with `method` (and no body) to `path` of the server at `url`, on a new
+/// connection: the status code and the body (de-chunked).
+pub fn request(url: &str, method: &str, path: &str) -> (u16, String) {
+    let address = url.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).expect("server reachable");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(30)))
+        .expect("timeout");
+    write!(
+        stream,
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nAccept: application/json\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request written");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("response read");
+    let end = header_end(&response);
+    let head = String::from_utf8_lossy(&response[..end]).to_ascii_lowercase();
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .expect("a status line");
+    let mut body = response[(end + 2).min(response.len())..].to_vec();
+    if head.contains("transfer-encoding: chunked") {
+        let mut plain = Vec::new();
+        let mut rest = &body[..];
+        while let Some(line_end) = rest.windows(2).position(|w| w == b"\r\n") {
+            let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..line_end]).trim(), 16)
+                .expect("chunk size");
+            if size == 0 {
+                break;
+            }
+            plain.extend_from_slice(&rest[line_end + 2..line_end + 2 + size]);
+            rest = &rest[line_end + 2 + size + 2..];
+        }
+        body = plain;
+    }
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// `GET path`, which must answer 200: its body.
+pub fn get(url: &str, path: &str) -> String {
+    let (status, body) = request(url, "GET", path);
+    assert_eq!(status, 200, "GET {path}: {body}");
+    body
 }
