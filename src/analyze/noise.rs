@@ -290,11 +290,12 @@ pub const BUILTIN: &[BuiltinRule] = &[
     ),
     rule(
         "controller-labels",
-        "labels controllers generate: pod-template-hash, controller-uid",
+        "labels controllers generate: pod-template-hash, controller-uid, controller-revision-hash",
         &[],
         &[
             r#"metadata.labels["pod-template-hash"]"#,
             r#"metadata.labels["controller-uid"]"#,
+            r#"metadata.labels["controller-revision-hash"]"#,
             r#"metadata.labels["batch.kubernetes.io/controller-uid"]"#,
             r#"spec.selector.matchLabels["pod-template-hash"]"#,
             r#"spec.selector["pod-template-hash"]"#,

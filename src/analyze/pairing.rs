@@ -3,7 +3,7 @@
 //! Deployment, builds and jobs by their BuildConfig or CronJob, hash-suffixed ConfigMaps and
 //! Secrets by their base name and content.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
@@ -210,6 +210,54 @@ pub fn pair(entries: &mut Vec<Entry>, old: &Snapshot, new: &Snapshot) {
     pairing.relate_to_owners(entries);
     pairing.by_content_hash(entries);
     pairing.finish(entries);
+    updated_in_place(entries, old, new);
+}
+
+/// Pods a StatefulSet updated in place (they keep their names, `db-0`): the changes that are
+/// exactly their owner's template changes follow the owner and are hidden; a pod with nothing
+/// else is churn, like a replaced pod of a Deployment.
+fn updated_in_place(entries: &mut [Entry], old: &Snapshot, new: &Snapshot) {
+    let mut owners: HashMap<ObjectKey, HashSet<String>> = HashMap::new();
+    for entry in entries.iter_mut().filter(|e| {
+        e.key.kind == "Pod" && e.change == ObjectChange::Changed && e.subject == Subject::Object
+    }) {
+        let Some((owner_kind, owner_name)) =
+            entry.new.as_ref().and_then(|pod| owner_of("Pod", pod))
+        else {
+            continue;
+        };
+        if owner_kind != "StatefulSet" {
+            continue;
+        }
+        let owner_key = ObjectKey {
+            namespace: entry.key.namespace.clone(),
+            group: "apps".into(),
+            kind: owner_kind.clone(),
+            name: owner_name.clone(),
+        };
+        let changes =
+            owners
+                .entry(owner_key)
+                .or_insert_with_key(|key| match (old.get(key), new.get(key)) {
+                    (Some(a), Some(b)) => template_changes(&key.kind, &a.value(), &b.value()),
+                    _ => HashSet::new(),
+                });
+        if changes.is_empty() {
+            continue;
+        }
+        for finding in entry.findings.iter_mut().filter(|f| f.hidden_by.is_none()) {
+            let c = &finding.change;
+            let signature = format!("{}\u{0}{:?}\u{0}{:?}", c.path.human(), c.old, c.new);
+            if changes.contains(&signature) {
+                finding.hidden_by = Some("follows-owner".into());
+            }
+        }
+        if entry.findings.iter().all(|f| f.hidden_by.is_some()) {
+            entry.category = Category::Churn;
+            entry.relation = Some(format!("updated with {owner_kind} {owner_name}"));
+            entry.owner = Some((owner_kind, owner_name));
+        }
+    }
 }
 
 /// Pairs found so far, and the entries they took.

@@ -345,8 +345,8 @@ pub struct ExportArgs {
     pub cluster_scoped: bool,
 
     /// Leave out who wrote which field (metadata.managedFields). Kept by default, compacted: they
-    /// let diff and history say "by kubectl-edit, 2026-11-24 14:02"; they cost about a third
-    /// more archive size on small objects (see BENCHMARKS.md).
+    /// let diff and history say "by kubectl-edit, 2026-11-24 14:02"; they cost up to 1.5x the
+    /// archive size (see BENCHMARKS.md).
     #[arg(long)]
     pub drop_managed_fields: bool,
 

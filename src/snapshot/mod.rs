@@ -91,12 +91,20 @@ impl StoredObject {
         let Ok(Value::Object(kept)) = serde_json::from_str::<Value>(text) else {
             return value;
         };
+        if let Some(managed) = kept.get("managedFields") {
+            // Back in the API's form: each field set an object, with its type and version.
+            let api_version = value.get("apiVersion").cloned().unwrap_or(Value::Null);
+            let entries: Vec<Value> = crate::kube::managed::from_list(managed)
+                .into_iter()
+                .map(|m| m.as_served(&api_version))
+                .collect();
+            if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
+                metadata.insert("managedFields".into(), Value::Array(entries));
+            }
+        }
         let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) else {
             return value;
         };
-        if let Some(managed) = kept.get("managedFields") {
-            metadata.insert("managedFields".into(), managed.clone());
-        }
         if let Some(applied) = kept.get("lastApplied") {
             let annotations = metadata
                 .entry("annotations")
