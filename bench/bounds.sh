@@ -46,10 +46,11 @@ echo "list10k $(stat -c %s "${list[0]}")" >> "$WORK/sizes"
 
 measure() { # label input-size-key command...
   local label=$1 key=$2; shift 2
-  local status=0
-  "$TIME" --quiet -f "%M" -o "$WORK/$label.rss" "$@" >/dev/null 2>"$WORK/$label.err" || status=$?
+  local status=0 file
+  file="$WORK/$(printf '%s' "$label" | tr -c 'A-Za-z0-9' '_')"
+  "$TIME" --quiet -f "%M" -o "$file.rss" "$@" >/dev/null 2>"$file.err" || status=$?
   local kib size
-  kib=$(tail -1 "$WORK/$label.rss")
+  kib=$(tail -1 "$file.rss")
   size=$(awk -v k="$key" '$1 == k {print $2}' "$WORK/sizes")
   printf "%-48s %10.1f MiB in  exit %s  %8.1f MiB peak  %6.2fx\n" "$label" \
     "$(awk "BEGIN {print $size / 1048576}")" "$status" "$(awk "BEGIN {print $kib / 1024}")" \
