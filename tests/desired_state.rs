@@ -114,6 +114,11 @@ fn objects_only_in_the_cluster_are_listed_with_all_and_manifest_only_objects_are
     // --all shows what is hidden (and, as always with --all, counts it).
     let (_, out, _) = desired_against("tests/desired/live-clean.json", &["--all"]);
     assert!(
+        out.contains("3 objects in the cluster are not in the manifests\n")
+            && !out.contains("--all lists them"),
+        "{out}"
+    );
+    assert!(
         out.contains("+ ServiceAccount default   in the cluster, not in the manifests"),
         "{out}"
     );

@@ -154,7 +154,7 @@ fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
         )
     };
     if s.cluster_only > 0 {
-        let all = if hint.is_empty() {
+        let all = if hint.is_empty() || analysis.show_all {
             ""
         } else {
             "; --all lists them"
