@@ -416,8 +416,11 @@ fn template_checks(
 /// A replaced controller whose every change follows its owner is churn, and says so.
 fn mark_replaced_controllers(entries: &mut [Entry]) {
     for entry in entries {
-        if let (Some((kind, name)), false) = (&entry.owner, entry.key.kind == "Pod")
-            && entry.is_pair()
+        // Pods and jobs keep the relation pairing gave them (`next job of CronJob report`).
+        if let (Some((kind, name)), false) = (
+            &entry.owner,
+            matches!(entry.key.kind.as_str(), "Pod" | "Job"),
+        ) && entry.is_pair()
             && entry.findings.iter().all(|f| f.hidden_by.is_some())
         {
             entry.relation = Some(format!("replaced; same template changes as {kind} {name}"));

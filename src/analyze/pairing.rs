@@ -297,7 +297,9 @@ impl Pairing {
                     )
                 })
                 .collect();
-            if kind != "Pod" && predecessors.is_empty() {
+            // A controller scaled down to nothing stays in the snapshot; a finished job that
+            // stays is history, not a predecessor.
+            if kind != "Pod" && kind != "Job" && predecessors.is_empty() {
                 predecessors.extend(latest_controller(old, group));
             }
             let mut additions = additions.clone();
@@ -330,9 +332,14 @@ impl Pairing {
             renames.insert(0, (old_rc, new_rc));
         }
         let findings = pair_findings(kind, &old_value, &new_value, &renames, owner_changes);
+        let relation = if kind == "Job" {
+            format!("next job of {owner_kind} {owner_name}")
+        } else {
+            "replaced".to_string()
+        };
         self.pairs.push(Entry {
             subject: Subject::Pair { old_name },
-            relation: Some("replaced".to_string()),
+            relation: Some(relation),
             owner: Some((owner_kind.clone(), owner_name.clone())),
             category: Category::Churn,
             findings,
@@ -448,7 +455,7 @@ fn series(
     for (i, entry) in entries.iter().enumerate() {
         if !matches!(
             entry.key.kind.as_str(),
-            "Pod" | "ReplicationController" | "ReplicaSet"
+            "Pod" | "ReplicationController" | "ReplicaSet" | "Job"
         ) {
             continue;
         }
