@@ -1364,3 +1364,26 @@ fn credentials_are_found_as_kubectl_finds_them() {
     let archive = out.join(&zips(&out)[0]);
     assert_eq!(manifest(&archive)["server"]["url"], two.url);
 }
+
+#[test]
+fn object_storage_urls_are_refused_not_taken_for_directories() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [
+        vec!["export", "--output-dir", "s3://backups/prod"],
+        vec!["rotate", "s3://backups/prod", "--retain-days", "7"],
+    ] {
+        let output = driftlab()
+            .current_dir(dir.path())
+            .args(&args)
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(
+            stderr(&output).contains("s3://backups/prod: object storage is not supported yet"),
+            "{}",
+            stderr(&output)
+        );
+        // Nothing was made of the URL: no `s3:` directory.
+        assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
+    }
+}

@@ -612,7 +612,7 @@ pub struct InstallArgs {
     pub target_namespaces: Vec<String>,
 
     /// Write archives to object storage (s3://bucket/prefix) instead of a volume. Object storage
-    /// support lands with the S3 work; until then export treats the URL as a path.
+    /// support lands with the S3 work; until then export refuses the URL (the job fails visibly).
     #[arg(long, value_name = "URL", conflicts_with_all = ["capacity", "storage_class", "access_mode"])]
     pub bucket: Option<String>,
 

@@ -332,8 +332,8 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
         },
         secret_key,
         destination: match args.output {
-            Some(file) => Destination::File(file),
-            None => Destination::Directory(args.output_dir),
+            Some(file) => Destination::File(local("-o", file)?),
+            None => Destination::Directory(local("--output-dir", args.output_dir)?),
         },
         prefix: args.prefix,
         retention: Retention {
@@ -411,16 +411,32 @@ pub fn check_command(args: CheckArgs) -> CheckCommand {
 }
 
 /// The settings of `driftlab rotate`.
-pub fn rotate_command(args: RotateArgs) -> RotateCommand {
-    RotateCommand {
-        dir: args.dir,
+pub fn rotate_command(args: RotateArgs) -> Result<RotateCommand> {
+    Ok(RotateCommand {
+        dir: local("DIR", args.dir)?,
         prefix: args.prefix,
         retention: Retention {
             days: args.retain_days,
             count: args.retain_count,
         },
         dry_run: args.dry_run,
+    })
+}
+
+/// `path` when it is a local path. Object storage URLs (`s3://…`) are refused with one line
+/// rather than taken for a directory named `s3:` (the nightly job would write into its own
+/// container and lose the archive); object storage is not supported yet.
+fn local(flag: &str, path: std::path::PathBuf) -> Result<std::path::PathBuf> {
+    let text = path.to_string_lossy();
+    if ["s3://", "gs://", "az://", "azure://", "http://", "https://"]
+        .iter()
+        .any(|scheme| text.starts_with(scheme))
+    {
+        return Err(Error::Usage(format!(
+            "{flag} {text}: object storage is not supported yet; write to a directory (a mounted volume) instead"
+        )));
     }
+    Ok(path)
 }
 
 /// The settings of `driftlab install`, checked.

@@ -104,7 +104,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let command = config::export_command(args, std::io::stderr().is_terminal())?;
             commands::export::run(&command)
         }
-        Command::Rotate(args) => commands::rotate::run(&config::rotate_command(args)),
+        Command::Rotate(args) => commands::rotate::run(&config::rotate_command(args)?),
         Command::Serve(args) => commands::serve::run(&config::serve_command(args)?),
         Command::History(args) => {
             let command = config::history_command(args, std::io::stdout().is_terminal())?;
