@@ -271,7 +271,8 @@ fn legacy_binding(
                 .is_some_and(|n| n.as_str().is_some_and(|n| !n.is_empty()));
             value.as_str() == Some(if scoped { "Role" } else { "ClusterRole" })
         }
-        ["roleRef", "namespace"] => change.op == Op::Remove || change.op == Op::Add,
+        // OpenShift 3 named the role's namespace; RBAC v1 does not (the binding's own is meant).
+        ["roleRef", "namespace"] => true,
         _ => false,
     }
 }

@@ -72,28 +72,49 @@ pub fn managers(object: &Value) -> Vec<Manager> {
         .unwrap_or_default()
 }
 
+/// One entry of a `managedFields` list, borrowed, once it names a manager and holds a FieldsV1
+/// field set (an object as served, or the compact string of [`compact`]).
+struct Entry<'a> {
+    name: &'a str,
+    operation: &'a str,
+    time: Option<&'a str>,
+    subresource: Option<&'a str>,
+    fields: &'a Value,
+}
+
+fn entries(list: &Value) -> impl Iterator<Item = Entry<'_>> {
+    list.as_array().into_iter().flatten().filter_map(|entry| {
+        let text = |field: &str| entry.get(field).and_then(Value::as_str);
+        let fields = entry.get("fieldsV1")?;
+        if text("fieldsType").is_some_and(|t| t != "FieldsV1")
+            || !(fields.is_object() || fields.is_string())
+        {
+            return None;
+        }
+        Some(Entry {
+            name: text("manager")?,
+            operation: text("operation").unwrap_or_default(),
+            time: text("time"),
+            subresource: text("subresource").filter(|s| !s.is_empty()),
+            fields,
+        })
+    })
+}
+
 /// The managers of a `managedFields` list.
 pub fn from_list(list: &Value) -> Vec<Manager> {
-    let Some(items) = list.as_array() else {
-        return Vec::new();
-    };
-    items
-        .iter()
+    entries(list)
         .filter_map(|entry| {
-            let text = |field: &str| entry.get(field).and_then(Value::as_str).map(String::from);
             // Archives keep the field set as one compact JSON string ([`compact`]).
-            let fields = match entry.get("fieldsV1")? {
+            let fields = match entry.fields {
                 Value::String(text) => serde_json::from_str(text).ok()?,
                 other => other.clone(),
             };
-            if text("fieldsType").is_some_and(|t| t != "FieldsV1") || !fields.is_object() {
-                return None;
-            }
-            Some(Manager {
-                name: text("manager")?,
-                operation: text("operation").unwrap_or_default(),
-                time: text("time"),
-                subresource: text("subresource").filter(|s| !s.is_empty()),
+            fields.is_object().then(|| Manager {
+                name: entry.name.to_string(),
+                operation: entry.operation.to_string(),
+                time: entry.time.map(String::from),
+                subresource: entry.subresource.map(String::from),
                 fields,
             })
         })
@@ -126,42 +147,28 @@ impl Manager {
 /// object in a pretty-printed archive its indentation alone doubled the archive (measured in
 /// BENCHMARKS.md); [`from_list`] reads both forms.
 pub fn compact(list: &Value) -> Value {
-    let Some(items) = list.as_array() else {
-        return Value::Array(Vec::new());
-    };
     // Straight from the borrowed entries: export compacts every object it reads, and cloning
     // each field set first cost a tenth of the export's time.
-    let text =
-        |entry: &Value, field: &str| entry.get(field).and_then(Value::as_str).map(String::from);
     Value::Array(
-        items
-            .iter()
-            .filter_map(|entry| {
-                let fields = match entry.get("fieldsV1")? {
-                    Value::String(text) => text.clone(),
-                    fields @ Value::Object(_) => fields.to_string(),
-                    _ => return None,
-                };
-                let subresource = text(entry, "subresource").filter(|s| !s.is_empty());
-                if text(entry, "fieldsType").is_some_and(|t| t != "FieldsV1")
-                    || subresource.as_deref() == Some("status")
-                {
-                    return None;
-                }
+        entries(list)
+            .filter(|entry| entry.subresource != Some("status"))
+            .map(|entry| {
+                let text = |s: &str| Value::String(s.to_string());
                 let mut kept = Map::new();
-                kept.insert("manager".into(), Value::String(text(entry, "manager")?));
-                kept.insert(
-                    "operation".into(),
-                    Value::String(text(entry, "operation").unwrap_or_default()),
-                );
-                if let Some(time) = text(entry, "time") {
-                    kept.insert("time".into(), Value::String(time));
+                kept.insert("manager".into(), text(entry.name));
+                kept.insert("operation".into(), text(entry.operation));
+                if let Some(time) = entry.time {
+                    kept.insert("time".into(), text(time));
                 }
-                if let Some(sub) = subresource {
-                    kept.insert("subresource".into(), Value::String(sub));
+                if let Some(sub) = entry.subresource {
+                    kept.insert("subresource".into(), text(sub));
                 }
+                let fields = match entry.fields {
+                    Value::String(compacted) => compacted.clone(),
+                    fields => fields.to_string(),
+                };
                 kept.insert("fieldsV1".into(), Value::String(fields));
-                Some(Value::Object(kept))
+                Value::Object(kept)
             })
             .collect(),
     )
