@@ -122,6 +122,25 @@ pub fn normalize(object: &mut Value) {
     drop_empty_metadata_maps(object);
 }
 
+/// Puts back into `object`'s metadata what pruning removed and a reader keeps for attribution:
+/// `managedFields` and the last-applied annotation (its text), each when given.
+pub fn restore_provenance(object: &mut Value, managed: Option<Value>, last_applied: Option<Value>) {
+    let Some(metadata) = object.get_mut("metadata").and_then(Value::as_object_mut) else {
+        return;
+    };
+    if let Some(managed) = managed {
+        metadata.insert("managedFields".into(), managed);
+    }
+    if let Some(applied) = last_applied {
+        let annotations = metadata
+            .entry("annotations")
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Some(map) = annotations.as_object_mut() {
+            map.insert(LAST_APPLIED.into(), applied);
+        }
+    }
+}
+
 /// Prunes an object for an export archive: [`normalize`] plus the per-type rules of
 /// [`EXPORT_TYPE_RULES`] for `kind`.
 pub fn prune_for_export(object: &mut Value, kind: &str) {

@@ -365,25 +365,6 @@ fn unreadable_namespaces(url: &str, namespaces: &[String], tally: &Tally) -> Res
         .collect())
 }
 
-/// Puts back what pruning removed and the reader keeps: compact managed fields and the
-/// last-applied annotation.
-fn restore(item: &mut Value, managed: Option<Value>, last_applied: Option<Value>) {
-    let Some(metadata) = item.get_mut("metadata").and_then(Value::as_object_mut) else {
-        return;
-    };
-    if let Some(managed) = managed {
-        metadata.insert("managedFields".into(), managed);
-    }
-    if let Some(applied) = last_applied {
-        let annotations = metadata
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(serde_json::Map::new()));
-        if let Some(map) = annotations.as_object_mut() {
-            map.insert(normalize::LAST_APPLIED.into(), applied);
-        }
-    }
-}
-
 /// Prunes a list as archives and live snapshots keep it: housekeeping fields and per-type rules
 /// out, token secrets out, secret values hashed when asked.
 fn prune(
@@ -417,7 +398,7 @@ fn prune(
             })
             .flatten();
         normalize::prune_for_export(&mut item, &resource.kind);
-        restore(&mut item, managed, last_applied);
+        normalize::restore_provenance(&mut item, managed, last_applied);
         if let SecretValues::Hash(key) = secrets {
             secret::redact_object(&mut item, key.as_deref());
         }

@@ -91,31 +91,18 @@ impl StoredObject {
         let Ok(Value::Object(kept)) = serde_json::from_str::<Value>(text) else {
             return value;
         };
-        if let Some(managed) = kept.get("managedFields") {
-            // Back in the API's form: each field set an object, with its type and version.
-            let api_version = value.get("apiVersion").cloned().unwrap_or(Value::Null);
-            let entries: Vec<Value> = crate::kube::managed::from_list(managed)
+        // Back in the API's form: each field set an object, with its type and version.
+        let api_version = value.get("apiVersion").cloned().unwrap_or(Value::Null);
+        let managed = kept.get("managedFields").map(|managed| {
+            crate::kube::managed::from_list(managed)
                 .into_iter()
                 .map(|m| m.as_served(&api_version))
-                .collect();
-            if let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) {
-                metadata.insert("managedFields".into(), Value::Array(entries));
-            }
-        }
-        let Some(metadata) = value.get_mut("metadata").and_then(Value::as_object_mut) else {
-            return value;
-        };
-        if let Some(applied) = kept.get("lastApplied") {
-            let annotations = metadata
-                .entry("annotations")
-                .or_insert_with(|| Value::Object(serde_json::Map::new()));
-            if let Some(map) = annotations.as_object_mut() {
-                map.insert(
-                    crate::normalize::LAST_APPLIED.into(),
-                    Value::String(applied.to_string()),
-                );
-            }
-        }
+                .collect()
+        });
+        let last_applied = kept
+            .get("lastApplied")
+            .map(|applied| Value::String(applied.to_string()));
+        crate::normalize::restore_provenance(&mut value, managed, last_applied);
         value
     }
 
