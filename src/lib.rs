@@ -52,4 +52,5 @@ pub mod secret;
 pub mod serve;
 pub mod snapshot;
 pub mod source;
+pub mod storage;
 pub mod timestamp;

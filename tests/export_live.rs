@@ -1366,11 +1366,11 @@ fn credentials_are_found_as_kubectl_finds_them() {
 }
 
 #[test]
-fn object_storage_urls_are_refused_not_taken_for_directories() {
+fn other_object_stores_are_refused_not_taken_for_directories() {
     let dir = tempfile::tempdir().unwrap();
     for args in [
-        vec!["export", "--output-dir", "s3://backups/prod"],
-        vec!["rotate", "s3://backups/prod", "--retain-days", "7"],
+        vec!["export", "--output-dir", "gs://backups/prod"],
+        vec!["rotate", "az://backups/prod", "--retain-days", "7"],
     ] {
         let output = driftlab()
             .current_dir(dir.path())
@@ -1379,11 +1379,11 @@ fn object_storage_urls_are_refused_not_taken_for_directories() {
             .unwrap();
         assert_eq!(output.status.code(), Some(2), "{args:?}");
         assert!(
-            stderr(&output).contains("s3://backups/prod: object storage is not supported yet"),
+            stderr(&output).contains("only S3 object storage (s3://bucket/prefix) is supported"),
             "{}",
             stderr(&output)
         );
-        // Nothing was made of the URL: no `s3:` directory.
+        // Nothing was made of the URL: no `gs:` directory.
         assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
     }
 }

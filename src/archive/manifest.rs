@@ -194,10 +194,18 @@ pub fn inspect(path: &Path) -> ArchiveState {
         Ok(file) => file,
         Err(e) => return unreadable(e.to_string()),
     };
-    if file.metadata().is_ok_and(|m| m.len() == 0) {
+    let len = file.metadata().map_or(1, |m| m.len());
+    inspect_reader(std::io::BufReader::new(file), len)
+}
+
+/// [`inspect`] for an archive read through `reader` (`len` bytes long): an object in a bucket,
+/// read in place.
+pub fn inspect_reader(reader: impl Read + std::io::Seek, len: u64) -> ArchiveState {
+    let unreadable = |why: String| ArchiveState::Unreadable(why);
+    if len == 0 {
         return unreadable("0 bytes".into());
     }
-    let mut archive = match zip::ZipArchive::new(std::io::BufReader::new(file)) {
+    let mut archive = match zip::ZipArchive::new(reader) {
         Ok(archive) => archive,
         Err(e) => return unreadable(format!("not a readable zip archive ({e})")),
     };

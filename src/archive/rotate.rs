@@ -12,11 +12,13 @@
 //!   outside the retention (older than D days, or older than the N complete archives kept).
 
 use std::fs;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::manifest::{self, ArchiveState};
 use crate::error::{Error, Result};
+use crate::storage::{Bucket, BucketUrl, RangeReader};
 use crate::timestamp::Timestamp;
 
 /// How many archives to keep.
@@ -73,8 +75,65 @@ pub fn candidates(dir: &Path, prefix: &str) -> Result<Vec<Candidate>> {
         let state = manifest::inspect(&path);
         archives.push(Candidate { stamp, path, state });
     }
-    archives.sort_by(|a, b| b.stamp.cmp(&a.stamp).then_with(|| b.path.cmp(&a.path)));
+    newest_first(&mut archives);
     Ok(archives)
+}
+
+/// Newest first; equal stamps by name, so the order is the same on every run.
+fn newest_first(archives: &mut [Candidate]) {
+    archives.sort_by(|a, b| b.stamp.cmp(&a.stamp).then_with(|| b.path.cmp(&a.path)));
+}
+
+/// [`candidates`] in a bucket folder: each archive's manifest is read in place (a few ranged
+/// requests), not downloaded. A candidate's `path` is its name in the folder.
+pub fn bucket_candidates(
+    bucket: &Bucket,
+    folder: &BucketUrl,
+    prefix: &str,
+) -> Result<Vec<Candidate>> {
+    let mut archives = Vec::new();
+    for object in bucket.list(folder)? {
+        let Some(stamp) = archive_stamp(&object.name, prefix) else {
+            continue;
+        };
+        let reader = RangeReader::new(bucket, folder.key(&object.name), object.size);
+        let state = manifest::inspect_reader(BufReader::new(reader), object.size);
+        archives.push(Candidate {
+            stamp,
+            path: PathBuf::from(object.name),
+            state,
+        });
+    }
+    newest_first(&mut archives);
+    Ok(archives)
+}
+
+/// The URLs of the archives in a bucket folder that `retention` would delete at `now` (never
+/// the one named `protect`); with `delete`, deletes them.
+pub fn rotate_bucket(
+    bucket: &Bucket,
+    folder: &BucketUrl,
+    prefix: &str,
+    retention: Retention,
+    now: Timestamp,
+    protect: Option<&str>,
+    delete: bool,
+) -> Result<Vec<String>> {
+    let mut doomed: Vec<String> =
+        choose(&bucket_candidates(bucket, folder, prefix)?, retention, now)
+            .into_iter()
+            .map(|path| path.to_string_lossy().into_owned())
+            .filter(|name| Some(name.as_str()) != protect)
+            .collect();
+    doomed.sort();
+    let mut gone = Vec::new();
+    for name in doomed {
+        if delete {
+            bucket.delete(&folder.key(&name))?;
+        }
+        gone.push(folder.url_of(&name));
+    }
+    Ok(gone)
 }
 
 /// The archives of `dir` that `retention` would delete at `now`; never `protect`.

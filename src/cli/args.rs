@@ -10,6 +10,7 @@ Noise (housekeeping fields, generated names, replaced pods) does not count as a 
 Examples:
   driftlab diff openshift-backup201809110015.zip openshift-backup201809120015.zip
   driftlab diff last-week.zip today.zip -n myproject --kind dc --output markdown
+  driftlab diff s3://backups/prod live -n myproject     (last night's archive vs the cluster)
   driftlab diff a.zip b.zip --ignore 'metadata.annotations[\"openshift.io/*\"]'";
 
 const EXPORT_AFTER_HELP: &str = "\
@@ -20,13 +21,15 @@ Rotation runs only after a complete export and never lets a partial archive disp
 
 Examples:
   driftlab export -n myproject --output-dir /backups --retain-days 7
-  driftlab export -A --prefix openshift-backup --output-dir /openshift-backup";
+  driftlab export -A --prefix openshift-backup --output-dir /openshift-backup
+  AWS_ENDPOINT_URL=https://minio.example.com driftlab export -A --output-dir s3://backups/prod --retain-days 7";
 
 const HISTORY_AFTER_HELP: &str = "\
 Examples:
   driftlab history /backups
   driftlab history /backups --object dc/web --path 'spec.template.spec.containers[*].readinessProbe'
-  driftlab history /backups --since 2018-09-10 --output html > history.html";
+  driftlab history /backups --since 2018-09-10 --output html > history.html
+  driftlab history s3://backups/prod --since 2026-11-25";
 
 const SERVE_AFTER_HELP: &str = "\
 Examples:
@@ -176,7 +179,8 @@ pub struct FilterArgs {
 /// `driftlab diff`.
 #[derive(Debug, Args)]
 pub struct DiffArgs {
-    /// The old snapshot.
+    /// The old snapshot: an archive, a directory, a file, a Velero tarball, `-`, `live`, or
+    /// s3://bucket/prefix/archive.zip (s3://bucket/prefix: its newest complete archive).
     #[arg(value_name = "OLD")]
     pub old: String,
 
@@ -364,7 +368,8 @@ pub struct ExportArgs {
     #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
     pub max_bytes: u64,
 
-    /// Directory to write the archive to.
+    /// Directory to write the archive to, or s3://bucket/prefix (AWS_* variables; uploaded
+    /// only once whole, never over an existing object).
     #[arg(
         long,
         value_name = "DIR",
@@ -373,7 +378,7 @@ pub struct ExportArgs {
     )]
     pub output_dir: std::path::PathBuf,
 
-    /// Write the archive to exactly this file instead.
+    /// Write the archive to exactly this file (or s3://bucket/key.zip) instead.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<std::path::PathBuf>,
 
@@ -406,7 +411,7 @@ pub struct ExportArgs {
 /// `driftlab rotate`.
 #[derive(Debug, Args)]
 pub struct RotateArgs {
-    /// The archive folder.
+    /// The archive folder, or s3://bucket/prefix.
     #[arg(value_name = "DIR")]
     pub dir: std::path::PathBuf,
 
@@ -430,7 +435,7 @@ pub struct RotateArgs {
 /// `driftlab serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// The snapshot to serve: an archive, a directory, a file, a Velero tarball.
+    /// The snapshot to serve: an archive, a directory, a file, a Velero tarball, an s3:// URL.
     #[arg(value_name = "SNAPSHOT")]
     pub snapshot: String,
 
@@ -467,7 +472,7 @@ pub enum HistoryOutput {
 /// `driftlab history`.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
-    /// Archive folders (searched for …YYYYMMDD[HHMM].zip) or archives.
+    /// Archive folders (searched for …YYYYMMDD[HHMM].zip) or archives; local or s3://.
     #[arg(value_name = "DIR|ARCHIVE", required = true)]
     pub archives: Vec<String>,
 
@@ -519,7 +524,7 @@ pub struct HistoryArgs {
 /// `driftlab check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Snapshots to read: archives, directories, files.
+    /// Snapshots to read: archives, directories, files, s3:// URLs.
     #[arg(value_name = "SNAPSHOT", required = true)]
     pub snapshots: Vec<String>,
 
@@ -611,8 +616,9 @@ pub struct InstallArgs {
     #[arg(long, value_name = "NS,NS", value_delimiter = ',')]
     pub target_namespaces: Vec<String>,
 
-    /// Write archives to object storage (s3://bucket/prefix) instead of a volume. Object storage
-    /// support lands with the S3 work; until then export refuses the URL (the job fails visibly).
+    /// Write archives to object storage (s3://bucket/prefix) instead of a volume; the export
+    /// reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL from the
+    /// credentials Secret, or uses the pod's cloud identity.
     #[arg(long, value_name = "URL", conflicts_with_all = ["capacity", "storage_class", "access_mode"])]
     pub bucket: Option<String>,
 

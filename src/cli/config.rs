@@ -32,6 +32,7 @@ use crate::secret::SecretKey;
 use crate::serve::{Limits, ServeOptions};
 use crate::snapshot::ObjectFilter;
 use crate::source::ReadOptions;
+use crate::storage::Place;
 use crate::timestamp::Timestamp;
 
 /// Whether to colour: `auto` colours a terminal unless `NO_COLOR` is set (to anything but the
@@ -332,8 +333,14 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
         },
         secret_key,
         destination: match args.output {
-            Some(file) => Destination::File(local("-o", file)?),
-            None => Destination::Directory(local("--output-dir", args.output_dir)?),
+            Some(file) => match Place::parse("-o", file)? {
+                Place::Local(file) => Destination::File(file),
+                Place::Bucket(url) => Destination::BucketObject(url),
+            },
+            None => match Place::parse("--output-dir", args.output_dir)? {
+                Place::Local(dir) => Destination::Directory(dir),
+                Place::Bucket(folder) => Destination::Bucket(folder),
+            },
         },
         prefix: args.prefix,
         retention: Retention {
@@ -413,7 +420,7 @@ pub fn check_command(args: CheckArgs) -> CheckCommand {
 /// The settings of `driftlab rotate`.
 pub fn rotate_command(args: RotateArgs) -> Result<RotateCommand> {
     Ok(RotateCommand {
-        dir: local("DIR", args.dir)?,
+        place: Place::parse("DIR", args.dir)?,
         prefix: args.prefix,
         retention: Retention {
             days: args.retain_days,
@@ -421,22 +428,6 @@ pub fn rotate_command(args: RotateArgs) -> Result<RotateCommand> {
         },
         dry_run: args.dry_run,
     })
-}
-
-/// `path` when it is a local path. Object storage URLs (`s3://…`) are refused with one line
-/// rather than taken for a directory named `s3:` (the nightly job would write into its own
-/// container and lose the archive); object storage is not supported yet.
-fn local(flag: &str, path: std::path::PathBuf) -> Result<std::path::PathBuf> {
-    let text = path.to_string_lossy();
-    if ["s3://", "gs://", "az://", "azure://", "http://", "https://"]
-        .iter()
-        .any(|scheme| text.starts_with(scheme))
-    {
-        return Err(Error::Usage(format!(
-            "{flag} {text}: object storage is not supported yet; write to a directory (a mounted volume) instead"
-        )));
-    }
-    Ok(path)
 }
 
 /// The settings of `driftlab install`, checked.

@@ -24,6 +24,7 @@ use crate::cluster::{ClusterOptions, ClusterScoped};
 use crate::error::{Error, ExitStatus, Result};
 use crate::messages;
 use crate::secret::SecretKey;
+use crate::storage::{Bucket, BucketUrl};
 use crate::timestamp::Timestamp;
 
 /// What to do with Secret objects.
@@ -55,6 +56,10 @@ pub enum Destination {
     Directory(PathBuf),
     /// Exactly this file.
     File(PathBuf),
+    /// `s3://bucket/prefix/<prefix><YYYYMMDDHHMM>.zip`.
+    Bucket(BucketUrl),
+    /// Exactly this object.
+    BucketObject(BucketUrl),
 }
 
 /// Everything `driftlab export` needs, settled.
@@ -82,17 +87,7 @@ pub struct ExportCommand {
 /// when nothing trustworthy could be read, and then nothing is written.
 pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
     let started = Timestamp::now();
-    let path = archive_path(command, started)?;
-    let dir = parent_dir(&path);
-    for stale in rotate::remove_stale_partials(&dir, &command.prefix, std::time::SystemTime::now())
-    {
-        if command.progress != ProgressMode::Quiet {
-            eprintln!(
-                "removed {}, left behind by an export that was killed",
-                stale.display()
-            );
-        }
-    }
+    let target = Publish::prepare(command, started)?;
 
     let secrets = match command.secrets {
         SecretsMode::Hash => SecretValues::Hash(command.secret_key.clone()),
@@ -100,7 +95,7 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
         SecretsMode::Skip => SecretValues::Skip,
     };
     let mut sink = ArchiveSink {
-        path: path.clone(),
+        path: target.local_path().to_path_buf(),
         taken: started,
         writer: None,
         progress: None,
@@ -118,12 +113,12 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
     sink.summarize(&progress);
     writer.write_manifest(&manifest(command, &report))?;
     let written = writer.finish()?;
+    let written = target.publish(&written)?;
 
     let complete = report.is_complete();
     if command.progress != ProgressMode::Quiet {
         println!(
-            "{}: {} objects in {} namespaces{}",
-            written.display(),
+            "{written}: {} objects in {} namespaces{}",
             report.objects,
             report.namespaces.len(),
             if complete {
@@ -144,35 +139,157 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
         return Ok(ExitStatus::Partial);
     }
     if command.retention.is_set() {
-        let deleted = rotate::rotate(
-            &dir,
-            &command.prefix,
-            command.retention,
-            report.finished,
-            Some(&written),
-        )?;
-        for path in deleted {
+        for gone in target.rotate(command, report.finished)? {
             if command.progress != ProgressMode::Quiet {
-                println!("rotated out {}", path.display());
+                println!("rotated out {gone}");
             }
         }
     }
     Ok(ExitStatus::Clean)
 }
 
-/// The archive's path; its folder is created when missing. An existing file is never replaced.
-fn archive_path(command: &ExportCommand, started: Timestamp) -> Result<PathBuf> {
-    let path = match &command.destination {
-        Destination::File(path) => path.clone(),
-        Destination::Directory(dir) => {
-            dir.join(format!("{}{}.zip", command.prefix, started.stamp()))
+/// Where the finished archive goes, settled before the cluster is read: a wrong folder, bucket
+/// or credentials end the run before any request to the cluster.
+enum Publish {
+    /// Written in place: the archive writer links it to its final name.
+    Local {
+        /// The archive's path.
+        path: PathBuf,
+    },
+    /// Written to a private staging folder (removed on every way out), then uploaded.
+    Upload {
+        /// Boxed: a client with its runtime is large, and this enum lives on the stack.
+        bucket: Box<Bucket>,
+        folder: BucketUrl,
+        name: String,
+        /// Held so that the folder lives until the upload, and goes when this does.
+        _staging: tempfile::TempDir,
+        path: PathBuf,
+    },
+}
+
+impl Publish {
+    fn prepare(command: &ExportCommand, started: Timestamp) -> Result<Publish> {
+        let dated = || format!("{}{}.zip", command.prefix, started.stamp());
+        let (folder, name) = match &command.destination {
+            Destination::File(path) => {
+                return Ok(Publish::Local {
+                    path: local_archive_path(command, path.clone())?,
+                });
+            }
+            Destination::Directory(dir) => {
+                return Ok(Publish::Local {
+                    path: local_archive_path(command, dir.join(dated()))?,
+                });
+            }
+            Destination::Bucket(folder) => (folder.clone(), dated()),
+            Destination::BucketObject(url) => url.split(),
+        };
+        if name.is_empty() {
+            return Err(Error::Usage(format!("-o {folder}: names no object")));
         }
-    };
+        let bucket = Bucket::open(&folder)?;
+        // Listing the folder proves the bucket is there and the credentials work.
+        bucket.list(&folder)?;
+        if bucket.size(&folder.key(&name))?.is_some() {
+            return Err(Error::Usage(format!(
+                "{}: already exists; not overwritten",
+                folder.url_of(&name)
+            )));
+        }
+        let staging = tempfile::Builder::new()
+            .prefix("driftlab-export-")
+            .tempdir()
+            .map_err(|e| Error::io(std::env::temp_dir().display().to_string(), e))?;
+        let path = staging.path().join(&name);
+        Ok(Publish::Upload {
+            bucket: Box::new(bucket),
+            folder,
+            name,
+            _staging: staging,
+            path,
+        })
+    }
+
+    /// Where the archive writer writes.
+    fn local_path(&self) -> &Path {
+        match self {
+            Publish::Local { path } | Publish::Upload { path, .. } => path,
+        }
+    }
+
+    /// Puts the finished archive at `written` in its place; returns that place as shown.
+    fn publish(&self, written: &Path) -> Result<String> {
+        match self {
+            Publish::Local { .. } => Ok(written.display().to_string()),
+            Publish::Upload {
+                bucket,
+                folder,
+                name,
+                ..
+            } => {
+                let uploaded = bucket.upload_new(&folder.key(name), written);
+                // The staged copy goes either way (its folder goes on every way out).
+                let _ = std::fs::remove_file(written);
+                uploaded.map_err(|err| {
+                    Error::input(
+                        folder.url_of(name),
+                        format!("upload failed, nothing was written under that name ({err})"),
+                    )
+                })?;
+                Ok(folder.url_of(name))
+            }
+        }
+    }
+
+    /// Rotation after a complete export; returns what went, as shown.
+    fn rotate(&self, command: &ExportCommand, now: Timestamp) -> Result<Vec<String>> {
+        match self {
+            Publish::Local { path } => Ok(rotate::rotate(
+                &parent_dir(path),
+                &command.prefix,
+                command.retention,
+                now,
+                Some(path),
+            )?
+            .into_iter()
+            .map(|p| p.display().to_string())
+            .collect()),
+            Publish::Upload {
+                bucket,
+                folder,
+                name,
+                ..
+            } => rotate::rotate_bucket(
+                bucket,
+                folder,
+                &command.prefix,
+                command.retention,
+                now,
+                Some(name),
+                true,
+            ),
+        }
+    }
+}
+
+/// A local archive's path, checked: its folder is created when missing, stale temporary files
+/// of killed exports there are removed, and an existing file is never replaced.
+fn local_archive_path(command: &ExportCommand, path: PathBuf) -> Result<PathBuf> {
     let dir = parent_dir(&path);
     if !dir.is_dir() {
         std::fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
         if command.progress != ProgressMode::Quiet {
             eprintln!("created {}", dir.display());
+        }
+    }
+    for stale in rotate::remove_stale_partials(&dir, &command.prefix, std::time::SystemTime::now())
+    {
+        if command.progress != ProgressMode::Quiet {
+            eprintln!(
+                "removed {}, left behind by an export that was killed",
+                stale.display()
+            );
         }
     }
     if path.exists() {

@@ -1,16 +1,15 @@
-//! `driftlab rotate DIR`: rotation on its own.
-
-use std::path::PathBuf;
+//! `driftlab rotate DIR|s3://bucket/prefix`: rotation on its own.
 
 use crate::archive::rotate::{self, Retention};
 use crate::error::{Error, ExitStatus, Result};
+use crate::storage::{Bucket, Place};
 use crate::timestamp::Timestamp;
 
 /// Everything `driftlab rotate` needs.
 #[derive(Debug)]
 pub struct RotateCommand {
-    /// The archive folder.
-    pub dir: PathBuf,
+    /// The archive folder: local, or in a bucket.
+    pub place: Place,
     /// The archive name prefix.
     pub prefix: String,
     /// What to keep.
@@ -27,12 +26,35 @@ pub fn run(command: &RotateCommand) -> Result<ExitStatus> {
         ));
     }
     let now = Timestamp::now();
+    let verb = if command.dry_run {
+        "would delete"
+    } else {
+        "deleted"
+    };
+    let dir = match &command.place {
+        Place::Local(dir) => dir,
+        Place::Bucket(folder) => {
+            // A bucket holds no temporary objects: an upload is invisible until complete.
+            let bucket = Bucket::open(folder)?;
+            let gone = rotate::rotate_bucket(
+                &bucket,
+                folder,
+                &command.prefix,
+                command.retention,
+                now,
+                None,
+                !command.dry_run,
+            )?;
+            for url in gone {
+                println!("{verb} {url}");
+            }
+            return Ok(ExitStatus::Clean);
+        }
+    };
     if !command.dry_run {
-        for stale in rotate::remove_stale_partials(
-            &command.dir,
-            &command.prefix,
-            std::time::SystemTime::now(),
-        ) {
+        for stale in
+            rotate::remove_stale_partials(dir, &command.prefix, std::time::SystemTime::now())
+        {
             println!(
                 "deleted {} (left behind by a killed export)",
                 stale.display()
@@ -40,14 +62,9 @@ pub fn run(command: &RotateCommand) -> Result<ExitStatus> {
         }
     }
     let paths = if command.dry_run {
-        rotate::plan(&command.dir, &command.prefix, command.retention, now, None)?
+        rotate::plan(dir, &command.prefix, command.retention, now, None)?
     } else {
-        rotate::rotate(&command.dir, &command.prefix, command.retention, now, None)?
-    };
-    let verb = if command.dry_run {
-        "would delete"
-    } else {
-        "deleted"
+        rotate::rotate(dir, &command.prefix, command.retention, now, None)?
     };
     for path in paths {
         println!("{verb} {}", path.display());

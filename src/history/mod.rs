@@ -14,7 +14,9 @@ use crate::diff::{DiffOptions, PathPattern, diff_snapshots};
 use crate::error::{Error, Result};
 use crate::glob;
 use crate::snapshot::{Diagnostic, ObjectKey, Snapshot, SourceInfo, kinds};
+use crate::source::bucket::{self, Named};
 use crate::source::{self, ReadOptions};
+use crate::storage::{Bucket, BucketUrl};
 use crate::timestamp::{self, Timestamp};
 
 /// Which object `--object KIND/NAME` (or `KIND/NAMESPACE/NAME`) names.
@@ -132,6 +134,10 @@ pub fn archives(
 ) -> Result<Vec<(Timestamp, PathBuf)>> {
     let mut found = Vec::new();
     for argument in arguments {
+        if let Some(url) = BucketUrl::parse("", argument) {
+            found.extend(bucket_archives(&url?)?);
+            continue;
+        }
         let path = Path::new(argument);
         if path.is_dir() {
             let listing = std::fs::read_dir(path).map_err(|e| Error::io(argument, e))?;
@@ -148,9 +154,7 @@ pub fn archives(
                 .file_name()
                 .and_then(|n| n.to_str())
                 .unwrap_or(argument);
-            let stamp = timestamp::stamp_in_file_name(name).ok_or_else(|| {
-                Error::input(argument, "no date stamp in its name (…YYYYMMDD.zip or …YYYYMMDDHHMM.zip): cannot place it in time")
-            })?;
+            let stamp = timestamp::stamp_in_file_name(name).ok_or_else(|| undated(argument))?;
             found.push((stamp, path.to_path_buf()));
         }
     }
@@ -158,6 +162,31 @@ pub fn archives(
     found.sort();
     found.dedup_by(|a, b| a.1 == b.1);
     Ok(found)
+}
+
+/// An archive that history cannot place in time.
+fn undated(argument: &str) -> Error {
+    Error::input(
+        argument,
+        "no date stamp in its name (…YYYYMMDD.zip or …YYYYMMDDHHMM.zip): cannot place it in time",
+    )
+}
+
+/// The dated archives an `s3://` argument names: the object, or those directly in the folder.
+/// Each is named by its URL, which [`source::read`] reads.
+fn bucket_archives(url: &BucketUrl) -> Result<Vec<(Timestamp, PathBuf)>> {
+    let bucket = Bucket::open(url)?;
+    Ok(match bucket::resolve(&bucket, url)? {
+        Named::Object(key) => {
+            let stamp = timestamp::stamp_in_file_name(url.file_name())
+                .ok_or_else(|| undated(&url.to_string()))?;
+            vec![(stamp, PathBuf::from(bucket.url(&key)))]
+        }
+        Named::Folder(archives) => archives
+            .into_iter()
+            .map(|archive| (archive.stamp, PathBuf::from(url.url_of(&archive.name))))
+            .collect(),
+    })
 }
 
 /// Reads the archives (each once; the next one is read while the last pair is compared) and

@@ -3,6 +3,7 @@
 
 use crate::cluster::names::{is_dns1123_label, is_dns1123_subdomain};
 use crate::error::{Error, Result};
+use crate::storage::BucketUrl;
 
 /// The longest `--name`: CronJob names may have 52 characters (the controller appends 11 to name
 /// its jobs), and the other objects' names add suffixes such as `-secret-reader`.
@@ -293,28 +294,12 @@ fn check_capacity(capacity: &str) -> Result<()> {
     }
 }
 
-/// `s3://bucket` or `s3://bucket/prefix`, with a bucket name S3 accepts.
+/// `s3://bucket` or `s3://bucket/prefix`, as export will read it.
 fn check_bucket(url: &str) -> Result<()> {
-    let problem = match url.strip_prefix("s3://") {
-        None => "not an s3://bucket/prefix URL",
-        Some(rest) => {
-            let bucket = rest.split('/').next().unwrap_or_default();
-            let bucket_ok = (3..=63).contains(&bucket.len())
-                && bucket
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
-                && !bucket.starts_with(['-', '.'])
-                && !bucket.ends_with(['-', '.']);
-            if !bucket_ok {
-                "not a bucket name (3 to 63 lower-case letters, digits, - and .)"
-            } else if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
-                "spaces and control characters cannot be part of the prefix"
-            } else {
-                return Ok(());
-            }
-        }
-    };
-    Err(usage("--bucket", url, problem))
+    match BucketUrl::parse("--bucket", url) {
+        Some(parsed) => parsed.map(|_| ()),
+        None => Err(usage("--bucket", url, "not an s3://bucket/prefix URL")),
+    }
 }
 
 #[cfg(test)]

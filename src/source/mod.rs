@@ -5,6 +5,7 @@
 //! Archives are read in memory; nothing is ever extracted to disk. Every reader counts the bytes it
 //! decompresses against [`ReadOptions::max_bytes`], so a zip bomb ends in a clear error.
 
+pub mod bucket;
 pub mod documents;
 mod json;
 pub mod layout;
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 use crate::snapshot::{
     Completeness, FileOrigin, ObjectFilter, Snapshot, SnapshotBuilder, SourceFormat, SourceInfo,
 };
+use crate::storage::BucketUrl;
 use crate::timestamp::{self, Timestamp};
 use layout::EntryRole;
 
@@ -62,13 +64,16 @@ fn builder_for(options: &ReadOptions) -> SnapshotBuilder {
 }
 
 /// Reads the snapshot named by `argument`: `-` for standard input, a directory, a zip archive, a
-/// Velero tarball, or a single JSON or YAML file.
+/// Velero tarball, a single JSON or YAML file, or an `s3://` object or folder ([`bucket`]).
 ///
 /// No more than [`ReadOptions::max_bytes`] are read from any file, device or pipe, or
 /// decompressed from any archive: the cap is checked while reading.
 pub fn read(argument: &str, options: &ReadOptions) -> Result<Snapshot> {
     if argument == "-" {
         return read_stdin(options);
+    }
+    if let Some(url) = BucketUrl::parse("", argument) {
+        return bucket::read_bucket(&url?, options);
     }
     let path = Path::new(argument);
     let metadata = std::fs::metadata(path).map_err(|e| Error::io(argument, e))?;

@@ -10,6 +10,7 @@ use assert_cmd::Command;
 pub const NIGHT1: &str = "fixtures/openshift-backup/openshift-backup201809110015.zip";
 pub mod cluster;
 pub mod fake_api;
+pub mod s3;
 pub mod skip;
 
 /// The second night of the fixture pair (2018-09-12 00:15).

@@ -6,9 +6,10 @@
 //! `println!`, which the test harness captures and hides for a passing test, so the line shows in
 //! the output of every `cargo test` (count them with `cargo test 2>&1 | grep '^SKIPPED:'`). Under CI
 //! (the `CI` environment variable set, as `.ci/run` runs) a missing dependency that CI is supposed
-//! to have fails the test instead: the corpus (laid beside every checkout, CI's included) and
-//! Chromium (installed by `.ci/run`). kubectl is on the machine image but `.ci/run` cannot install
-//! it (it is not a Debian package), so its absence is a visible skip everywhere.
+//! to have fails the test instead: the corpus (laid beside every checkout, CI's included),
+//! Chromium and the local S3 server (moto; both installed by `.ci/run`). kubectl is on the
+//! machine image but `.ci/run` cannot install it (it is not a Debian package), so its absence is
+//! a visible skip everywhere.
 #![allow(dead_code)]
 
 use std::io::Write;
@@ -24,13 +25,15 @@ pub enum Need {
     Chromium,
     /// The real kubectl (on PATH, else `/usr/bin/kubectl`).
     Kubectl,
+    /// A local S3 server: Python's `moto[server]` (`python3 -m moto.server`).
+    S3,
 }
 
 impl Need {
     /// Whether CI must have it: a skip for want of it fails under CI.
     pub fn required_in_ci(self) -> bool {
         match self {
-            Need::Corpus | Need::Chromium => true,
+            Need::Corpus | Need::Chromium | Need::S3 => true,
             Need::Kubectl => false,
         }
     }
@@ -108,6 +111,24 @@ pub fn chromium() -> Option<PathBuf> {
         );
     }
     found
+}
+
+/// `python3` when it can import moto's server (`pip install 'moto[server]'`, which `.ci/run`
+/// does); `None` after [`skip`].
+pub fn moto_python() -> Option<PathBuf> {
+    let python = on_path(&["python3"])?;
+    let importable = Command::new(&python)
+        .args(["-c", "import moto.server, flask, boto3"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    if importable {
+        return Some(python);
+    }
+    skip(
+        Need::S3,
+        "python3 cannot import moto.server (.ci/run installs it: pip install 'moto[server]')",
+    );
+    None
 }
 
 /// kubectl with an empty kubeconfig and `home` as HOME, so the host's configuration is never
