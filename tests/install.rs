@@ -479,6 +479,25 @@ fn each_mode_brings_its_own_objects() {
         if bucket == 1 {
             assert_eq!(env_from[0].secret_ref.as_ref().unwrap().name, "s3-creds");
         }
+        // The export stages its archive in /tmp (the root file system is read-only): with a
+        // bucket the whole archive lies there before its upload.
+        let mounts = objects.export_container().volume_mounts.clone().unwrap();
+        let tmp = mounts
+            .iter()
+            .find(|m| m.mount_path == "/tmp")
+            .expect("/tmp");
+        let (_, spec) = objects.pods().into_iter().next().unwrap();
+        let scratch = spec
+            .volumes
+            .as_ref()
+            .unwrap()
+            .iter()
+            .find(|v| v.name == tmp.name)
+            .and_then(|v| v.empty_dir.as_ref())
+            .and_then(|e| e.size_limit.clone())
+            .expect("an emptyDir with a size limit");
+        let expected = if bucket == 1 { "2Gi" } else { "256Mi" };
+        assert_eq!(scratch.0, expected, "{args:?}: scratch space");
         let cron = &objects.cron_jobs[0].spec;
         assert_eq!(cron.schedule, "15 0 * * *");
         assert_eq!(cron.concurrency_policy.as_deref(), Some("Forbid"));

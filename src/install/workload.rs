@@ -248,10 +248,16 @@ fn export_mounts(options: &InstallOptions) -> Vec<VolumeMount> {
 }
 
 fn export_volumes(options: &InstallOptions) -> Vec<Volume> {
+    // With a bucket the whole archive is staged here before its upload: room for a large
+    // cluster's archive (a 50,000-object archive is tens of MiB).
+    let scratch = match options.storage {
+        Storage::Volume { .. } => "256Mi",
+        Storage::Bucket { .. } => "2Gi",
+    };
     let mut volumes = vec![Volume {
         name: "tmp".into(),
         empty_dir: Some(EmptyDirVolumeSource {
-            size_limit: Some(Quantity("256Mi".into())),
+            size_limit: Some(Quantity(scratch.into())),
             ..EmptyDirVolumeSource::default()
         }),
         ..Volume::default()
