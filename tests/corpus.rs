@@ -1778,6 +1778,151 @@ fn argo_modified_pairs_differ_where_argo_says() {
     );
 }
 
+/// Argo CD's verdict on each config/live pair (corpus MANIFEST.md, from gitops-engine's
+/// pkg/diff/diff_test.go), and the namespace Argo's application would have given a manifest
+/// that names none (`kubectl apply -n`, here `--default-namespace`).
+const ARGO_VERDICTS: &[(&str, bool, Option<&str>)] = &[
+    ("deployment", false, None),
+    ("elasticsearch", false, Some("elasticsearch4")),
+    ("mutatingwebhookconfig", false, None),
+    ("spinnaker-sa", false, None),
+    ("wordpress", false, Some("argocd")),
+    ("grafana-clusterrole", false, None),
+    ("sealedsecret", false, None),
+    ("endpoints", false, None),
+    // Not modified once aggregated-role rules are ignored (driftlab's aggregated-rules noise).
+    ("aggr-clusterrole", false, None),
+    ("smd-deploy", false, None),
+    ("smd-service", true, None),
+];
+
+/// Where `driftlab diff --desired` knowingly disagrees with Argo CD: the pair, and the one line
+/// it shows. Each is asserted, so that the day it stops holding this list is updated.
+///
+/// deployment: the live Deployment has an env entry VAR2 that the manifest lacks. Argo's 3-way
+/// diff hides it (it is not in the last-applied configuration, so kubectl apply does not own it);
+/// driftlab shows a list element present only in the cluster, because an env var, port or volume
+/// added by hand is exactly the drift it is run to find.
+const ARGO_DIVERGENCES: &[(&str, &str)] = &[(
+    "deployment",
+    "+ spec.template.spec.containers[guestbook-ui].env[VAR2]",
+)];
+
+fn argo_file(corpus: &Path, name: &str, side: &str) -> String {
+    let dir = corpus.join("argo-gitops-engine");
+    ["json", "yaml"]
+        .iter()
+        .map(|ext| dir.join(format!("{name}-{side}.{ext}")))
+        .find(|path| path.exists())
+        .unwrap_or_else(|| panic!("{name}-{side}"))
+        .display()
+        .to_string()
+}
+
+/// `driftlab diff --desired CONFIG LIVE` as a person checking Git against the cluster runs it.
+fn argo_desired(config: &str, live: &str, namespace: Option<&str>) -> (i32, String, String) {
+    let mut args = vec!["diff", "--desired", config, live];
+    if let Some(namespace) = namespace {
+        args.extend(["--default-namespace", namespace]);
+    }
+    driftlab(&args)
+}
+
+#[test]
+fn argo_cd_verdicts_hold_through_the_command_with_desired() {
+    let corpus = corpus_or_skip!();
+    let mut failures = Vec::new();
+    for (name, modified, namespace) in ARGO_VERDICTS {
+        let (config, live) = (
+            argo_file(&corpus, name, "config"),
+            argo_file(&corpus, name, "live"),
+        );
+        let (code, out, err) = argo_desired(&config, &live, *namespace);
+        let divergence = ARGO_DIVERGENCES.iter().find(|(pair, _)| pair == name);
+        let expected_code = if *modified || divergence.is_some() {
+            1
+        } else {
+            0
+        };
+        if code != expected_code {
+            failures.push(format!(
+                "{name}: exit {code}, expected {expected_code}\n{out}{err}"
+            ));
+            continue;
+        }
+        let summary = out.lines().last().unwrap_or_default();
+        match divergence {
+            // The divergence and nothing else.
+            Some((_, line)) => {
+                // Distinct: the culprit list and the object's section show it once each.
+                let changes: BTreeSet<&str> = out
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| l.starts_with(['+', '-', '~']) && l.contains('.'))
+                    .collect();
+                if changes != BTreeSet::from([*line])
+                    || !summary.starts_with("1 changed, 0 missing")
+                {
+                    failures.push(format!("{name}: expected only {line:?}\n{out}"));
+                }
+            }
+            None if *modified => {}
+            None => {
+                if !summary.starts_with("0 changed, 0 missing in the cluster, 1 unchanged") {
+                    failures.push(format!("{name}: not in sync\n{out}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+
+    // smd-service: what Argo calls modified is the targetPort, and driftlab ranks it first.
+    let (_, out, _) = argo_desired(
+        &argo_file(&corpus, "smd-service", "config"),
+        &argo_file(&corpus, "smd-service", "live"),
+        None,
+    );
+    assert!(
+        out.contains("~ spec.ports[1935/TCP].targetPort   1936 → 1935"),
+        "{out}"
+    );
+
+    // TestThreeWayDiffExample2WithDifference: the config's labels edited (+foo=bar, chart
+    // 1.7.0 -> 1.7.1, -release): Argo finds 1 added, 1 removed, 1 changed; so does --desired
+    // (the release label is in the live object's last-applied configuration: someone's apply
+    // set it, so its absence from the manifest is a change, not a field the cluster set).
+    let dir = tempfile::tempdir().unwrap();
+    let mut config: Value = serde_json::from_slice(
+        &std::fs::read(argo_file(&corpus, "elasticsearch", "config")).unwrap(),
+    )
+    .unwrap();
+    let labels = config["metadata"]["labels"].as_object_mut().unwrap();
+    labels.insert("foo".into(), json!("bar"));
+    labels.insert("chart".into(), json!("elasticsearch-1.7.1"));
+    labels.remove("release").expect("release label");
+    let edited = dir.path().join("elasticsearch-config.json");
+    std::fs::write(&edited, serde_json::to_vec(&config).unwrap()).unwrap();
+    let (code, out, err) = argo_desired(
+        edited.to_str().unwrap(),
+        &argo_file(&corpus, "elasticsearch", "live"),
+        Some("elasticsearch4"),
+    );
+    assert_eq!(code, 1, "{out}{err}");
+    let label_lines: BTreeSet<&str> = out
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with(['+', '-', '~']) && l.contains("metadata.labels."))
+        .collect();
+    let has = |prefix: &str| label_lines.iter().any(|l| l.starts_with(prefix));
+    assert!(
+        label_lines.len() == 3
+            && has("~ metadata.labels.chart")
+            && has("- metadata.labels.foo")
+            && has("+ metadata.labels.release"),
+        "{out}"
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // kubectl-neat: raw `kubectl get -o json` output vs its pruned form
 // ---------------------------------------------------------------------------------------------
