@@ -44,6 +44,7 @@ pub mod error;
 pub mod glob;
 pub mod history;
 pub mod install;
+pub mod interrupt;
 pub mod kube;
 pub mod messages;
 pub mod normalize;

@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 
 use common::cluster::{ServeSetup, Served, kubeconfig};
-use common::s3::{CutProxy, Moto};
+use common::s3::{Cut, CutProxy, Moto};
 use common::{NIGHT1, NIGHT2, driftlab, repo, skip, unzip, zip_bytes};
 
 const BUCKET: &str = "nightly";
@@ -422,6 +422,62 @@ fn an_upload_cut_half_way_leaves_nothing_under_the_final_name() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("1501 objects"), "{}", stdout(&out));
+}
+
+#[test]
+fn sigterm_during_a_multipart_upload_aborts_it_and_leaves_nothing() {
+    let Some(store) = Store::start_with_min_part(1024) else {
+        return;
+    };
+    let snapshot_dir = tempfile::tempdir().unwrap();
+    let bulky = Served::start(&bulky_snapshot(snapshot_dir.path(), 1500));
+    // The second part hangs half way: the signal comes while the upload waits on it.
+    let proxy = CutProxy::start_with(&store.moto.address(), "partNumber=2&", 1000, Cut::Hold);
+    let home = tempfile::tempdir().unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_driftlab"))
+        .args([
+            "export",
+            "-A",
+            "-q",
+            "-o",
+            "s3://nightly/prod/driftlab-202609110015.zip",
+        ])
+        .envs(Moto::env(&proxy.url))
+        .env("KUBECONFIG", kubeconfig(home.path(), &bulky.url))
+        .env("TMPDIR", store.tmp())
+        .env("DRIFTLAB_S3_PART_SIZE", SMALL_PART)
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let held = proxy.wait_for_cut(std::time::Duration::from_secs(60));
+    if !held {
+        let _ = child.kill();
+    }
+    assert!(held, "the upload never reached its second part");
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the export ended while its upload was held"
+    );
+    // The archive is staged while it uploads.
+    assert_eq!(std::fs::read_dir(store.tmp()).unwrap().count(), 1);
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("interrupted by SIGTERM"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(store.keys("prod/").is_empty());
+    assert!(
+        store.moto.pending_uploads(BUCKET).is_empty(),
+        "the multipart upload was aborted"
+    );
+    store.assert_staging_gone();
 }
 
 #[test]

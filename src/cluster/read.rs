@@ -150,34 +150,9 @@ pub fn read(
     runtime.block_on(async {
         tokio::select! {
             result = read_async(options, secrets, consumer) => result,
-            signal = interrupted() => Err(Error::Interrupted(signal)),
+            signal = crate::interrupt::signalled() => Err(Error::Interrupted(signal)),
         }
     })
-}
-
-/// Waits for SIGINT, SIGTERM or SIGHUP and names it.
-async fn interrupted() -> &'static str {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let (Ok(mut term), Ok(mut hangup)) = (
-            signal(SignalKind::terminate()),
-            signal(SignalKind::hangup()),
-        ) else {
-            let _ = tokio::signal::ctrl_c().await;
-            return "SIGINT";
-        };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => "SIGINT",
-            _ = term.recv() => "SIGTERM",
-            _ = hangup.recv() => "SIGHUP",
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-        "an interrupt"
-    }
 }
 
 async fn read_async(

@@ -15,6 +15,7 @@ use object_store::{
 
 use super::BucketUrl;
 use crate::error::{Error, Result};
+use crate::interrupt::signalled;
 
 /// The size of each part of a multipart upload (S3's minimum is 5 MiB), unless
 /// `DRIFTLAB_S3_PART_SIZE` says otherwise (bytes; for stores with other limits, and for tests).
@@ -195,8 +196,8 @@ impl Bucket {
     }
 
     /// Uploads the file at `file` as `key`, which must not exist. The object appears whole or
-    /// not at all: one PUT for a small file, a multipart upload (aborted on any failure) for a
-    /// large one. With `AWS_CONDITIONAL_PUT=etag` the store itself refuses to replace an object
+    /// not at all: one PUT for a small file, a multipart upload (aborted on any failure, and on
+    /// SIGINT, SIGTERM or SIGHUP) for a large one. With `AWS_CONDITIONAL_PUT=etag` the store itself refuses to replace an object
     /// that appeared meanwhile; otherwise the check before the upload leaves a narrow race, as
     /// on a file system without hard links (archive names carry the minute they were taken).
     pub fn upload_new(&self, key: &str, file: &Path) -> Result<()> {
@@ -225,14 +226,15 @@ impl Bucket {
                 mode,
                 ..PutOptions::default()
             };
-            return self
-                .runtime
-                .block_on(
-                    self.store
-                        .put_opts(&location, PutPayload::from(bytes), options),
-                )
-                .map(|_| ())
-                .map_err(|e| self.fail(key, &e));
+            // A signal drops the request half way: S3 keeps nothing of an unfinished PUT.
+            return self.runtime.block_on(async {
+                tokio::select! {
+                    put = self.store.put_opts(&location, PutPayload::from(bytes), options) => {
+                        put.map(|_| ()).map_err(|e| self.fail(key, &e))
+                    }
+                    signal = signalled() => Err(Error::Interrupted(signal)),
+                }
+            });
         }
         self.runtime.block_on(async {
             let upload = self
@@ -242,7 +244,7 @@ impl Bucket {
                 .map_err(|e| self.fail(key, &e))?;
             let mut writer = WriteMultipart::new_with_chunk_size(upload, part_size);
             let mut buffer = vec![0u8; part_size];
-            let sent: Result<()> = async {
+            let send = async {
                 loop {
                     let read = source.read(&mut buffer).map_err(|e| Error::io(&local, e))?;
                     if read == 0 {
@@ -254,9 +256,13 @@ impl Bucket {
                         .map_err(|e| self.fail(key, &e))?;
                     writer.write(&buffer[..read]);
                 }
-            }
-            .await;
+            };
+            let sent: Result<()> = tokio::select! {
+                sent = send => sent,
+                signal = signalled() => Err(Error::Interrupted(signal)),
+            };
             match sent {
+                // finish aborts the upload itself when a part or the completion fails.
                 Ok(()) => writer
                     .finish()
                     .await

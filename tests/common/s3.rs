@@ -221,9 +221,23 @@ pub struct CutProxy {
     cuts: Arc<AtomicUsize>,
 }
 
+/// What the proxy does once the pattern and the bytes it keeps went by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cut {
+    /// Close both sides: the connection dies.
+    Close,
+    /// Forward nothing more and answer nothing, for two minutes: the upload hangs.
+    Hold,
+}
+
 impl CutProxy {
-    /// A proxy to `upstream` (`127.0.0.1:PORT`).
+    /// A proxy to `upstream` (`127.0.0.1:PORT`) that closes the connection.
     pub fn start(upstream: &str, pattern: &str, keep: usize) -> CutProxy {
+        CutProxy::start_with(upstream, pattern, keep, Cut::Close)
+    }
+
+    /// A proxy to `upstream` that cuts as `cut` says.
+    pub fn start_with(upstream: &str, pattern: &str, keep: usize, cut: Cut) -> CutProxy {
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let url = format!("http://{}", listener.local_addr().unwrap());
         let cuts = Arc::new(AtomicUsize::new(0));
@@ -249,6 +263,9 @@ impl CutProxy {
                 });
                 std::thread::spawn(move || {
                     upload(client_read, server_write, &pattern, keep, &counter);
+                    if cut == Cut::Hold {
+                        std::thread::sleep(Duration::from_secs(120));
+                    }
                     let _ = cut_client.shutdown(Shutdown::Both);
                     let _ = cut_server.shutdown(Shutdown::Both);
                 });
@@ -257,9 +274,21 @@ impl CutProxy {
         CutProxy { url, cuts }
     }
 
-    /// How many connections were cut so far.
+    /// How many connections were cut (or are held) so far.
     pub fn cuts(&self) -> usize {
         self.cuts.load(Ordering::SeqCst)
+    }
+
+    /// Waits up to `timeout` for the first cut; whether it came.
+    pub fn wait_for_cut(&self, timeout: Duration) -> bool {
+        let started = Instant::now();
+        while self.cuts() == 0 {
+            if started.elapsed() > timeout {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        true
     }
 }
 
