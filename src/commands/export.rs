@@ -122,10 +122,11 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
     let complete = report.is_complete();
     if command.progress != ProgressMode::Quiet {
         println!(
-            "{}: {} objects in {} namespaces{}",
+            "{}: {} objects in {} namespaces, {} requests{}",
             written.display(),
             report.objects,
             report.namespaces.len(),
+            report.requests,
             if complete {
                 String::new()
             } else {
