@@ -243,6 +243,9 @@ async fn list_once(
             Ok(_) => return Ok(Err(failed("the list is not a JSON object"))),
             Err(e) => return Ok(Err(failed(&format!("the list is not valid JSON: {e}")))),
         };
+        // The raw page is not kept while its items are handed over (which may wait on the
+        // consumer): only the parsed items are.
+        drop(body);
         let (items, next) = take_page(page, resource);
         // The repeated token is judged before the page is handed over: a list that would never
         // end is a failure, and what it sent is not half-used.

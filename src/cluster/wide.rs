@@ -45,8 +45,9 @@ use super::collect::{self, Listed, Pages, Target, Unread};
 use super::discovery::ResourceType;
 use crate::error::{Error, Result};
 
-/// Namespace hand-offs a type's list may run ahead of the consumer.
-const QUEUE: usize = 16;
+/// Namespace hand-offs a type's list may run ahead of the consumer: few, since a list that runs
+/// ahead also holds the page it is splitting (at `--concurrency 8`, 8 lists of which 7 wait).
+const QUEUE: usize = 4;
 
 /// What a type's cluster-wide list hands to the consumer.
 #[derive(Debug)]
