@@ -369,6 +369,19 @@ fn hostile_names_from_a_server_never_become_paths() {
             "/api/v1/namespaces/good/configmaps" => {
                 Reply::Json(200, fake_api::config_map_list(&["web"], None))
             }
+            // The list across all namespaces: the hostile namespaces' objects are dropped
+            // with them.
+            "/api/v1/configmaps" => Reply::Json(
+                200,
+                fake_api::namespaced_config_map_list(
+                    &[
+                        ("..", "evil"),
+                        ("../../../tmp/evil", "evil"),
+                        ("good", "web"),
+                    ],
+                    None,
+                ),
+            ),
             _ if path.ends_with("/configmaps") => {
                 Reply::Json(200, fake_api::config_map_list(&["evil"], None))
             }
@@ -395,6 +408,12 @@ fn hostile_names_from_a_server_never_become_paths() {
         "{entries:?}"
     );
     assert!(entries.contains(&"good/configmaps.json".to_string()));
+    let good = common::unzip(&std::fs::read(&archive).unwrap())
+        .into_iter()
+        .find(|(name, _)| name == "good/configmaps.json")
+        .map(|(_, data)| String::from_utf8(data).unwrap())
+        .unwrap();
+    assert!(good.contains("\"web\"") && !good.contains("evil"), "{good}");
     let missing = manifest(&archive)["missing"].to_string();
     assert!(
         missing.contains(r#"namespace \"../../../tmp/evil\""#),
@@ -439,8 +458,9 @@ fn a_named_namespace_that_does_not_exist_writes_nothing() {
 fn sigterm_during_listing_leaves_no_archive_and_no_temporary_file() {
     let served = Served::start(NIGHT1);
     let proxy = FaultProxy::start(&served.url);
-    // One list is held unanswered: the signal arrives while the export waits for it.
-    let held = "/namespaces/myproject/deploymentconfigs";
+    // One list is held unanswered: the signal arrives while the export waits for it (with
+    // every namespace, a type is listed once across all of them).
+    let held = "/apis/apps.openshift.io/v1/deploymentconfigs";
     proxy.hold(held);
     let dir = tempfile::tempdir().unwrap();
     let planted = plant_good_archives(dir.path());

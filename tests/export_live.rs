@@ -502,7 +502,8 @@ fn a_killed_export_leaves_no_archive_and_earlier_ones_intact() {
     let served = Served::start(NIGHT1);
     let proxy = FaultProxy::start(&served.url);
     // One list is held unanswered: the export is killed while it waits for it.
-    let held = "/namespaces/myproject/deploymentconfigs";
+    // With every namespace, a type is listed once across all of them.
+    let held = "/apis/apps.openshift.io/v1/deploymentconfigs";
     proxy.hold(held);
     let dir = tempfile::tempdir().unwrap();
     let earlier = common::write(

@@ -46,6 +46,11 @@ struct Args {
     #[arg(long, default_value_t = 1)]
     seed: u64,
 
+    /// Spread the objects over this many namespaces (default: ten applications, about 100
+    /// objects, per namespace).
+    #[arg(long)]
+    namespaces: Option<usize>,
+
     /// Write each night as one JSON List file instead of an archive.
     #[arg(long)]
     single_list: bool,
@@ -74,6 +79,7 @@ fn run(args: &Args) -> driftlab::error::Result<()> {
         drift: args.drift_percent / 100.0,
         changes: args.changes,
         seed: args.seed,
+        namespaces: args.namespaces,
     };
     for (night, mut objects) in synth::nights(&options, args.nights).into_iter().enumerate() {
         if args.managed_fields {
@@ -155,6 +161,7 @@ mod tests {
                 drift: 0.01,
                 changes: None,
                 seed: 1,
+                namespaces: None,
             },
             2,
         );

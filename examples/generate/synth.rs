@@ -18,6 +18,9 @@ pub struct SynthOptions {
     pub changes: Option<usize>,
     /// Seed of the pseudo-random choices.
     pub seed: u64,
+    /// Spread the applications over this many namespaces (at least one application each)
+    /// instead of ten applications per namespace: a fleet of small namespaces.
+    pub namespaces: Option<usize>,
 }
 
 /// Objects per application: a workload, 2 controllers, 2 pods, a service, a route, a config map,
@@ -68,8 +71,12 @@ pub fn nights(options: &SynthOptions, nights: usize) -> Vec<Vec<Value>> {
     let mut rng = Rng(options.seed);
     let apps = options.objects.div_ceil(OBJECTS_PER_APP).max(1);
     let mut current: Vec<Value> = Vec::with_capacity(apps * OBJECTS_PER_APP);
+    let namespace_of = |app: usize| match options.namespaces {
+        Some(count) => app * count.clamp(1, apps) / apps,
+        None => app / APPS_PER_NAMESPACE,
+    };
     for app in 0..apps {
-        let namespace = format!("project-{:03}", app / APPS_PER_NAMESPACE);
+        let namespace = format!("project-{:03}", namespace_of(app));
         let name = format!(
             "{}-{}",
             APP_NAMES[app % APP_NAMES.len()],

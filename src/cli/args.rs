@@ -398,6 +398,11 @@ pub struct ExportArgs {
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 
+    /// With every namespace, list each type once per namespace instead of once across all of
+    /// them (types the account may not list across namespaces are listed per namespace anyway).
+    #[arg(long)]
+    pub list_per_namespace: bool,
+
     /// Print nothing but failures.
     #[arg(short, long)]
     pub quiet: bool,

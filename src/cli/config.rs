@@ -321,6 +321,7 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
     cluster.include_kinds = args.include_kinds;
     cluster.exclude_kinds = args.exclude_kinds;
     cluster.concurrency = usize::from(args.concurrency);
+    cluster.list_per_namespace = args.list_per_namespace;
     cluster.max_bytes = args.max_bytes;
     cluster.keep.managed_fields = !args.drop_managed_fields;
     let secret_key = secret_key(args.secret_key_file.as_deref())?;

@@ -105,14 +105,46 @@ pub async fn collect<'a>(
     Ok(())
 }
 
+/// Receives the items of a list page by page, in the server's order: a `Vec` gathers them all
+/// (one namespace's list); [`super::wide`] hands a cluster-wide list over namespace by namespace
+/// while it is read.
+pub(crate) trait Pages {
+    /// The items of one page, with `apiVersion` and `kind` filled in.
+    async fn page(&mut self, items: Vec<Value>) -> Result<()>;
+
+    /// The list starts over (its `continue` token expired, or its pages were too large): the
+    /// items passed so far will come again.
+    fn restart(&mut self);
+}
+
+impl Pages for Vec<Value> {
+    async fn page(&mut self, items: Vec<Value>) -> Result<()> {
+        self.extend(items);
+        Ok(())
+    }
+
+    fn restart(&mut self) {
+        self.clear();
+    }
+}
+
+/// How a list that was not read whole ended.
+#[derive(Debug)]
+pub enum Unread {
+    /// This account may not read it (403): the reason.
+    Forbidden(String),
+    /// Anything else that kept the list from being read whole: the reason.
+    Failed(String),
+}
+
 /// Why one attempt at a list ended without its items.
 enum Interrupted {
     /// The continue token expired: start again.
     Restart,
     /// A page was too large: start again with smaller pages.
     Shrink(String),
-    /// The list is over: this is what it came to.
-    Done(Listed),
+    /// The list is over without being read whole.
+    Done(Unread),
 }
 
 /// Lists one type in one namespace (or cluster-wide), all pages.
@@ -122,24 +154,46 @@ pub async fn list(
     namespace: Option<&str>,
     selector: Option<&str>,
 ) -> Result<Listed> {
+    let mut items = Vec::new();
+    Ok(
+        match list_into(cluster, resource, namespace, selector, &mut items).await? {
+            None => Listed::Items(items),
+            Some(Unread::Forbidden(reason)) => Listed::Forbidden(reason),
+            Some(Unread::Failed(reason)) => Listed::Failed(reason),
+        },
+    )
+}
+
+/// Lists one type in one namespace (or across all namespaces when `namespace` is `None`), all
+/// pages, handing each page to `pages`: restarted after an expired token (at most [`RESTARTS`]
+/// times) and once with smaller pages when a page is too large. `None` when the list was read
+/// whole.
+pub(crate) async fn list_into(
+    cluster: &Cluster,
+    resource: &ResourceType,
+    namespace: Option<&str>,
+    selector: Option<&str>,
+    pages: &mut impl Pages,
+) -> Result<Option<Unread>> {
     let mut page_size = PAGE_SIZE;
     let mut restarts = 0;
     loop {
-        match list_once(cluster, resource, namespace, selector, page_size).await? {
-            Ok(items) => return Ok(Listed::Items(items)),
-            Err(Interrupted::Done(listed)) => return Ok(listed),
+        match list_once(cluster, resource, namespace, selector, page_size, pages).await? {
+            Ok(()) => return Ok(None),
+            Err(Interrupted::Done(unread)) => return Ok(Some(unread)),
             Err(Interrupted::Shrink(_)) if page_size > SMALL_PAGE_SIZE => {
                 page_size = SMALL_PAGE_SIZE
             }
-            Err(Interrupted::Shrink(reason)) => return Ok(Listed::Failed(reason)),
+            Err(Interrupted::Shrink(reason)) => return Ok(Some(Unread::Failed(reason))),
             Err(Interrupted::Restart) if restarts < RESTARTS => restarts += 1,
             Err(Interrupted::Restart) => {
-                return Ok(Listed::Failed(format!(
+                return Ok(Some(Unread::Failed(format!(
                     "the list expired (410 Gone) {} times in a row",
                     RESTARTS + 1
-                )));
+                ))));
             }
         }
+        pages.restart();
     }
 }
 
@@ -150,9 +204,9 @@ async fn list_once(
     namespace: Option<&str>,
     selector: Option<&str>,
     page_size: usize,
-) -> Result<std::result::Result<Vec<Value>, Interrupted>> {
+    pages: &mut impl Pages,
+) -> Result<std::result::Result<(), Interrupted>> {
     let base = resource.list_path(namespace);
-    let mut items = Vec::new();
     let mut token: Option<String> = None;
     let mut seen_tokens = HashSet::new();
     for _ in 0..MAX_PAGES {
@@ -168,7 +222,7 @@ async fn list_once(
         let body = match cluster.get(&path).await {
             Fetch::Ok(body) => body,
             Fetch::Forbidden(reason) => {
-                return Ok(Err(Interrupted::Done(Listed::Forbidden(reason))));
+                return Ok(Err(Interrupted::Done(Unread::Forbidden(reason))));
             }
             Fetch::Gone => return Ok(Err(Interrupted::Restart)),
             Fetch::TooLarge(reason) => return Ok(Err(Interrupted::Shrink(reason))),
@@ -179,7 +233,7 @@ async fn list_once(
                 return Err(Error::Cluster(format!("{}: {problem}", cluster.url)));
             }
             other @ (Fetch::NotServed(_) | Fetch::Failed(_)) => {
-                return Ok(Err(Interrupted::Done(Listed::Failed(discovery::describe(
+                return Ok(Err(Interrupted::Done(Unread::Failed(discovery::describe(
                     &other,
                 )))));
             }
@@ -189,15 +243,23 @@ async fn list_once(
             Ok(_) => return Ok(Err(failed("the list is not a JSON object"))),
             Err(e) => return Ok(Err(failed(&format!("the list is not valid JSON: {e}")))),
         };
-        token = take_page(page, resource, &mut items);
-        match &token {
-            None => return Ok(Ok(items)),
-            Some(next) if !seen_tokens.insert(next.clone()) => {
-                return Ok(Err(failed(
-                    "the server sent the same continue token twice: the list would never end",
-                )));
-            }
-            Some(_) => {}
+        // The raw page is not kept while its items are handed over (which may wait on the
+        // consumer): only the parsed items are.
+        drop(body);
+        let (items, next) = take_page(page, resource);
+        // The repeated token is judged before the page is handed over: a list that would never
+        // end is a failure, and what it sent is not half-used.
+        if let Some(next) = &next
+            && !seen_tokens.insert(next.clone())
+        {
+            return Ok(Err(failed(
+                "the server sent the same continue token twice: the list would never end",
+            )));
+        }
+        pages.page(items).await?;
+        token = next;
+        if token.is_none() {
+            return Ok(Ok(()));
         }
     }
     Ok(Err(failed(&format!(
@@ -206,17 +268,18 @@ async fn list_once(
 }
 
 fn failed(reason: &str) -> Interrupted {
-    Interrupted::Done(Listed::Failed(reason.to_string()))
+    Interrupted::Done(Unread::Failed(reason.to_string()))
 }
 
-/// Moves the items of one page into `items` (with `apiVersion` and `kind`, which items of a list
-/// response lack, kubernetes#3030) and returns its `continue` token.
+/// The items of one page (with `apiVersion` and `kind`, which items of a list response lack,
+/// kubernetes#3030) and its `continue` token.
 fn take_page(
     mut page: serde_json::Map<String, Value>,
     resource: &ResourceType,
-    items: &mut Vec<Value>,
-) -> Option<String> {
+) -> (Vec<Value>, Option<String>) {
+    let mut items = Vec::new();
     if let Some(Value::Array(page_items)) = page.remove("items") {
+        items.reserve(page_items.len());
         for mut item in page_items {
             if let Value::Object(map) = &mut item {
                 map.entry("apiVersion")
@@ -227,11 +290,13 @@ fn take_page(
             }
         }
     }
-    page.get("metadata")
+    let token = page
+        .get("metadata")
         .and_then(|m| m.get("continue"))
         .and_then(Value::as_str)
         .filter(|t| !t.is_empty())
-        .map(String::from)
+        .map(String::from);
+    (items, token)
 }
 
 /// Percent-encodes a query value.

@@ -32,6 +32,8 @@ pub struct Cluster {
     pub default_namespace: String,
     timeout: Duration,
     budget: Arc<Budget>,
+    /// HTTP requests sent so far, retries included: what a read costs the API server.
+    requests: Arc<AtomicU64>,
 }
 
 /// The bytes one run may still read from the cluster.
@@ -103,12 +105,18 @@ impl Cluster {
                 limit: options.max_bytes,
                 used: AtomicU64::new(0),
             }),
+            requests: Arc::new(AtomicU64::new(0)),
         })
     }
 
     /// How many bytes of responses were read so far.
     pub fn bytes_read(&self) -> u64 {
         self.budget.used.load(Ordering::Relaxed)
+    }
+
+    /// How many HTTP requests were sent so far, each retry counted.
+    pub fn requests(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
     }
 
     /// One GET, no retries: the status, the `Retry-After` delay, and the body; `Err` for a
@@ -122,6 +130,7 @@ impl Cluster {
             .header(http::header::ACCEPT, "application/json")
             .body(Body::empty())
             .map_err(|e| BodyProblem::Transport(e.to_string()))?;
+        self.requests.fetch_add(1, Ordering::Relaxed);
         let exchange = async {
             let response = self
                 .client

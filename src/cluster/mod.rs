@@ -14,6 +14,7 @@ pub mod live;
 pub mod names;
 pub mod read;
 pub mod references;
+pub mod wide;
 
 use std::collections::HashSet;
 use std::path::PathBuf;
@@ -96,6 +97,9 @@ pub struct ClusterOptions {
     pub exclude_kinds: Vec<String>,
     /// Which cluster-scoped types to read (when the account may list them).
     pub cluster_scoped: ClusterScoped,
+    /// With every namespace read (no `namespaces`): list each namespaced type once per
+    /// namespace, not once across all of them (`--list-per-namespace`).
+    pub list_per_namespace: bool,
     /// How many lists are in flight at once.
     pub concurrency: usize,
     /// How long one request may take.
@@ -130,6 +134,7 @@ impl Default for ClusterOptions {
             include_kinds: Vec::new(),
             exclude_kinds: Vec::new(),
             cluster_scoped: ClusterScoped::All,
+            list_per_namespace: false,
             concurrency: 8,
             request_timeout: Duration::from_secs(60),
             max_bytes: DEFAULT_MAX_BYTES,

@@ -15,6 +15,7 @@ use serde_json::Value;
 use super::collect::{self, Listed, Target};
 use super::discovery::{self, Discovered, Gap, GapScope, ResourceType};
 use super::references::Referenced;
+use super::wide;
 use super::{Cluster, ClusterOptions, ClusterScoped, KeepProvenance};
 use crate::error::{Error, Result};
 use crate::kube::managed;
@@ -110,6 +111,8 @@ pub struct ReadReport {
     pub token_secrets: usize,
     /// Objects read in all.
     pub objects: usize,
+    /// HTTP requests sent to the API server, retries included.
+    pub requests: u64,
     /// When the read started and ended.
     pub started: Timestamp,
     /// When the read ended.
@@ -173,12 +176,26 @@ async fn read_async(
     }
     let (namespaces, namespace_gaps) = discovery::namespaces(&cluster, options).await?;
     gaps.extend(namespace_gaps);
-    let targets = collect::targets(&resources, &namespaces);
+    // Every namespace is read: one list per type across all of them (wide.rs), then lists per
+    // namespace only for the types this account may not list so; the targets here are then the
+    // cluster-scoped types only (a target per type and namespace would be 200,000 of them on a
+    // large cluster).
+    let cluster_wide = options.namespaces.is_empty() && !options.list_per_namespace;
+    let targets = if cluster_wide {
+        collect::targets(&resources, &[])
+    } else {
+        collect::targets(&resources, &namespaces)
+    };
+    let namespaced_lists = if cluster_wide {
+        resources.iter().filter(|r| r.namespaced).count() * namespaces.len()
+    } else {
+        0
+    };
     consumer.begin(&ReadPlan {
         url: &cluster.url,
         resources: &resources,
         namespaces: &namespaces,
-        lists: targets.len(),
+        lists: targets.len() + namespaced_lists,
         gaps: &gaps,
         warnings: &warnings,
     })?;
@@ -188,14 +205,30 @@ async fn read_async(
         ..Tally::default()
     };
     let selector = options.selector.as_deref();
+    let referenced = options.cluster_scoped == ClusterScoped::Referenced;
+    if referenced {
+        tally.referenced = Some(Referenced::namespaces(&namespaces));
+    }
+    let mut rest = targets;
+    if cluster_wide {
+        let fall_back = wide::collect(
+            &cluster,
+            &resources,
+            &namespaces,
+            selector,
+            options.concurrency,
+            |target, listed| tally.take(target, listed, secrets, consumer),
+        )
+        .await?;
+        rest.splice(0..0, fall_back);
+    }
     // With Referenced, the namespaced lists come first: what they refer to decides which
     // cluster-scoped objects are kept.
-    let passes: Vec<Vec<Target<'_>>> = if options.cluster_scoped == ClusterScoped::Referenced {
-        tally.referenced = Some(Referenced::namespaces(&namespaces));
-        let (namespaced, cluster_scoped) = targets.into_iter().partition(|t| t.namespace.is_some());
+    let passes: Vec<Vec<Target<'_>>> = if referenced {
+        let (namespaced, cluster_scoped) = rest.into_iter().partition(|t| t.namespace.is_some());
         vec![namespaced, cluster_scoped]
     } else {
-        vec![targets]
+        vec![rest]
     };
     for targets in passes {
         collect::collect(
@@ -222,6 +255,7 @@ async fn read_async(
         warnings,
         token_secrets: tally.token_secrets,
         objects: tally.objects,
+        requests: cluster.requests(),
         started,
         finished: Timestamp::now(),
     })

@@ -118,9 +118,10 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
     let complete = report.is_complete();
     if command.progress != ProgressMode::Quiet {
         println!(
-            "{written}: {} objects in {} namespaces{}",
+            "{written}: {} objects in {} namespaces, {} requests{}",
             report.objects,
             report.namespaces.len(),
+            report.requests,
             if complete {
                 String::new()
             } else {

@@ -154,6 +154,16 @@ struct Entry {
 }
 
 impl Entry {
+    /// The object's etcd key below its type: `<namespace>/<name>`, or `<name>` when
+    /// cluster-scoped.
+    fn key(&self) -> String {
+        if self.namespace.is_empty() {
+            self.name.clone()
+        } else {
+            format!("{}/{}", self.namespace, self.name)
+        }
+    }
+
     fn with_api_version(&self, api_version: &str) -> String {
         let inner = &self.rest[1..];
         if inner.trim_start().starts_with('}') {
@@ -241,8 +251,11 @@ impl Api {
                 group.versions.insert("v1".into());
             }
         }
+        // kube-apiserver lists in etcd key order, `<namespace>/<name>` compared as bytes (its
+        // continue token is the last key): namespace `app-db` comes before `app`, since `-`
+        // sorts before `/`. Each namespace is one run either way.
         for list in entries.values_mut() {
-            list.sort_by(|a, b| (&a.namespace, &a.name).cmp(&(&b.namespace, &b.name)));
+            list.sort_by_cached_key(Entry::key);
         }
         Api {
             groups,
@@ -392,11 +405,13 @@ impl Api {
             .entries
             .get(&(group_name.to_string(), plural.to_string()))
             .unwrap_or(&empty);
-        // A namespace's entries are one run of the sorted list.
+        // A namespace's entries are one run of the list in key order: the keys from `ns/` up to
+        // `ns0` (`0` follows `/`), which no key of another namespace falls between.
         let slice = match namespace {
             Some(ns) => {
-                let start = entries.partition_point(|e| e.namespace.as_str() < ns);
-                let end = entries.partition_point(|e| e.namespace.as_str() <= ns);
+                let (from, to) = (format!("{ns}/"), format!("{ns}0"));
+                let start = entries.partition_point(|e| e.key() < from);
+                let end = entries.partition_point(|e| e.key() < to);
                 &entries[start..end]
             }
             None => &entries[..],

@@ -145,3 +145,23 @@ pub fn namespace_list(names: &[&str]) -> String {
         items.join(",")
     )
 }
+
+/// A `v1` list of ConfigMaps named by `(namespace, name)`, in this order, and the `continue`
+/// token of the page: a page of a list across namespaces.
+pub fn namespaced_config_map_list(items: &[(&str, &str)], token: Option<&str>) -> String {
+    let items: Vec<String> = items
+        .iter()
+        .map(|(namespace, name)| {
+            serde_json::json!({"metadata": {"namespace": namespace, "name": name}, "data": {"k": "v"}})
+                .to_string()
+        })
+        .collect();
+    let metadata = match token {
+        Some(token) => serde_json::json!({"resourceVersion": "1", "continue": token}),
+        None => serde_json::json!({"resourceVersion": "1"}),
+    };
+    format!(
+        r#"{{"kind":"ConfigMapList","apiVersion":"v1","metadata":{metadata},"items":[{}]}}"#,
+        items.join(",")
+    )
+}
