@@ -59,6 +59,10 @@ pub struct Manifest {
     /// Objects in the archive.
     #[serde(default)]
     pub objects: usize,
+    /// HTTP requests the export sent to the API server, retries included: with `-A` about one
+    /// per type and page, per namespace with `--list-per-namespace` or a restricted account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub requests: Option<u64>,
     /// Lists this account may not read (403): recorded, not failures.
     #[serde(default)]
     pub skipped: Vec<ListEntry>,

@@ -488,6 +488,7 @@ fn manifest(command: &ExportCommand, report: &ReadReport) -> Manifest {
             })
             .collect(),
         objects: report.objects,
+        requests: Some(report.requests),
         skipped: report.forbidden.iter().map(entry).collect(),
         failed: report.failed.iter().map(entry).collect(),
         missing: report
