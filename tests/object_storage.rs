@@ -502,7 +502,15 @@ fn bad_object_storage_settings_fail_with_one_line_before_the_cluster_is_read() {
         &["export", "-A", "--output-dir", "s3://no-such-bucket/p"],
         &[],
     );
-    assert!(err.contains("s3://no-such-bucket/p"), "{err}");
+    assert!(
+        err.contains("s3://no-such-bucket/p: no such bucket"),
+        "{err}"
+    );
+    let err = run(&["check", "s3://no-such-bucket/p/x.zip"], &[]);
+    assert!(
+        err.contains("s3://no-such-bucket/p/x.zip: no such bucket"),
+        "{err}"
+    );
     let err = run(
         &["export", "-A", "--output-dir", "s3://nightly/p"],
         &[("AWS_ENDPOINT_URL", "http://192.0.2.1:9000")],

@@ -322,8 +322,38 @@ fn describe(error: &object_store::Error) -> String {
              the bucket policy): {}",
             one_line(&error.to_string())
         ),
-        other => one_line(&other.to_string()),
+        other => {
+            let text = other.to_string();
+            match s3_error_code(&text) {
+                Some(("NoSuchBucket", _)) => "no such bucket".into(),
+                Some((
+                    "AccessDenied"
+                    | "InvalidAccessKeyId"
+                    | "SignatureDoesNotMatch"
+                    | "ExpiredToken"
+                    | "InvalidToken",
+                    message,
+                )) => format!(
+                    "the object store refused access (check AWS_ACCESS_KEY_ID, \
+                     AWS_SECRET_ACCESS_KEY and the bucket policy): {message}"
+                ),
+                Some((code, message)) => one_line(&format!("{code}: {message}")),
+                None => one_line(&text),
+            }
+        }
     }
+}
+
+/// The `<Code>` and `<Message>` of an S3 error body quoted in `text`, if there is one: what
+/// the store said, without the request and the XML around it.
+fn s3_error_code(text: &str) -> Option<(&str, &str)> {
+    let between = |open: &str, close: &str| {
+        let start = text.find(open)? + open.len();
+        let end = text[start..].find(close)? + start;
+        Some(&text[start..end])
+    };
+    let code = between("<Code>", "</Code>")?;
+    Some((code, between("<Message>", "</Message>").unwrap_or(code)))
 }
 
 /// `text` on one line, and not endless (an error body may be long).
@@ -343,6 +373,19 @@ fn one_line(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn s3_error_bodies_are_read_for_their_code() {
+        let text = "Generic S3 error: Error performing GET http://h/b?x in 3ms - Server returned \
+                    non-2xx status code: 404 Not Found: <?xml version=\"1.0\"?> <Error>\
+                    <Code>NoSuchBucket</Code><Message>The specified bucket does not exist\
+                    </Message></Error>";
+        assert_eq!(
+            s3_error_code(text),
+            Some(("NoSuchBucket", "The specified bucket does not exist"))
+        );
+        assert_eq!(s3_error_code("connection refused"), None);
+    }
 
     #[test]
     fn loopback_endpoints() {

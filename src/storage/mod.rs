@@ -49,15 +49,6 @@ impl Place {
     }
 }
 
-impl fmt::Display for Place {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Place::Local(path) => write!(f, "{}", path.display()),
-            Place::Bucket(url) => url.fmt(f),
-        }
-    }
-}
-
 /// `s3://bucket/prefix`: a bucket and a key prefix (no leading or trailing `/`; may be empty).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BucketUrl {
@@ -172,6 +163,9 @@ mod tests {
 
     #[test]
     fn s3_urls_split_into_bucket_and_prefix() {
+        for good in ["s3://my-backups-2/p", "s3://my.backups/p", "s3://a1b"] {
+            assert!(parse(good).unwrap().is_ok(), "{good}");
+        }
         let url = parse("s3://backups/prod/nightly/").unwrap().unwrap();
         assert_eq!(url.bucket, "backups");
         assert_eq!(url.prefix, "prod/nightly");
