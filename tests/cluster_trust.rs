@@ -488,12 +488,7 @@ fn sigterm_during_listing_leaves_no_archive_and_no_temporary_file() {
         child.try_wait().unwrap().is_none(),
         "the export ended while its list was held"
     );
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
+    let output = common::terminate(child);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("interrupted by SIGTERM"),

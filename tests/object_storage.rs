@@ -460,12 +460,7 @@ fn sigterm_during_a_multipart_upload_aborts_it_and_leaves_nothing() {
     );
     // The archive is staged while it uploads.
     assert_eq!(std::fs::read_dir(store.tmp()).unwrap().count(), 1);
-    let status = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let output = child.wait_with_output().unwrap();
+    let output = common::terminate(child);
     assert_eq!(output.status.code(), Some(2));
     assert!(
         stderr(&output).contains("interrupted by SIGTERM"),

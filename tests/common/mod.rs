@@ -27,6 +27,16 @@ pub fn driftlab() -> Command {
     command
 }
 
+/// Sends SIGTERM to `child` (still running) and waits for it to end; what it printed.
+pub fn terminate(child: std::process::Child) -> std::process::Output {
+    let status = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "SIGTERM sent");
+    child.wait_with_output().expect("the process ends")
+}
+
 /// A path in the repository.
 pub fn repo(relative: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(relative)
