@@ -173,6 +173,19 @@ fn archives_in_a_bucket_work_like_archives_on_disk() {
         stdout(&out)
     );
     assert!(stdout(&out).contains("readinessProbe.httpGet.path"));
+    // The same two named one by one: each placed in time by the stamp in its name.
+    let second_url = format!("s3://nightly/{second}");
+    let out = store
+        .driftlab(None, None)
+        .args(["history", &second_url, first])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        stdout(&out).starts_with("History of 2 archives: driftlab-202609110015.zip"),
+        "{}",
+        stdout(&out)
+    );
 
     // serve: an archive in the bucket, served, is what the live side reads back.
     let setup = ServeSetup {
