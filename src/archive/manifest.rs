@@ -262,6 +262,51 @@ mod tests {
         assert_eq!(again["futureField"]["a"], 1);
     }
 
+    /// The state of a zip holding `entries`.
+    fn state_of(entries: &[(&str, &[u8])]) -> ArchiveState {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for (name, bytes) in entries {
+            zip.start_file(*name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        let bytes = zip.finish().unwrap().into_inner();
+        let len = bytes.len() as u64;
+        inspect_reader(std::io::Cursor::new(bytes), len)
+    }
+
+    #[test]
+    fn what_an_archive_is_worth_to_rotation() {
+        use ArchiveState::*;
+        let manifest = |text: &'static str| (MANIFEST_NAME, text.as_bytes());
+        // driftlab archives say it themselves: an export of nothing is not a backup.
+        assert_eq!(
+            state_of(&[manifest(r#"{"complete":true,"objects":3}"#)]),
+            Complete
+        );
+        assert_eq!(
+            state_of(&[manifest(r#"{"complete":true,"objects":0}"#)]),
+            Empty
+        );
+        assert_eq!(
+            state_of(&[manifest(r#"{"complete":false,"objects":3}"#)]),
+            Partial
+        );
+        assert!(matches!(state_of(&[manifest("{")]), Unreadable(_)));
+        // The original tool's archives have no manifest: some JSON with content is a backup;
+        // `[]` (2 bytes) or other files are not.
+        let list = br#"{"items":[]}"#;
+        assert_eq!(state_of(&[("p/dcs.json", list)]), Complete);
+        assert_eq!(state_of(&[("p/dcs.json", b"[]")]), Empty);
+        assert_eq!(state_of(&[("p/dcs.json", b"[] ")]), Complete);
+        assert_eq!(state_of(&[("README.txt", b"a long enough text")]), Empty);
+        assert!(matches!(
+            inspect_reader(std::io::Cursor::new(Vec::new()), 0),
+            Unreadable(_)
+        ));
+    }
+
     #[test]
     fn a_manifest_without_complete_is_not_complete() {
         let manifest = Manifest::from_slice(br#"{"tool":"driftlab"}"#).unwrap();
