@@ -310,6 +310,9 @@ mod tests {
         };
         // Nothing complete is newer than them; the old complete archive is the newest complete.
         assert!(choose(&archives, retention, now()).is_empty());
+        // Even past the retention: a bad night is let go only for a newer complete one.
+        let old = [night(5, Partial), night(3, Complete)];
+        assert!(choose(&old, retention, now()).is_empty());
     }
 
     #[test]
