@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::source::layout::MANIFEST_NAME;
+use crate::storage::{Bucket, RangeReader};
 
 /// The manifest of a driftlab archive.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -200,6 +201,15 @@ pub fn inspect(path: &Path) -> ArchiveState {
     };
     let len = file.metadata().map_or(1, |m| m.len());
     inspect_reader(std::io::BufReader::new(file), len)
+}
+
+/// [`inspect`] for the archive `key` (`size` bytes) of a bucket, read in place: its zip
+/// directory and manifest cost a few ranged requests, not a download.
+pub fn inspect_in_bucket(bucket: &Bucket, key: String, size: u64) -> ArchiveState {
+    inspect_reader(
+        std::io::BufReader::new(RangeReader::new(bucket, key, size)),
+        size,
+    )
 }
 
 /// [`inspect`] for an archive read through `reader` (`len` bytes long): an object in a bucket,

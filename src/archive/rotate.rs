@@ -12,13 +12,12 @@
 //!   outside the retention (older than D days, or older than the N complete archives kept).
 
 use std::fs;
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use super::manifest::{self, ArchiveState};
 use crate::error::{Error, Result};
-use crate::storage::{Bucket, BucketUrl, RangeReader};
+use crate::storage::{Bucket, BucketUrl};
 use crate::timestamp::Timestamp;
 
 /// How many archives to keep.
@@ -96,8 +95,7 @@ pub fn bucket_candidates(
         let Some(stamp) = archive_stamp(&object.name, prefix) else {
             continue;
         };
-        let reader = RangeReader::new(bucket, folder.key(&object.name), object.size);
-        let state = manifest::inspect_reader(BufReader::new(reader), object.size);
+        let state = manifest::inspect_in_bucket(bucket, folder.key(&object.name), object.size);
         archives.push(Candidate {
             stamp,
             path: PathBuf::from(object.name),

@@ -5,13 +5,11 @@
 //! The object is fetched whole into memory, no more than [`ReadOptions::max_bytes`], and read like
 //! a local file of the same name.
 
-use std::io::BufReader;
-
 use super::ReadOptions;
 use crate::archive::manifest::{self, ArchiveState};
 use crate::error::{Error, Result};
 use crate::snapshot::{Diagnostic, Level, Snapshot};
-use crate::storage::{Bucket, BucketUrl, RangeReader};
+use crate::storage::{Bucket, BucketUrl};
 use crate::timestamp::{self, Timestamp};
 
 /// One dated archive in a bucket folder.
@@ -103,9 +101,8 @@ fn newest_complete<'a>(
     archives: &'a [DatedArchive],
 ) -> Result<&'a DatedArchive> {
     for archive in archives.iter().rev() {
-        let reader = RangeReader::new(bucket, folder.key(&archive.name), archive.size);
-        if manifest::inspect_reader(BufReader::new(reader), archive.size) == ArchiveState::Complete
-        {
+        let state = manifest::inspect_in_bucket(bucket, folder.key(&archive.name), archive.size);
+        if state == ArchiveState::Complete {
             return Ok(archive);
         }
     }
