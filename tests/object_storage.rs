@@ -47,6 +47,11 @@ impl Store {
         command
     }
 
+    /// Runs driftlab against this store (and the cluster `served`, if any) to its end.
+    fn run(&self, served: Option<&Served>, args: &[&str]) -> std::process::Output {
+        self.driftlab(None, served).args(args).output().unwrap()
+    }
+
     fn tmp(&self) -> std::path::PathBuf {
         self.dir.path().join("tmp")
     }
@@ -77,22 +82,17 @@ fn archives_in_a_bucket_work_like_archives_on_disk() {
 
     // An exact object name, then a dated name in a folder.
     let first = "s3://nightly/prod/driftlab-202609110015.zip";
-    let out = store
-        .driftlab(None, Some(&night1))
-        .args(["export", "-A", "-o", first])
-        .output()
-        .unwrap();
+    let out = store.run(Some(&night1), &["export", "-A", "-o", first]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).starts_with(&format!("{first}: ")),
         "{}",
         stdout(&out)
     );
-    let out = store
-        .driftlab(None, Some(&night2))
-        .args(["export", "-A", "--output-dir", "s3://nightly/prod", "-q"])
-        .output()
-        .unwrap();
+    let out = store.run(
+        Some(&night2),
+        &["export", "-A", "--output-dir", "s3://nightly/prod", "-q"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     store.assert_staging_gone();
     let keys = store.keys("prod/");
@@ -127,11 +127,7 @@ fn archives_in_a_bucket_work_like_archives_on_disk() {
     );
 
     // check: a folder reads as its newest complete archive, and says which.
-    let out = store
-        .driftlab(None, None)
-        .args(["check", "s3://nightly/prod", first])
-        .output()
-        .unwrap();
+    let out = store.run(None, &["check", "s3://nightly/prod", first]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("ok  s3://nightly/prod: "),
@@ -148,11 +144,7 @@ fn archives_in_a_bucket_work_like_archives_on_disk() {
     );
 
     // diff: the readiness probe the fixtures change, found across two objects of the bucket.
-    let out = store
-        .driftlab(None, None)
-        .args(["diff", first, "s3://nightly/prod"])
-        .output()
-        .unwrap();
+    let out = store.run(None, &["diff", first, "s3://nightly/prod"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("readinessProbe.httpGet.path"),
@@ -161,11 +153,7 @@ fn archives_in_a_bucket_work_like_archives_on_disk() {
     );
 
     // history: the folder's dated archives, in order.
-    let out = store
-        .driftlab(None, None)
-        .args(["history", "s3://nightly/prod"])
-        .output()
-        .unwrap();
+    let out = store.run(None, &["history", "s3://nightly/prod"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).starts_with("History of 2 archives: driftlab-202609110015.zip"),
@@ -175,11 +163,7 @@ fn archives_in_a_bucket_work_like_archives_on_disk() {
     assert!(stdout(&out).contains("readinessProbe.httpGet.path"));
     // The same two named one by one: each placed in time by the stamp in its name.
     let second_url = format!("s3://nightly/{second}");
-    let out = store
-        .driftlab(None, None)
-        .args(["history", &second_url, first])
-        .output()
-        .unwrap();
+    let out = store.run(None, &["history", &second_url, first]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).starts_with("History of 2 archives: driftlab-202609110015.zip"),
@@ -196,11 +180,7 @@ fn archives_in_a_bucket_work_like_archives_on_disk() {
         ..ServeSetup::default()
     };
     let served = Served::start_with(first, &setup);
-    let out = store
-        .driftlab(None, Some(&served))
-        .args(["diff", first, "live"])
-        .output()
-        .unwrap();
+    let out = store.run(Some(&served), &["diff", first, "live"]);
     assert_eq!(
         out.status.code(),
         Some(0),
@@ -210,11 +190,7 @@ fn archives_in_a_bucket_work_like_archives_on_disk() {
     );
 
     // An existing object is never replaced.
-    let out = store
-        .driftlab(None, Some(&night2))
-        .args(["export", "-A", "-o", first])
-        .output()
-        .unwrap();
+    let out = store.run(Some(&night2), &["export", "-A", "-o", first]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains(&format!("{first}: already exists; not overwritten")),
@@ -263,17 +239,16 @@ fn rotation_in_a_bucket_deletes_only_exactly_named_archives_beyond_retention() {
         .moto
         .put(BUCKET, "prod/driftlab-202609030015.zip", &partial_archive());
 
-    let dry = store
-        .driftlab(None, None)
-        .args([
+    let dry = store.run(
+        None,
+        &[
             "rotate",
             "s3://nightly/prod",
             "--retain-count",
             "1",
             "--dry-run",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
     assert_eq!(
         stdout(&dry),
@@ -284,18 +259,17 @@ fn rotation_in_a_bucket_deletes_only_exactly_named_archives_beyond_retention() {
     // A new complete export, then retention 2: the newest two complete archives stay (the new
     // one and 09-02), the partial one between them too (inside the retention), 09-01 goes.
     let night2 = Served::start(NIGHT2);
-    let out = store
-        .driftlab(None, Some(&night2))
-        .args([
+    let out = store.run(
+        Some(&night2),
+        &[
             "export",
             "-A",
             "--output-dir",
             "s3://nightly/prod",
             "--retain-count",
             "2",
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         stdout(&out).contains("rotated out s3://nightly/prod/driftlab-202609010015.zip"),
@@ -318,11 +292,10 @@ fn rotation_in_a_bucket_deletes_only_exactly_named_archives_beyond_retention() {
     assert_eq!(keys.len(), expected_left.len() + 1, "{keys:?}");
 
     // Rotation on its own, retention 1: the partial archive is superseded and outside it now.
-    let out = store
-        .driftlab(None, None)
-        .args(["rotate", "s3://nightly/prod", "--retain-count", "1"])
-        .output()
-        .unwrap();
+    let out = store.run(
+        None,
+        &["rotate", "s3://nightly/prod", "--retain-count", "1"],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(
         stdout(&out),
@@ -428,11 +401,7 @@ fn an_upload_cut_half_way_leaves_nothing_under_the_final_name() {
         .unwrap()
         .len();
     assert!(size > 4 * 32768, "{size} bytes: large enough for parts");
-    let out = store
-        .driftlab(None, None)
-        .args(["check", target])
-        .output()
-        .unwrap();
+    let out = store.run(None, &["check", target]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).contains("1501 objects"), "{}", stdout(&out));
 }
