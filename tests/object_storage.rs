@@ -508,5 +508,29 @@ fn bad_object_storage_settings_fail_with_one_line_before_the_cluster_is_read() {
     );
     let err = run(&["history", "s3://Not_A_Bucket/p"], &[]);
     assert!(err.contains("not a bucket name"), "{err}");
+    // An object larger than the cap is refused by its size, before its body is read; one that
+    // is not a zip under a .zip name is named as such.
+    store
+        .moto
+        .put(BUCKET, "big/a.zip", &std::fs::read(repo(NIGHT1)).unwrap());
+    let err = run(
+        &["check", "--max-bytes", "1000", "s3://nightly/big/a.zip"],
+        &[],
+    );
+    assert!(
+        err.contains("s3://nightly/big/a.zip: larger than 1000 bytes (--max-bytes)"),
+        "{err}"
+    );
+    store
+        .moto
+        .put(BUCKET, "big/b.zip", b"<html>not a zip</html>");
+    let err = run(
+        &["diff", "s3://nightly/big/b.zip", "s3://nightly/big/a.zip"],
+        &[],
+    );
+    assert!(
+        err.contains("s3://nightly/big/b.zip: not a zip archive"),
+        "{err}"
+    );
     store.assert_staging_gone();
 }
