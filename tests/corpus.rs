@@ -637,8 +637,9 @@ const DYFF_DIVERGENCES: &[(&str, &str)] = &[
     ),
     (
         "kubernetes/rename",
-        "no rename pairing yet: the kustomize hash-suffix rename is one object removed and one \
-         added, where dyff reports one modified document",
+        "the engine alone does not pair renames: the kustomize hash-suffix rename is one object \
+         removed and one added, where dyff reports one modified document (the command pairs \
+         them: DYFF_COMMAND_DIVERGENCES)",
     ),
 ];
 
@@ -881,7 +882,7 @@ fn dyff_known_divergences_still_hold() {
                     "{case}: {reason}"
                 );
                 // Paired by hand, the two differ only in the name and a comment added to the
-                // embedded YAML (a format-only change): what pairing will have to report.
+                // embedded YAML (a format-only change): what the command reports once it has paired them.
                 let (_, removed) = old.iter().next().unwrap();
                 let (_, added) = new.iter().next().unwrap();
                 let mut renamed = added.value();
@@ -898,6 +899,169 @@ fn dyff_known_divergences_still_hold() {
             other => panic!("no check written for dyff divergence {other}"),
         }
     }
+}
+
+/// dyff cases where the `driftlab diff` command (the default profile) reports something else than
+/// the engine, with the reason.
+const DYFF_COMMAND_DIVERGENCES: &[(&str, &str)] = &[
+    (
+        "kubernetes/rename",
+        "the command pairs the kustomize hash-suffix rename (content hash): one changed object \
+         whose only change is format-only, as dyff reports one modified document; the engine \
+         alone sees a removal and an addition",
+    ),
+    (
+        "kubernetes/multi-docs-versioned-crds",
+        "the apiVersion change is hidden by the api-upgrade noise rule (an old backup against an \
+         upgraded cluster), so the command shows nothing, as dyff (which sees only a reorder)",
+    ),
+];
+
+/// The lines of `driftlab diff --output json --explain` in the form of `report_lines`: each object,
+/// and under it each change that is not hidden as noise.
+fn command_report_lines(json: &Value) -> Vec<String> {
+    let mut lines = Vec::new();
+    for object in json["objects"].as_array().expect("objects") {
+        let change = object["change"].as_str().unwrap();
+        let mut verb = change.to_string();
+        verb[..1].make_ascii_uppercase();
+        let namespace = object["namespace"].as_str().unwrap_or("");
+        let name = object["name"].as_str().unwrap();
+        let qualified = if namespace.is_empty() {
+            name.to_string()
+        } else {
+            format!("{namespace}/{name}")
+        };
+        lines.push(format!(
+            "{verb} {} {qualified}",
+            object["kind"].as_str().unwrap()
+        ));
+        for c in object["changes"].as_array().into_iter().flatten() {
+            if c.get("hidden").is_none() {
+                let mut op = c["op"].as_str().unwrap().to_string();
+                op[..1].make_ascii_uppercase();
+                lines.push(format!("  {op} {}", c["path"].as_str().unwrap()));
+            }
+        }
+    }
+    lines
+}
+
+/// Whether the command's report lines say what the engine's say. Two differences are by design and
+/// allowed: the command puts an object read without a namespace in `default`, as kubectl does; and
+/// it shows an added map or list element field by field where a noise rule has to look inside it
+/// (hiding, say, a Service port's `protocol: TCP`, the server's default), so a command line may be
+/// below an engine line (`Add spec.ports[5001/TCP].port` under `Add spec.ports[5001/TCP]`).
+fn same_findings(command: &[String], engine: &[String]) -> bool {
+    let unqualified = |l: &String| l.replace(" default/", " ");
+    let (command, engine): (Vec<String>, Vec<String>) = (
+        command.iter().map(unqualified).collect(),
+        engine.iter().map(unqualified).collect(),
+    );
+    let under = |line: &str, above: &str| {
+        line == above
+            || (above.starts_with("  ")
+                && line
+                    .strip_prefix(above)
+                    .is_some_and(|rest| rest.starts_with('.') || rest.starts_with('[')))
+    };
+    // The order of objects is the report's own (cluster-scoped first in JSON), so as a set.
+    let objects = |lines: &[String]| -> BTreeSet<String> {
+        lines
+            .iter()
+            .filter(|l| !l.starts_with("  "))
+            .cloned()
+            .collect()
+    };
+    objects(&command) == objects(&engine)
+        && command.iter().all(|c| engine.iter().any(|e| under(c, e)))
+        && engine
+            .iter()
+            .all(|e| !e.starts_with("  ") || command.iter().any(|c| under(c, e)))
+}
+
+/// Every dyff case run at engine level also runs through `driftlab diff --output json --explain`:
+/// the command must report what the engine reports (which the tests above hold to dyff's
+/// expectation), except for the named command divergences, each asserted.
+#[test]
+fn dyff_cases_hold_through_the_command() {
+    let corpus = corpus_or_skip!();
+    let cases = DYFF_CHECKED
+        .iter()
+        .copied()
+        .chain(DYFF_DIVERGENCES.iter().map(|(n, _)| *n));
+    let mut compared = 0;
+    for case in cases {
+        let (from, to) = dyff_pair(&corpus, case);
+        let (code, stdout, stderr) = driftlab(&[
+            "diff",
+            from.to_str().unwrap(),
+            to.to_str().unwrap(),
+            "--allow-empty",
+            "--explain",
+            "--output",
+            "json",
+        ]);
+        let json: Value = serde_json::from_str(&stdout)
+            .unwrap_or_else(|e| panic!("{case}: {e}\n{stdout}\n{stderr}"));
+        let lines = command_report_lines(&json);
+        let visible = lines
+            .iter()
+            .any(|l| l.starts_with("  ") || !l.starts_with("Changed"));
+        assert_eq!(code, i32::from(visible), "{case}: exit status\n{stderr}");
+        let divergence = DYFF_COMMAND_DIVERGENCES.iter().find(|(n, _)| *n == case);
+        match (case, divergence) {
+            ("kubernetes/rename", Some((_, reason))) => {
+                let object = &json["objects"][0];
+                assert_eq!(json["objects"].as_array().unwrap().len(), 1, "{reason}");
+                assert_eq!(object["oldName"], "pinniped-concierge-config-9bfbmfgt2f");
+                assert_eq!(object["name"], "pinniped-concierge-config-296567ccmt");
+                assert_eq!(
+                    lines,
+                    [
+                        "Changed ConfigMap default/pinniped-concierge-config-296567ccmt",
+                        "  Replace data[\"pinniped.yaml\"]",
+                    ],
+                    "{reason}"
+                );
+                let shown: Vec<&Value> = object["changes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .filter(|c| c.get("hidden").is_none())
+                    .collect();
+                assert_eq!(shown[0]["formatOnly"], true, "{reason}");
+            }
+            ("kubernetes/multi-docs-versioned-crds", Some((_, reason))) => {
+                assert_eq!(lines, ["Changed some-kind default/some-item"], "{reason}");
+                let change = &json["objects"][0]["changes"][0];
+                assert_eq!(
+                    (&change["path"], &change["hidden"]),
+                    (&json!("apiVersion"), &json!("api-upgrade")),
+                    "{reason}"
+                );
+            }
+            (_, Some(_)) => panic!("no check written for dyff command divergence {case}"),
+            (_, None) => {
+                let generic = dyff_pair(&corpus, case);
+                let engine = if read_path(&generic.0).is_empty() && read_path(&generic.1).is_empty()
+                {
+                    Vec::new()
+                } else {
+                    report_lines(&dyff_snapshot_diff(&corpus, case).2)
+                };
+                assert!(
+                    same_findings(&lines, &engine),
+                    "{case}: the command and the engine disagree\ncommand: {lines:#?}\nengine: {engine:#?}"
+                );
+                compared += 1;
+            }
+        }
+    }
+    assert_eq!(
+        compared,
+        DYFF_CHECKED.len() + DYFF_DIVERGENCES.len() - DYFF_COMMAND_DIVERGENCES.len()
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1033,8 +1197,9 @@ const DIFFYML_SKIPPED: &[(&str, &str)] = &[
 const DIFFYML_DIVERGENCES: &[(&str, &str)] = &[
     (
         "032-detect-renames",
-        "no rename pairing yet: the renamed ConfigMap is removed + added, not one modified \
-         document",
+        "driftlab pairs only renames it can show (the same content, or a generated hash suffix); \
+         `app-config-abc123` → `app-config-def456` with a changed value is neither, so the \
+         ConfigMap is removed + added, not one modified document, by the command too",
     ),
     (
         "039-nested-lists",
@@ -1483,6 +1648,77 @@ fn diffyml_known_verdict_divergences_hold_on_the_command_line_too() {
             _ => {}
         }
     }
+}
+
+/// Cases whose verdict through `driftlab diff` (the default profile: noise rules, pairing) differs
+/// from the engine's, with the reason. Each must still differ, or the test fails and the entry goes.
+const DIFFYML_COMMAND_DIVERGENCES: &[(&str, &str)] = &[];
+
+/// Every diffyml case the engine runs also runs through the `driftlab diff` command with the default
+/// profile (noise rules, pairing, ranking, the YAML reader of the command line), with its params
+/// translated to `--ignore` flags. The exit status must give the engine's verdict, which
+/// `diffyml_fixtures` checks against diffyml's own expectation (or its named divergence). Plain YAML
+/// documents that are not Kubernetes objects are skipped by the command with a warning, so there the
+/// command must exit 0 and say how many it skipped.
+#[test]
+fn diffyml_verdicts_hold_through_the_command() {
+    let corpus = corpus_or_skip!();
+    let root = corpus.join("diffyml/fixtures");
+    let mut mismatches = Vec::new();
+    let (mut ran, mut plain) = (0, 0);
+    for case in &subdirs(&root) {
+        let dir = root.join(case);
+        let Some(ignore) = diffyml_ignore(case, &dir) else {
+            continue;
+        };
+        ran += 1;
+        let run = diffyml_run(&dir, &ignore);
+        let (a, b) = if dir.join("dir1").is_dir() {
+            (dir.join("dir1"), dir.join("dir2"))
+        } else {
+            (dir.join("file1.yaml"), dir.join("file2.yaml"))
+        };
+        let mut args = vec![
+            "diff".to_string(),
+            a.display().to_string(),
+            b.display().to_string(),
+            "--allow-empty".to_string(),
+        ];
+        for pattern in &ignore {
+            args.push("--ignore".to_string());
+            args.push(pattern.to_string());
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let (code, stdout, stderr) = driftlab(&args);
+        let expected = match &run {
+            DiffymlRun::Snapshots(..) => i32::from(run.differs()),
+            DiffymlRun::Documents(..) => {
+                plain += 1;
+                assert!(
+                    stderr.contains("without kind or metadata.name"),
+                    "{case}: plain YAML documents are skipped with a warning\n{stderr}"
+                );
+                0
+            }
+        };
+        let divergence = DIFFYML_COMMAND_DIVERGENCES.iter().find(|(n, _)| n == case);
+        match (code == expected, divergence) {
+            (true, None) => {}
+            (false, Some(_)) => assert_eq!(code, 1 - expected, "{case}\n{stderr}"),
+            (true, Some((_, reason))) => mismatches.push(format!(
+                "{case}: agrees now; remove the divergence ({reason})"
+            )),
+            (false, None) => mismatches.push(format!(
+                "{case}: the engine says {expected}, the command exits {code}\n{stdout}{stderr}"
+            )),
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+    // 21 cases of Kubernetes objects and 11 of plain YAML when this was written.
+    assert!(
+        ran >= 30 && ran - plain >= 20,
+        "{ran} cases, {plain} plain YAML"
+    );
 }
 
 /// Secret values that must not appear in any output, per diffyml masking case, and whether a
