@@ -846,6 +846,41 @@ fn serve_listens_on_loopback_only_unless_asked() {
 }
 
 #[test]
+fn serve_allow_remote_answers_on_a_network_address() {
+    let Some(ip) = common::skip::network_address() else {
+        return;
+    };
+    // That very address is refused without the flag, as 0.0.0.0 is.
+    let refused = driftlab()
+        .args(["serve", NIGHT1, "--listen", &format!("{ip}:0")])
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("not a loopback address"));
+
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_driftlab"))
+        .args(["serve", NIGHT1, "--listen", "0.0.0.0:0", "--allow-remote"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    let port = first.trim().rsplit(':').next().unwrap().to_string();
+    let (status, body) =
+        common::cluster::request(&format!("http://{ip}:{port}"), "GET", "/api/v1/namespaces");
+    common::terminate(child);
+    assert_eq!(status, 200, "{first}{body}");
+    let names: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(names["kind"], "NamespaceList", "{body}");
+}
+
+#[test]
 fn an_account_that_may_not_list_namespaces_exports_its_projects() {
     let dir = tempfile::tempdir().unwrap();
     let snapshot = common::write(

@@ -27,6 +27,8 @@ pub enum Need {
     Kubectl,
     /// A local S3 server: Python's `moto[server]` (`python3 -m moto.server`).
     S3,
+    /// A network address of this machine that is not loopback (an interface with a route).
+    NetworkAddress,
 }
 
 impl Need {
@@ -34,7 +36,8 @@ impl Need {
     pub fn required_in_ci(self) -> bool {
         match self {
             Need::Corpus | Need::Chromium | Need::S3 => true,
-            Need::Kubectl => false,
+            // A sandbox may have loopback only; nothing CI installs can give it an interface.
+            Need::Kubectl | Need::NetworkAddress => false,
         }
     }
 }
@@ -96,6 +99,27 @@ pub fn kubectl() -> Option<PathBuf> {
         skip(
             Need::Kubectl,
             "kubectl is neither on PATH nor /usr/bin/kubectl",
+        );
+    }
+    found
+}
+
+/// An IPv4 address of this machine other than loopback: the source address the kernel picks for
+/// a route out (a UDP "connect" sends nothing); `None` after [`skip`] when there is no such route.
+pub fn network_address() -> Option<std::net::IpAddr> {
+    let found = std::net::UdpSocket::bind("0.0.0.0:0")
+        .and_then(|socket| {
+            // TEST-NET-2 (RFC 5737): never a real peer, only a destination to route.
+            socket.connect("198.51.100.1:9")?;
+            socket.local_addr()
+        })
+        .ok()
+        .map(|address| address.ip())
+        .filter(|ip| !ip.is_loopback() && !ip.is_unspecified());
+    if found.is_none() {
+        skip(
+            Need::NetworkAddress,
+            "this machine has no route out, so no address but loopback",
         );
     }
     found
