@@ -463,7 +463,8 @@ fn bad_object_storage_settings_fail_with_one_line_before_the_cluster_is_read() {
     // No cluster at all: each run must stop at the bucket, naming it.
     let nowhere = tempfile::tempdir().unwrap();
     let config = kubeconfig(nowhere.path(), "http://127.0.0.1:9");
-    let run = |args: &[&str], env: &[(&str, &str)]| {
+    // Each run exits 2 with one line that names the source and says `needle`.
+    let refuses = |args: &[&str], env: &[(&str, &str)], needle: &str| {
         let mut command = store.driftlab(None, None);
         command.env("KUBECONFIG", &config);
         for (name, value) in env {
@@ -473,64 +474,55 @@ fn bad_object_storage_settings_fail_with_one_line_before_the_cluster_is_read() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         let err = stderr(&out);
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        err
+        assert!(err.contains(needle), "{args:?}: {err}");
     };
-    let err = run(
+    refuses(
         &["export", "-A", "--output-dir", "s3://no-such-bucket/p"],
         &[],
+        "s3://no-such-bucket/p: no such bucket",
     );
-    assert!(
-        err.contains("s3://no-such-bucket/p: no such bucket"),
-        "{err}"
+    refuses(
+        &["check", "s3://no-such-bucket/p/x.zip"],
+        &[],
+        "s3://no-such-bucket/p/x.zip: no such bucket",
     );
-    let err = run(&["check", "s3://no-such-bucket/p/x.zip"], &[]);
-    assert!(
-        err.contains("s3://no-such-bucket/p/x.zip: no such bucket"),
-        "{err}"
-    );
-    let err = run(
+    refuses(
         &["export", "-A", "--output-dir", "s3://nightly/p"],
         &[("AWS_ENDPOINT_URL", "http://192.0.2.1:9000")],
+        "plain http is used only for a loopback address",
     );
-    assert!(
-        err.contains("plain http is used only for a loopback address"),
-        "{err}"
+    refuses(
+        &["export", "-A", "--output-dir", "gs://nightly/p"],
+        &[],
+        "only S3 object storage",
     );
-    let err = run(&["export", "-A", "--output-dir", "gs://nightly/p"], &[]);
-    assert!(err.contains("only S3 object storage"), "{err}");
-    let err = run(
+    refuses(
         &["diff", "s3://nightly/nothing-here", "s3://nightly/x.zip"],
         &[],
+        "no such object, and no dated archive",
     );
-    assert!(
-        err.contains("no such object, and no dated archive"),
-        "{err}"
+    refuses(
+        &["history", "s3://Not_A_Bucket/p"],
+        &[],
+        "not a bucket name",
     );
-    let err = run(&["history", "s3://Not_A_Bucket/p"], &[]);
-    assert!(err.contains("not a bucket name"), "{err}");
     // An object larger than the cap is refused by its size, before its body is read; one that
     // is not a zip under a .zip name is named as such.
     store
         .moto
         .put(BUCKET, "big/a.zip", &std::fs::read(repo(NIGHT1)).unwrap());
-    let err = run(
+    refuses(
         &["check", "--max-bytes", "1000", "s3://nightly/big/a.zip"],
         &[],
-    );
-    assert!(
-        err.contains("s3://nightly/big/a.zip: larger than 1000 bytes (--max-bytes)"),
-        "{err}"
+        "s3://nightly/big/a.zip: larger than 1000 bytes (--max-bytes)",
     );
     store
         .moto
         .put(BUCKET, "big/b.zip", b"<html>not a zip</html>");
-    let err = run(
+    refuses(
         &["diff", "s3://nightly/big/b.zip", "s3://nightly/big/a.zip"],
         &[],
-    );
-    assert!(
-        err.contains("s3://nightly/big/b.zip: not a zip archive"),
-        "{err}"
+        "s3://nightly/big/b.zip: not a zip archive",
     );
     store.assert_staging_gone();
 }
