@@ -567,7 +567,22 @@ mod tests {
         analyze(&old, &new, report, &options)
     }
 
-    fn entry<'a>(analysis: &'a Analysis, kind: &str, title: &str) -> &'a Entry {
+    /// The default analysis of two sets of objects, as `driftlab diff old new` would make it.
+    pub(super) fn analysis_of(
+        old: Vec<serde_json::Value>,
+        new: Vec<serde_json::Value>,
+    ) -> Analysis {
+        let (old, new) = (Snapshot::of(old), Snapshot::of(new));
+        let report = diff_snapshots(&old, &new, &DiffOptions::default());
+        let options = AnalyzeOptions {
+            noise: NoiseProfile::new(true, Vec::new()),
+            show_all: false,
+            desired: false,
+        };
+        analyze(&old, &new, report, &options)
+    }
+
+    pub(super) fn entry<'a>(analysis: &'a Analysis, kind: &str, title: &str) -> &'a Entry {
         analysis
             .entries
             .iter()

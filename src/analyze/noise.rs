@@ -877,6 +877,28 @@ mod tests {
         );
     }
 
+    /// An empty list has no injected element: it is not the cluster's doing (the `empty-list`
+    /// rule, which comes first, says why it is noise).
+    #[test]
+    fn an_empty_list_is_not_admission_injected() {
+        let template = json!({"apiVersion": "v1", "kind": "Pod",
+            "spec": {"containers": [{"name": "web", "image": "web:1.2"}]}});
+        let mut pod = template.clone();
+        pod["spec"]["tolerations"] = json!([]);
+        let key = key("Pod");
+        let cx = Context::new(&key, Some(&template), Some(&pod));
+        let changes = diff("Pod", &template, &pod, &ValueOptions::default());
+        assert_eq!(changes.len(), 1);
+        assert!(!admission_injected(&cx, &changes[0]));
+        assert_eq!(
+            typed_hidden("Pod", template, pod),
+            [(
+                "spec.tolerations".to_string(),
+                Some("empty-list".to_string())
+            )]
+        );
+    }
+
     #[test]
     fn injected_fields_hide_as_admission_injected() {
         let template = json!({"apiVersion": "v1", "kind": "Pod",

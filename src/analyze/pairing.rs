@@ -597,6 +597,203 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::tests::{analysis_of, entry};
+    use serde_json::json;
+
+    fn object(api_version: &str, kind: &str, namespace: &str, name: &str, rest: Value) -> Value {
+        let mut object = json!({"apiVersion": api_version, "kind": kind,
+            "metadata": {"name": name, "namespace": namespace}});
+        for (field, value) in rest.as_object().unwrap() {
+            match field.as_str() {
+                "metadata" => object["metadata"]
+                    .as_object_mut()
+                    .unwrap()
+                    .extend(value.as_object().unwrap().clone()),
+                _ => {
+                    object[field] = value.clone();
+                }
+            }
+        }
+        object
+    }
+
+    fn owned_by(kind: &str, name: &str) -> Value {
+        json!({"ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": name,
+            "uid": "1", "controller": true}]})
+    }
+
+    #[test]
+    fn a_renamed_config_map_pairs_with_its_most_alike_successor() {
+        let config =
+            |name: &str, data: Value| object("v1", "ConfigMap", "p", name, json!({"data": data}));
+        let analysis = analysis_of(
+            vec![config(
+                "app-env-9bfbmfgt2f",
+                json!({"A": "1", "B": "2", "C": "3"}),
+            )],
+            vec![
+                config("app-env-296567ccmt", json!({"A": "1", "B": "2", "C": "4"})),
+                config("app-env-bcdfghjklm", json!({"X": "9"})),
+            ],
+        );
+        let pair = entry(
+            &analysis,
+            "ConfigMap",
+            "app-env-9bfbmfgt2f → app-env-296567ccmt",
+        );
+        assert_eq!(pair.relation.as_deref(), Some("renamed (content hash)"));
+        // The pair keeps the old object: what a report shows as the value before.
+        assert_eq!(pair.old.as_ref().unwrap()["data"]["C"], "3");
+        assert_eq!(pair.new.as_ref().unwrap()["data"]["C"], "4");
+        let visible: Vec<String> = pair.visible().map(|f| f.change.path.human()).collect();
+        assert_eq!(visible, ["data.C"]);
+        let other = entry(&analysis, "ConfigMap", "app-env-bcdfghjklm");
+        assert_eq!(other.change, ObjectChange::Added);
+    }
+
+    #[test]
+    fn similarity_counts_equal_data_entries() {
+        let a = json!({"data": {"A": "1", "B": "2"}, "binaryData": {"K": "AA=="}});
+        let b = json!({"data": {"A": "1", "B": "3"}, "binaryData": {"K": "AA=="}});
+        assert_eq!(similarity(&a, &b), 2);
+        assert_eq!(similarity(&a, &json!({})), 0);
+    }
+
+    #[test]
+    fn a_new_job_of_a_cron_job_is_not_paired_with_one_that_stays() {
+        let job = |name: &str| {
+            object(
+                "batch/v1",
+                "Job",
+                "p",
+                name,
+                json!({"metadata": owned_by("CronJob", "nightly"),
+                "spec": {"template": {"spec": {"containers": [{"name": "run", "image": "job:1"}]}}}}),
+            )
+        };
+        let cron = object(
+            "batch/v1",
+            "CronJob",
+            "p",
+            "nightly",
+            json!({"spec": {"schedule": "0 1 * * *"}}),
+        );
+        let analysis = analysis_of(
+            vec![cron.clone(), job("nightly-100")],
+            vec![cron, job("nightly-100"), job("nightly-200")],
+        );
+        let new_job = entry(&analysis, "Job", "nightly-200");
+        assert_eq!(new_job.change, ObjectChange::Added);
+        assert_eq!(
+            new_job.relation.as_deref(),
+            Some("new job of CronJob nightly")
+        );
+    }
+
+    #[test]
+    fn a_scaled_down_controller_is_found_in_its_own_namespace() {
+        let dc = |namespace: &str| {
+            object(
+                "apps.openshift.io/v1",
+                "DeploymentConfig",
+                namespace,
+                "web",
+                json!({"spec": {"replicas": 1}}),
+            )
+        };
+        let rc = |namespace: &str, name: &str, version: &str| {
+            object(
+                "v1",
+                "ReplicationController",
+                namespace,
+                name,
+                json!({
+                "metadata": {"annotations": {"openshift.io/deployment-config.name": "web",
+                    "openshift.io/deployment-config.latest-version": version}},
+                "spec": {"replicas": 0}}),
+            )
+        };
+        let old = vec![
+            dc("a"),
+            dc("b"),
+            rc("a", "web-1", "1"),
+            rc("b", "web-5", "5"),
+        ];
+        let mut new = vec![
+            dc("a"),
+            dc("b"),
+            rc("a", "web-1", "1"),
+            rc("b", "web-5", "5"),
+        ];
+        new.push(rc("a", "web-2", "2"));
+        let analysis = analysis_of(old, new);
+        let pair = analysis
+            .entries
+            .iter()
+            .find(|e| e.key.kind == "ReplicationController" && e.key.name == "web-2")
+            .unwrap();
+        assert_eq!(pair.key.namespace, "a");
+        assert_eq!(pair.old_name(), Some("web-1"));
+    }
+
+    #[test]
+    fn stateful_set_pods_follow_their_owner_and_new_ones_are_new() {
+        let set = |image: &str| {
+            object(
+                "apps/v1",
+                "StatefulSet",
+                "p",
+                "db",
+                json!({"spec": {"template": {"spec":
+                {"containers": [{"name": "db", "image": image}]}}}}),
+            )
+        };
+        let pod = |name: &str, image: &str| {
+            object(
+                "v1",
+                "Pod",
+                "p",
+                name,
+                json!({"metadata": owned_by("StatefulSet", "db"),
+                "spec": {"containers": [{"name": "db", "image": image}]}}),
+            )
+        };
+        let analysis = analysis_of(
+            vec![set("db:1"), pod("db-0", "db:1")],
+            vec![set("db:2"), pod("db-0", "db:2"), pod("db-1", "db:2")],
+        );
+        let updated = entry(&analysis, "Pod", "db-0");
+        assert_eq!(
+            updated.relation.as_deref(),
+            Some("updated with StatefulSet db")
+        );
+        assert_eq!(updated.category, Category::Churn);
+        let added = entry(&analysis, "Pod", "db-1");
+        assert_eq!(added.change, ObjectChange::Added);
+        assert_eq!(added.relation.as_deref(), Some("new pod of StatefulSet db"));
+    }
+
+    #[test]
+    fn only_changes_below_the_template_are_seen_relative_to_it() {
+        let old =
+            json!({"metadata": {"labels": {"a": "1"}}, "spec": {"template": {"spec": {"x": 1}}}});
+        let new =
+            json!({"metadata": {"labels": {"a": "2"}}, "spec": {"template": {"spec": {"x": 2}}}});
+        let signatures: Vec<Option<String>> = diff(
+            "ReplicationController",
+            &old,
+            &new,
+            &ValueOptions::default(),
+        )
+        .iter()
+        .map(relative_signature)
+        .collect();
+        assert_eq!(signatures.len(), 2);
+        assert!(signatures.contains(&None));
+        assert!(signatures.contains(&Some(
+            "spec.x\u{0}Some(Number(1))\u{0}Some(Number(2))".to_string()
+        )));
+    }
 
     #[test]
     fn kustomize_suffixes() {

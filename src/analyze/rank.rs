@@ -407,3 +407,153 @@ fn mismatch_culprit(mismatch: &Mismatch, earlier: &[Mismatch]) -> Culprit {
         changes: mismatch.changes.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyze::tests::{analysis_of, entry};
+    use serde_json::json;
+
+    fn object(api_version: &str, kind: &str, name: &str, rest: Value) -> Value {
+        let mut object = rest;
+        object["apiVersion"] = json!(api_version);
+        object["kind"] = json!(kind);
+        object["metadata"]["name"] = json!(name);
+        object["metadata"]["namespace"] = json!("p");
+        object
+    }
+
+    fn culprit<'a>(culprits: &'a [Culprit], label: &str) -> &'a Culprit {
+        culprits
+            .iter()
+            .find(|c| c.label == label)
+            .unwrap_or_else(|| panic!("no culprit {label}: {culprits:?}"))
+    }
+
+    #[test]
+    fn added_and_removed_objects_rank_by_kind_and_say_which() {
+        let analysis = analysis_of(
+            vec![object(
+                "v1",
+                "ConfigMap",
+                "old-settings",
+                json!({"data": {"a": "1"}}),
+            )],
+            vec![
+                object(
+                    "v1",
+                    "Service",
+                    "web",
+                    json!({"spec": {"selector": {"app": "web"}}}),
+                ),
+                object(
+                    "rbac.authorization.k8s.io/v1",
+                    "Role",
+                    "reader",
+                    json!({"rules": []}),
+                ),
+                object(
+                    "v1",
+                    "ResourceQuota",
+                    "pods",
+                    json!({"spec": {"hard": {"pods": "10"}}}),
+                ),
+            ],
+        );
+        let culprits = &analysis.culprits;
+        let service = culprit(culprits, "Service p/web");
+        assert_eq!(
+            (service.category, service.reason.as_str()),
+            (Category::Access, "added")
+        );
+        let role = culprit(culprits, "Role p/reader");
+        assert_eq!(
+            (role.category, role.reason.as_str()),
+            (Category::Access, "added")
+        );
+        let quota = culprit(culprits, "ResourceQuota p/pods");
+        assert_eq!(quota.category, Category::Quota);
+        let gone = culprit(culprits, "ConfigMap p/old-settings");
+        assert_eq!(
+            (gone.category, gone.reason.as_str()),
+            (Category::Spec, "removed")
+        );
+    }
+
+    /// Only a container's image, named by an automatic trigger, is the trigger's doing; an image
+    /// volume of the same name is a change someone made.
+    #[test]
+    fn a_triggered_image_is_a_containers_image() {
+        let dc = |image: &str, volume_image: &str| {
+            object(
+                "apps.openshift.io/v1",
+                "DeploymentConfig",
+                "web",
+                json!({"spec": {
+                "triggers": [{"type": "ImageChange", "imageChangeParams": {"automatic": true,
+                    "containerNames": ["web"], "from": {"kind": "ImageStreamTag", "name": "web:latest"}}}],
+                "template": {"spec": {
+                    "containers": [{"name": "web", "image": image}],
+                    "volumes": [{"name": "web", "image": volume_image}]}}}}),
+            )
+        };
+        let analysis = analysis_of(
+            vec![dc("web@sha256:aaa", "data:1")],
+            vec![dc("web@sha256:bbb", "data:2")],
+        );
+        let categories: Vec<(String, Category)> = entry(&analysis, "DeploymentConfig", "web")
+            .visible()
+            .map(|f| (f.change.path.human(), f.category))
+            .collect();
+        assert_eq!(
+            categories,
+            [
+                (
+                    "spec.template.spec.containers[web].image".to_string(),
+                    Category::TriggeredImage
+                ),
+                (
+                    "spec.template.spec.volumes[web].image".to_string(),
+                    Category::RolloutTrigger
+                ),
+            ]
+        );
+    }
+
+    /// Within a category, a change a person made by hand comes before the report's order.
+    #[test]
+    fn a_change_by_hand_ranks_first_within_its_category() {
+        let deployment = |name: &str, image: &str, manager: &str| {
+            object(
+                "apps/v1",
+                "Deployment",
+                name,
+                json!({
+                "metadata": {"managedFields": [{"manager": manager, "operation": "Update",
+                    "apiVersion": "apps/v1", "time": "2026-11-24T14:02:00Z", "fieldsType": "FieldsV1",
+                    "fieldsV1": {"f:spec": {"f:template": {"f:spec": {"f:containers":
+                        {"k:{\"name\":\"web\"}": {".": {}, "f:image": {}}}}}}}}]},
+                "spec": {"template": {"spec": {"containers": [{"name": "web", "image": image}]}}}}),
+            )
+        };
+        let analysis = analysis_of(
+            vec![
+                deployment("api", "api:1", "argocd-controller"),
+                deployment("web", "web:1", "argocd-controller"),
+            ],
+            vec![
+                deployment("api", "api:2", "argocd-controller"),
+                deployment("web", "web:2", "kubectl-edit"),
+            ],
+        );
+        let labels: Vec<&str> = analysis.culprits.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["Deployment p/web", "Deployment p/api"]);
+        assert!(
+            analysis.culprits[0]
+                .reason
+                .contains("changed by hand (kubectl-edit"),
+            "{}",
+            analysis.culprits[0].reason
+        );
+    }
+}

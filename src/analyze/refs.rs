@@ -299,3 +299,128 @@ pub fn uses(snapshot: &Snapshot, wanted: &Wanted) -> Uses {
     }
     uses
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn wanted(names: &[&str]) -> Wanted {
+        let names = names.iter().map(|n| n.to_string()).collect();
+        Wanted::from([("p".to_string(), names)])
+    }
+
+    fn object(api_version: &str, kind: &str, name: &str, rest: Value) -> Value {
+        let mut object = rest;
+        object["apiVersion"] = json!(api_version);
+        object["kind"] = json!(kind);
+        object["metadata"]["name"] = json!(name);
+        object["metadata"]["namespace"] = json!("p");
+        object
+    }
+
+    #[test]
+    fn a_cron_jobs_template_is_below_its_job_template() {
+        let cron =
+            json!({"spec": {"jobTemplate": {"spec": {"template": {"spec": {"containers": []}}}}}});
+        let (path, template) = pod_template("CronJob", &cron).unwrap();
+        assert_eq!(path, "/spec/jobTemplate/spec/template");
+        assert!(template.get("spec").is_some());
+        assert!(pod_template("ConfigMap", &cron).is_none());
+    }
+
+    #[test]
+    fn owners_from_references_or_from_openshift_annotations() {
+        let rc =
+            json!({"metadata": {"annotations": {"openshift.io/deployment-config.name": "web"}}});
+        assert_eq!(
+            owner_of("ReplicationController", &rc),
+            Some(("DeploymentConfig".into(), "web".into()))
+        );
+        let pod = json!({"metadata": {"labels": {"deployment": "web-3"}}});
+        assert_eq!(
+            owner_of("Pod", &pod),
+            Some(("ReplicationController".into(), "web-3".into()))
+        );
+        let build = json!({"metadata": {"labels": {"buildconfig": "web"}}});
+        assert_eq!(
+            owner_of("Build", &build),
+            Some(("BuildConfig".into(), "web".into()))
+        );
+        // The annotation means a DeploymentConfig only on a ReplicationController.
+        assert_eq!(owner_of("ConfigMap", &rc), None);
+    }
+
+    #[test]
+    fn workloads_use_what_they_and_their_service_account_name() {
+        let snapshot = Snapshot::of(vec![
+            object(
+                "v1",
+                "ServiceAccount",
+                "builder",
+                json!({
+                "secrets": [{"name": "builder-token"}], "imagePullSecrets": [{"name": "registry"}]}),
+            ),
+            object(
+                "v1",
+                "ServiceAccount",
+                "default",
+                json!({"secrets": [{"name": "default-token"}]}),
+            ),
+            object(
+                "apps.openshift.io/v1",
+                "DeploymentConfig",
+                "web",
+                json!({"spec": {"template": {"spec": {
+                "serviceAccountName": "builder",
+                "containers": [{"name": "web", "env": [{"name": "MODE",
+                    "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode"}}}]}]}}}}),
+            ),
+            object(
+                "batch/v1",
+                "CronJob",
+                "nightly",
+                json!({"spec": {"jobTemplate": {"spec": {"template": {"spec": {
+                "containers": [{"name": "run", "envFrom": [{"configMapRef": {"name": "settings"}}]}]}}}}}}),
+            ),
+            object(
+                "v1",
+                "Pod",
+                "debug",
+                json!({"spec": {"containers": [{"name": "sh"}]}}),
+            ),
+        ]);
+        let uses = uses(
+            &snapshot,
+            &wanted(&["settings", "registry", "builder-token", "default-token"]),
+        );
+        let users = |kind: &str, name: &str| {
+            uses.get(&("p".to_string(), kind.to_string(), name.to_string()))
+                .cloned()
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            users("ConfigMap", "settings"),
+            [
+                "CronJob nightly (envFrom)",
+                "DeploymentConfig web (env MODE)"
+            ]
+        );
+        assert_eq!(
+            users("Secret", "registry"),
+            ["DeploymentConfig web (service account builder)"]
+        );
+        assert_eq!(
+            users("Secret", "builder-token"),
+            ["DeploymentConfig web (service account builder)"]
+        );
+        // The bare pod names no account: it runs as `default`, and uses its secrets.
+        assert_eq!(
+            users("Secret", "default-token"),
+            [
+                "CronJob nightly (service account default)",
+                "Pod debug (service account default)"
+            ]
+        );
+    }
+}

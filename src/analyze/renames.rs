@@ -180,4 +180,40 @@ mod tests {
         fold_entry(&mut findings, &|_, _| false);
         assert_eq!(findings.len(), 2);
     }
+
+    /// The addition may come before the removal (a list sorted by a new name): the folded change
+    /// takes the removal's place, and the others stay as they were.
+    #[test]
+    fn a_rename_folds_whichever_half_comes_first() {
+        let old = json!({"imagePullSecrets": [{"name": "pull-9bfbmfgt2f"}, {"name": "other"}],
+            "envFrom": [{"configMapRef": {"name": "app-env-9bfbmfgt2f"}}]});
+        let new = json!({"imagePullSecrets": [{"name": "pull-296567ccmt"}, {"name": "other"}],
+            "envFrom": [{"configMapRef": {"name": "app-env-296567ccmt"}}]});
+        let mut findings: Vec<Finding> = diff("Deployment", &old, &new, &ValueOptions::default())
+            .into_iter()
+            .map(finding)
+            .collect();
+        assert_eq!(findings.len(), 4);
+        findings.reverse();
+        let ops: Vec<Op> = findings.iter().map(|f| f.change.op).collect();
+        fold_entry(&mut findings, &|a, b| {
+            (a, b) == ("app-env-9bfbmfgt2f", "app-env-296567ccmt")
+                || (a, b) == ("pull-9bfbmfgt2f", "pull-296567ccmt")
+        });
+        let folded: Vec<(String, Op)> = findings
+            .iter()
+            .map(|f| (f.change.path.human(), f.change.op))
+            .collect();
+        assert_eq!(folded.len(), 2, "{ops:?} folded to {folded:?}");
+        assert!(
+            folded.iter().all(|(_, op)| *op == Op::Replace),
+            "{folded:?}"
+        );
+        assert!(
+            folded
+                .iter()
+                .any(|(path, _)| path == "envFrom[configMap:app-env-296567ccmt].configMapRef.name"),
+            "{folded:?}"
+        );
+    }
 }

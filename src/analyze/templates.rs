@@ -194,4 +194,26 @@ mod tests {
         edited["containers"][0]["readinessProbe"]["timeoutSeconds"] = json!(5);
         assert_ne!(comparable(&template), comparable(&edited));
     }
+
+    /// Only pods are compared with their controller's template: a ReplicationController owned
+    /// by a DeploymentConfig holds a template, not a pod spec.
+    #[test]
+    fn only_pods_are_checked_against_their_template() {
+        let template = json!({"spec": {"containers": [{"name": "web", "image": "web:1"}]}});
+        let owned = json!([{"apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig",
+            "name": "web", "uid": "1", "controller": true}]);
+        let snapshot = Snapshot::of(vec![
+            json!({"apiVersion": "apps.openshift.io/v1", "kind": "DeploymentConfig",
+                "metadata": {"name": "web", "namespace": "p"}, "spec": {"template": template}}),
+            json!({"apiVersion": "v1", "kind": "ReplicationController",
+                "metadata": {"name": "web-1", "namespace": "p", "ownerReferences": owned},
+                "spec": {"replicas": 1, "template": template}}),
+            json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "web-1-abcde", "namespace": "p", "ownerReferences": owned},
+                "spec": {"containers": [{"name": "web", "image": "web:2"}]}}),
+        ]);
+        let found = mismatches(&snapshot, |_| true);
+        let pods: Vec<&str> = found.iter().map(|m| m.pod.name.as_str()).collect();
+        assert_eq!(pods, ["web-1-abcde"]);
+    }
 }

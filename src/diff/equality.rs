@@ -56,12 +56,17 @@ fn amount(n: &Number) -> Amount {
         };
     }
     let f = n.as_f64().unwrap_or(f64::NAN);
-    if f.fract() == 0.0 && f.abs() < 1e18 {
+    // A whole float within 128 bits is that integer exactly (`1e18` is 1000000000000000000);
+    // beyond, `as` would saturate and make different numbers equal.
+    if f.fract() == 0.0 && f.abs() < I128_BOUND {
         Amount::Integer(f as i128)
     } else {
         Amount::Fraction(f)
     }
 }
+
+/// 2^127: the first magnitude an `i128` cannot hold.
+const I128_BOUND: f64 = 170_141_183_460_469_231_731_687_303_715_884_105_728.0;
 
 const TAG_NULL: u64 = 0x6e75_6c6c;
 const TAG_ARRAY: u64 = 0x0061_7272_6179;
@@ -71,7 +76,7 @@ const TAG_OBJECT: u64 = 0x6f62_6a65_6374;
 pub fn hash(value: &Value) -> u64 {
     match value {
         Value::Null => TAG_NULL,
-        Value::Bool(b) => 0xb001 + u64::from(*b),
+        Value::Bool(b) => xxh3_64_with_seed(&[u8::from(*b)], 5),
         Value::Number(n) => match amount(n) {
             Amount::Integer(i) => xxh3_64_with_seed(&i.to_le_bytes(), 1),
             Amount::Fraction(f) => xxh3_64_with_seed(&f.to_bits().to_le_bytes(), 2),
@@ -135,5 +140,43 @@ mod tests {
         assert!(same(&parse("1.0"), &parse("1")));
         assert!(!same(&parse("0.1"), &parse("0.2")));
         assert!(same(&parse("1e2"), &parse("100")));
+    }
+
+    #[test]
+    fn integers_beyond_128_bits_compare_by_their_digits() {
+        let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+        let googol = format!("1{}", "0".repeat(100));
+        assert!(same(&parse(&googol), &parse(&googol)));
+        assert_eq!(hash(&parse(&googol)), hash(&parse(&googol)));
+        assert!(!same(&parse(&googol), &parse(&format!("{googol}1"))));
+    }
+
+    #[test]
+    fn whole_floats_are_the_integers_they_spell() {
+        let parse = |text: &str| serde_json::from_str::<Value>(text).unwrap();
+        assert!(same(&parse("1e18"), &parse("1000000000000000000")));
+        assert!(same(&parse("1e20"), &parse("100000000000000000000")));
+        assert_eq!(hash(&parse("1e20")), hash(&parse("100000000000000000000")));
+        // 2^127 as a float is one more than the largest i128: not saturated into it.
+        let max = i128::MAX.to_string();
+        assert!(!same(&parse("1.7014118346046923e38"), &parse(&max)));
+    }
+
+    #[test]
+    fn booleans_hash_apart_from_each_other_and_from_null() {
+        let hashes = [
+            json!(true),
+            json!(false),
+            Value::Null,
+            json!(0),
+            json!(1),
+            json!(""),
+        ]
+        .map(|v| hash(&v));
+        for (i, a) in hashes.iter().enumerate() {
+            for b in &hashes[i + 1..] {
+                assert_ne!(a, b);
+            }
+        }
     }
 }

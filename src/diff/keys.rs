@@ -218,6 +218,95 @@ mod tests {
         assert_eq!(new_keys, ["b"]);
     }
 
+    /// Each list of the table is keyed by its own field: a wrong or missing key function would
+    /// pair elements by position (or by a constant) instead.
+    #[test]
+    fn every_list_is_keyed_by_its_merge_key() {
+        let cases = [
+            ("containers", json!({"name": "web"}), "web"),
+            ("hostAliases", json!({"ip": "10.0.0.1"}), "10.0.0.1"),
+            ("volumeMounts", json!({"mountPath": "/etc/app"}), "/etc/app"),
+            (
+                "volumeDevices",
+                json!({"devicePath": "/dev/xvda"}),
+                "/dev/xvda",
+            ),
+            (
+                "subjects",
+                json!({"kind": "User", "name": "ann"}),
+                "User/ann",
+            ),
+            (
+                "subjects",
+                json!({"kind": "ServiceAccount", "name": "ci", "namespace": "p"}),
+                "ServiceAccount/p/ci",
+            ),
+            (
+                "ownerReferences",
+                json!({"kind": "ReplicaSet", "name": "web-5d8f"}),
+                "ReplicaSet/web-5d8f",
+            ),
+            ("conditions", json!({"type": "Ready"}), "Ready"),
+            (
+                "readinessGates",
+                json!({"conditionType": "www.example.com/lb"}),
+                "www.example.com/lb",
+            ),
+            ("resizePolicy", json!({"resourceName": "cpu"}), "cpu"),
+            (
+                "topologySpreadConstraints",
+                json!({"topologyKey": "zone", "whenUnsatisfiable": "DoNotSchedule"}),
+                "zone/DoNotSchedule",
+            ),
+            ("triggers", json!({"type": "ConfigChange"}), "ConfigChange"),
+            (
+                "envFrom",
+                json!({"configMapRef": {"name": "env"}}),
+                "configMap:env",
+            ),
+            (
+                "envFrom",
+                json!({"prefix": "DB_", "secretRef": {"name": "db"}}),
+                "DB_secret:db",
+            ),
+            ("items", json!({"key": "ca.crt"}), "ca.crt"),
+            ("addresses", json!({"ip": "10.1.2.3"}), "10.1.2.3"),
+            (
+                "rules",
+                json!({"host": "shop.example.com"}),
+                "shop.example.com",
+            ),
+            ("paths", json!({"path": "/api"}), "/api"),
+        ];
+        for (field, item, expected) in cases {
+            let key = for_field(field).unwrap_or_else(|| panic!("no key for {field}"));
+            assert_eq!(key(&item).as_deref(), Some(expected), "{field}: {item}");
+        }
+        // Without the key field there is no key, so the list falls back to `name` or a sequence.
+        for field in [
+            "volumeDevices",
+            "readinessGates",
+            "resizePolicy",
+            "topologySpreadConstraints",
+            "rules",
+            "paths",
+        ] {
+            assert_eq!(
+                for_field(field).unwrap()(&json!({"other": 1})),
+                None,
+                "{field}"
+            );
+        }
+    }
+
+    #[test]
+    fn numbers_and_booleans_are_keys_too() {
+        assert_eq!(name(&json!({"name": 8080})).as_deref(), Some("8080"));
+        assert_eq!(name(&json!({"name": true})).as_deref(), Some("true"));
+        assert_eq!(name(&json!({"name": null})), None);
+        assert_eq!(name(&json!({"name": {"a": 1}})), None);
+    }
+
     #[test]
     fn image_triggers_are_keyed_by_image() {
         let t =

@@ -275,6 +275,25 @@ mod tests {
     }
 
     #[test]
+    fn json_pointers_name_keyed_elements_by_key() {
+        let p = PathPattern::parse("/spec/template/spec/containers/web/image").unwrap();
+        assert!(p.matches(&image_path()));
+        let p = PathPattern::parse("/spec/template/spec/containers/db/image").unwrap();
+        assert!(!p.matches(&image_path()));
+    }
+
+    #[test]
+    fn a_pattern_reaches_below_only_a_shorter_path() {
+        let template = Path(vec![field("spec"), field("template")]);
+        let p = PathPattern::parse("spec.template.spec").unwrap();
+        assert!(p.reaches_below(&template));
+        let p = PathPattern::parse("spec.template").unwrap();
+        assert!(!p.reaches_below(&template), "at the path is not below it");
+        let p = PathPattern::parse("spec.strategy.type").unwrap();
+        assert!(!p.reaches_below(&template));
+    }
+
+    #[test]
     fn bad_patterns_say_why() {
         assert!(
             PathPattern::parse("spec[")
@@ -282,6 +301,10 @@ mod tests {
                 .contains("unclosed")
         );
         assert!(PathPattern::parse("").is_err());
+        for unclosed in [r#"metadata.annotations["app"#, r#"a["\"#, r#"a[""#] {
+            let err = PathPattern::parse(unclosed).unwrap_err();
+            assert!(err.contains("unclosed"), "{unclosed}: {err}");
+        }
     }
 
     #[test]

@@ -169,6 +169,24 @@ mod tests {
         assert!(!same("128974848", "129e6"));
         assert!(same("129M", "129e6"));
         assert!(same("8Ei", "8192Pi"));
+        assert!(same("1P", "1000T"));
+        assert!(same("2E", "2000P"));
+        assert!(same("3u", "3000n"));
+    }
+
+    /// Beyond 128 bits of mantissa the exact form gives up and the amounts are compared as
+    /// floats, relative to their size.
+    #[test]
+    fn amounts_too_large_to_be_exact_compare_approximately() {
+        let too_large = "400000000000000000000000000000000000000";
+        assert!(Quantity::parse(too_large).unwrap().exact.is_none());
+        // One side exact, one approximate: decimal and binary suffixes scale the approximation.
+        assert!(same("4e38", too_large));
+        assert!(same("4e38", "390625000000000000000000000000000000Ki"));
+        assert!(!same("5e38", too_large));
+        // Both approximate: a difference far below the size of the amounts is none.
+        assert!(same(too_large, "400000000000010000000000000000000000000"));
+        assert!(!same(too_large, "410000000000000000000000000000000000000"));
     }
 
     #[test]
@@ -180,7 +198,7 @@ mod tests {
 
     #[test]
     fn not_quantities() {
-        for text in ["", "abc", "1.2.3", "1Xi", ".", "Gi"] {
+        for text in ["", "abc", "1.2.3", "1Xi", ".", "Gi", "1x5", "2ee3"] {
             assert!(Quantity::parse(text).is_none(), "{text}");
         }
     }

@@ -149,27 +149,10 @@ fn rewrite_text(text: &str, map: &[(String, String)]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::snapshot::{
-        DuplicateRule, FileOrigin, ObjectFilter, SnapshotBuilder, SourceFormat, SourceInfo,
-    };
     use serde_json::json;
 
     fn snapshot(objects: Vec<Value>) -> Snapshot {
-        let mut builder = SnapshotBuilder::new(ObjectFilter::default());
-        let origin = FileOrigin {
-            path: "x.yaml".into(),
-            display: "x.yaml".into(),
-            folder_namespace: None,
-            duplicates: DuplicateRule::Report,
-        };
-        builder.add_documents(objects, &origin);
-        builder.finish(SourceInfo {
-            label: "x".into(),
-            format: SourceFormat::File,
-            taken: None,
-            completeness: None,
-            namespace_map: Vec::new(),
-        })
+        Snapshot::of(objects)
     }
 
     #[test]

@@ -297,6 +297,26 @@ impl Snapshot {
         &self.objects
     }
 
+    /// A snapshot of `objects` as one file of a directory would give it, for unit tests.
+    #[cfg(test)]
+    pub(crate) fn of(objects: Vec<Value>) -> Snapshot {
+        let mut builder = SnapshotBuilder::new(ObjectFilter::default());
+        let origin = FileOrigin {
+            path: "objects.yaml".into(),
+            display: "objects.yaml".into(),
+            folder_namespace: None,
+            duplicates: DuplicateRule::Report,
+        };
+        builder.add_documents(objects, &origin);
+        builder.finish(SourceInfo {
+            label: "objects".into(),
+            format: SourceFormat::File,
+            taken: None,
+            completeness: None,
+            namespace_map: Vec::new(),
+        })
+    }
+
     /// Removes the objects whose identity `remove` accepts; returns how many.
     pub fn remove_where(&mut self, mut remove: impl FnMut(&ObjectKey) -> bool) -> usize {
         let before = self.objects.len();
