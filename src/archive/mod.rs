@@ -280,3 +280,231 @@ fn name_of(object: &Value) -> &str {
         .and_then(Value::as_str)
         .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::{Read, Seek, SeekFrom};
+
+    fn taken() -> Timestamp {
+        Timestamp::parse_stamp("201809120015").unwrap()
+    }
+
+    fn entries(path: &Path) -> Vec<(String, String, zip::DateTime, Option<u32>)> {
+        let mut zip = zip::ZipArchive::new(File::open(path).unwrap()).unwrap();
+        (0..zip.len())
+            .map(|i| {
+                let mut file = zip.by_index(i).unwrap();
+                let mut text = String::new();
+                file.read_to_string(&mut text).unwrap();
+                let modified = file.last_modified().unwrap();
+                (
+                    file.name().unwrap().to_string(),
+                    text,
+                    modified,
+                    file.unix_mode(),
+                )
+            })
+            .collect()
+    }
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn a_finished_archive_holds_sorted_pretty_lists_dated_when_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let final_path = dir.path().join("openshift-backup201809120015.zip");
+        let mut writer = ArchiveWriter::create(&final_path, taken()).unwrap();
+        let path = ArchiveWriter::list_path(Some("shop"), "configmaps");
+        assert_eq!(path, "shop/configmaps.json");
+        assert_eq!(
+            ArchiveWriter::list_path(None, "nodes"),
+            "_cluster/nodes.json"
+        );
+        let item = |name: &str| json!({"kind": "ConfigMap", "metadata": {"name": name}});
+        writer
+            .write_list(
+                &path,
+                vec![item("web"), item("api"), json!({"kind": "Nameless"})],
+            )
+            .unwrap();
+        assert_eq!(writer.finish().unwrap(), final_path);
+
+        assert_eq!(leftovers(dir.path()), ["openshift-backup201809120015.zip"]);
+        let found = entries(&final_path);
+        assert_eq!(found.len(), 1);
+        let (name, text, modified, mode) = &found[0];
+        assert_eq!(name, "shop/configmaps.json");
+        assert!(
+            text.starts_with("{\n  \"apiVersion\": \"v1\",\n  \"kind\": \"List\""),
+            "{text}"
+        );
+        assert!(text.ends_with("}\n"));
+        let list: Value = serde_json::from_str(text).unwrap();
+        let names: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(name_of)
+            .collect();
+        assert_eq!(names, ["", "api", "web"]);
+        let date = (
+            modified.year(),
+            modified.month(),
+            modified.day(),
+            modified.hour(),
+            modified.minute(),
+        );
+        assert_eq!(date, (2018, 9, 12, 0, 15));
+        assert_eq!(mode.map(|m| m & 0o777), Some(0o644));
+    }
+
+    #[test]
+    fn a_dropped_archive_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let final_path = dir.path().join("a.zip");
+        let mut writer = ArchiveWriter::create(&final_path, taken()).unwrap();
+        writer
+            .write_list("shop/pods.json", vec![json!({})])
+            .unwrap();
+        assert_eq!(
+            leftovers(dir.path()).len(),
+            1,
+            "the partial file while writing"
+        );
+        drop(writer);
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn a_file_that_appeared_meanwhile_is_never_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let final_path = dir.path().join("a.zip");
+        let writer = ArchiveWriter::create(&final_path, taken()).unwrap();
+        fs::write(&final_path, "a good backup").unwrap();
+        let err = writer.finish().unwrap_err().to_string();
+        assert!(
+            err.contains("appeared while the archive was being written"),
+            "{err}"
+        );
+        assert_eq!(fs::read_to_string(&final_path).unwrap(), "a good backup");
+        assert_eq!(leftovers(dir.path()), ["a.zip"]);
+    }
+
+    #[test]
+    fn entry_names_that_would_escape_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = ArchiveWriter::create(&dir.path().join("a.zip"), taken()).unwrap();
+        for bad in [
+            "../etc/passwd.json",
+            "/abs.json",
+            "shop//pods.json",
+            "shop/",
+        ] {
+            let err = writer.write_list(bad, Vec::new()).unwrap_err().to_string();
+            assert!(
+                err.contains("refusing to write an entry named"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn dates_outside_zips_range_are_clamped() {
+        let dir = tempfile::tempdir().unwrap();
+        let final_path = dir.path().join("old.zip");
+        let early = Timestamp::parse_stamp("197001010000").unwrap();
+        let mut writer = ArchiveWriter::create(&final_path, early).unwrap();
+        writer.write_list("a/b.json", Vec::new()).unwrap();
+        writer.finish().unwrap();
+        assert_eq!(entries(&final_path)[0].2.year(), 1980);
+    }
+
+    /// A writer that fails once it has taken `room` bytes, like a full disk.
+    struct Full {
+        data: Vec<u8>,
+        room: usize,
+        at: u64,
+    }
+
+    impl Write for Full {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            if self.data.len() + buf.len() > self.room {
+                return Err(io::Error::other("no space left on device"));
+            }
+            self.data.extend_from_slice(buf);
+            self.at += buf.len() as u64;
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Seek for Full {
+        fn seek(&mut self, to: SeekFrom) -> io::Result<u64> {
+            if let SeekFrom::Start(at) = to {
+                self.at = at;
+            }
+            Ok(self.at)
+        }
+    }
+
+    #[test]
+    fn after_the_first_failure_writes_go_nowhere_and_positions_still_add_up() {
+        let aborted = Arc::new(AtomicBool::new(false));
+        let full = Full {
+            data: Vec::new(),
+            room: 4,
+            at: 0,
+        };
+        let mut writer = Abortable::new(full, aborted.clone());
+        assert_eq!(writer.write(b"abc").unwrap(), 3);
+        assert!(
+            writer.write(b"defg").is_err(),
+            "the failure is reported once"
+        );
+        assert!(aborted.load(Ordering::Relaxed));
+        assert_eq!(writer.write(b"hij").unwrap(), 3, "then swallowed");
+        assert!(writer.flush().is_ok());
+        assert_eq!(writer.inner.data, b"abc");
+        assert_eq!(writer.stream_position().unwrap(), 6);
+        assert_eq!(writer.seek(SeekFrom::Start(1)).unwrap(), 1);
+        assert_eq!(writer.seek(SeekFrom::Current(2)).unwrap(), 3);
+        assert_eq!(
+            writer.seek(SeekFrom::End(-1)).unwrap(),
+            5,
+            "the end is the furthest point"
+        );
+        assert!(writer.seek(SeekFrom::Current(-10)).is_err());
+        assert_eq!(
+            writer.inner.at, 3,
+            "nothing reached the inner writer's position"
+        );
+    }
+
+    #[test]
+    fn an_open_writer_passes_writes_and_seeks_through() {
+        let aborted = Arc::new(AtomicBool::new(false));
+        let full = Full {
+            data: Vec::new(),
+            room: 100,
+            at: 0,
+        };
+        let mut writer = Abortable::new(full, aborted.clone());
+        writer.write_all(b"hello").unwrap();
+        writer.flush().unwrap();
+        assert_eq!(writer.seek(SeekFrom::Start(2)).unwrap(), 2);
+        assert_eq!((writer.position, writer.end), (2, 5));
+        assert!(!aborted.load(Ordering::Relaxed));
+        assert_eq!(writer.inner.data, b"hello");
+    }
+}
