@@ -238,8 +238,15 @@ impl ArchiveWriter {
     /// Links the finished temporary file to the final name (failing if that exists: a file that
     /// appeared meanwhile is never replaced), then removes the temporary name.
     fn publish(&self) -> Result<()> {
+        self.publish_with(|from, to| fs::hard_link(from, to))
+    }
+
+    /// [`publish`](Self::publish) with `link` for `fs::hard_link`: the fallback for file systems
+    /// without hard links (SMB shares, some FUSE volumes) cannot be reached on a test machine's
+    /// own file system.
+    fn publish_with(&self, link: impl FnOnce(&Path, &Path) -> io::Result<()>) -> Result<()> {
         let final_display = self.final_path.display().to_string();
-        match fs::hard_link(&self.temp_path, &self.final_path) {
+        match link(&self.temp_path, &self.final_path) {
             Ok(()) => {
                 let _ = fs::remove_file(&self.temp_path);
                 Ok(())
@@ -367,6 +374,54 @@ mod tests {
     }
 
     #[test]
+    fn the_manifest_is_written_at_its_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let final_path = dir.path().join("a.zip");
+        let mut writer = ArchiveWriter::create(&final_path, taken()).unwrap();
+        writer.write_manifest(&Manifest::default()).unwrap();
+        writer.finish().unwrap();
+        let found = entries(&final_path);
+        assert_eq!(found[0].0, MANIFEST_NAME);
+        assert_eq!(
+            Manifest::from_slice(found[0].1.as_bytes()).unwrap(),
+            Manifest::default()
+        );
+    }
+
+    fn unsupported(_: &Path, _: &Path) -> io::Result<()> {
+        Err(io::Error::from(io::ErrorKind::Unsupported))
+    }
+
+    #[test]
+    fn without_hard_links_the_archive_is_renamed_into_place() {
+        let dir = tempfile::tempdir().unwrap();
+        let final_path = dir.path().join("a.zip");
+        let writer = ArchiveWriter::create(&final_path, taken()).unwrap();
+        writer.publish_with(unsupported).unwrap();
+        assert_eq!(leftovers(dir.path()), ["a.zip"]);
+    }
+
+    #[test]
+    fn without_hard_links_a_file_that_appeared_is_still_not_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let final_path = dir.path().join("a.zip");
+        let writer = ArchiveWriter::create(&final_path, taken()).unwrap();
+        fs::write(&final_path, "a good backup").unwrap();
+        assert!(writer.publish_with(unsupported).is_err());
+        assert_eq!(fs::read_to_string(&final_path).unwrap(), "a good backup");
+        assert_eq!(leftovers(dir.path()), ["a.zip"]);
+        // A link refused because the name exists says so, and leaves the file too.
+        let writer = ArchiveWriter::create(&dir.path().join("b.zip"), taken()).unwrap();
+        let exists = |_: &Path, _: &Path| Err(io::Error::from(io::ErrorKind::AlreadyExists));
+        let err = writer.publish_with(exists).unwrap_err().to_string();
+        assert!(
+            err.contains("appeared while the archive was being written"),
+            "{err}"
+        );
+        assert_eq!(leftovers(dir.path()), ["a.zip"]);
+    }
+
+    #[test]
     fn a_dropped_archive_leaves_nothing_behind() {
         let dir = tempfile::tempdir().unwrap();
         let final_path = dir.path().join("a.zip");
@@ -427,7 +482,8 @@ mod tests {
         assert_eq!(entries(&final_path)[0].2.year(), 1980);
     }
 
-    /// A writer that fails once it has taken `room` bytes, like a full disk.
+    /// A writer that fails once it has taken `room` bytes, like a full disk (flushing too, once
+    /// it is full).
     struct Full {
         data: Vec<u8>,
         room: usize,
@@ -445,6 +501,9 @@ mod tests {
         }
 
         fn flush(&mut self) -> io::Result<()> {
+            if self.data.len() >= self.room {
+                return Err(io::Error::other("no space left on device"));
+            }
             Ok(())
         }
     }
@@ -489,6 +548,21 @@ mod tests {
             writer.inner.at, 3,
             "nothing reached the inner writer's position"
         );
+    }
+
+    #[test]
+    fn a_failed_flush_is_reported_once_and_aborts() {
+        let aborted = Arc::new(AtomicBool::new(false));
+        let full = Full {
+            data: Vec::new(),
+            room: 2,
+            at: 0,
+        };
+        let mut writer = Abortable::new(full, aborted.clone());
+        writer.write_all(b"ab").unwrap();
+        assert!(writer.flush().is_err());
+        assert!(aborted.load(Ordering::Relaxed));
+        assert!(writer.flush().is_ok(), "an aborted writer flushes nothing");
     }
 
     #[test]

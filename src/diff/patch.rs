@@ -275,6 +275,17 @@ mod tests {
         round_trip(json!([1.0, {"b": 1, "a": 2}]), json!([1, {"a": 2, "b": 1}]));
     }
 
+    /// Within the deadline Myers finds the shortest script: a rotated list is one removal and
+    /// one addition, not a rewrite of every element.
+    #[test]
+    fn a_rotated_list_is_one_removal_and_one_addition() {
+        let old: Vec<u32> = (0..40).collect();
+        let mut new = old.clone();
+        new.rotate_left(1);
+        let ops = round_trip(json!(old), json!(new));
+        assert_eq!(ops.len(), 2, "{}", serde_json::to_string(&ops).unwrap());
+    }
+
     #[test]
     fn scalars_and_types() {
         round_trip(json!({"a": "8080"}), json!({"a": 8080}));

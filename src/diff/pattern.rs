@@ -282,6 +282,35 @@ mod tests {
         assert!(!p.matches(&image_path()));
     }
 
+    /// A removed element has only its old index; a pointer names it by that index alone.
+    #[test]
+    fn json_pointers_name_a_removed_element_by_its_old_index() {
+        let removed = Path(vec![
+            field("spec"),
+            field("ports"),
+            Segment::Item {
+                label: ItemLabel::Key("8080/TCP".into()),
+                old: Some(1),
+                new: None,
+            },
+        ]);
+        assert!(
+            PathPattern::parse("/spec/ports/1")
+                .unwrap()
+                .matches(&removed)
+        );
+        assert!(
+            !PathPattern::parse("/spec/ports/0")
+                .unwrap()
+                .matches(&removed)
+        );
+        assert!(
+            !PathPattern::parse("/spec/ports/2")
+                .unwrap()
+                .matches(&removed)
+        );
+    }
+
     #[test]
     fn a_pattern_reaches_below_only_a_shorter_path() {
         let template = Path(vec![field("spec"), field("template")]);
@@ -317,6 +346,10 @@ mod tests {
             "spec.template.spec.containers[web].readinessProbe.httpGet.path"
         ));
         assert!(reaches("/spec/template/spec/containers/0/readinessProbe"));
+        assert!(reaches("/spec/template/spec/containers/web/readinessProbe"));
+        assert!(reaches("/spec/template/spec/containers/*/readinessProbe"));
+        assert!(!reaches("/spec/template/spec/containers/1/readinessProbe"));
+        assert!(!reaches("/spec/template/spec/containers/db/readinessProbe"));
         assert!(reaches("spec.*.spec"));
         assert!(!reaches("spec.tmplate.spec"));
         assert!(!reaches("spec.template.spec.containers[db]"));

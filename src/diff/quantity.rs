@@ -196,6 +196,23 @@ mod tests {
         assert!(!same("-1", "1"));
     }
 
+    /// Zero in any spelling is exactly zero, not an approximation of it.
+    #[test]
+    fn zero_is_exact() {
+        for text in ["0", "000", "0.0", "0Gi", "-0"] {
+            let exact = Quantity::parse(text).unwrap().exact;
+            assert_eq!(
+                exact,
+                Some(Exact {
+                    negative: false,
+                    mantissa: 0,
+                    exponent: 0
+                }),
+                "{text}"
+            );
+        }
+    }
+
     #[test]
     fn not_quantities() {
         for text in ["", "abc", "1.2.3", "1Xi", ".", "Gi", "1x5", "2ee3"] {

@@ -806,4 +806,72 @@ mod tests {
         };
         assert!(diff("Pod", &many(0), &many(1), &all).len() > 50);
     }
+
+    /// The limit is on changed elements: a long keyed list in the same order with one element
+    /// changed shows that change, however long the list.
+    #[test]
+    fn a_long_list_with_one_change_is_not_summarised() {
+        let env = |value: &str| -> Value {
+            json!({"env": (0..50).map(|i| json!({"name": format!("V{i}"),
+                "value": if i == 7 { value } else { "v" }})).collect::<Vec<_>>()})
+        };
+        let options = ValueOptions {
+            max_list_changes: 10,
+            ..ValueOptions::default()
+        };
+        let found = diff("Pod", &env("a"), &env("b"), &options);
+        let paths: Vec<String> = found.iter().map(|c| c.path.human()).collect();
+        assert_eq!(paths, ["env[V7].value"]);
+        assert!(found[0].elided.is_none());
+    }
+
+    #[test]
+    fn an_annotation_that_stops_being_json_is_a_text_change() {
+        let old = json!({"metadata": {"annotations": {"cfg": "{\"a\": 1}"}}});
+        let new = json!({"metadata": {"annotations": {"cfg": "off"}}});
+        let found = changes("Deployment", old.clone(), new.clone());
+        assert_eq!(
+            found,
+            [(
+                "metadata.annotations.cfg".to_string(),
+                Op::Replace,
+                Some(json!("{\"a\": 1}")),
+                Some(json!("off"))
+            )]
+        );
+        let back = changes("Deployment", new, old);
+        assert_eq!(back.len(), 1);
+        assert_eq!(back[0].0, "metadata.annotations.cfg");
+    }
+
+    #[test]
+    fn a_removed_secret_value_is_a_removal() {
+        let old = json!({"data": {"password": "czNjcjN0", "user": "YQ=="}});
+        let new = json!({"data": {"user": "YQ=="}});
+        let found = changes("Secret", old.clone(), new.clone());
+        assert_eq!(found.len(), 1);
+        assert_eq!(
+            (found[0].0.as_str(), found[0].1),
+            ("data.password", Op::Remove)
+        );
+        assert!(found[0].3.is_none());
+        let added = changes("Secret", new, old);
+        assert_eq!(
+            (added[0].0.as_str(), added[0].1),
+            ("data.password", Op::Add)
+        );
+    }
+
+    #[test]
+    fn a_yaml_document_of_comments_only_is_nothing() {
+        assert_eq!(
+            parse_document(DocFormat::Yaml, "# nothing here yet\n"),
+            Some(Value::Null)
+        );
+        assert_eq!(parse_document(DocFormat::Yaml, ""), Some(Value::Null));
+        assert_eq!(
+            parse_document(DocFormat::Yaml, "a: 1\n---\nb: 2\n"),
+            Some(json!([{"a": 1}, {"b": 2}]))
+        );
+    }
 }
