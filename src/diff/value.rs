@@ -825,23 +825,21 @@ mod tests {
         assert!(found[0].elided.is_none());
     }
 
+    /// An annotation is a JSON document only when both sides look like one (`{…}` or `[…]`): a
+    /// bare `5` parses as JSON too, but is a value someone wrote, compared as text.
     #[test]
     fn an_annotation_that_stops_being_json_is_a_text_change() {
-        let old = json!({"metadata": {"annotations": {"cfg": "{\"a\": 1}"}}});
-        let new = json!({"metadata": {"annotations": {"cfg": "off"}}});
-        let found = changes("Deployment", old.clone(), new.clone());
-        assert_eq!(
-            found,
-            [(
-                "metadata.annotations.cfg".to_string(),
-                Op::Replace,
-                Some(json!("{\"a\": 1}")),
-                Some(json!("off"))
-            )]
-        );
-        let back = changes("Deployment", new, old);
-        assert_eq!(back.len(), 1);
-        assert_eq!(back[0].0, "metadata.annotations.cfg");
+        for text in ["5", "off"] {
+            let old = json!({"metadata": {"annotations": {"cfg": "[\"a\"]"}}});
+            let new = json!({"metadata": {"annotations": {"cfg": text}}});
+            for (a, b) in [(&old, &new), (&new, &old)] {
+                let found = diff("Deployment", a, b, &ValueOptions::default());
+                assert_eq!(found.len(), 1, "{text}: {found:?}");
+                assert_eq!(found[0].path.human(), "metadata.annotations.cfg");
+                assert!(found[0].path.embedded().is_none(), "{text}: {found:?}");
+                assert_eq!(found[0].op, Op::Replace);
+            }
+        }
     }
 
     #[test]
