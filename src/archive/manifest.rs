@@ -322,4 +322,36 @@ mod tests {
         let manifest = Manifest::from_slice(br#"{"tool":"driftlab"}"#).unwrap();
         assert!(!manifest.complete);
     }
+
+    #[test]
+    fn missing_parts_name_what_is_missing_then_each_failed_list() {
+        let manifest = Manifest {
+            missing: vec![Missing {
+                what: "API group apps.openshift.io/v1".into(),
+                reason: "discovery failed: 503".into(),
+            }],
+            failed: vec![
+                ListEntry {
+                    resource: "secrets".into(),
+                    namespace: Some("shop".into()),
+                    reason: "forbidden".into(),
+                },
+                ListEntry {
+                    resource: "nodes".into(),
+                    namespace: None,
+                    reason: "timed out".into(),
+                },
+            ],
+            ..Manifest::default()
+        };
+        assert_eq!(
+            manifest.missing_parts(),
+            [
+                "API group apps.openshift.io/v1: discovery failed: 503",
+                "secrets in shop: forbidden",
+                "nodes: timed out",
+            ]
+        );
+        assert!(Manifest::default().missing_parts().is_empty());
+    }
 }

@@ -369,4 +369,50 @@ mod tests {
             assert!(archive_stamp(name, "driftlab-").is_none(), "{name}");
         }
     }
+
+    /// Only our own partial files, and only once nothing has written to them for
+    /// [`STALE_AFTER`]: a partial file of a running export (or another tool's file) stays.
+    #[test]
+    fn stale_partials_of_killed_exports_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let names = [
+            ".backup202609190015.zip.4242.partial",
+            ".other202609190015.zip.4242.partial",
+            "backup202609190015.zip",
+            ".backup202609190015.zip.4242.tmp",
+        ];
+        for name in names {
+            fs::write(dir.path().join(name), "x").unwrap();
+        }
+        fs::create_dir(dir.path().join(".backup-dir.zip.1.partial")).unwrap();
+        let written = fs::metadata(dir.path().join(names[0]))
+            .unwrap()
+            .modified()
+            .unwrap();
+        // Not yet stale: one second short of the limit.
+        let soon = written + STALE_AFTER - Duration::from_secs(1);
+        assert!(remove_stale_partials(dir.path(), "backup", soon).is_empty());
+        // Exactly stale: removed, and only it.
+        let later = written + STALE_AFTER;
+        assert_eq!(
+            remove_stale_partials(dir.path(), "backup", later),
+            [dir.path().join(names[0])]
+        );
+        let mut left: Vec<String> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".backup-dir.zip.1.partial",
+                ".backup202609190015.zip.4242.tmp",
+                ".other202609190015.zip.4242.partial",
+                "backup202609190015.zip",
+            ]
+        );
+        assert!(remove_stale_partials(&dir.path().join("gone"), "backup", later).is_empty());
+        assert_eq!(STALE_AFTER, Duration::from_secs(900));
+    }
 }
