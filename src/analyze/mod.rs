@@ -582,6 +582,16 @@ mod tests {
         analyze(&old, &new, report, &options)
     }
 
+    /// An object of namespace `p`: `rest` with its `apiVersion`, `kind` and name set.
+    pub(super) fn object(api_version: &str, kind: &str, name: &str, rest: Value) -> Value {
+        let mut object = rest;
+        object["apiVersion"] = serde_json::json!(api_version);
+        object["kind"] = serde_json::json!(kind);
+        object["metadata"]["name"] = serde_json::json!(name);
+        object["metadata"]["namespace"] = serde_json::json!("p");
+        object
+    }
+
     pub(super) fn entry<'a>(analysis: &'a Analysis, kind: &str, title: &str) -> &'a Entry {
         analysis
             .entries

@@ -411,17 +411,8 @@ fn mismatch_culprit(mismatch: &Mismatch, earlier: &[Mismatch]) -> Culprit {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::tests::{analysis_of, entry};
+    use crate::analyze::tests::{analysis_of, entry, object};
     use serde_json::json;
-
-    fn object(api_version: &str, kind: &str, name: &str, rest: Value) -> Value {
-        let mut object = rest;
-        object["apiVersion"] = json!(api_version);
-        object["kind"] = json!(kind);
-        object["metadata"]["name"] = json!(name);
-        object["metadata"]["namespace"] = json!("p");
-        object
-    }
 
     fn culprit<'a>(culprits: &'a [Culprit], label: &str) -> &'a Culprit {
         culprits

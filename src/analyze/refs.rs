@@ -303,20 +303,12 @@ pub fn uses(snapshot: &Snapshot, wanted: &Wanted) -> Uses {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analyze::tests::object;
     use serde_json::json;
 
     fn wanted(names: &[&str]) -> Wanted {
         let names = names.iter().map(|n| n.to_string()).collect();
         Wanted::from([("p".to_string(), names)])
-    }
-
-    fn object(api_version: &str, kind: &str, name: &str, rest: Value) -> Value {
-        let mut object = rest;
-        object["apiVersion"] = json!(api_version);
-        object["kind"] = json!(kind);
-        object["metadata"]["name"] = json!(name);
-        object["metadata"]["namespace"] = json!("p");
-        object
     }
 
     #[test]

@@ -517,15 +517,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn after_the_first_failure_writes_go_nowhere_and_positions_still_add_up() {
+    /// An open writer over a [`Full`] with `room` bytes, and its abort flag.
+    fn writer_with_room(room: usize) -> (Abortable<Full>, Arc<AtomicBool>) {
         let aborted = Arc::new(AtomicBool::new(false));
         let full = Full {
             data: Vec::new(),
-            room: 4,
+            room,
             at: 0,
         };
-        let mut writer = Abortable::new(full, aborted.clone());
+        (Abortable::new(full, aborted.clone()), aborted)
+    }
+
+    #[test]
+    fn after_the_first_failure_writes_go_nowhere_and_positions_still_add_up() {
+        let (mut writer, aborted) = writer_with_room(4);
         assert_eq!(writer.write(b"abc").unwrap(), 3);
         assert!(
             writer.write(b"defg").is_err(),
@@ -552,13 +557,7 @@ mod tests {
 
     #[test]
     fn a_failed_flush_is_reported_once_and_aborts() {
-        let aborted = Arc::new(AtomicBool::new(false));
-        let full = Full {
-            data: Vec::new(),
-            room: 2,
-            at: 0,
-        };
-        let mut writer = Abortable::new(full, aborted.clone());
+        let (mut writer, aborted) = writer_with_room(2);
         writer.write_all(b"ab").unwrap();
         assert!(writer.flush().is_err());
         assert!(aborted.load(Ordering::Relaxed));
@@ -567,13 +566,7 @@ mod tests {
 
     #[test]
     fn an_open_writer_passes_writes_and_seeks_through() {
-        let aborted = Arc::new(AtomicBool::new(false));
-        let full = Full {
-            data: Vec::new(),
-            room: 100,
-            at: 0,
-        };
-        let mut writer = Abortable::new(full, aborted.clone());
+        let (mut writer, aborted) = writer_with_room(100);
         writer.write_all(b"hello").unwrap();
         writer.flush().unwrap();
         assert_eq!(writer.seek(SeekFrom::Start(2)).unwrap(), 2);
