@@ -651,6 +651,36 @@ mod tests {
         assert_eq!(other.change, ObjectChange::Added);
     }
 
+    /// A content-hash rename keeps the kind: a ConfigMap is not renamed to a Secret of the same
+    /// base name and content.
+    #[test]
+    fn a_config_map_is_not_renamed_to_a_secret() {
+        let analysis = analysis_of(
+            vec![object(
+                "v1",
+                "ConfigMap",
+                "p",
+                "app-env-9bfbmfgt2f",
+                json!({"data": {"A": "1"}}),
+            )],
+            vec![object(
+                "v1",
+                "Secret",
+                "p",
+                "app-env-296567ccmt",
+                json!({"data": {"A": "MQ=="}}),
+            )],
+        );
+        assert_eq!(
+            entry(&analysis, "ConfigMap", "app-env-9bfbmfgt2f").change,
+            ObjectChange::Removed
+        );
+        assert_eq!(
+            entry(&analysis, "Secret", "app-env-296567ccmt").change,
+            ObjectChange::Added
+        );
+    }
+
     #[test]
     fn similarity_counts_equal_data_entries() {
         let a = json!({"data": {"A": "1", "B": "2"}, "binaryData": {"K": "AA=="}});

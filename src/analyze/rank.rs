@@ -511,6 +511,71 @@ mod tests {
         );
     }
 
+    /// A trigger rewrites an image only when it is automatic and names the container.
+    #[test]
+    fn a_manual_or_other_containers_trigger_rewrites_nothing() {
+        let dc = |name: &str, automatic: bool, container: &str, image: &str| {
+            object(
+                "apps.openshift.io/v1",
+                "DeploymentConfig",
+                name,
+                json!({"spec": {
+                "triggers": [{"type": "ImageChange", "imageChangeParams": {"automatic": automatic,
+                    "containerNames": [container], "from": {"kind": "ImageStreamTag", "name": "web:latest"}}}],
+                "template": {"spec": {"containers": [{"name": "web", "image": image}]}}}}),
+            )
+        };
+        let analysis = analysis_of(
+            vec![
+                dc("manual", false, "web", "web:1"),
+                dc("sidecar", true, "proxy", "web:1"),
+            ],
+            vec![
+                dc("manual", false, "web", "web:2"),
+                dc("sidecar", true, "proxy", "web:2"),
+            ],
+        );
+        for name in ["manual", "sidecar"] {
+            let categories: Vec<Category> = entry(&analysis, "DeploymentConfig", name)
+                .visible()
+                .map(|f| f.category)
+                .collect();
+            assert_eq!(categories, [Category::RolloutTrigger], "{name}");
+        }
+    }
+
+    /// Selectors and ports are where a Service sends traffic; the same fields of another kind
+    /// are other spec changes.
+    #[test]
+    fn only_a_services_selector_is_access() {
+        let with_selector = |kind: &str, api: &str, app: &str| {
+            object(
+                api,
+                kind,
+                "web",
+                json!({"spec": {"selector": {"matchLabels": {"app": app}}}}),
+            )
+        };
+        let analysis = analysis_of(
+            vec![
+                with_selector("Service", "v1", "web"),
+                with_selector("PodDisruptionBudget", "policy/v1", "web"),
+            ],
+            vec![
+                with_selector("Service", "v1", "web2"),
+                with_selector("PodDisruptionBudget", "policy/v1", "web2"),
+            ],
+        );
+        assert_eq!(
+            entry(&analysis, "Service", "web").category,
+            Category::Access
+        );
+        assert_eq!(
+            entry(&analysis, "PodDisruptionBudget", "web").category,
+            Category::Spec
+        );
+    }
+
     /// Within a category, a change a person made by hand comes before the report's order.
     #[test]
     fn a_change_by_hand_ranks_first_within_its_category() {
