@@ -576,6 +576,43 @@ mod tests {
         );
     }
 
+    /// "Already so" only for the same pod differing the same way in the old snapshot.
+    #[test]
+    fn a_pod_edit_is_old_only_if_the_same_pod_differed_the_same_way() {
+        use crate::diff::value::{ValueOptions, diff};
+        let pod = |name: &str| crate::snapshot::ObjectKey {
+            namespace: "p".into(),
+            kind: "Pod".into(),
+            group: String::new(),
+            name: name.into(),
+        };
+        let edit = |image: &str| {
+            diff(
+                "Pod",
+                &json!({"spec": {"containers": [{"name": "web", "image": "web:1"}]}}),
+                &json!({"spec": {"containers": [{"name": "web", "image": image}]}}),
+                &ValueOptions::default(),
+            )
+        };
+        let mismatch = |name: &str, image: &str| Mismatch {
+            pod: pod(name),
+            owner: ("ReplicationController".into(), "web-4".into()),
+            changes: edit(image),
+        };
+        let now = mismatch("web-4-x7k2p", "debug:1");
+        let reason = |earlier: &[Mismatch]| mismatch_culprit(&now, earlier).reason;
+        assert!(
+            reason(&[mismatch("web-4-x7k2p", "debug:1")])
+                .ends_with("(already so in the old snapshot)")
+        );
+        for earlier in [
+            mismatch("web-4-x7k2p", "debug:0"),
+            mismatch("web-4-q9w8e", "debug:1"),
+        ] {
+            assert!(reason(&[earlier]).ends_with("edited by hand?"));
+        }
+    }
+
     /// Within a category, a change a person made by hand comes before the report's order.
     #[test]
     fn a_change_by_hand_ranks_first_within_its_category() {

@@ -366,7 +366,17 @@ mod tests {
                 json!({"spec": {"template": {"spec": {
                 "serviceAccountName": "builder",
                 "containers": [{"name": "web", "env": [{"name": "MODE",
+                    "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode"}}}]},
+                    {"name": "sidecar", "env": [{"name": "MODE",
                     "valueFrom": {"configMapKeyRef": {"name": "settings", "key": "mode"}}}]}]}}}}),
+            ),
+            // Uses only what nobody asked about: not parsed, not listed.
+            object(
+                "apps/v1",
+                "Deployment",
+                "api",
+                json!({"spec": {"template": {"spec": {"serviceAccountName": "api",
+                "containers": [{"name": "api", "envFrom": [{"configMapRef": {"name": "api-env"}}]}]}}}}),
             ),
             object(
                 "batch/v1",
@@ -391,6 +401,7 @@ mod tests {
                 .cloned()
                 .unwrap_or_default()
         };
+        // One mention per user, each way of use once (two containers read MODE alike).
         assert_eq!(
             users("ConfigMap", "settings"),
             [
@@ -398,6 +409,8 @@ mod tests {
                 "DeploymentConfig web (env MODE)"
             ]
         );
+        assert!(users("ConfigMap", "api-env").is_empty());
+        assert_eq!(uses.len(), 4, "{uses:?}");
         assert_eq!(
             users("Secret", "registry"),
             ["DeploymentConfig web (service account builder)"]

@@ -158,6 +158,10 @@ mod tests {
         let mut edited = pod.clone();
         edited["containers"][0]["image"] = json!("b");
         assert_ne!(comparable(&template), comparable(&edited));
+        // A volume of the pod's own, not a token, counts.
+        let mut edited = pod.clone();
+        edited["volumes"][0]["configMap"] = json!({"name": "other"});
+        assert_ne!(comparable(&template), comparable(&edited));
     }
 
     /// A pod of a 1.21+ cluster as the API server returns it: projected token volume, its mount,

@@ -139,6 +139,8 @@ mod tests {
         assert_eq!(hash(&parse("1.0")), hash(&parse("1")));
         assert!(same(&parse("1.0"), &parse("1")));
         assert!(!same(&parse("0.1"), &parse("0.2")));
+        assert!(same(&parse("0.5"), &parse("0.50")));
+        assert!(same(&parse("-2.5e-1"), &parse("-0.25")));
         assert!(same(&parse("1e2"), &parse("100")));
     }
 
