@@ -350,6 +350,9 @@ mod tests {
         assert!(reaches("/spec/template/spec/containers/*/readinessProbe"));
         assert!(!reaches("/spec/template/spec/containers/1/readinessProbe"));
         assert!(!reaches("/spec/template/spec/containers/db/readinessProbe"));
+        // A bare `*` steps into a list's elements; a field name does not.
+        assert!(reaches("spec.template.spec.containers.*.readinessProbe"));
+        assert!(!reaches("spec.template.spec.containers.readinessProbe"));
         assert!(reaches("spec.*.spec"));
         assert!(!reaches("spec.tmplate.spec"));
         assert!(!reaches("spec.template.spec.containers[db]"));
