@@ -194,6 +194,10 @@ mod tests {
         assert!(!same("500m", "0.6"));
         assert!(!same("1Gi", "1G"));
         assert!(!same("-1", "1"));
+        // Exact amounts differ however close they are: a float would call these equal.
+        assert!(!same("1000000000000001", "1000000000000000"));
+        assert!(!same("1Ei", "1152921504606846977"));
+        assert!(same("1Ei", "1152921504606846976"));
     }
 
     /// Zero in any spelling is exactly zero, not an approximation of it.
