@@ -272,6 +272,12 @@ mod tests {
                 .unwrap()
                 .matches(&path)
         );
+        assert!(
+            !PathPattern::parse(r#"data["app.yaml"].port"#)
+                .unwrap()
+                .matches(&path),
+            "the steps after a quoted key count"
+        );
     }
 
     #[test]

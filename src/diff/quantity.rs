@@ -170,6 +170,8 @@ mod tests {
         assert!(same("129M", "129e6"));
         assert!(same("8Ei", "8192Pi"));
         assert!(same("1P", "1000T"));
+        assert!(same("+1", "1"));
+        assert!(same(" 1Gi ", "1Gi"));
         assert!(same("2E", "2000P"));
         assert!(same("3u", "3000n"));
     }

@@ -872,4 +872,16 @@ mod tests {
             Some(json!([{"a": 1}, {"b": 2}]))
         );
     }
+
+    /// Within the deadline Myers finds the fewest changes: the first element dropped and one
+    /// appended is two changes, not forty.
+    #[test]
+    fn a_sequence_shifted_by_one_is_two_changes() {
+        let old: Vec<u32> = (0..40).collect();
+        let mut new: Vec<u32> = (1..40).collect();
+        new.push(99);
+        let found = changes("Pod", json!({"args": old}), json!({"args": new}));
+        let ops: Vec<Op> = found.iter().map(|c| c.1).collect();
+        assert_eq!(ops, [Op::Remove, Op::Add], "{found:?}");
+    }
 }
