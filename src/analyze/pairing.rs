@@ -766,6 +766,41 @@ mod tests {
         assert_eq!(pair.old_name(), Some("web-1"));
     }
 
+    /// A replaced controller is churn only while every change it shows is: a label someone
+    /// changed on the new one is not.
+    #[test]
+    fn a_replaced_controller_with_a_change_of_its_own_is_not_churn() {
+        let dc = object(
+            "apps.openshift.io/v1",
+            "DeploymentConfig",
+            "p",
+            "web",
+            json!({"spec": {"replicas": 1}}),
+        );
+        let rc = |name: &str, version: &str, team: &str| {
+            object(
+                "v1",
+                "ReplicationController",
+                "p",
+                name,
+                json!({
+                "metadata": {"labels": {"team": team}, "annotations": {
+                    "openshift.io/deployment-config.name": "web",
+                    "openshift.io/deployment-config.latest-version": version}},
+                "spec": {"replicas": 1}}),
+            )
+        };
+        let analysis = analysis_of(
+            vec![dc.clone(), rc("web-1", "1", "a")],
+            vec![dc, rc("web-2", "2", "b")],
+        );
+        let pair = entry(&analysis, "ReplicationController", "web-1 → web-2");
+        assert_eq!(pair.category, Category::Churn);
+        let visible: Vec<String> = pair.visible().map(|f| f.change.path.human()).collect();
+        assert_eq!(visible, ["metadata.labels.team"]);
+        assert!(!pair.is_churn());
+    }
+
     #[test]
     fn stateful_set_pods_follow_their_owner_and_new_ones_are_new() {
         let set = |image: &str| {
