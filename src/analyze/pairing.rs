@@ -798,6 +798,8 @@ mod tests {
         assert_eq!(pair.category, Category::Churn);
         let visible: Vec<String> = pair.visible().map(|f| f.change.path.human()).collect();
         assert_eq!(visible, ["metadata.labels.team"]);
+        let categories: Vec<Category> = pair.visible().map(|f| f.category).collect();
+        assert_eq!(categories, [Category::Metadata]);
         assert!(!pair.is_churn());
     }
 
