@@ -61,11 +61,6 @@ impl Attributions {
     pub fn get(&self, key: &ObjectKey, path: &Path) -> Option<&Attribution> {
         self.0.get(&(key.clone(), path.clone()))
     }
-
-    /// Whether any change is attributed.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
 }
 
 /// Attributes every change that leaves a value in the new snapshot (additions, replacements,

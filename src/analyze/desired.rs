@@ -171,4 +171,41 @@ mod tests {
             ]
         );
     }
+
+    /// What only the cluster has: a field a controller set is hidden and counted; an env var
+    /// someone added is shown; an object only in the cluster is counted, not drift; an object
+    /// only in the manifests is missing.
+    #[test]
+    fn fields_and_objects_only_the_cluster_has() {
+        use crate::analyze::tests::{analysis_with, entry, object};
+        let deployment = |labels: Value, env: Value| {
+            object(
+                "apps/v1",
+                "Deployment",
+                "web",
+                json!({"metadata": {"labels": labels},
+                "spec": {"template": {"spec": {"containers": [{"name": "web", "image": "web:1", "env": env}]}}}}),
+            )
+        };
+        let manifests = vec![
+            deployment(json!({"app": "web"}), json!([{"name": "A", "value": "1"}])),
+            object("v1", "ConfigMap", "settings", json!({"data": {"a": "1"}})),
+        ];
+        let cluster = vec![
+            deployment(
+                json!({"app": "web", "team": "shop", "tier": "front"}),
+                json!([{"name": "A", "value": "1"}, {"name": "FEATURE_X", "value": "on"}]),
+            ),
+            object("v1", "ConfigMap", "extra", json!({"data": {"b": "2"}})),
+        ];
+        let analysis = analysis_with(manifests, cluster, true);
+        let web = entry(&analysis, "Deployment", "web");
+        let shown: Vec<String> = web.visible().map(|f| f.change.path.human()).collect();
+        assert_eq!(shown, ["spec.template.spec.containers[web].env[FEATURE_X]"]);
+        let missing = entry(&analysis, "ConfigMap", "settings");
+        assert_eq!(missing.relation.as_deref(), Some("missing in the cluster"));
+        assert_eq!(analysis.summary.cluster_set, 2);
+        assert_eq!(analysis.summary.cluster_only, 1);
+        assert_eq!((analysis.summary.changed, analysis.summary.removed), (1, 1));
+    }
 }

@@ -568,16 +568,18 @@ mod tests {
     }
 
     /// The default analysis of two sets of objects, as `driftlab diff old new` would make it.
-    pub(super) fn analysis_of(
-        old: Vec<serde_json::Value>,
-        new: Vec<serde_json::Value>,
-    ) -> Analysis {
+    pub(super) fn analysis_of(old: Vec<Value>, new: Vec<Value>) -> Analysis {
+        analysis_with(old, new, false)
+    }
+
+    /// [`analysis_of`], with `desired`: `old` is what the manifests say (`--desired`).
+    pub(super) fn analysis_with(old: Vec<Value>, new: Vec<Value>, desired: bool) -> Analysis {
         let (old, new) = (Snapshot::of(old), Snapshot::of(new));
         let report = diff_snapshots(&old, &new, &DiffOptions::default());
         let options = AnalyzeOptions {
             noise: NoiseProfile::new(true, Vec::new()),
             show_all: false,
-            desired: false,
+            desired,
         };
         analyze(&old, &new, report, &options)
     }
