@@ -38,7 +38,8 @@ pub fn apply(
     let mut counts = Counts::default();
     entries.retain_mut(|entry| {
         match entry.change {
-            ObjectChange::Added if !entry.is_pair() => {
+            // Pairs are changes (`ObjectChange::Changed`): only a lone addition gets here.
+            ObjectChange::Added => {
                 counts.cluster_only += 1;
                 entry.relation = Some("in the cluster, not in the manifests".into());
                 entry.category = Category::Churn;
