@@ -877,6 +877,48 @@ mod tests {
         );
     }
 
+    /// A ClusterRole's rules are the aggregation controller's only when it has an
+    /// aggregationRule; otherwise someone changed them.
+    #[test]
+    fn only_aggregated_cluster_roles_have_their_rules_hidden() {
+        let role = |verbs: Value, aggregated: bool| {
+            let mut role =
+                json!({"rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": verbs}]});
+            if aggregated {
+                role["aggregationRule"] =
+                    json!({"clusterRoleSelectors": [{"matchLabels": {"x": "true"}}]});
+            }
+            role
+        };
+        for (aggregated, expected) in [(true, Some("aggregated-rules")), (false, None)] {
+            let result = typed_hidden(
+                "ClusterRole",
+                role(json!(["get"]), aggregated),
+                role(json!(["get", "delete"]), aggregated),
+            );
+            assert!(!result.is_empty());
+            assert!(
+                result.iter().all(|(_, rule)| rule.as_deref() == expected),
+                "{result:?}"
+            );
+        }
+    }
+
+    /// Only an order change is the keyed-list-order rule's: a list of strings removed whole
+    /// (a container's command) is a change.
+    #[test]
+    fn a_removed_list_of_strings_is_not_an_order_change() {
+        let pod = |command: Option<Value>| {
+            let mut container = json!({"name": "web", "image": "web:1"});
+            if let Some(command) = command {
+                container["command"] = command;
+            }
+            json!({"spec": {"containers": [container]}})
+        };
+        let result = typed_hidden("Pod", pod(Some(json!(["sleep", "1"]))), pod(None));
+        assert_eq!(result, [("spec.containers[web].command".to_string(), None)]);
+    }
+
     /// An empty list has no injected element: it is not the cluster's doing (the `empty-list`
     /// rule, which comes first, says why it is noise).
     #[test]
