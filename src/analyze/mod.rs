@@ -586,11 +586,22 @@ mod tests {
 
     /// An object of namespace `p`: `rest` with its `apiVersion`, `kind` and name set.
     pub(super) fn object(api_version: &str, kind: &str, name: &str, rest: Value) -> Value {
+        object_in(api_version, kind, "p", name, rest)
+    }
+
+    /// An object of `namespace`: `rest` with its `apiVersion`, `kind` and name set.
+    pub(super) fn object_in(
+        api_version: &str,
+        kind: &str,
+        namespace: &str,
+        name: &str,
+        rest: Value,
+    ) -> Value {
         let mut object = rest;
         object["apiVersion"] = serde_json::json!(api_version);
         object["kind"] = serde_json::json!(kind);
         object["metadata"]["name"] = serde_json::json!(name);
-        object["metadata"]["namespace"] = serde_json::json!("p");
+        object["metadata"]["namespace"] = serde_json::json!(namespace);
         object
     }
 

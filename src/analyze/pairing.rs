@@ -597,25 +597,8 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::analyze::tests::{analysis_of, entry};
+    use crate::analyze::tests::{analysis_of, entry, object_in};
     use serde_json::json;
-
-    fn object(api_version: &str, kind: &str, namespace: &str, name: &str, rest: Value) -> Value {
-        let mut object = json!({"apiVersion": api_version, "kind": kind,
-            "metadata": {"name": name, "namespace": namespace}});
-        for (field, value) in rest.as_object().unwrap() {
-            match field.as_str() {
-                "metadata" => object["metadata"]
-                    .as_object_mut()
-                    .unwrap()
-                    .extend(value.as_object().unwrap().clone()),
-                _ => {
-                    object[field] = value.clone();
-                }
-            }
-        }
-        object
-    }
 
     fn owned_by(kind: &str, name: &str) -> Value {
         json!({"ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": name,
@@ -624,8 +607,9 @@ mod tests {
 
     #[test]
     fn a_renamed_config_map_pairs_with_its_most_alike_successor() {
-        let config =
-            |name: &str, data: Value| object("v1", "ConfigMap", "p", name, json!({"data": data}));
+        let config = |name: &str, data: Value| {
+            object_in("v1", "ConfigMap", "p", name, json!({"data": data}))
+        };
         let analysis = analysis_of(
             vec![config(
                 "app-env-9bfbmfgt2f",
@@ -656,14 +640,14 @@ mod tests {
     #[test]
     fn a_config_map_is_not_renamed_to_a_secret() {
         let analysis = analysis_of(
-            vec![object(
+            vec![object_in(
                 "v1",
                 "ConfigMap",
                 "p",
                 "app-env-9bfbmfgt2f",
                 json!({"data": {"A": "1"}}),
             )],
-            vec![object(
+            vec![object_in(
                 "v1",
                 "Secret",
                 "p",
@@ -692,7 +676,7 @@ mod tests {
     #[test]
     fn a_new_job_of_a_cron_job_is_not_paired_with_one_that_stays() {
         let job = |name: &str| {
-            object(
+            object_in(
                 "batch/v1",
                 "Job",
                 "p",
@@ -701,7 +685,7 @@ mod tests {
                 "spec": {"template": {"spec": {"containers": [{"name": "run", "image": "job:1"}]}}}}),
             )
         };
-        let cron = object(
+        let cron = object_in(
             "batch/v1",
             "CronJob",
             "p",
@@ -723,7 +707,7 @@ mod tests {
     #[test]
     fn a_scaled_down_controller_is_found_in_its_own_namespace() {
         let dc = |namespace: &str| {
-            object(
+            object_in(
                 "apps.openshift.io/v1",
                 "DeploymentConfig",
                 namespace,
@@ -732,7 +716,7 @@ mod tests {
             )
         };
         let rc = |namespace: &str, name: &str, version: &str| {
-            object(
+            object_in(
                 "v1",
                 "ReplicationController",
                 namespace,
@@ -770,7 +754,7 @@ mod tests {
     /// changed on the new one is not.
     #[test]
     fn a_replaced_controller_with_a_change_of_its_own_is_not_churn() {
-        let dc = object(
+        let dc = object_in(
             "apps.openshift.io/v1",
             "DeploymentConfig",
             "p",
@@ -778,7 +762,7 @@ mod tests {
             json!({"spec": {"replicas": 1}}),
         );
         let rc = |name: &str, version: &str, team: &str| {
-            object(
+            object_in(
                 "v1",
                 "ReplicationController",
                 "p",
@@ -806,7 +790,7 @@ mod tests {
     #[test]
     fn stateful_set_pods_follow_their_owner_and_new_ones_are_new() {
         let set = |image: &str| {
-            object(
+            object_in(
                 "apps/v1",
                 "StatefulSet",
                 "p",
@@ -816,7 +800,7 @@ mod tests {
             )
         };
         let pod = |name: &str, image: &str| {
-            object(
+            object_in(
                 "v1",
                 "Pod",
                 "p",
