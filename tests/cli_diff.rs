@@ -262,7 +262,7 @@ fn json_report_follows_the_documented_schema() {
     let first = &report.culprits[0];
     assert_eq!(
         (first.position, first.rank, first.category.as_str()),
-        (1, 1, "rollout-trigger")
+        (1, 2, "rollout-trigger")
     );
     assert_eq!(
         (
@@ -304,7 +304,7 @@ fn json_report_follows_the_documented_schema() {
 
     assert_eq!(
         (probe.rank, probe.category.as_deref()),
-        (Some(1), Some("rollout-trigger"))
+        (Some(2), Some("rollout-trigger"))
     );
     let image = dc
         .changes

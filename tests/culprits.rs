@@ -163,7 +163,7 @@ fn json_carries_rank_category_and_reasons_for_gating() {
     assert!(
         rollout
             .iter()
-            .all(|c| c["rank"] == 1 && c["reasons"][0] == "triggers a rollout")
+            .all(|c| c["rank"] == 2 && c["reasons"][0] == "triggers a rollout")
     );
     let config = report["objects"]
         .as_array()

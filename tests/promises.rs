@@ -305,8 +305,9 @@ fn report_object<'a>(report: &'a Value, kind: &str, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{kind} {name} not in {report}"))
 }
 
-/// "Service selectors and ports, Route/Ingress backends and TLS, NetworkPolicy, RBAC, SCCs;
-/// … quotas and limit ranges; other spec changes": `access`, then `quota`, then `spec`.
+/// "security-sensitive changes (RBAC grants, NetworkPolicy, …) first; … Service selectors and
+/// ports, Route/Ingress backends and TLS; … quotas and limit ranges; other spec changes":
+/// `security`, then `access`, then `quota`, then `spec`.
 #[test]
 fn ranking_puts_access_before_quotas_before_other_spec_changes() {
     let dir = tempfile::tempdir().unwrap();
@@ -315,8 +316,8 @@ fn ranking_puts_access_before_quotas_before_other_spec_changes() {
     let report = json_report(&output);
     let expected = [
         ("Service", "web", "access"),
-        ("NetworkPolicy", "deny", "access"),
-        ("RoleBinding", "edit", "access"),
+        ("NetworkPolicy", "deny", "security"),
+        ("RoleBinding", "edit", "security"),
         ("ResourceQuota", "quota", "quota"),
         ("LimitRange", "limits", "quota"),
         ("HorizontalPodAutoscaler", "web", "spec"),
@@ -329,7 +330,7 @@ fn ranking_puts_access_before_quotas_before_other_spec_changes() {
         );
     }
     // The culprits list, most likely first, follows the categories' order.
-    let order = ["access", "quota", "spec", "metadata"];
+    let order = ["security", "access", "quota", "spec", "metadata"];
     let positions: Vec<usize> = report["culprits"]
         .as_array()
         .unwrap()
@@ -342,7 +343,7 @@ fn ranking_puts_access_before_quotas_before_other_spec_changes() {
         })
         .collect();
     assert!(positions.is_sorted(), "{}", report["culprits"]);
-    for category in ["access", "quota", "spec"] {
+    for category in ["security", "access", "quota", "spec"] {
         assert!(
             report["culprits"]
                 .as_array()

@@ -12,6 +12,7 @@ mod pairing;
 pub mod rank;
 pub mod refs;
 mod renames;
+pub mod security;
 pub mod templates;
 
 use std::collections::{BTreeMap, HashSet};
@@ -328,6 +329,7 @@ pub fn analyze(
         .desired
         .then(|| desired::apply(&mut entries, &attributions, new, options.show_all));
     let (mismatches, earlier) = template_checks(&entries, old, new);
+    unverified_churn(&mut entries, &mismatches);
     pairing::collapse(&mut entries, &mismatches);
     let repeated = group_repeated(&mut entries);
     mark_replaced_controllers(&mut entries);
@@ -397,6 +399,11 @@ fn template_checks(
             }
             "ReplicationController" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
                 controllers.insert((ns.clone(), entry.key.name.clone()));
+                // A new generated controller is checked against its owner's template too (an
+                // older revision, scaled down, follows an older template).
+                if entry.change == ObjectChange::Added || entry.is_pair() {
+                    pods.insert((ns.clone(), entry.key.name.clone()));
+                }
             }
             _ => {}
         }
@@ -413,6 +420,22 @@ fn template_checks(
     )
 }
 
+/// Generated objects that differ from their owner's template are no churn: a privileged pod
+/// dressed as a new pod of some ReplicaSet, a Job "of" a CronJob that the CronJob would not make.
+/// They rank with the pods edited by hand and count as differences.
+fn unverified_churn(entries: &mut [Entry], mismatches: &[templates::Mismatch]) {
+    for entry in entries
+        .iter_mut()
+        .filter(|e| e.change != ObjectChange::Removed)
+    {
+        if entry.category == Category::Churn && mismatches.iter().any(|m| m.object == entry.key) {
+            entry.category = Category::PodEdited;
+            let relation = entry.relation.take().unwrap_or_else(|| "generated".into());
+            entry.relation = Some(format!("{relation}; differs from its owner's template"));
+        }
+    }
+}
+
 /// A replaced controller whose every change follows its owner is churn, and says so.
 fn mark_replaced_controllers(entries: &mut [Entry]) {
     for entry in entries {
@@ -421,6 +444,7 @@ fn mark_replaced_controllers(entries: &mut [Entry]) {
             &entry.owner,
             matches!(entry.key.kind.as_str(), "Pod" | "Job"),
         ) && entry.is_pair()
+            && entry.category != Category::PodEdited
             && entry.findings.iter().all(|f| f.hidden_by.is_some())
         {
             entry.relation = Some(format!("replaced; same template changes as {kind} {name}"));

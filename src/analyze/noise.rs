@@ -22,6 +22,9 @@ pub struct Context<'a> {
     /// Each version with the server's defaults filled in, worked out once per object when a
     /// change first asks.
     defaulted: [OnceCell<Option<Value>>; 2],
+    /// What both versions grant ([`super::security`]), worked out once per object when a
+    /// built-in rule first matches.
+    security: OnceCell<super::security::Comparison>,
 }
 
 impl<'a> Context<'a> {
@@ -32,7 +35,17 @@ impl<'a> Context<'a> {
             old,
             new,
             defaulted: [OnceCell::new(), OnceCell::new()],
+            security: OnceCell::new(),
         }
+    }
+
+    /// Whether `change` gains or loses a setting of the security table, which no built-in rule
+    /// may hide.
+    pub fn security_sensitive(&self, change: &Change) -> bool {
+        self.security
+            .get_or_init(|| super::security::Comparison::of(&self.key.kind, self.old, self.new))
+            .touched_by(change)
+            .is_some()
     }
 
     /// The old (`new_side` false) or new version with the server's defaults filled in.
@@ -258,7 +271,7 @@ fn legacy_binding(
         Op::Remove => (new, old, change.old.as_ref()),
         _ => return false,
     };
-    let (Some(lacking), Some(_holding), Some(value)) = (lacking, holding, value) else {
+    let (Some(lacking), Some(holding), Some(value)) = (lacking, holding, value) else {
         return false;
     };
     const RBAC: &str = "rbac.authorization.k8s.io";
@@ -271,8 +284,14 @@ fn legacy_binding(
                 .is_some_and(|n| n.as_str().is_some_and(|n| !n.is_empty()));
             value.as_str() == Some(if scoped { "Role" } else { "ClusterRole" })
         }
-        // OpenShift 3 named the role's namespace; RBAC v1 does not (the binding's own is meant).
-        ["roleRef", "namespace"] => true,
+        // OpenShift 3 named the role's namespace; RBAC v1 does not (the binding's own is meant,
+        // with `kind: Role`). Without that kind the same roleRef names a ClusterRole: a Role
+        // `admin` of one namespace become the ClusterRole `admin` is no rewrite.
+        ["roleRef", "namespace"] => {
+            let own_namespace = holding.pointer("/metadata/namespace");
+            lacking.pointer("/roleRef/kind").and_then(Value::as_str) == Some("Role")
+                && own_namespace.is_some_and(|ns| ns == value)
+        }
         _ => false,
     }
 }
@@ -646,15 +665,22 @@ impl NoiseProfile {
     }
 
     /// The name of the rule that hides `change` in the object of `cx`, if one does.
+    ///
+    /// Built-in rules never hide a change of the security table ([`super::security`]): a rule
+    /// written for housekeeping (`scc-assigned`, `service-account-token`, `api-upgrade`, …) must
+    /// not become the place where a privileged container or a wider role binding hides. The
+    /// user's own rules may; the report then says so.
     pub fn hides(&self, cx: &Context<'_>, change: &Change) -> Option<String> {
-        for (rule, patterns) in &self.builtin {
+        let builtin = self.builtin.iter().find(|(rule, patterns)| {
             let kind_ok = rule.kinds.is_empty() || rule.kinds.contains(&cx.key.kind.as_str());
-            if kind_ok
+            kind_ok
                 && patterns.iter().any(|p| p.matches(&change.path))
                 && rule.when.is_none_or(|when| when(cx, change))
-            {
-                return Some(rule.name.to_string());
-            }
+        });
+        if let Some((rule, _)) = builtin
+            && !cx.security_sensitive(change)
+        {
+            return Some(rule.name.to_string());
         }
         self.user
             .iter()
@@ -890,6 +916,28 @@ mod tests {
             }
             role
         };
+        // The aggregation controller rewrites the rules: their order is its business.
+        let two = |first: &str, second: &str, aggregated: bool| {
+            let mut role = role(json!(["get"]), aggregated);
+            role["rules"] = json!([
+                {"apiGroups": [""], "resources": [first], "verbs": ["get"]},
+                {"apiGroups": [""], "resources": [second], "verbs": ["get"]}]);
+            role
+        };
+        for (aggregated, expected) in [(true, Some("aggregated-rules")), (false, None)] {
+            let result = typed_hidden(
+                "ClusterRole",
+                two("pods", "services", aggregated),
+                two("services", "pods", aggregated),
+            );
+            assert!(!result.is_empty());
+            assert!(
+                result.iter().all(|(_, rule)| rule.as_deref() == expected),
+                "{result:?}"
+            );
+        }
+        // An aggregated role's rules are the controller's copy (the selected roles' rules are
+        // the security table's); a plain role's new verb shows.
         for (aggregated, expected) in [(true, Some("aggregated-rules")), (false, None)] {
             let result = typed_hidden(
                 "ClusterRole",
@@ -1004,6 +1052,105 @@ mod tests {
             result.contains(&("roleRef.kind".to_string(), None)),
             "{result:?}"
         );
+    }
+
+    /// Whether the api-upgrade rule takes the change at `path` of `old` → `new` for a rewrite.
+    fn upgrade_at(kind: &str, old: &Value, new: &Value, path: &str) -> bool {
+        let changes = diff(kind, old, new, &ValueOptions::default());
+        let change = changes
+            .iter()
+            .find(|c| c.path.human() == path)
+            .unwrap_or_else(|| panic!("no change at {path}: {changes:?}"));
+        is_api_upgrade(kind, Some(old), Some(new), change)
+    }
+
+    /// Each arm of the api-upgrade rule, both ways: a rewrite that keeps the meaning is one, the
+    /// same field with another meaning is not.
+    #[test]
+    fn every_arm_of_the_api_upgrade_rule() {
+        let binding = |role_ref: Value| {
+            json!({"kind": "RoleBinding", "metadata": {"name": "b", "namespace": "shop"},
+                "roleRef": role_ref, "subjects": [{"kind": "User", "name": "dev"}]})
+        };
+        // OpenShift 3's roleRef.namespace: gone where RBAC v1 says Role, not where it says
+        // ClusterRole (that widens a Role `admin` into the ClusterRole `admin`).
+        let ocp3 = binding(json!({"name": "admin", "namespace": "shop"}));
+        let role = binding(json!({"kind": "Role", "name": "admin"}));
+        let cluster_role = binding(json!({"kind": "ClusterRole", "name": "admin"}));
+        assert!(upgrade_at("RoleBinding", &ocp3, &role, "roleRef.namespace"));
+        assert!(!upgrade_at(
+            "RoleBinding",
+            &ocp3,
+            &cluster_role,
+            "roleRef.namespace"
+        ));
+        let elsewhere = binding(json!({"name": "admin", "namespace": "other"}));
+        assert!(!upgrade_at(
+            "RoleBinding",
+            &elsewhere,
+            &role,
+            "roleRef.namespace"
+        ));
+        // The kind RBAC v1 writes: Role where a namespace was named, else ClusterRole.
+        assert!(upgrade_at("RoleBinding", &ocp3, &role, "roleRef.kind"));
+        assert!(!upgrade_at(
+            "RoleBinding",
+            &ocp3,
+            &cluster_role,
+            "roleRef.kind"
+        ));
+        let unscoped = binding(json!({"name": "admin"}));
+        assert!(upgrade_at(
+            "RoleBinding",
+            &unscoped,
+            &cluster_role,
+            "roleRef.kind"
+        ));
+        assert!(!upgrade_at("RoleBinding", &unscoped, &role, "roleRef.kind"));
+        // A kind that changes is no rewrite.
+        assert!(!upgrade_at(
+            "RoleBinding",
+            &role,
+            &cluster_role,
+            "roleRef.kind"
+        ));
+        // apiGroup: only RBAC's own.
+        let mut grouped = role.clone();
+        grouped["roleRef"]["apiGroup"] = json!("rbac.authorization.k8s.io");
+        assert!(upgrade_at(
+            "RoleBinding",
+            &role,
+            &grouped,
+            "roleRef.apiGroup"
+        ));
+        grouped["roleRef"]["apiGroup"] = json!("example.com");
+        assert!(!upgrade_at(
+            "RoleBinding",
+            &role,
+            &grouped,
+            "roleRef.apiGroup"
+        ));
+        let mut names = role.clone();
+        names["userNames"] = json!(["dev"]);
+        assert!(upgrade_at("RoleBinding", &names, &role, "userNames"));
+        // The namespace's bookkeeping, and only the namespace's.
+        let ns = json!({"kind": "Namespace", "metadata": {"name": "shop", "labels": {"x": "1"}},
+            "spec": {"x": 1}});
+        let mut labelled = ns.clone();
+        labelled["metadata"]["labels"]["kubernetes.io/metadata.name"] = json!("shop");
+        let path = r#"metadata.labels["kubernetes.io/metadata.name"]"#;
+        assert!(upgrade_at("Namespace", &ns, &labelled, path));
+        assert!(!upgrade_at("ConfigMap", &ns, &labelled, path));
+        let mut finalized = ns.clone();
+        finalized["spec"]["finalizers"] = json!(["kubernetes"]);
+        assert!(upgrade_at("Namespace", &ns, &finalized, "spec.finalizers"));
+        labelled["metadata"]["labels"] = json!({"x": "1", "team": "a"});
+        assert!(!upgrade_at(
+            "Namespace",
+            &ns,
+            &labelled,
+            "metadata.labels.team"
+        ));
     }
 
     #[test]

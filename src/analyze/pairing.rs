@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::refs::owner_of;
+use super::refs::{owner_of, verified_owner};
 use super::templates::Mismatch;
 use super::{Category, Entry, Finding, Subject};
 use crate::diff::ObjectChange;
@@ -15,15 +15,16 @@ use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
 use crate::snapshot::{ObjectKey, Snapshot, kinds};
 
-/// The top of an object's chain of owners (pod → RC → DC), within `snapshot`.
+/// The top of an object's chain of owners (pod → RC → DC), within `snapshot`: every step a
+/// verified owner ([`verified_owner`]), so a pod that only claims an owner is no generated pod.
 fn top_owner(snapshot: &Snapshot, key: &ObjectKey, object: &Value) -> Option<(String, String)> {
-    let mut owner = owner_of(&key.kind, object)?;
+    let mut owner = verified_owner(snapshot, &key.namespace, object)?;
     for _ in 0..3 {
         let owner_key = key_of(&key.namespace, &owner.0, &owner.1);
-        let Some(stored) = snapshot.get(&owner_key) else {
+        let Some(stored) = snapshot.owner(&owner_key) else {
             break;
         };
-        match owner_of(&owner.0, &stored.value()) {
+        match verified_owner(snapshot, &key.namespace, &stored.value()) {
             Some(next) => owner = next,
             None => break,
         }
@@ -207,7 +208,7 @@ fn pair_findings(
 pub fn pair(entries: &mut Vec<Entry>, old: &Snapshot, new: &Snapshot) {
     let mut pairing = Pairing::default();
     pairing.by_owner(entries, old, new);
-    pairing.relate_to_owners(entries);
+    pairing.relate_to_owners(entries, old, new);
     pairing.by_content_hash(entries);
     pairing.finish(entries);
     updated_in_place(entries, old, new);
@@ -221,8 +222,10 @@ fn updated_in_place(entries: &mut [Entry], old: &Snapshot, new: &Snapshot) {
     for entry in entries.iter_mut().filter(|e| {
         e.key.kind == "Pod" && e.change == ObjectChange::Changed && e.subject == Subject::Object
     }) {
-        let Some((owner_kind, owner_name)) =
-            entry.new.as_ref().and_then(|pod| owner_of("Pod", pod))
+        let Some((owner_kind, owner_name)) = entry
+            .new
+            .as_ref()
+            .and_then(|pod| verified_owner(new, &entry.key.namespace, pod))
         else {
             continue;
         };
@@ -354,7 +357,7 @@ impl Pairing {
 
     /// Builds of a BuildConfig, jobs of a CronJob (and pods and controllers left unpaired): new
     /// ones are their owner's doing, gone ones too.
-    fn relate_to_owners(&self, entries: &mut [Entry]) {
+    fn relate_to_owners(&self, entries: &mut [Entry], old: &Snapshot, new: &Snapshot) {
         for (i, entry) in entries.iter_mut().enumerate() {
             if self.consumed.contains(&i)
                 || !matches!(
@@ -364,13 +367,25 @@ impl Pairing {
             {
                 continue;
             }
-            let (body, verb) = match entry.change {
-                ObjectChange::Added => (entry.new.as_ref(), "new"),
-                ObjectChange::Removed => (entry.old.as_ref(), "gone"),
+            let (body, verb, snapshot) = match entry.change {
+                ObjectChange::Added => (entry.new.as_ref(), "new", new),
+                ObjectChange::Removed => (entry.old.as_ref(), "gone", old),
                 ObjectChange::Changed => continue,
             };
-            if let Some((owner_kind, owner_name)) = body.and_then(|b| owner_of(&entry.key.kind, b))
-            {
+            // Only an owner that is there vouches for the object. Builds of old archives name
+            // their BuildConfig by annotation only; it must still be in the snapshot.
+            let owner = body.and_then(|b| {
+                if entry.key.kind == "Build" {
+                    owner_of("Build", b).filter(|(kind, name)| {
+                        snapshot
+                            .owner(&key_of(&entry.key.namespace, kind, name))
+                            .is_some()
+                    })
+                } else {
+                    verified_owner(snapshot, &entry.key.namespace, b)
+                }
+            });
+            if let Some((owner_kind, owner_name)) = owner {
                 let what = match entry.key.kind.as_str() {
                     "Build" => "build",
                     "Job" => "job",
@@ -543,9 +558,9 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
         let edited: Vec<String> = pairs
             .iter()
             .filter(|(_, new)| {
-                mismatches
-                    .iter()
-                    .any(|m| m.pod.namespace == entries[first].key.namespace && m.pod.name == *new)
+                mismatches.iter().any(|m| {
+                    m.object.namespace == entries[first].key.namespace && m.object.name == *new
+                })
             })
             .map(|(_, new)| new.clone())
             .collect();
@@ -723,7 +738,8 @@ mod tests {
                 name,
                 json!({
                 "metadata": {"annotations": {"openshift.io/deployment-config.name": "web",
-                    "openshift.io/deployment-config.latest-version": version}},
+                    "openshift.io/deployment-config.latest-version": version},
+                    "ownerReferences": owned_by("DeploymentConfig", "web")["ownerReferences"]},
                 "spec": {"replicas": 0}}),
             )
         };
@@ -770,7 +786,8 @@ mod tests {
                 json!({
                 "metadata": {"labels": {"team": team}, "annotations": {
                     "openshift.io/deployment-config.name": "web",
-                    "openshift.io/deployment-config.latest-version": version}},
+                    "openshift.io/deployment-config.latest-version": version},
+                    "ownerReferences": owned_by("DeploymentConfig", "web")["ownerReferences"]},
                 "spec": {"replicas": 1}}),
             )
         };

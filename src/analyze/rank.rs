@@ -9,6 +9,7 @@ use serde_json::Value;
 use super::attribution::Attributions;
 
 use super::refs::{Uses, WORKLOADS};
+use super::security::Comparison;
 use super::templates::Mismatch;
 use super::{Culprit, Entry, Repeated};
 use crate::diff::ObjectChange;
@@ -19,6 +20,9 @@ use crate::diff::value::{Change, Op};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
+    /// A change of the security table ([`super::security`]): privileges, host access, who may
+    /// do what. It ranks above every routine change.
+    Security,
     /// A pod-template change of a workload controller: it triggers a rollout.
     RolloutTrigger,
     /// A pod that differs from its own controller's template.
@@ -48,6 +52,7 @@ impl Category {
     /// The category's name in the JSON report.
     pub fn name(self) -> &'static str {
         match self {
+            Category::Security => "security",
             Category::RolloutTrigger => "rollout-trigger",
             Category::PodEdited => "pod-edited",
             Category::Access => "access",
@@ -63,6 +68,7 @@ impl Category {
     /// What it means, for the culprits list.
     pub fn describe(self) -> &'static str {
         match self {
+            Category::Security => "security-sensitive",
             Category::RolloutTrigger => "triggers a rollout",
             Category::PodEdited => "differs from its controller's template",
             Category::Access => "changes how it is reached or who may",
@@ -238,12 +244,17 @@ pub fn categorize(entry: &mut Entry, uses: &Uses, old_uses: &Uses) {
     if !users.is_empty() && matches!(entry.key.kind.as_str(), "ConfigMap" | "Secret") {
         entry.notes.push(format!("used by {}", users.join(", ")));
     }
+    let security = Comparison::of(&entry.key.kind, entry.old.as_ref(), entry.new.as_ref());
     let mut best = None;
     for i in 0..entry.findings.len() {
         if entry.findings[i].hidden_by.is_some() {
             continue;
         }
-        let (category, reasons) = categorize_change(entry, &entry.findings[i].change, &users);
+        let change = &entry.findings[i].change;
+        let (category, reasons) = match security.touched_by(change) {
+            Some(touched) => (Category::Security, vec![touched.describe()]),
+            None => categorize_change(entry, change, &users),
+        };
         entry.findings[i].category = category;
         entry.findings[i].reasons = reasons;
         best = Some(best.map_or(category, |b: Category| b.min(category)));
@@ -254,8 +265,47 @@ pub fn categorize(entry: &mut Entry, uses: &Uses, old_uses: &Uses) {
     entry.category = match (entry.change, best) {
         (ObjectChange::Changed, Some(best)) => best,
         (ObjectChange::Changed, None) => Category::Metadata,
-        _ => added_or_removed(entry, &users),
+        _ => {
+            let grants = grants(&entry.key.kind, &security);
+            if grants.is_empty() {
+                added_or_removed(entry, &users)
+            } else {
+                let verb = if entry.change == ObjectChange::Added {
+                    "grants"
+                } else {
+                    "granted"
+                };
+                entry
+                    .notes
+                    .push(format!("{verb} {}", summarize_facts(&grants)));
+                Category::Security
+            }
+        }
     };
+}
+
+/// What an added or removed object grants, worth ranking first: every fact of the security
+/// table but a workload's own service account and token mount, which most workloads have.
+pub fn grants<'a>(kind: &str, security: &'a Comparison) -> Vec<&'a str> {
+    let pod_spec = super::security::pod_spec_location(kind).is_some();
+    security
+        .gained()
+        .chain(security.lost())
+        .filter(|what| {
+            !pod_spec
+                || !(what.contains(".serviceAccountName: ")
+                    || what.contains(".automountServiceAccountToken: "))
+        })
+        .collect()
+}
+
+/// Facts for a culprit line: the first three, then how many more.
+fn summarize_facts(facts: &[&str]) -> String {
+    let mut text = facts.iter().take(3).copied().collect::<Vec<_>>().join(", ");
+    if facts.len() > 3 {
+        text.push_str(&format!(" and {} more", facts.len() - 3));
+    }
+    text
 }
 
 /// How an added or removed object ranks, by its kind.
@@ -366,6 +416,32 @@ fn entry_culprits(entry: &Entry) -> Vec<Culprit> {
         .collect()
 }
 
+/// Whether a difference between a pod and its template is in the security table: the templates
+/// check compares security contexts by what they grant, host namespaces, the service account and
+/// volume sources.
+fn grants_privilege(change: &Change) -> bool {
+    let fields: Vec<&str> = change.path.fields().collect();
+    let host_path = |v: &Option<Value>| {
+        v.as_ref()
+            .is_some_and(|v| v.to_string().contains("\"hostPath\""))
+    };
+    fields.iter().any(|f| {
+        matches!(
+            *f,
+            "securityContext"
+                | "hostNetwork"
+                | "hostPID"
+                | "hostIPC"
+                | "hostUsers"
+                | "hostPath"
+                | "hostPort"
+                | "serviceAccountName"
+                | "automountServiceAccountToken"
+        )
+    }) || host_path(&change.new)
+        || host_path(&change.old)
+}
+
 /// The same change on many objects, as one culprit covering all of them.
 fn repeated_culprit(group: &Repeated) -> Culprit {
     let first = &group.objects[0];
@@ -391,18 +467,29 @@ fn repeated_culprit(group: &Repeated) -> Culprit {
 fn mismatch_culprit(mismatch: &Mismatch, earlier: &[Mismatch]) -> Culprit {
     let already = earlier
         .iter()
-        .any(|m| m.pod == mismatch.pod && m.changes == mismatch.changes);
+        .any(|m| m.object == mismatch.object && m.changes == mismatch.changes);
     let (owner_kind, owner_name) = &mismatch.owner;
     let mut reason = format!("differs from {owner_kind} {owner_name}'s template: edited by hand?");
     if already {
         reason.push_str(" (already so in the old snapshot)");
     }
+    // A generated object that holds more privileges than its template is the security table's.
+    let category = if mismatch.changes.iter().any(grants_privilege) {
+        reason = format!("{reason}; security-sensitive");
+        Category::Security
+    } else {
+        Category::PodEdited
+    };
     Culprit {
-        category: Category::PodEdited,
-        label: label("Pod", &mismatch.pod.namespace, &mismatch.pod.name),
-        key: mismatch.pod.clone(),
-        objects: vec![mismatch.pod.clone()],
-        title: mismatch.pod.name.clone(),
+        category,
+        label: label(
+            &mismatch.object.kind,
+            &mismatch.object.namespace,
+            &mismatch.object.name,
+        ),
+        key: mismatch.object.clone(),
+        objects: vec![mismatch.object.clone()],
+        title: mismatch.object.name.clone(),
         reason,
         changes: mismatch.changes.clone(),
     }
@@ -595,7 +682,7 @@ mod tests {
             )
         };
         let mismatch = |name: &str, image: &str| Mismatch {
-            pod: pod(name),
+            object: pod(name),
             owner: ("ReplicationController".into(), "web-4".into()),
             changes: edit(image),
         };

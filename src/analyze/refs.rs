@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use crate::snapshot::Snapshot;
+use crate::snapshot::{ObjectKey, Snapshot, kinds};
 
 /// Kinds whose pod template is their own, and where it lives.
 pub fn pod_template(kind: &str, object: &Value) -> Option<(String, Value)> {
@@ -62,6 +62,43 @@ pub fn owner_of(kind: &str, object: &Value) -> Option<(String, String)> {
             .map(|bc| ("BuildConfig".into(), bc.into())),
         _ => None,
     }
+}
+
+/// The controller that owns a generated object, proven: a controller owner reference names it
+/// (a label or annotation alone proves nothing: anyone can write one) and it is in `snapshot`, in
+/// the object's namespace. Where both the reference and the owner carry a uid, they must agree.
+/// Exports prune `metadata.uid`, so archives are matched by kind and name.
+pub fn verified_owner(
+    snapshot: &Snapshot,
+    namespace: &str,
+    object: &Value,
+) -> Option<(String, String)> {
+    let reference = object
+        .pointer("/metadata/ownerReferences")?
+        .as_array()?
+        .iter()
+        .find(|r| r.get("controller") == Some(&Value::Bool(true)))?;
+    let kind = reference.get("kind")?.as_str()?;
+    let name = reference.get("name")?.as_str()?;
+    let key = ObjectKey {
+        namespace: namespace.to_string(),
+        group: kinds::lookup(kind, "")
+            .map(|k| k.group.to_string())
+            .unwrap_or_default(),
+        kind: kind.to_string(),
+        name: name.to_string(),
+    };
+    let owner = snapshot.owner(&key)?;
+    if let Some(uid) = reference.get("uid").and_then(Value::as_str)
+        && let Some(owner_uid) = owner
+            .value()
+            .pointer("/metadata/uid")
+            .and_then(Value::as_str)
+        && uid != owner_uid
+    {
+        return None;
+    }
+    Some((kind.to_string(), name.to_string()))
 }
 
 /// Kinds that own a pod template, for ranking.

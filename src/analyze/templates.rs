@@ -1,20 +1,25 @@
-//! Pods that differ from their own controller's template in the same snapshot: a pod definition
-//! edited by hand (`oc edit pod`, `kubectl set image pod/…`), which no later rollout explains.
+//! Generated objects that differ from their own controller's template in the same snapshot: a pod
+//! definition edited by hand (`oc edit pod`, `kubectl set image pod/…`), which no later rollout
+//! explains, or a pod, ReplicaSet, ReplicationController or Job that only claims an owner. A
+//! generated object is churn only while it follows its owner's template, judged on what a pod
+//! copies from it (containers, volumes and their sources) and on every setting of the security
+//! table ([`super::security`]) after what admission and SCCs add.
 
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::security;
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
 use crate::kube;
 use crate::snapshot::{ObjectKey, Snapshot, kinds};
 
-/// A pod that differs from its controller's template.
+/// A generated object that differs from its controller's template.
 #[derive(Clone, Debug)]
 pub struct Mismatch {
-    /// The pod.
-    pub pod: ObjectKey,
+    /// The pod, or the ReplicaSet, ReplicationController or Job.
+    pub object: ObjectKey,
     /// Its controller: kind and name.
     pub owner: (String, String),
     /// Template value → pod value, at paths of the pod (`spec.containers[web].image`).
@@ -43,7 +48,8 @@ const CONTAINER_FIELDS: &[&str] = &[
 /// plugins inject into pods (the token volume and its mounts, tolerations, priority: see
 /// [`kube::injected`]) and filling in the server's defaults on both sides
 /// ([`kube::defaults`]), so that a template written without `imagePullPolicy` and its pod, which
-/// has one, compare equal.
+/// has one, compare equal. Security contexts count by what they grant
+/// ([`security::granting_settings`]): an SCC's non-root user and `drop: [ALL]` grant nothing.
 fn comparable(spec: &Value) -> Value {
     let mut pod = json!({"apiVersion": "v1", "kind": "Pod", "spec": spec.clone()});
     kube::injected::strip_injected(&mut pod);
@@ -66,13 +72,17 @@ fn comparable(spec: &Value) -> Value {
                             kept.insert((*field).into(), value.clone());
                         }
                     }
+                    if let Some(context) = c.get("securityContext") {
+                        insert_granting(&mut kept, context, true);
+                    }
                     Value::Object(kept)
                 })
                 .collect(),
         )
     };
     // Token volumes of clusters before 1.21 (`default-token-xxxxx`), which `strip_injected`
-    // leaves to the `service-account-token` noise rule.
+    // leaves to the `service-account-token` noise rule: a secret volume of a token secret only,
+    // so that a "token" volume swapped for a host path still counts.
     let volumes: Vec<Value> = spec
         .get("volumes")
         .and_then(Value::as_array)
@@ -80,28 +90,96 @@ fn comparable(spec: &Value) -> Value {
         .unwrap_or_default()
         .into_iter()
         .filter(|v| {
-            !v.get("name")
+            !v.pointer("/secret/secretName")
                 .and_then(Value::as_str)
                 .is_some_and(|n| n.contains("-token-"))
         })
         .collect();
-    json!({"containers": containers("containers"), "initContainers": containers("initContainers"), "volumes": volumes})
+    let mut comparable = json!({"containers": containers("containers"), "initContainers": containers("initContainers"), "volumes": volumes});
+    let kept = comparable.as_object_mut().expect("an object");
+    for field in ["hostNetwork", "hostPID", "hostIPC"] {
+        if spec.get(field) == Some(&Value::Bool(true)) {
+            kept.insert(field.into(), Value::Bool(true));
+        }
+    }
+    for field in ["hostUsers", "automountServiceAccountToken", "nodeName"] {
+        if let Some(value) = spec.get(field) {
+            kept.insert(field.into(), value.clone());
+        }
+    }
+    // `serviceAccount` is the deprecated spelling the server keeps in step; none is `default`.
+    let account = spec
+        .get("serviceAccountName")
+        .or_else(|| spec.get("serviceAccount"))
+        .and_then(Value::as_str)
+        .filter(|a| !a.is_empty())
+        .unwrap_or("default");
+    kept.insert("serviceAccountName".into(), json!(account));
+    if let Some(context) = spec.get("securityContext") {
+        insert_granting(kept, context, false);
+    }
+    comparable
 }
 
-/// Every pod of `snapshot` that differs from its controller's template.
+/// `securityContext` with only what it grants, in `kept`; nothing when it grants nothing.
+fn insert_granting(kept: &mut serde_json::Map<String, Value>, context: &Value, container: bool) {
+    let mut granted = serde_json::Map::new();
+    for (field, value) in security::granting_settings(context, container) {
+        match granted.get_mut(&field) {
+            Some(Value::Array(values)) => values.push(value),
+            Some(first) => *first = Value::Array(vec![first.take(), value]),
+            None => {
+                granted.insert(field, value);
+            }
+        }
+    }
+    if !granted.is_empty() {
+        kept.insert("securityContext".into(), Value::Object(granted));
+    }
+}
+
+/// How the pod spec `spec` differs from `template`, a [`comparable`] template, at paths below the
+/// spec.
+fn differences(template: &Value, spec: &Value) -> Vec<Change> {
+    let mut own = comparable(spec);
+    // The scheduler places pods; only a template that names a node pins them.
+    if template.get("nodeName").is_none()
+        && let Some(own) = own.as_object_mut()
+    {
+        own.remove("nodeName");
+    }
+    diff("Pod", template, &own, &ValueOptions::default())
+}
+
+/// Kinds checked against their owner's template, and where their own pod spec is.
+fn own_spec(kind: &str) -> Option<(&'static str, &'static [&'static str])> {
+    match kind {
+        "Pod" => Some(("/spec", &["spec"])),
+        "ReplicaSet" | "ReplicationController" | "Job" => {
+            Some(("/spec/template/spec", &["spec", "template", "spec"]))
+        }
+        _ => None,
+    }
+}
+
+/// Every pod, ReplicaSet, ReplicationController and Job of `snapshot` that `wanted` asks about
+/// and that differs from its controller's template.
 ///
-/// Analysis asks only about pods that changed between the snapshots, or whose controller did: a
-/// pod edited by hand between two nights is one of them, and checking every pod of a large
+/// Analysis asks only about objects that changed between the snapshots, or whose controller did:
+/// a pod edited by hand between two nights is one of them, and checking every pod of a large
 /// cluster twice would cost more than the whole diff.
 pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> Vec<Mismatch> {
     let mut templates: HashMap<ObjectKey, Option<Value>> = HashMap::new();
     let mut found = Vec::new();
     for (key, stored) in snapshot
         .iter()
-        .filter(|(k, _)| k.kind == "Pod" && k.group.is_empty() && wanted(k))
+        .filter(|(k, _)| own_spec(&k.kind).is_some() && wanted(k))
     {
-        let pod = stored.value();
-        let Some((owner_kind, owner_name)) = super::refs::owner_of("Pod", &pod) else {
+        let Some((spec_pointer, spec_path)) = own_spec(&key.kind) else {
+            continue;
+        };
+        let object = stored.value();
+        let Some((owner_kind, owner_name)) = super::refs::owner_of(&key.kind, &object) else {
             continue;
         };
         let owner_key = ObjectKey {
@@ -114,27 +192,24 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
         };
         // Many pods share one controller: its comparable template is worked out once.
         let template = templates.entry(owner_key).or_insert_with_key(|owner_key| {
-            let owner = snapshot.get(owner_key)?.value();
+            let owner = snapshot.owner(owner_key)?.value();
             let (_, template) = super::refs::pod_template(&owner_key.kind, &owner)?;
             Some(comparable(template.get("spec")?))
         });
-        let (Some(template), Some(pod_spec)) = (template.as_ref(), pod.get("spec")) else {
+        let (Some(template), Some(spec)) = (template.as_ref(), object.pointer(spec_pointer)) else {
             continue;
         };
-        let mut changes = diff(
-            "Pod",
-            template,
-            &comparable(pod_spec),
-            &ValueOptions::default(),
-        );
+        let mut changes = differences(template, spec);
         if changes.is_empty() {
             continue;
         }
         for change in &mut changes {
-            change.path.0.insert(0, Segment::Field("spec".into()));
+            for (at, field) in spec_path.iter().enumerate() {
+                change.path.0.insert(at, Segment::Field((*field).into()));
+            }
         }
         found.push(Mismatch {
-            pod: key.clone(),
+            object: key.clone(),
             owner: (owner_kind, owner_name),
             changes,
         });
@@ -154,14 +229,14 @@ mod tests {
         let pod = json!({"containers": [{"name": "web", "image": "a", "securityContext": {"runAsUser": 1000},
             "volumeMounts": [{"name": "c", "mountPath": "/etc"}, {"name": "default-token-x2b4z", "mountPath": TOKEN_MOUNT, "readOnly": true}]}],
             "volumes": [{"name": "c", "emptyDir": {}}, {"name": "default-token-x2b4z", "secret": {"secretName": "default-token-x2b4z", "defaultMode": 420}}], "nodeName": "n1"});
-        assert_eq!(comparable(&template), comparable(&pod));
+        assert_eq!(differences(&comparable(&template), &pod), []);
         let mut edited = pod.clone();
         edited["containers"][0]["image"] = json!("b");
-        assert_ne!(comparable(&template), comparable(&edited));
+        assert_ne!(differences(&comparable(&template), &edited), []);
         // A volume of the pod's own, not a token, counts.
         let mut edited = pod.clone();
         edited["volumes"][0]["configMap"] = json!({"name": "other"});
-        assert_ne!(comparable(&template), comparable(&edited));
+        assert_ne!(differences(&comparable(&template), &edited), []);
     }
 
     /// A pod of a 1.21+ cluster as the API server returns it: projected token volume, its mount,
@@ -193,10 +268,10 @@ mod tests {
             "serviceAccountName": "default", "serviceAccount": "default",
             "dnsPolicy": "ClusterFirst", "restartPolicy": "Always", "schedulerName": "default-scheduler",
             "securityContext": {}, "terminationGracePeriodSeconds": 30, "nodeName": "worker-1"});
-        assert_eq!(comparable(&template), comparable(&pod));
+        assert_eq!(differences(&comparable(&template), &pod), []);
         let mut edited = pod.clone();
         edited["containers"][0]["readinessProbe"]["timeoutSeconds"] = json!(5);
-        assert_ne!(comparable(&template), comparable(&edited));
+        assert_ne!(differences(&comparable(&template), &edited), []);
     }
 
     /// Only pods are compared with their controller's template: a ReplicationController owned
@@ -217,7 +292,7 @@ mod tests {
                 "spec": {"containers": [{"name": "web", "image": "web:2"}]}}),
         ]);
         let found = mismatches(&snapshot, |_| true);
-        let pods: Vec<&str> = found.iter().map(|m| m.pod.name.as_str()).collect();
+        let pods: Vec<&str> = found.iter().map(|m| m.object.name.as_str()).collect();
         assert_eq!(pods, ["web-1-abcde"]);
     }
 }

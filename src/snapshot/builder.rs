@@ -120,6 +120,8 @@ pub struct FileOrigin {
 #[derive(Debug, Default)]
 pub struct SnapshotBuilder {
     objects: BTreeMap<ObjectKey, StoredObject>,
+    /// Controllers the filter left out, kept to vouch for the objects they own.
+    owners: BTreeMap<ObjectKey, StoredObject>,
     listed_everywhere: HashSet<ObjectKey>,
     diagnostics: Vec<Diagnostic>,
     filter: ObjectFilter,
@@ -265,7 +267,10 @@ impl SnapshotBuilder {
             return 1;
         };
         self.hits.count(&self.filter, &key);
-        if !self.filter.accepts(&key) {
+        let accepted = self.filter.accepts(&key);
+        // A controller outside `--kind` or `--name` still decides whether the pods it owns are
+        // generated (analyze::refs::verified_owner): it is kept aside, out of the comparison.
+        if !accepted && !is_owner_kind(&key.kind) {
             return 0;
         }
         set_namespace(&mut object, &key.namespace);
@@ -286,7 +291,11 @@ impl SnapshotBuilder {
             body,
             provenance,
         };
-        self.insert(key, stored, origin);
+        if accepted {
+            self.insert(key, stored, origin);
+        } else {
+            self.owners.insert(key, stored);
+        }
         0
     }
 
@@ -356,8 +365,25 @@ impl SnapshotBuilder {
     pub fn finish(self, info: SourceInfo) -> Snapshot {
         let mut snapshot = Snapshot::new(info, self.objects, self.diagnostics);
         snapshot.filter_hits = self.hits;
+        snapshot.set_owners_left_out(self.owners);
         snapshot
     }
+}
+
+/// Kinds that own generated objects (pods, their controllers, jobs, builds).
+fn is_owner_kind(kind: &str) -> bool {
+    matches!(
+        kind,
+        "DeploymentConfig"
+            | "Deployment"
+            | "StatefulSet"
+            | "DaemonSet"
+            | "ReplicationController"
+            | "ReplicaSet"
+            | "Job"
+            | "CronJob"
+            | "BuildConfig"
+    )
 }
 
 /// Whether an RBAC object came through OpenShift's mirror API (or OpenShift 3's `v1`).

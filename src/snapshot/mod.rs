@@ -255,6 +255,9 @@ pub struct Snapshot {
     /// How many objects each filter word matched before filtering.
     pub filter_hits: FilterHits,
     objects: BTreeMap<ObjectKey, StoredObject>,
+    /// Controllers that `--kind` or `--name` left out of the comparison, kept only to vouch for
+    /// the objects they own ([`Snapshot::owner`]).
+    owners_left_out: BTreeMap<ObjectKey, StoredObject>,
 }
 
 impl Snapshot {
@@ -269,7 +272,21 @@ impl Snapshot {
             diagnostics,
             filter_hits: FilterHits::default(),
             objects,
+            owners_left_out: BTreeMap::new(),
         }
+    }
+
+    /// Keeps `owners`, controllers the filter left out, to look owners up in.
+    pub(crate) fn set_owners_left_out(&mut self, owners: BTreeMap<ObjectKey, StoredObject>) {
+        self.owners_left_out = owners;
+    }
+
+    /// The controller with identity `key`: compared, or left out by a filter but read. What owns
+    /// a pod is a fact of the source, whichever kinds the comparison shows.
+    pub fn owner(&self, key: &ObjectKey) -> Option<&StoredObject> {
+        self.objects
+            .get(key)
+            .or_else(|| self.owners_left_out.get(key))
     }
 
     /// The number of objects.

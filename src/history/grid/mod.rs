@@ -13,10 +13,13 @@ use crate::analyze::{Analysis, Category, Culprit, Entry, Subject};
 use crate::diff::{Change, ObjectChange};
 use crate::snapshot::ObjectKey;
 
-/// Whether a culprit of this category stands out: it changed what runs (a rollout trigger, a
-/// hand-edited pod).
+/// Whether a culprit of this category stands out: it changed what runs or what it may do (a
+/// security change, a rollout trigger, a hand-edited pod).
 pub fn is_top(category: Category) -> bool {
-    category.rank() <= 2
+    matches!(
+        category,
+        Category::Security | Category::RolloutTrigger | Category::PodEdited
+    )
 }
 
 /// Which objects of one kind in one namespace a row stands for.

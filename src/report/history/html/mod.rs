@@ -95,6 +95,7 @@ fn day_time(info: &SourceInfo) -> String {
 /// How a category reads on a mark.
 fn category_words(category: Category) -> &'static str {
     match category {
+        Category::Security => "security",
         Category::RolloutTrigger => "rollout trigger",
         Category::PodEdited => "pod edited",
         Category::Access => "access",
@@ -108,7 +109,8 @@ fn category_words(category: Category) -> &'static str {
 }
 
 /// The categories, rank 1 first, for the legend.
-const CATEGORIES: [Category; 9] = [
+const CATEGORIES: [Category; 10] = [
+    Category::Security,
     Category::RolloutTrigger,
     Category::PodEdited,
     Category::Access,

@@ -138,7 +138,7 @@ impl Page {
                 "<span class=\"item\"><span class=\"mark-glyph shape-{words}\">{glyph}</span> {words}</span>\n"
             ));
         }
-        self.push("<span class=\"item\"><span class=\"star-chip\">★ first seen</span> a rollout trigger or hand-edited pod, the night it first appeared</span>\n");
+        self.push("<span class=\"item\"><span class=\"star-chip\">★ first seen</span> a security change, rollout trigger or hand-edited pod, the night it first appeared</span>\n");
         self.push("</div>\n<div class=\"legend\">\n<span class=\"legend-title\">Tint: most likely category, rank 1 first</span>\n");
         for category in CATEGORIES {
             self.push(&format!(

@@ -1,0 +1,692 @@
+//! The security table: the fields that decide what a workload may do on its node, or who may do
+//! what in the cluster. It is the one place that names them; every rule that hides a change asks
+//! it first, so that no built-in rule (noise, pairing, `--desired`) hides a change in it.
+//!
+//! An object's security-relevant settings are read as *facts*: `containers[web].securityContext
+//! .privileged: true`, `roleRef: ClusterRole/admin`, `subject: ServiceAccount shop/deployer`. A
+//! fact records only what grants something (a `privileged: false` or an SCC-assigned non-root
+//! user grants nothing), and it is read from the object with the API server's defaults filled in,
+//! so that a manifest and the object the server returned for it hold the same facts. A change is
+//! security-sensitive when the facts of the two versions differ where the change is. Facts are
+//! compared as sets: a pure reorder of a role's rules, or OpenShift 3's spelling of a binding
+//! that names the same role and subjects, grants nothing new and is no security change.
+//!
+//! | object | facts |
+//! |---|---|
+//! | pods, and pod templates of every workload | `privileged`, `allowPrivilegeEscalation: true`, `capabilities.add`, `runAsUser: 0`, `runAsNonRoot: false`, `seLinuxOptions.type`, seccomp and AppArmor `Unconfined` (fields and annotations), `procMount: Unmasked`; `hostNetwork`, `hostPID`, `hostIPC`, `hostUsers: false`; hostPath volumes and their mounts; `hostPort`; `automountServiceAccountToken`; `serviceAccountName` other than `default` |
+//! | Role, ClusterRole | each rule; `aggregationRule`; `rbac.authorization.k8s.io/aggregate-to-*` labels |
+//! | RoleBinding, ClusterRoleBinding | the role it grants; each subject (OpenShift 3's `userNames`, `groupNames` too) |
+//! | Mutating/ValidatingWebhookConfiguration, ValidatingAdmissionPolicy(Binding) | each webhook or policy, but a webhook's `caBundle` (cert-manager's cainjector and OpenShift's service CA write it) |
+//! | NetworkPolicy, SecurityContextConstraints | the whole spec |
+//! | ServiceAccount | `automountServiceAccountToken` |
+//! | Namespace | Pod Security admission labels (`pod-security.kubernetes.io/*`) |
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value};
+
+use crate::diff::{Change, Op};
+
+/// One security-relevant setting of an object.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Fact {
+    /// The setting and its value, stable across reorders: `spec.template.spec.containers[web]
+    /// .securityContext.privileged: true`.
+    pub what: String,
+    /// Where it is in the object (JSON pointers): a change at, above or below one of them
+    /// concerns it.
+    pub at: Vec<String>,
+}
+
+/// The security-relevant settings of one object.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts(BTreeMap<String, Vec<String>>);
+
+impl Facts {
+    /// The facts of `object`, a `kind`, read with the server's defaults filled in.
+    pub fn of(kind: &str, object: &Value) -> Facts {
+        let mut facts = Facts::default();
+        if !covers(kind) {
+            return facts;
+        }
+        let object = crate::kube::defaults::defaulted(object);
+        facts.read(kind, &object);
+        facts
+    }
+
+    /// Whether the object grants nothing the table names.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every fact, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Fact> + '_ {
+        self.0.iter().map(|(what, at)| Fact {
+            what: what.clone(),
+            at: at.clone(),
+        })
+    }
+
+    /// Whether the object holds `what`.
+    pub fn holds(&self, what: &str) -> bool {
+        self.0.contains_key(what)
+    }
+
+    fn add(&mut self, what: String, at: String) {
+        self.0.entry(what).or_default().push(at);
+    }
+
+    fn read(&mut self, kind: &str, object: &Value) {
+        if let Some((pointer, human)) = pod_spec_location(kind) {
+            if let Some(spec) = object.pointer(pointer) {
+                self.pod_spec(spec, pointer, human);
+            }
+            let meta = pointer.trim_end_matches("/spec");
+            if let Some(annotations) = object
+                .pointer(&format!("{meta}/metadata/annotations"))
+                .and_then(Value::as_object)
+            {
+                let human_meta = human.trim_end_matches(".spec");
+                self.profile_annotations(annotations, &format!("{meta}/metadata/annotations"), {
+                    if human_meta == "spec" || human_meta.is_empty() {
+                        "metadata.annotations".to_string()
+                    } else {
+                        format!("{human_meta}.metadata.annotations")
+                    }
+                });
+            }
+            return;
+        }
+        match kind {
+            "Role" | "ClusterRole" => self.role(object),
+            "RoleBinding" | "ClusterRoleBinding" => self.binding(object),
+            "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
+                self.webhooks(object)
+            }
+            "ValidatingAdmissionPolicy"
+            | "ValidatingAdmissionPolicyBinding"
+            | "MutatingAdmissionPolicy"
+            | "MutatingAdmissionPolicyBinding"
+            | "NetworkPolicy"
+            | "AdminNetworkPolicy"
+            | "BaselineAdminNetworkPolicy" => {
+                if let Some(spec) = object.get("spec") {
+                    self.add(format!("spec: {}", canonical(spec)), "/spec".into());
+                }
+            }
+            "SecurityContextConstraints" => {
+                let mut body = object.as_object().cloned().unwrap_or_default();
+                for housekeeping in ["apiVersion", "kind", "metadata"] {
+                    body.remove(housekeeping);
+                }
+                for (field, value) in body {
+                    self.add(
+                        format!("{field}: {}", canonical(&value)),
+                        format!("/{}", crate::diff::path::escape_pointer(&field)),
+                    );
+                }
+            }
+            "ServiceAccount" => {
+                if let Some(value) = object.get("automountServiceAccountToken") {
+                    self.add(
+                        format!("automountServiceAccountToken: {value}"),
+                        "/automountServiceAccountToken".into(),
+                    );
+                }
+            }
+            "Namespace" => {
+                for (label, value) in labels(object) {
+                    if label.starts_with("pod-security.kubernetes.io/") {
+                        self.add(
+                            format!("metadata.labels[{label:?}]: {value}"),
+                            label_pointer(&label),
+                        );
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// A pod spec at `base` (a pointer) whose human path is `human`.
+    fn pod_spec(&mut self, spec: &Value, base: &str, human: &str) {
+        for field in ["hostNetwork", "hostPID", "hostIPC"] {
+            if spec.get(field) == Some(&Value::Bool(true)) {
+                self.add(format!("{human}.{field}: true"), format!("{base}/{field}"));
+            }
+        }
+        if spec.get("hostUsers") == Some(&Value::Bool(false)) {
+            self.add(
+                format!("{human}.hostUsers: false"),
+                format!("{base}/hostUsers"),
+            );
+        }
+        if let Some(value) = spec.get("automountServiceAccountToken") {
+            self.add(
+                format!("{human}.automountServiceAccountToken: {value}"),
+                format!("{base}/automountServiceAccountToken"),
+            );
+        }
+        let account = spec
+            .get("serviceAccountName")
+            .or_else(|| spec.get("serviceAccount"))
+            .and_then(Value::as_str)
+            .filter(|name| !name.is_empty() && *name != "default");
+        if let Some(account) = account {
+            self.add(
+                format!("{human}.serviceAccountName: {account}"),
+                format!("{base}/serviceAccountName"),
+            );
+            // The deprecated alias the server keeps in step.
+            let at = self
+                .0
+                .get_mut(&format!("{human}.serviceAccountName: {account}"));
+            if let Some(at) = at {
+                at.push(format!("{base}/serviceAccount"));
+            }
+        }
+        if let Some(context) = spec.get("securityContext") {
+            let pointer = format!("{base}/securityContext");
+            for (field, value) in granting_settings(context, false) {
+                self.add(
+                    format!("{human}.securityContext.{field}: {value}"),
+                    pointer.clone(),
+                );
+            }
+        }
+        let mut host_volumes = BTreeMap::new();
+        for (index, volume) in items(spec, "volumes") {
+            if let Some(host) = volume.get("hostPath") {
+                let name = str_field(volume, "name");
+                host_volumes.insert(name.to_string(), host.get("path").cloned());
+                self.add(
+                    format!("{human}.volumes[{name}].hostPath: {}", canonical(host)),
+                    format!("{base}/volumes/{index}"),
+                );
+            }
+        }
+        for list in ["initContainers", "containers", "ephemeralContainers"] {
+            for (index, container) in items(spec, list) {
+                let name = str_field(container, "name");
+                let here = format!("{human}.{list}[{name}]");
+                let pointer = format!("{base}/{list}/{index}");
+                if let Some(context) = container.get("securityContext") {
+                    for (field, value) in granting_settings(context, true) {
+                        self.add(
+                            format!("{here}.securityContext.{field}: {value}"),
+                            format!("{pointer}/securityContext"),
+                        );
+                    }
+                }
+                for (p, port) in items(container, "ports") {
+                    if let Some(host_port) = port.get("hostPort").filter(|p| !is_zero(p)) {
+                        self.add(
+                            format!(
+                                "{here}.ports[{}].hostPort: {host_port}",
+                                port.get("containerPort").unwrap_or(&Value::Null)
+                            ),
+                            format!("{pointer}/ports/{p}"),
+                        );
+                    }
+                }
+                for (m, mount) in items(container, "volumeMounts") {
+                    let volume = str_field(mount, "name");
+                    if let Some(path) = host_volumes.get(volume) {
+                        let writable = mount.get("readOnly") != Some(&Value::Bool(true));
+                        self.add(
+                            format!(
+                                "{here}.volumeMounts[{}]: hostPath {} {}",
+                                str_field(mount, "mountPath"),
+                                path.as_ref().map(Value::to_string).unwrap_or_default(),
+                                if writable { "writable" } else { "read-only" }
+                            ),
+                            format!("{pointer}/volumeMounts/{m}"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Seccomp and AppArmor profiles set by annotation (before Kubernetes 1.19 and 1.30).
+    fn profile_annotations(&mut self, annotations: &Map<String, Value>, base: &str, human: String) {
+        for (name, value) in annotations {
+            let profile = name.starts_with("seccomp.security.alpha.kubernetes.io/")
+                || name.starts_with("container.seccomp.security.alpha.kubernetes.io/")
+                || name.starts_with("container.apparmor.security.beta.kubernetes.io/");
+            let unconfined = value
+                .as_str()
+                .is_some_and(|v| v.eq_ignore_ascii_case("unconfined"));
+            if profile && unconfined {
+                self.add(
+                    format!("{human}[{name:?}]: {value}"),
+                    format!("{base}/{}", crate::diff::path::escape_pointer(name)),
+                );
+            }
+        }
+    }
+
+    fn role(&mut self, object: &Value) {
+        // An aggregated ClusterRole's rules are the aggregation controller's copy of the rules of
+        // the roles it selects (it rewrites them at once): what grants is its aggregationRule
+        // and those roles' rules and aggregate-to labels, each a fact of its own object.
+        if object.get("aggregationRule").is_none() {
+            for (_, rule) in items(object, "rules") {
+                self.add(format!("rule: {}", canonical_rule(rule)), "/rules".into());
+            }
+        }
+        if let Some(aggregation) = object.get("aggregationRule") {
+            self.add(
+                format!("aggregationRule: {}", canonical(aggregation)),
+                "/aggregationRule".into(),
+            );
+        }
+        for (label, value) in labels(object) {
+            if label.starts_with("rbac.authorization.k8s.io/aggregate-to-") {
+                self.add(
+                    format!("metadata.labels[{label:?}]: {value}"),
+                    label_pointer(&label),
+                );
+            }
+        }
+    }
+
+    fn binding(&mut self, object: &Value) {
+        let namespace = object
+            .pointer("/metadata/namespace")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let anchors = ["/roleRef", "/subjects", "/userNames", "/groupNames"];
+        let mut add = |what: String| {
+            for at in anchors {
+                self.add(what.clone(), at.into());
+            }
+        };
+        if let Some((kind, name)) = role_ref(object) {
+            add(format!("roleRef: {kind}/{name}"));
+        }
+        for subject in subjects(object, namespace) {
+            add(format!("subject: {subject}"));
+        }
+    }
+
+    fn webhooks(&mut self, object: &Value) {
+        for (index, webhook) in items(object, "webhooks") {
+            let mut webhook = webhook.clone();
+            if let Some(config) = webhook
+                .get_mut("clientConfig")
+                .and_then(Value::as_object_mut)
+            {
+                config.remove("caBundle");
+            }
+            self.add(
+                format!(
+                    "webhooks[{}]: {}",
+                    str_field(&webhook, "name"),
+                    canonical(&webhook)
+                ),
+                format!("/webhooks/{index}"),
+            );
+        }
+    }
+}
+
+/// The kinds the table names.
+pub fn covers(kind: &str) -> bool {
+    pod_spec_location(kind).is_some()
+        || matches!(
+            kind,
+            "Role"
+                | "ClusterRole"
+                | "RoleBinding"
+                | "ClusterRoleBinding"
+                | "MutatingWebhookConfiguration"
+                | "ValidatingWebhookConfiguration"
+                | "ValidatingAdmissionPolicy"
+                | "ValidatingAdmissionPolicyBinding"
+                | "MutatingAdmissionPolicy"
+                | "MutatingAdmissionPolicyBinding"
+                | "NetworkPolicy"
+                | "AdminNetworkPolicy"
+                | "BaselineAdminNetworkPolicy"
+                | "SecurityContextConstraints"
+                | "ServiceAccount"
+                | "Namespace"
+        )
+}
+
+/// Where a kind keeps its pod spec: a pointer and the same path for people.
+pub fn pod_spec_location(kind: &str) -> Option<(&'static str, &'static str)> {
+    Some(match kind {
+        "Pod" => ("/spec", "spec"),
+        "PodTemplate" => ("/template/spec", "template.spec"),
+        "CronJob" => (
+            "/spec/jobTemplate/spec/template/spec",
+            "spec.jobTemplate.spec.template.spec",
+        ),
+        "DeploymentConfig"
+        | "Deployment"
+        | "StatefulSet"
+        | "DaemonSet"
+        | "ReplicationController"
+        | "ReplicaSet"
+        | "Job" => ("/spec/template/spec", "spec.template.spec"),
+        _ => return None,
+    })
+}
+
+/// The settings of a pod or container `securityContext` that grant something, each with its
+/// value; settings that only restrict (`runAsNonRoot: true`, a non-root user, `drop: [ALL]`,
+/// `RuntimeDefault`) are left out, which is also what admission and SCCs add to pods.
+pub fn granting_settings(context: &Value, container: bool) -> Vec<(String, Value)> {
+    let mut found = Vec::new();
+    let mut keep = |field: &str, value: &Value| found.push((field.to_string(), value.clone()));
+    let get = |pointer: &str| context.pointer(pointer);
+    if container {
+        if let Some(v) = get("/privileged").filter(|v| **v == Value::Bool(true)) {
+            keep("privileged", v);
+        }
+        if let Some(v) = get("/allowPrivilegeEscalation").filter(|v| **v == Value::Bool(true)) {
+            keep("allowPrivilegeEscalation", v);
+        }
+        if let Some(added) = get("/capabilities/add").and_then(Value::as_array) {
+            let mut caps: Vec<String> = added
+                .iter()
+                .map(|c| c.as_str().unwrap_or_default().to_ascii_uppercase())
+                .collect();
+            caps.sort();
+            caps.dedup();
+            for cap in caps {
+                keep("capabilities.add", &Value::String(cap));
+            }
+        }
+        if let Some(v) = get("/procMount").filter(|v| v.as_str() == Some("Unmasked")) {
+            keep("procMount", v);
+        }
+    }
+    if let Some(v) = get("/runAsUser").filter(|v| is_zero(v)) {
+        keep("runAsUser", v);
+    }
+    if let Some(v) = get("/runAsNonRoot").filter(|v| **v == Value::Bool(false)) {
+        keep("runAsNonRoot", v);
+    }
+    if let Some(v) =
+        get("/seLinuxOptions/type").filter(|v| v.as_str().is_some_and(|t| !t.is_empty()))
+    {
+        keep("seLinuxOptions.type", v);
+    }
+    for profile in ["seccompProfile", "appArmorProfile"] {
+        if let Some(v) =
+            get(&format!("/{profile}/type")).filter(|v| v.as_str() == Some("Unconfined"))
+        {
+            keep(&format!("{profile}.type"), v);
+        }
+    }
+    if !container && let Some(sysctls) = get("/sysctls").and_then(Value::as_array) {
+        for sysctl in sysctls {
+            keep("sysctls", sysctl);
+        }
+    }
+    found
+}
+
+/// The facts of both versions of one object, to ask which changes are security-sensitive.
+#[derive(Clone, Debug, Default)]
+pub struct Comparison {
+    old: Facts,
+    new: Facts,
+}
+
+impl Comparison {
+    /// The facts of `old` and `new`, versions of an object of `kind`.
+    pub fn of(kind: &str, old: Option<&Value>, new: Option<&Value>) -> Comparison {
+        if !covers(kind) {
+            return Comparison::default();
+        }
+        Comparison {
+            old: old.map(|o| Facts::of(kind, o)).unwrap_or_default(),
+            new: new.map(|n| Facts::of(kind, n)).unwrap_or_default(),
+        }
+    }
+
+    /// Whether the two versions grant the same.
+    pub fn is_same(&self) -> bool {
+        self.old == self.new
+    }
+
+    /// The first fact gained or lost where `change` is, if any: the change is security-sensitive.
+    pub fn touched_by(&self, change: &Change) -> Option<Touched> {
+        if self.is_same() || change.path.embedded().is_some() {
+            return None;
+        }
+        let pointers: Vec<String> = [
+            (change.op != Op::Remove).then(|| change.path.pointer()),
+            (change.op != Op::Add).then(|| change.path.old_pointer()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let near = |at: &[String]| {
+            pointers
+                .iter()
+                .any(|p| at.iter().any(|anchor| related(p, anchor)))
+        };
+        let gained = self
+            .new
+            .0
+            .iter()
+            .filter(|(what, _)| !self.old.0.contains_key(*what))
+            .map(|fact| (fact, true));
+        let lost = self
+            .old
+            .0
+            .iter()
+            .filter(|(what, _)| !self.new.0.contains_key(*what))
+            .map(|fact| (fact, false));
+        gained
+            .chain(lost)
+            .find(|((_, at), _)| near(at))
+            .map(|((what, _), gained)| Touched {
+                what: what.clone(),
+                gained,
+            })
+    }
+
+    /// Every fact the old version had and the new one lacks.
+    pub fn lost(&self) -> impl Iterator<Item = &str> {
+        self.old
+            .0
+            .keys()
+            .filter(|what| !self.new.0.contains_key(*what))
+            .map(String::as_str)
+    }
+
+    /// Every fact the new version has and the old one lacks.
+    pub fn gained(&self) -> impl Iterator<Item = &str> {
+        self.new
+            .0
+            .keys()
+            .filter(|what| !self.old.0.contains_key(*what))
+            .map(String::as_str)
+    }
+}
+
+/// A fact a change gained or lost.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Touched {
+    /// The fact (`spec.containers[web].securityContext.privileged: true`).
+    pub what: String,
+    /// Gained (the new version holds it) or lost.
+    pub gained: bool,
+}
+
+impl Touched {
+    /// For people: `security-sensitive: grants spec.hostPID: true`.
+    pub fn describe(&self) -> String {
+        // Whole specs (network and admission policies, SCCs, webhooks) are facts as a whole:
+        // their text says nothing a person reads at a glance.
+        if self.what.contains('{') {
+            let setting = self.what.split(':').next().unwrap_or_default();
+            return format!("security-sensitive: {setting} changed");
+        }
+        if self.gained {
+            format!("security-sensitive: grants {}", self.what)
+        } else {
+            format!("security-sensitive: no longer {}", self.what)
+        }
+    }
+}
+
+/// Whether one pointer is at, above or below the other.
+fn related(a: &str, b: &str) -> bool {
+    let below = |long: &str, short: &str| {
+        long.len() > short.len() && long.starts_with(short) && long.as_bytes()[short.len()] == b'/'
+    };
+    a == b || below(a, b) || below(b, a) || a.is_empty() || b.is_empty()
+}
+
+/// `(kind, name)` of the role a binding grants. OpenShift 3 wrote no `kind` and named the role's
+/// namespace for a Role; without a namespace it meant a ClusterRole.
+pub fn role_ref(object: &Value) -> Option<(String, String)> {
+    let role = object.get("roleRef")?;
+    let name = role.get("name")?.as_str()?.to_string();
+    let kind = match role.get("kind").and_then(Value::as_str) {
+        Some(kind) => kind.to_string(),
+        None if role
+            .get("namespace")
+            .and_then(Value::as_str)
+            .is_some_and(|n| !n.is_empty()) =>
+        {
+            "Role".to_string()
+        }
+        None => "ClusterRole".to_string(),
+    };
+    Some((kind, name))
+}
+
+/// A binding's subjects as `Kind namespace/name` (service accounts) or `Kind name`, from RBAC
+/// v1's `subjects` and OpenShift 3's `userNames` and `groupNames` alike.
+pub fn subjects(object: &Value, binding_namespace: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    for (_, subject) in items(object, "subjects") {
+        let kind = match str_field(subject, "kind") {
+            "SystemUser" => "User",
+            "SystemGroup" => "Group",
+            other => other,
+        };
+        let name = str_field(subject, "name");
+        if kind == "ServiceAccount" {
+            let namespace = subject
+                .get("namespace")
+                .and_then(Value::as_str)
+                .filter(|n| !n.is_empty())
+                .unwrap_or(binding_namespace);
+            found.insert(format!("ServiceAccount {namespace}/{name}"));
+        } else {
+            found.insert(format!("{kind} {name}"));
+        }
+    }
+    for (field, kind) in [("userNames", "User"), ("groupNames", "Group")] {
+        for (_, name) in items(object, field) {
+            let name = name.as_str().unwrap_or_default();
+            // OpenShift 3 listed service accounts among the users.
+            match name
+                .strip_prefix("system:serviceaccount:")
+                .and_then(|r| r.split_once(':'))
+            {
+                Some((namespace, account)) => {
+                    found.insert(format!("ServiceAccount {namespace}/{account}"))
+                }
+                None => found.insert(format!("{kind} {name}")),
+            };
+        }
+    }
+    found
+}
+
+/// A rule as a set: the order of groups, resources and verbs means nothing.
+fn canonical_rule(rule: &Value) -> String {
+    let mut parts = Vec::new();
+    for field in [
+        "apiGroups",
+        "resources",
+        "resourceNames",
+        "nonResourceURLs",
+        "verbs",
+    ] {
+        let mut values: Vec<String> = items(rule, field)
+            .map(|(_, v)| {
+                v.as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| v.to_string())
+            })
+            .collect();
+        values.sort();
+        values.dedup();
+        if !values.is_empty() {
+            parts.push(format!("{field}={}", values.join(",")));
+        }
+    }
+    parts.join(" ")
+}
+
+/// Compact JSON with map keys sorted.
+fn canonical(value: &Value) -> String {
+    fn sorted(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let ordered: BTreeMap<&String, Value> =
+                    map.iter().map(|(k, v)| (k, sorted(v))).collect();
+                Value::Object(ordered.into_iter().map(|(k, v)| (k.clone(), v)).collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+            other => other.clone(),
+        }
+    }
+    sorted(value).to_string()
+}
+
+fn items<'a>(value: &'a Value, field: &str) -> impl Iterator<Item = (usize, &'a Value)> {
+    value
+        .get(field)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+}
+
+fn str_field<'a>(value: &'a Value, field: &str) -> &'a str {
+    value.get(field).and_then(Value::as_str).unwrap_or_default()
+}
+
+fn labels(object: &Value) -> Vec<(String, String)> {
+    object
+        .pointer("/metadata/labels")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, v)| {
+            (
+                k.clone(),
+                v.as_str()
+                    .map(String::from)
+                    .unwrap_or_else(|| v.to_string()),
+            )
+        })
+        .collect()
+}
+
+fn label_pointer(label: &str) -> String {
+    format!(
+        "/metadata/labels/{}",
+        crate::diff::path::escape_pointer(label)
+    )
+}
+
+fn is_zero(value: &Value) -> bool {
+    match value {
+        Value::Number(n) => n.as_f64() == Some(0.0),
+        Value::String(s) => s.trim() == "0",
+        _ => false,
+    }
+}
