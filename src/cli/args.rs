@@ -201,7 +201,7 @@ pub struct DiffArgs {
     pub name_only: bool,
 
     /// Leave out changes at or below this path, e.g. 'spec.template.spec.containers[*].image'
-    /// or '/spec/replicas' (repeatable).
+    /// or '/spec/replicas' (repeatable; counted per pattern, listed by --explain).
     #[arg(long = "ignore", value_name = "PATH_PATTERN")]
     pub ignore: Vec<String>,
 
@@ -213,11 +213,12 @@ pub struct DiffArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
-    /// Show the changes noise rules hide (they then count as differences too).
+    /// Show the changes the built-in noise rules hide (they then count as differences too; what
+    /// your own rules hide stays hidden).
     #[arg(long)]
     pub all: bool,
 
-    /// List every hidden change with the rule that hid it.
+    /// List every hidden change with the rule that hid it, your own rules' included.
     #[arg(long)]
     pub explain: bool,
 

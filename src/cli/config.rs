@@ -11,6 +11,7 @@ use super::args::{
     ServeArgs,
 };
 use crate::analyze::AnalyzeOptions;
+use crate::analyze::ignored::RuleSource;
 use crate::analyze::noise::{self, NoiseProfile};
 use crate::archive::rotate::Retention;
 use crate::cluster::{ClusterOptions, ClusterScoped, names};
@@ -195,21 +196,39 @@ fn namespace_map(pairs: &[String]) -> Result<Vec<(String, String)>> {
     Ok(map)
 }
 
-/// The user's noise rules: `.driftlabignore` in the current directory when present, then each
-/// `--ignore-file`.
+/// The user's noise rules: `.driftlabignore` in the current directory when present (its rules
+/// marked as read without being named, unless a flag names it too), then each `--ignore-file`.
 fn user_noise_rules(named: &[std::path::PathBuf]) -> Result<Vec<noise::UserRule>> {
-    let default_file = std::path::PathBuf::from(".driftlabignore");
-    let mut files = named.to_vec();
-    if default_file.is_file() && !files.contains(&default_file) {
-        files.insert(0, default_file);
+    let implicit = std::path::Path::new(IMPLICIT_FILE);
+    let mut files: Vec<(&std::path::Path, RuleSource)> = named
+        .iter()
+        .map(|file| (file.as_path(), RuleSource::IgnoreFile))
+        .collect();
+    if implicit.is_file() && !named.iter().any(|file| same_file(file, implicit)) {
+        files.insert(0, (implicit, RuleSource::Implicit));
     }
     let mut rules = Vec::new();
-    for file in &files {
+    for (file, source) in files {
         let display = file.display().to_string();
         let text = std::fs::read_to_string(file).map_err(|e| Error::io(&display, e))?;
-        rules.extend(noise::parse_ignore_file(&text, &display)?);
+        let mut parsed = noise::parse_ignore_file(&text, &display)?;
+        for rule in &mut parsed {
+            rule.source = source;
+        }
+        rules.extend(parsed);
     }
     Ok(rules)
+}
+
+/// The ignore file read from the current directory without being named.
+const IMPLICIT_FILE: &str = ".driftlabignore";
+
+/// Whether two paths name one file (`./.driftlabignore` and `.driftlabignore`).
+fn same_file(a: &std::path::Path, b: &std::path::Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// The settings of `driftlab history`.
