@@ -617,6 +617,8 @@ fn help_documents_exit_status_and_formats() {
         "--stat",
         "--name-only",
         "--ignore",
+        "--ignore-file",
+        "--no-ignore-file",
         "--show-secrets",
         "--color",
         "--max-bytes",
@@ -909,5 +911,75 @@ fn text_names_the_rules_that_hid_changes_and_explain_lists_them() {
         stdout(&output).contains("\n\nIgnored by your rules: 2 by .driftlabignore\\#1\n"),
         "{}",
         stdout(&output)
+    );
+}
+
+/// A `.driftlabignore` nobody named is said on stderr, with its full path and what it hid (0
+/// included); `--quiet` silences it as it silences every note, `--no-ignore-file` skips the file.
+#[test]
+fn an_implicit_driftlabignore_is_announced_and_can_be_skipped() {
+    let dir = rules_dir();
+    let file = dir.path().canonicalize().unwrap().join(".driftlabignore");
+    let note = |hid: &str| {
+        format!(
+            "driftlab: note: read {} from the current directory: its 1 rule hid {hid} (--no-ignore-file skips it)\n",
+            file.display()
+        )
+    };
+    let output = diff_in(dir.path(), &[]);
+    assert!(
+        stderr(&output).contains(&note("2 changes")),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(0));
+
+    // Named by a flag, it is the user's choice: no note.
+    let output = diff_in(dir.path(), &["--ignore-file", "./.driftlabignore"]);
+    assert!(
+        !stderr(&output).contains(".driftlabignore"),
+        "{}",
+        stderr(&output)
+    );
+    let report: Value = serde_json::from_slice(
+        &diff_in(
+            dir.path(),
+            &["--ignore-file", "./.driftlabignore", "-o", "json"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        report["ignored_by_rule"].as_array().unwrap().len(),
+        1,
+        "read once"
+    );
+    assert_eq!(report["ignored_by_rule"][0]["source"], "--ignore-file");
+
+    let output = diff_in(dir.path(), &["--quiet"]);
+    assert_eq!(stderr(&output), "");
+
+    let output = diff_in(dir.path(), &["--no-ignore-file", "-o", "json"]);
+    assert!(
+        !stderr(&output).contains(".driftlabignore"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(1), "the probe change is back");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["ignored_changes"], 0);
+    assert_eq!(report["ignored_by_rule"], serde_json::json!([]));
+
+    // A rule that hides nothing is still said.
+    common::write(
+        dir.path(),
+        ".driftlabignore",
+        b"- kind: Nothing\n  paths: [spec]\n",
+    );
+    let output = diff_in(dir.path(), &[]);
+    assert!(
+        stderr(&output).contains(&note("0 changes")),
+        "{}",
+        stderr(&output)
     );
 }

@@ -230,10 +230,15 @@ pub struct DiffArgs {
     #[arg(long, value_name = "N", default_value_t = crate::diff::value::DEFAULT_MAX_LIST_CHANGES)]
     pub max_list_changes: usize,
 
-    /// Noise rules of your own, in the shape of Argo CD's ignoreDifferences (repeatable;
-    /// .driftlabignore in the current directory is read too when present).
+    /// Rules of your own, in the shape of Argo CD's ignoreDifferences (repeatable;
+    /// .driftlabignore in the current directory is read too when present, and said so on stderr).
     #[arg(long = "ignore-file", value_name = "FILE")]
     pub ignore_files: Vec<std::path::PathBuf>,
+
+    /// Do not read .driftlabignore from the current directory (files named by --ignore-file
+    /// are still read).
+    #[arg(long)]
+    pub no_ignore_file: bool,
 
     /// Turn the built-in noise rules off.
     #[arg(long)]
@@ -502,9 +507,14 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub top: usize,
 
-    /// Noise rules of your own (repeatable; .driftlabignore is read too when present).
+    /// Rules of your own (repeatable; .driftlabignore in the current directory is read too when
+    /// present, and said so on stderr).
     #[arg(long = "ignore-file", value_name = "FILE")]
     pub ignore_files: Vec<std::path::PathBuf>,
+
+    /// Do not read .driftlabignore from the current directory.
+    #[arg(long)]
+    pub no_ignore_file: bool,
 
     /// Turn the built-in noise rules off.
     #[arg(long)]
