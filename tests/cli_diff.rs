@@ -179,8 +179,17 @@ struct Report {
     old: Source,
     new: Source,
     summary: Summary,
+    ignored_changes: usize,
+    ignored_by_rule: Vec<RuleCount>,
     culprits: Vec<Culprit>,
     objects: Vec<Object>,
+}
+
+#[derive(Deserialize, PartialEq, Debug)]
+struct RuleCount {
+    rule: String,
+    source: String,
+    changes: usize,
 }
 
 #[derive(Deserialize)]
@@ -258,6 +267,10 @@ fn json_report_follows_the_documented_schema() {
             churn: 4,
             noise_hidden: 48
         }
+    );
+    assert_eq!(
+        (report.ignored_changes, report.ignored_by_rule),
+        (0, Vec::new())
     );
     let first = &report.culprits[0];
     assert_eq!(
@@ -470,7 +483,7 @@ fn filters_by_namespace_kind_name_and_path() {
     assert!(text.contains("readinessProbe.httpGet.path"), "{text}");
     assert!(
         text.ends_with(
-            "1 changed, 0 added, 0 removed, 1 unchanged · 1 noise change hidden (--all shows them, --explain says why) · 2 changes ignored (--ignore)\n"
+            "1 changed, 0 added, 0 removed, 1 unchanged · 1 noise change hidden (--all shows them, --explain says why) · 2 changes ignored by your rules\n"
         ),
         "{text}"
     );
@@ -491,11 +504,9 @@ fn ignoring_every_change_of_an_object_makes_it_unchanged() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0));
-    assert!(
-        stdout(&output).ends_with(
-            "0 changed, 0 added, 0 removed, 5 unchanged · 1 change ignored (--ignore)\n"
-        )
-    );
+    assert!(stdout(&output).ends_with(
+        "0 changed, 0 added, 0 removed, 5 unchanged · 1 change ignored by your rules\n"
+    ));
 }
 
 #[test]
@@ -606,6 +617,8 @@ fn help_documents_exit_status_and_formats() {
         "--stat",
         "--name-only",
         "--ignore",
+        "--ignore-file",
+        "--no-ignore-file",
         "--show-secrets",
         "--color",
         "--max-bytes",
@@ -722,4 +735,251 @@ fn a_list_with_very_many_changed_elements_is_one_summary_line() {
     let change = &report["objects"][0]["changes"][0];
     assert_eq!(change["elided"]["changes"], 200000, "{change}");
     assert!(change.get("old").is_none());
+}
+
+/// Rules of the user's (issue 21: a `.driftlabignore` in the working directory hiding every
+/// container change) are counted per rule, apart from the built-in noise.
+fn diff_in(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let (old, new) = (common::repo(NIGHT1), common::repo(NIGHT2));
+    driftlab()
+        .current_dir(dir)
+        .args([
+            "diff",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+            "-n",
+            "myproject",
+        ])
+        .args(["--color", "never"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A directory holding the attacker's `.driftlabignore` and a named rules file.
+fn rules_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    common::write(
+        dir.path(),
+        ".driftlabignore",
+        b"- kind: \"*\"\n  paths: ['spec.template.spec.containers[*]']\n",
+    );
+    common::write(
+        dir.path(),
+        "rules.yaml",
+        b"- description: the pods' placement\n  kind: Pod\n  paths: [spec.nodeName, /metadata/labels]\n",
+    );
+    dir
+}
+
+#[test]
+fn json_counts_what_each_user_rule_hid_apart_from_noise() {
+    let dir = rules_dir();
+    let output = diff_in(
+        dir.path(),
+        &[
+            "--ignore-file",
+            "rules.yaml",
+            "--ignore",
+            "/spec/triggers",
+            "--output",
+            "json",
+        ],
+    );
+    let contract: Report = serde_json::from_slice(&output.stdout).unwrap();
+    let rule = |rule: &str, source: &str, changes| RuleCount {
+        rule: rule.into(),
+        source: source.into(),
+        changes,
+    };
+    assert_eq!(
+        contract.ignored_by_rule,
+        [
+            rule("--ignore /spec/triggers", "--ignore", 1),
+            rule(".driftlabignore#1", ".driftlabignore", 2),
+            rule("the pods' placement (rules.yaml#1)", "--ignore-file", 0),
+        ]
+    );
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["ignored_changes"], 3);
+    // What the user's rules hide is not noise: the count is the built-in rules' alone, less the
+    // lastTriggeredImage change --ignore took first.
+    let clean = tempfile::tempdir().unwrap();
+    let plain: Value =
+        serde_json::from_slice(&diff_in(clean.path(), &["--output", "json"]).stdout).unwrap();
+    assert_eq!(plain["ignored_changes"], 0);
+    assert_eq!(
+        report["summary"]["noise_hidden"].as_u64().unwrap() + 1,
+        plain["summary"]["noise_hidden"].as_u64().unwrap(),
+    );
+    // Nothing visible is left in DeploymentConfig web: not a difference.
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    assert!(
+        report.get("ignored").is_none(),
+        "listed with --explain only"
+    );
+
+    let explained = diff_in(
+        dir.path(),
+        &[
+            "--ignore",
+            "/spec/triggers",
+            "--output",
+            "json",
+            "--explain",
+        ],
+    );
+    let report: Value = serde_json::from_slice(&explained.stdout).unwrap();
+    let listed: Vec<(&str, &str, &str)> = report["ignored"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["path"].as_str().unwrap(),
+                c["hidden"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            (
+                "web",
+                "spec.triggers[ImageChange/web:latest].imageChangeParams.lastTriggeredImage",
+                "--ignore /spec/triggers"
+            ),
+            (
+                "web",
+                "spec.template.spec.containers[web].image",
+                ".driftlabignore#1"
+            ),
+            (
+                "web",
+                "spec.template.spec.containers[web].readinessProbe.httpGet.path",
+                ".driftlabignore#1"
+            ),
+        ]
+    );
+}
+
+#[test]
+fn text_names_the_rules_that_hid_changes_and_explain_lists_them() {
+    let dir = rules_dir();
+    let output = diff_in(dir.path(), &["--kind", "dc", "--ignore", "/spec/triggers"]);
+    let text = stdout(&output);
+    assert!(
+        text.ends_with(
+            "\nIgnored by your rules: 2 by .driftlabignore#1, 1 by --ignore /spec/triggers (--explain lists them)\n\
+             0 changed, 0 added, 0 removed, 2 unchanged · 1 noise change hidden (--all shows them, --explain says why) · 3 changes ignored by your rules\n"
+        ),
+        "{text}"
+    );
+    let output = diff_in(
+        dir.path(),
+        &["--kind", "dc", "--ignore", "/spec/triggers", "--explain"],
+    );
+    let text = stdout(&output);
+    let ignored = text
+        .split("\nIgnored by your rules\n")
+        .nth(1)
+        .expect("the --explain section");
+    assert!(
+        ignored.starts_with(
+            "  DeploymentConfig myproject/web\n    \
+             spec.triggers[ImageChange/web:latest].imageChangeParams.lastTriggeredImage   [--ignore /spec/triggers]\n    \
+             spec.template.spec.containers[web].image   [.driftlabignore#1]\n"
+        ),
+        "{text}"
+    );
+    // --all shows the built-in noise, never what the user's rules hide.
+    let output = diff_in(dir.path(), &["--kind", "dc", "--all"]);
+    assert!(
+        !stdout(&output).contains("readinessProbe"),
+        "{}",
+        stdout(&output)
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the noise shown counts, as ever"
+    );
+
+    let output = diff_in(dir.path(), &["--kind", "dc", "--output", "markdown"]);
+    assert!(
+        stdout(&output).contains("\n\nIgnored by your rules: 2 by .driftlabignore\\#1\n"),
+        "{}",
+        stdout(&output)
+    );
+}
+
+/// A `.driftlabignore` nobody named is said on stderr, with its full path and what it hid (0
+/// included); `--quiet` silences it as it silences every note, `--no-ignore-file` skips the file.
+#[test]
+fn an_implicit_driftlabignore_is_announced_and_can_be_skipped() {
+    let dir = rules_dir();
+    let file = dir.path().canonicalize().unwrap().join(".driftlabignore");
+    let note = |hid: &str| {
+        format!(
+            "driftlab: note: read {} from the current directory: its 1 rule hid {hid} (--no-ignore-file skips it)\n",
+            file.display()
+        )
+    };
+    let output = diff_in(dir.path(), &[]);
+    assert!(
+        stderr(&output).contains(&note("2 changes")),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(0));
+
+    // Named by a flag, it is the user's choice: no note.
+    let output = diff_in(dir.path(), &["--ignore-file", "./.driftlabignore"]);
+    assert!(
+        !stderr(&output).contains(".driftlabignore"),
+        "{}",
+        stderr(&output)
+    );
+    let report: Value = serde_json::from_slice(
+        &diff_in(
+            dir.path(),
+            &["--ignore-file", "./.driftlabignore", "-o", "json"],
+        )
+        .stdout,
+    )
+    .unwrap();
+    assert_eq!(
+        report["ignored_by_rule"].as_array().unwrap().len(),
+        1,
+        "read once"
+    );
+    assert_eq!(report["ignored_by_rule"][0]["source"], "--ignore-file");
+
+    let output = diff_in(dir.path(), &["--quiet"]);
+    assert_eq!(stderr(&output), "");
+
+    let output = diff_in(dir.path(), &["--no-ignore-file", "-o", "json"]);
+    assert!(
+        !stderr(&output).contains(".driftlabignore"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(output.status.code(), Some(1), "the probe change is back");
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["ignored_changes"], 0);
+    assert_eq!(report["ignored_by_rule"], serde_json::json!([]));
+
+    // A rule that hides nothing is still said.
+    common::write(
+        dir.path(),
+        ".driftlabignore",
+        b"- kind: Nothing\n  paths: [spec]\n",
+    );
+    let output = diff_in(dir.path(), &[]);
+    assert!(
+        stderr(&output).contains(&note("0 changes")),
+        "{}",
+        stderr(&output)
+    );
 }

@@ -262,3 +262,46 @@ fn one_unreadable_archive_is_named_and_the_others_are_still_reported() {
         "{errors:?}"
     );
 }
+
+/// `history` reads `.driftlabignore` from the current directory as `diff` does: said on stderr,
+/// skipped with `--no-ignore-file`.
+#[test]
+fn history_announces_an_implicit_driftlabignore_and_can_skip_it() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join(".driftlabignore"),
+        "- kind: \"*\"\n  paths: ['spec.template.spec.containers[*]']\n",
+    )
+    .unwrap();
+    let week = common::repo(WEEK);
+    let run = |args: &[&str]| {
+        driftlab()
+            .current_dir(dir.path())
+            .args(["history", week.to_str().unwrap()])
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let output = run(&[]);
+    let errors = stderr(&output);
+    let file = dir.path().canonicalize().unwrap().join(".driftlabignore");
+    assert!(
+        errors.contains(&format!(
+            "driftlab: note: read {} from the current directory: its 1 rule hid ",
+            file.display()
+        )),
+        "{errors}"
+    );
+    assert!(
+        !stdout(&output).contains("readinessProbe"),
+        "{}",
+        stdout(&output)
+    );
+    let output = run(&["--no-ignore-file"]);
+    assert!(
+        !stderr(&output).contains(".driftlabignore"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(stdout(&output).contains("readinessProbe"));
+}

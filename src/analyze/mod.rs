@@ -7,6 +7,7 @@
 
 pub mod attribution;
 pub mod desired;
+pub mod ignored;
 pub mod noise;
 mod pairing;
 pub mod rank;
@@ -279,8 +280,10 @@ pub struct Analysis {
     pub earlier_mismatches: Vec<templates::Mismatch>,
     /// Counts.
     pub summary: Summary,
-    /// Changes left out by `--ignore`.
+    /// Changes hidden by the user's rules (`--ignore`, ignore files): `user_hidden`'s total.
     pub ignored_changes: usize,
+    /// The user's rules and each change they hid, with its object and rule.
+    pub user_hidden: ignored::UserHidden,
     /// Whether hidden changes are shown (`--all`).
     pub show_all: bool,
     /// Whether this is a desired-state comparison (`--desired`): old is what the manifests set.
@@ -319,8 +322,11 @@ pub fn analyze(
     let unchanged_before = report.summary.unchanged;
     let mut entries: Vec<Entry> = report.objects.into_iter().map(Entry::from_diff).collect();
     pairing::pair(&mut entries, old, new);
+    let mut user_hidden =
+        ignored::UserHidden::new(report.ignore_patterns, report.ignored, &options.noise);
     for entry in &mut entries {
         apply_noise(entry, &options.noise);
+        user_hidden.hide_in(entry, &options.noise);
     }
     renames::fold(&mut entries);
     categorize(&mut entries, old, new);
@@ -350,7 +356,8 @@ pub fn analyze(
         culprits,
         earlier_mismatches: earlier,
         summary,
-        ignored_changes: report.ignored_changes,
+        ignored_changes: user_hidden.total(),
+        user_hidden,
         show_all: options.show_all,
         desired: options.desired,
         attributions,

@@ -6,6 +6,7 @@ use std::cell::OnceCell;
 
 use serde_json::Value;
 
+use super::ignored::RuleSource;
 use crate::diff::{Change, Op, PathPattern};
 use crate::error::{Error, Result};
 use crate::glob;
@@ -524,6 +525,8 @@ pub const BUILTIN: &[BuiltinRule] = &[
 pub struct UserRule {
     /// How `--explain` names it: `FILE#N` or its `description`.
     pub name: String,
+    /// Where it was read: a file named by `--ignore-file` unless the caller says otherwise.
+    pub source: RuleSource,
     group: Option<String>,
     kind: Option<String>,
     namespace: Option<String>,
@@ -578,6 +581,7 @@ pub fn parse_ignore_file(text: &str, file: &str) -> Result<Vec<UserRule>> {
         };
         let mut rule = UserRule {
             name: format!("{file}#{}", index + 1),
+            source: RuleSource::IgnoreFile,
             group: None,
             kind: None,
             namespace: None,
@@ -664,43 +668,53 @@ impl NoiseProfile {
         NoiseProfile { builtin, user }
     }
 
-    /// The name of the rule that hides `change` in the object of `cx`, if one does.
+    /// The name of the built-in rule that hides `change` in the object of `cx`, if one does.
+    /// User rules are asked apart ([`NoiseProfile::user_rule_hiding`]): what they hide is the
+    /// user's choice, counted per rule, not noise.
     ///
     /// Built-in rules never hide a change of the security table ([`super::security`]): a rule
     /// written for housekeeping (`scc-assigned`, `service-account-token`, `api-upgrade`, …) must
     /// not become the place where a privileged container or a wider role binding hides. The
     /// user's own rules may; the report then says so.
     pub fn hides(&self, cx: &Context<'_>, change: &Change) -> Option<String> {
-        let builtin = self.builtin.iter().find(|(rule, patterns)| {
-            let kind_ok = rule.kinds.is_empty() || rule.kinds.contains(&cx.key.kind.as_str());
-            kind_ok
-                && patterns.iter().any(|p| p.matches(&change.path))
-                && rule.when.is_none_or(|when| when(cx, change))
-        });
-        if let Some((rule, _)) = builtin
-            && !cx.security_sensitive(change)
-        {
-            return Some(rule.name.to_string());
-        }
-        self.user
+        self.builtin
             .iter()
-            .find(|rule| {
-                rule.applies_to(cx.key) && rule.paths.iter().any(|p| p.matches(&change.path))
+            .find(|(rule, patterns)| {
+                (rule.kinds.is_empty() || rule.kinds.contains(&cx.key.kind.as_str()))
+                    && patterns.iter().any(|p| p.matches(&change.path))
+                    && rule.when.is_none_or(|when| when(cx, change))
             })
-            .map(|rule| rule.name.clone())
+            .filter(|_| !cx.security_sensitive(change))
+            .map(|(rule, _)| rule.name.to_string())
     }
 
-    /// Whether a rule names a path strictly below `path` for this object.
+    /// Whether a built-in rule names a path strictly below `path` for this object.
     pub fn reaches_below(&self, key: &ObjectKey, path: &crate::diff::Path) -> bool {
         self.builtin
             .iter()
             .filter(|(rule, _)| rule.kinds.is_empty() || rule.kinds.contains(&key.kind.as_str()))
             .any(|(_, patterns)| patterns.iter().any(|p| p.reaches_below(path)))
-            || self
-                .user
-                .iter()
-                .filter(|rule| rule.applies_to(key))
-                .any(|rule| rule.paths.iter().any(|p| p.reaches_below(path)))
+    }
+
+    /// The user rules, in the order they were read.
+    pub fn user_rules(&self) -> &[UserRule] {
+        &self.user
+    }
+
+    /// The index in [`NoiseProfile::user_rules`] of the first user rule that hides `change` in
+    /// the object `key`, if one does.
+    pub fn user_rule_hiding(&self, key: &ObjectKey, change: &Change) -> Option<usize> {
+        self.user.iter().position(|rule| {
+            rule.applies_to(key) && rule.paths.iter().any(|p| p.matches(&change.path))
+        })
+    }
+
+    /// Whether a user rule names a path strictly below `path` for the object `key`.
+    pub fn user_reaches_below(&self, key: &ObjectKey, path: &crate::diff::Path) -> bool {
+        self.user
+            .iter()
+            .filter(|rule| rule.applies_to(key))
+            .any(|rule| rule.paths.iter().any(|p| p.reaches_below(path)))
     }
 }
 
@@ -820,23 +834,23 @@ mod tests {
         let rules = parse_ignore_file(text, ".driftlabignore").unwrap();
         assert_eq!(rules.len(), 2);
         assert_eq!(rules[1].name, "app settings (.driftlabignore#2)");
-        let profile = NoiseProfile::new(false, rules);
+        assert_eq!(rules[0].source, RuleSource::IgnoreFile);
+        let profile = NoiseProfile::new(true, rules);
         let mut key = key("Deployment");
         key.group = "apps".into();
-        let cx = Context::new(&key, None, None);
         let change = &diff(
             "Deployment",
             &json!({"spec": {"replicas": 1}}),
             &json!({"spec": {"replicas": 2}}),
             &ValueOptions::default(),
         )[0];
-        assert_eq!(
-            profile.hides(&cx, change).as_deref(),
-            Some(".driftlabignore#1")
-        );
-        key.name = "db".into();
+        assert_eq!(profile.user_rule_hiding(&key, change), Some(0));
+        assert_eq!(profile.user_rules()[0].name, ".driftlabignore#1");
+        // What a user rule hides is the user's choice, not noise: the built-in rules say nothing.
         let cx = Context::new(&key, None, None);
         assert_eq!(profile.hides(&cx, change), None);
+        key.name = "db".into();
+        assert_eq!(profile.user_rule_hiding(&key, change), None);
     }
 
     #[test]

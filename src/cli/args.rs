@@ -201,7 +201,7 @@ pub struct DiffArgs {
     pub name_only: bool,
 
     /// Leave out changes at or below this path, e.g. 'spec.template.spec.containers[*].image'
-    /// or '/spec/replicas' (repeatable).
+    /// or '/spec/replicas' (repeatable; counted per pattern, listed by --explain).
     #[arg(long = "ignore", value_name = "PATH_PATTERN")]
     pub ignore: Vec<String>,
 
@@ -213,11 +213,12 @@ pub struct DiffArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
-    /// Show the changes noise rules hide (they then count as differences too).
+    /// Show the changes the built-in noise rules hide (they then count as differences too; what
+    /// your own rules hide stays hidden).
     #[arg(long)]
     pub all: bool,
 
-    /// List every hidden change with the rule that hid it.
+    /// List every hidden change with the rule that hid it, your own rules' included.
     #[arg(long)]
     pub explain: bool,
 
@@ -229,10 +230,15 @@ pub struct DiffArgs {
     #[arg(long, value_name = "N", default_value_t = crate::diff::value::DEFAULT_MAX_LIST_CHANGES)]
     pub max_list_changes: usize,
 
-    /// Noise rules of your own, in the shape of Argo CD's ignoreDifferences (repeatable;
-    /// .driftlabignore in the current directory is read too when present).
+    /// Rules of your own, in the shape of Argo CD's ignoreDifferences (repeatable;
+    /// .driftlabignore in the current directory is read too when present, and said so on stderr).
     #[arg(long = "ignore-file", value_name = "FILE")]
     pub ignore_files: Vec<std::path::PathBuf>,
+
+    /// Do not read .driftlabignore from the current directory (files named by --ignore-file
+    /// are still read).
+    #[arg(long)]
+    pub no_ignore_file: bool,
 
     /// Turn the built-in noise rules off.
     #[arg(long)]
@@ -501,9 +507,14 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub top: usize,
 
-    /// Noise rules of your own (repeatable; .driftlabignore is read too when present).
+    /// Rules of your own (repeatable; .driftlabignore in the current directory is read too when
+    /// present, and said so on stderr).
     #[arg(long = "ignore-file", value_name = "FILE")]
     pub ignore_files: Vec<std::path::PathBuf>,
+
+    /// Do not read .driftlabignore from the current directory.
+    #[arg(long)]
+    pub no_ignore_file: bool,
 
     /// Turn the built-in noise rules off.
     #[arg(long)]

@@ -2,6 +2,7 @@
 //! layer looks at clap, the environment or whether output is a terminal.
 
 use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use super::args::{
     ServeArgs,
 };
 use crate::analyze::AnalyzeOptions;
+use crate::analyze::ignored::RuleSource;
 use crate::analyze::noise::{self, NoiseProfile};
 use crate::archive::rotate::Retention;
 use crate::cluster::{ClusterOptions, ClusterScoped, names};
@@ -133,7 +135,8 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
             OutputFormat::Markdown => Format::Markdown,
         }
     };
-    let user_rules = user_noise_rules(&args.ignore_files)?;
+    let (user_rules, implicit_ignore_file) =
+        user_noise_rules(&args.ignore_files, !args.no_ignore_file)?;
     let color = settle_color(args.color, stdout_is_terminal);
     let secret_key = secret_key(args.secret_key_file.as_deref())?;
     Ok(DiffCommand {
@@ -162,6 +165,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         },
         exit_zero: args.exit_zero,
         quiet: args.quiet,
+        implicit_ignore_file,
         cluster: cluster_options(&args.connect),
         allow_partial: args.allow_partial,
         allow_empty: args.allow_empty,
@@ -195,21 +199,53 @@ fn namespace_map(pairs: &[String]) -> Result<Vec<(String, String)>> {
     Ok(map)
 }
 
-/// The user's noise rules: `.driftlabignore` in the current directory when present, then each
-/// `--ignore-file`.
-fn user_noise_rules(named: &[std::path::PathBuf]) -> Result<Vec<noise::UserRule>> {
-    let default_file = std::path::PathBuf::from(".driftlabignore");
-    let mut files = named.to_vec();
-    if default_file.is_file() && !files.contains(&default_file) {
-        files.insert(0, default_file);
+/// The user's noise rules: `.driftlabignore` in the current directory when present and
+/// `implicit` (its rules marked as read without being named, unless a flag names it too), then
+/// each `--ignore-file`; and the path of `.driftlabignore` when it was read that way, for the
+/// note that says so.
+fn user_noise_rules(
+    named: &[PathBuf],
+    implicit: bool,
+) -> Result<(Vec<noise::UserRule>, Option<PathBuf>)> {
+    let implicit_file = Path::new(IMPLICIT_FILE);
+    let mut files: Vec<(&Path, RuleSource)> = named
+        .iter()
+        .map(|file| (file.as_path(), RuleSource::IgnoreFile))
+        .collect();
+    let read_implicit = implicit
+        && implicit_file.is_file()
+        && !named.iter().any(|file| same_file(file, implicit_file));
+    if read_implicit {
+        files.insert(0, (implicit_file, RuleSource::Implicit));
     }
     let mut rules = Vec::new();
-    for file in &files {
+    for (file, source) in files {
         let display = file.display().to_string();
         let text = std::fs::read_to_string(file).map_err(|e| Error::io(&display, e))?;
-        rules.extend(noise::parse_ignore_file(&text, &display)?);
+        let mut parsed = noise::parse_ignore_file(&text, &display)?;
+        for rule in &mut parsed {
+            rule.source = source;
+        }
+        rules.extend(parsed);
     }
-    Ok(rules)
+    // The full path: the note must say which directory's file it was.
+    let announced = read_implicit.then(|| {
+        implicit_file
+            .canonicalize()
+            .unwrap_or_else(|_| implicit_file.to_path_buf())
+    });
+    Ok((rules, announced))
+}
+
+/// The ignore file read from the current directory without being named.
+const IMPLICIT_FILE: &str = ".driftlabignore";
+
+/// Whether two paths name one file (`./.driftlabignore` and `.driftlabignore`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
+    }
 }
 
 /// The settings of `driftlab history`.
@@ -235,6 +271,8 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
         .map(|text| PathPattern::parse(text).map_err(|e| Error::Usage(format!("--path: {e}"))))
         .transpose()?;
     let color = settle_color(args.color, stdout_is_terminal);
+    let (user_rules, implicit_ignore_file) =
+        user_noise_rules(&args.ignore_files, !args.no_ignore_file)?;
     let format = match args.output {
         HistoryOutput::Text => HistoryFormat::Text,
         HistoryOutput::Json => HistoryFormat::Json,
@@ -251,6 +289,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
             explain: false,
         },
         quiet: args.quiet,
+        implicit_ignore_file,
         options: HistoryOptions {
             asked,
             object,
@@ -265,10 +304,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
                 ..DiffOptions::default()
             },
             analyze: AnalyzeOptions {
-                noise: NoiseProfile::new(
-                    !args.no_default_noise,
-                    user_noise_rules(&args.ignore_files)?,
-                ),
+                noise: NoiseProfile::new(!args.no_default_noise, user_rules),
                 show_all: false,
                 desired: false,
             },

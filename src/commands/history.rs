@@ -1,5 +1,6 @@
 //! `driftlab history DIR|ARCHIVE…`.
 
+use crate::analyze::ignored::RuleSource;
 use crate::error::{ExitStatus, Result};
 use crate::history::{self, HistoryOptions};
 use crate::messages;
@@ -20,6 +21,8 @@ pub struct HistoryCommand {
     pub options: HistoryOptions,
     /// Suppress warnings about the input.
     pub quiet: bool,
+    /// `.driftlabignore`, when it was read from the current directory without being named.
+    pub implicit_ignore_file: Option<std::path::PathBuf>,
 }
 
 /// Reads the archives, compares each consecutive pair, writes the history to stdout.
@@ -27,6 +30,17 @@ pub fn run(command: &HistoryCommand) -> Result<ExitStatus> {
     let archives = history::archives(&command.archives, command.options.since)?;
     let history = history::build(&archives, &command.options)?;
     messages::diagnostics(&history.diagnostics, command.quiet);
+    let hidden = history
+        .nights
+        .iter()
+        .map(|night| night.analysis.user_hidden.count_from(RuleSource::Implicit))
+        .sum();
+    super::announce_implicit_ignore_file(
+        command.implicit_ignore_file.as_deref(),
+        &command.options.analyze.noise,
+        Some(hidden),
+        command.quiet,
+    );
     output::to_stdout(|out| render::render(&history, command.format, &command.render, out))?;
     // The report of the readable archives is out; the unreadable ones make this trouble.
     for err in &history.unreadable {

@@ -94,8 +94,24 @@ pub struct DiffReport {
     pub objects: Vec<ObjectDiff>,
     /// Object counts.
     pub summary: Summary,
-    /// Changes left out by `--ignore` patterns.
-    pub ignored_changes: usize,
+    /// The `--ignore` patterns, as the user wrote them: what [`IgnoredChange::rule`] indexes.
+    pub ignore_patterns: Vec<String>,
+    /// Changes left out by `--ignore` patterns, in object order.
+    pub ignored: Vec<IgnoredChange>,
+}
+
+/// A change a rule of the user's hid (an `--ignore` pattern here; analysis adds those of ignore
+/// files), kept so that it can be counted per rule, listed by `--explain` and checked.
+#[derive(Clone, Debug)]
+pub struct IgnoredChange {
+    /// The object it is in.
+    pub key: ObjectKey,
+    /// The change.
+    pub change: Change,
+    /// The rule that hid it: an index into the list of rules that goes with the change (here
+    /// [`DiffReport::ignore_patterns`]; after analysis, the list of every user rule, which starts
+    /// with the same patterns).
+    pub rule: usize,
 }
 
 /// Compares two snapshots.
@@ -105,7 +121,8 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot, options: &DiffOptions) -> 
         new: new.info.clone(),
         objects: Vec::new(),
         summary: Summary::default(),
-        ignored_changes: 0,
+        ignore_patterns: options.ignore.iter().map(ToString::to_string).collect(),
+        ignored: Vec::new(),
     };
     let mut old_iter = old.iter().peekable();
     let mut new_iter = new.iter().peekable();
@@ -134,13 +151,7 @@ pub fn diff_snapshots(old: &Snapshot, new: &Snapshot, options: &DiffOptions) -> 
             Ordering::Equal => {
                 let (key, old_stored) = old_iter.next().expect("peeked");
                 let (_, new_stored) = new_iter.next().expect("peeked");
-                match compare_pair(
-                    key,
-                    old_stored,
-                    new_stored,
-                    options,
-                    &mut report.ignored_changes,
-                ) {
+                match compare_pair(key, old_stored, new_stored, options, &mut report.ignored) {
                     Some(diff) => {
                         report.summary.changed += 1;
                         report.objects.push(diff);
@@ -190,7 +201,7 @@ fn compare_pair(
     old: &StoredObject,
     new: &StoredObject,
     options: &DiffOptions,
-    ignored: &mut usize,
+    ignored: &mut Vec<IgnoredChange>,
 ) -> Option<ObjectDiff> {
     if old.body == new.body {
         return None;
@@ -200,7 +211,11 @@ fn compare_pair(
     let mut changes = value::diff(&key.kind, &old_value, &new_value, &options.values);
     if !options.ignore.is_empty() {
         let (shown, hidden) = filter::split(changes, &filter::IgnorePatterns(&options.ignore));
-        *ignored += hidden.len();
+        ignored.extend(hidden.into_iter().map(|(change, rule)| IgnoredChange {
+            key: key.clone(),
+            change,
+            rule,
+        }));
         changes = shown;
     }
     if changes.is_empty() {

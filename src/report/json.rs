@@ -8,7 +8,8 @@
 //!           "namespace_map": {"shop-staging": "shop-prod"}},
 //!   "new": {...},
 //!   "summary": {"changed": 1, "added": 0, "removed": 0, "unchanged": 41, "churn": 3, "noise_hidden": 12},
-//!   "ignored_changes": 0,
+//!   "ignored_changes": 2,
+//!   "ignored_by_rule": [{"rule": "--ignore spec.replicas", "source": "--ignore", "changes": 2}],
 //!   "culprits": [{"position": 1, "rank": 1, "category": "rollout-trigger", "kind": "DeploymentConfig",
 //!                 "namespace": "myproject", "name": "web", "reason": "triggers a rollout", "changes": [...]}],
 //!   "repeated": [{"path": ..., "op": ..., "old": ..., "new": ..., "category": ..., "objects": [...]}],
@@ -26,7 +27,9 @@
 //!
 //! A change whose new value a field manager owns carries `manager`, `managerTime` and
 //! `operation`; `--desired` adds `"desired": true` at the top, `note` on changes the cluster has
-//! and the manifests lack, and `cluster_set`/`cluster_only` to the summary.
+//! and the manifests lack, and `cluster_set`/`cluster_only` to the summary. `--explain` adds
+//! `ignored`: each change a user rule hid, with its object (`kind`, `group`, `namespace`,
+//! `name`) and the rule in `hidden`.
 
 use std::io::{self, Write};
 
@@ -35,6 +38,7 @@ use serde_json::Value;
 
 use super::RenderOptions;
 use crate::analyze::attribution::{Attribution, Attributions};
+use crate::analyze::ignored::{RuleSource, UserHidden};
 use crate::analyze::{Analysis, Category, Culprit, Entry, Finding, Repeated, Subject, Summary};
 use crate::diff::{Change, ObjectChange, Op};
 use crate::snapshot::{ObjectKey, SourceInfo};
@@ -51,6 +55,9 @@ struct Report<'a> {
     desired: bool,
     summary: Summary,
     ignored_changes: usize,
+    ignored_by_rule: Vec<RuleCount<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ignored: Option<Vec<IgnoredOut<'a>>>,
     culprits: Vec<CulpritOut<'a>>,
     repeated: Vec<RepeatedOut<'a>>,
     objects: Vec<Object<'a>>,
@@ -73,6 +80,23 @@ struct ObjectRef<'a> {
     group: &'a str,
     namespace: Option<&'a str>,
     name: &'a str,
+}
+
+/// A user rule in force and how many changes it hid.
+#[derive(Serialize)]
+struct RuleCount<'a> {
+    rule: &'a str,
+    source: RuleSource,
+    changes: usize,
+}
+
+/// A change a user rule hid (`--explain`): its object, the change, and the rule in `hidden`.
+#[derive(Serialize)]
+struct IgnoredOut<'a> {
+    #[serde(flatten)]
+    object: ObjectRef<'a>,
+    #[serde(flatten)]
+    change: ChangeOut<'a>,
 }
 
 #[derive(Serialize)]
@@ -308,19 +332,30 @@ fn culprit<'a>(position: usize, c: &'a Culprit, attributions: &'a Attributions) 
     }
 }
 
+fn object_ref(key: &ObjectKey) -> ObjectRef<'_> {
+    ObjectRef {
+        kind: &key.kind,
+        group: &key.group,
+        namespace: namespace(key),
+        name: &key.name,
+    }
+}
+
+fn ignored(hidden: &UserHidden) -> Vec<IgnoredOut<'_>> {
+    hidden
+        .by_object()
+        .into_iter()
+        .map(|c| IgnoredOut {
+            object: object_ref(&c.key),
+            change: change(&c.change, None, &[], Some(&hidden.rule_of(c).name), None),
+        })
+        .collect()
+}
+
 fn repeated(r: &Repeated) -> RepeatedOut<'_> {
     RepeatedOut {
         change: change(&r.change, Some(r.category), &[], None, None),
-        objects: r
-            .objects
-            .iter()
-            .map(|k| ObjectRef {
-                kind: &k.kind,
-                group: &k.group,
-                namespace: namespace(k),
-                name: &k.name,
-            })
-            .collect(),
+        objects: r.objects.iter().map(object_ref).collect(),
     }
 }
 
@@ -339,6 +374,17 @@ pub fn analysis_value(analysis: &Analysis, options: &RenderOptions) -> Value {
         desired: analysis.desired,
         summary: analysis.summary,
         ignored_changes: analysis.ignored_changes,
+        ignored_by_rule: analysis
+            .user_hidden
+            .per_rule()
+            .into_iter()
+            .map(|(rule, changes)| RuleCount {
+                rule: &rule.name,
+                source: rule.source,
+                changes,
+            })
+            .collect(),
+        ignored: options.explain.then(|| ignored(&analysis.user_hidden)),
         culprits: analysis
             .culprits
             .iter()

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use super::present::{self, Shape};
 use super::values::{self, DiffLine};
-use super::{RenderOptions, describe_source, namespace_map_line, summary_line};
+use super::{RenderOptions, describe_source, ignored_line, namespace_map_line, summary_line};
 use crate::analyze::attribution::Attributions;
 use crate::analyze::{Analysis, Culprit, Entry, Finding};
 use crate::diff::{Change, ObjectChange};
@@ -30,6 +30,10 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
     if let Some(line) = namespace_map_line(analysis) {
         writeln!(out)?;
         writeln!(out, "Namespaces compared: {}", text(&line))?;
+    }
+    if let Some(line) = ignored_line(analysis) {
+        writeln!(out)?;
+        writeln!(out, "{}", text(&line))?;
     }
     let in_table = |e: &&Entry| e.shows() || (analysis.show_all && !e.findings.is_empty());
     let shown: Vec<&Entry> = analysis.entries.iter().filter(in_table).collect();

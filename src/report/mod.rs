@@ -134,6 +134,28 @@ pub fn summary_line(analysis: &Analysis) -> String {
     summary_with_hint(analysis, " (--all shows them, --explain says why)")
 }
 
+/// `Ignored by your rules: 10 by .driftlabignore#1, 2 by --ignore spec.replicas`: the user rules
+/// that hid something, most first, when any did. The summary line says how many in all; this
+/// says which rules, so that a rule nobody remembers writing is seen.
+pub fn ignored_line(analysis: &Analysis) -> Option<String> {
+    let mut counts: Vec<(&str, usize)> = analysis
+        .user_hidden
+        .per_rule()
+        .into_iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(rule, n)| (rule.name.as_str(), n))
+        .collect();
+    if counts.is_empty() {
+        return None;
+    }
+    counts.sort_by_key(|(_, n)| std::cmp::Reverse(*n));
+    let each: Vec<String> = counts
+        .iter()
+        .map(|(rule, n)| format!("{n} by {rule}"))
+        .collect();
+    Some(format!("Ignored by your rules: {}", each.join(", ")))
+}
+
 /// The summary without the hint about `driftlab diff`'s flags (for the history).
 pub fn summary_counts(analysis: &Analysis) -> String {
     summary_with_hint(analysis, "")
@@ -185,13 +207,9 @@ fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
     }
     if analysis.ignored_changes > 0 {
         line.push_str(&format!(
-            " · {} change{} ignored (--ignore)",
+            " · {} change{} ignored by your rules",
             analysis.ignored_changes,
-            if analysis.ignored_changes == 1 {
-                ""
-            } else {
-                "s"
-            }
+            plural(analysis.ignored_changes)
         ));
     }
     line

@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::present::{self, Shape};
 use super::theme::{Role, Theme};
 use super::values::{self, DiffLine};
-use super::{RenderOptions, namespace_map_line, summary_line};
+use super::{RenderOptions, ignored_line, namespace_map_line, summary_line};
 use crate::analyze::attribution::Attribution;
 use crate::analyze::{Analysis, Category, Entry};
 use crate::diff::{Change, ObjectChange};
@@ -44,8 +44,17 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
     }
     if options.explain {
         write_explanations(analysis, &theme, out)?;
+        write_ignored(analysis, &theme, out)?;
     }
     writeln!(out)?;
+    if let Some(line) = ignored_line(analysis) {
+        let hint = if options.explain {
+            ""
+        } else {
+            " (--explain lists them)"
+        };
+        writeln!(out, "{line}{hint}")?;
+    }
     writeln!(out, "{}", summary_line(analysis))
 }
 
@@ -312,6 +321,45 @@ fn write_explanations(analysis: &Analysis, theme: &Theme, out: &mut dyn Write) -
             out,
             "    {path}   {}",
             theme.paint(Role::Dim, &format!("[{rule}]"))
+        )?;
+    }
+    Ok(())
+}
+
+/// Every change the user's rules hid, by object, with the rule that hid it (`--explain`).
+fn write_ignored(analysis: &Analysis, theme: &Theme, out: &mut dyn Write) -> io::Result<()> {
+    let hidden = &analysis.user_hidden;
+    if hidden.total() == 0 {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(
+        out,
+        "{}",
+        theme.paint(Role::Heading, "Ignored by your rules")
+    )?;
+    let mut last = None;
+    for ignored in hidden.by_object() {
+        let key = &ignored.key;
+        if last != Some(key) {
+            writeln!(
+                out,
+                "  {} {}",
+                key.kind,
+                qualified(&key.namespace, &key.name)
+            )?;
+            last = Some(key);
+        }
+        let path = ignored.change.path.human();
+        let path = if path.is_empty() {
+            "(whole object)".into()
+        } else {
+            path
+        };
+        writeln!(
+            out,
+            "    {path}   {}",
+            theme.paint(Role::Dim, &format!("[{}]", hidden.rule_of(ignored).name))
         )?;
     }
     Ok(())

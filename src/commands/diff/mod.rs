@@ -1,6 +1,6 @@
 //! `driftlab diff OLD NEW`.
 
-use super::print_diagnostics;
+use super::{announce_implicit_ignore_file, print_diagnostics};
 use crate::analyze::{self, AnalyzeOptions};
 use crate::cluster::ClusterOptions;
 use crate::diff::{DiffOptions, diff_snapshots};
@@ -27,6 +27,8 @@ pub struct DiffCommand {
     pub exit_zero: bool,
     /// Suppress warnings about the input.
     pub quiet: bool,
+    /// `.driftlabignore`, when it was read from the current directory without being named.
+    pub implicit_ignore_file: Option<std::path::PathBuf>,
     /// How to reach a cluster for a `live` side.
     pub cluster: ClusterOptions,
     /// Compare what a `live` side could read even when some of it could not be read.
@@ -59,6 +61,20 @@ pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
         Findings::Identity(report)
     };
     drop((old, new));
+    let hidden = match &findings {
+        Findings::Analysis(analysis) => Some(
+            analysis
+                .user_hidden
+                .count_from(analyze::ignored::RuleSource::Implicit),
+        ),
+        Findings::Identity(_) => None,
+    };
+    announce_implicit_ignore_file(
+        command.implicit_ignore_file.as_deref(),
+        &command.analyze.noise,
+        hidden,
+        command.quiet,
+    );
     output::to_stdout(|out| report::render(&findings, command.format, &command.render, out))?;
     let drifted = findings.has_differences();
     Ok(if drifted && !command.exit_zero {

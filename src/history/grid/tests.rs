@@ -120,6 +120,7 @@ fn night(day: u32, entries: Vec<Entry>, culprits: Vec<Culprit>, repeated: Vec<Re
             earlier_mismatches: Vec::new(),
             summary: Summary::default(),
             ignored_changes: 0,
+            user_hidden: Default::default(),
             show_all: false,
             desired: false,
             attributions: Default::default(),
