@@ -9,10 +9,13 @@
 //! - Objects only in the cluster are not drift: counted, listed with `--all`.
 //! - Objects only in the manifests are missing in the cluster.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use serde_json::Value;
 
 use super::attribution::Attributions;
 use super::rank::Category;
+use super::security::{self, Comparison};
 use super::{Entry, Finding};
 use crate::diff::path::{ItemLabel, Segment};
 use crate::diff::{ObjectChange, Op, keys};
@@ -32,14 +35,33 @@ pub struct Counts {
 pub fn apply(
     entries: &mut Vec<Entry>,
     by: &Attributions,
+    desired: &Snapshot,
     new: &Snapshot,
     show_all: bool,
 ) -> Counts {
     let mut counts = Counts::default();
+    // The namespaces the manifests describe.
+    let namespaces: BTreeSet<String> = desired
+        .namespaces()
+        .into_iter()
+        .filter(|ns| !ns.is_empty())
+        .collect();
     entries.retain_mut(|entry| {
         match entry.change {
             // Pairs are changes (`ObjectChange::Changed`): only a lone addition gets here.
             ObjectChange::Added => {
+                // A generated object whose owner the snapshot holds is checked against the
+                // owner's template later, like any generated object.
+                let generated = entry.category == Category::Churn && entry.relation.is_some();
+                if let Some(grants) = dangerous_cluster_only(entry, &namespaces, new) {
+                    if generated {
+                        return true;
+                    }
+                    entry.relation =
+                        Some(format!("in the cluster, not in the manifests; {grants}"));
+                    entry.category = Category::Security;
+                    return true;
+                }
                 counts.cluster_only += 1;
                 entry.relation = Some("in the cluster, not in the manifests".into());
                 entry.category = Category::Churn;
@@ -55,16 +77,152 @@ pub fn apply(
             .get(&entry.key)
             .and_then(|stored| stored.provenance())
             .and_then(|p| p.last_applied);
+        let security = Comparison::of(&entry.key.kind, entry.old.as_ref(), entry.new.as_ref());
         for finding in entry
             .findings
             .iter_mut()
             .filter(|f| f.hidden_by.is_none() && f.change.op == Op::Add)
         {
+            // A manager's name is evidence, not proof: anyone can send any name. What grants a
+            // privilege is drift whoever wrote it.
+            if let Some(touched) = security.touched_by(&finding.change) {
+                let note = "in the cluster, not in the manifests".to_string();
+                finding.reasons.insert(0, touched.describe());
+                finding.note = Some(note);
+                continue;
+            }
             judge(finding, &entry.key, by, last_applied.as_ref());
         }
         true
     });
     counts
+}
+
+/// Whether an object only the cluster has concerns what the manifests describe and grants what
+/// no manifest asked for: a workload in their namespaces with privileged containers, host
+/// namespaces or host paths; a binding that gives their service accounts (or everyone) the
+/// cluster-admin, admin or edit role, or a role that may escalate, bind, impersonate or do
+/// anything; a webhook configuration that intercepts them. Its name proves nothing
+/// (`system:…` included).
+fn dangerous_cluster_only(
+    entry: &Entry,
+    namespaces: &BTreeSet<String>,
+    new: &Snapshot,
+) -> Option<String> {
+    let object = entry.new.as_ref()?;
+    let kind = entry.key.kind.as_str();
+    if security::pod_spec_location(kind).is_some() {
+        if !namespaces.contains(&entry.key.namespace) {
+            return None;
+        }
+        let facts = security::Facts::of(kind, object);
+        let danger: Vec<String> = facts
+            .iter()
+            .map(|f| f.what)
+            .filter(|what| {
+                [
+                    "privileged: true",
+                    "hostNetwork: true",
+                    "hostPID: true",
+                    "hostIPC: true",
+                    "hostPath",
+                ]
+                .iter()
+                .any(|word| what.contains(word))
+            })
+            .collect();
+        return (!danger.is_empty()).then(|| format!("grants {}", danger.join(", ")));
+    }
+    match kind {
+        "RoleBinding" | "ClusterRoleBinding" => {
+            let binding_ns = entry.key.namespace.as_str();
+            let subjects = security::subjects(object, binding_ns);
+            let reaches = subjects.iter().any(|s| {
+                s.strip_prefix("ServiceAccount ")
+                    .and_then(|sa| sa.split_once('/'))
+                    .is_some_and(|(ns, _)| namespaces.contains(ns))
+                    || matches!(
+                        s.as_str(),
+                        "Group system:serviceaccounts"
+                            | "Group system:authenticated"
+                            | "Group system:unauthenticated"
+                    )
+                    || s.strip_prefix("Group system:serviceaccounts:")
+                        .is_some_and(|ns| namespaces.contains(ns))
+            });
+            let (role_kind, role_name) = security::role_ref(object)?;
+            let strong = matches!(role_name.as_str(), "cluster-admin" | "admin" | "edit")
+                || role_is_powerful(new, &role_kind, &role_name, binding_ns);
+            (reaches && strong).then(|| {
+                format!(
+                    "grants {role_kind}/{role_name} to {}",
+                    subjects.into_iter().collect::<Vec<_>>().join(", ")
+                )
+            })
+        }
+        "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
+            let hooks = object.get("webhooks").and_then(Value::as_array)?;
+            let selects = hooks.iter().any(|hook| {
+                namespaces.iter().any(|ns| {
+                    let labels = namespace_labels(new, ns);
+                    security::selects(hook.get("namespaceSelector"), &labels)
+                })
+            });
+            selects.then(|| "intercepts requests in the compared namespaces".to_string())
+        }
+        _ => None,
+    }
+}
+
+/// Whether a role may escalate, bind, impersonate, or use every verb.
+fn role_is_powerful(snapshot: &Snapshot, kind: &str, name: &str, namespace: &str) -> bool {
+    let key = crate::snapshot::ObjectKey {
+        namespace: if kind == "Role" {
+            namespace.to_string()
+        } else {
+            String::new()
+        },
+        group: "rbac.authorization.k8s.io".into(),
+        kind: kind.to_string(),
+        name: name.to_string(),
+    };
+    let Some(role) = snapshot.get(&key).map(|s| s.value()) else {
+        return false;
+    };
+    role.get("rules")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .flat_map(|rule| {
+            rule.get("verbs")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+        })
+        .any(|verb| {
+            matches!(
+                verb.as_str(),
+                Some("escalate" | "bind" | "impersonate" | "*")
+            )
+        })
+}
+
+/// The labels of namespace `name` in `snapshot`, with the `kubernetes.io/metadata.name` label
+/// every namespace carries.
+fn namespace_labels(snapshot: &Snapshot, name: &str) -> BTreeMap<String, String> {
+    let key = crate::snapshot::ObjectKey {
+        namespace: String::new(),
+        group: String::new(),
+        kind: "Namespace".into(),
+        name: name.to_string(),
+    };
+    let mut labels: BTreeMap<String, String> = snapshot
+        .get(&key)
+        .and_then(|s| s.value().pointer("/metadata/labels").cloned())
+        .and_then(|l| serde_json::from_value(l).ok())
+        .unwrap_or_default();
+    labels.insert("kubernetes.io/metadata.name".into(), name.to_string());
+    labels
 }
 
 /// Decides about one field the cluster has and the manifests lack.

@@ -10,11 +10,14 @@
 
 use serde::Serialize;
 
+use std::collections::BTreeMap;
+
 use super::noise::NoiseProfile;
+use super::security;
 use super::{Category, Entry, Finding};
 use crate::diff::filter::{self, PathRules};
 use crate::diff::{Change, IgnoredChange, Path};
-use crate::snapshot::ObjectKey;
+use crate::snapshot::{ObjectKey, Snapshot};
 
 /// Where a user rule comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -53,6 +56,10 @@ pub struct UserHidden {
     /// change, and the index of the rule in [`UserHidden::rules`]. The `--ignore` patterns'
     /// first, then the files'; each in object order.
     pub changes: Vec<IgnoredChange>,
+    /// The changes of [`UserHidden::changes`] (by index) that gain or lose a setting of the
+    /// security table, with what they grant: a user rule may hide them, but every report says so
+    /// ([`UserHidden::check_security`]).
+    pub security: Vec<(usize, String)>,
 }
 
 impl UserHidden {
@@ -74,6 +81,7 @@ impl UserHidden {
         UserHidden {
             rules: flags.chain(files).collect(),
             changes: ignored,
+            security: Vec::new(),
         }
     }
 
@@ -121,6 +129,31 @@ impl UserHidden {
         }
         flush(&mut open, &mut findings);
         entry.findings = findings;
+    }
+
+    /// Finds the hidden changes that gain or lose a setting of the security table
+    /// ([`super::security`]), reading each object concerned once from `old` and `new`.
+    pub fn check_security(&mut self, old: &Snapshot, new: &Snapshot) {
+        let mut by_object: BTreeMap<&ObjectKey, Vec<usize>> = BTreeMap::new();
+        for (index, hidden) in self.changes.iter().enumerate() {
+            if security::covers(&hidden.key.kind) {
+                by_object.entry(&hidden.key).or_default().push(index);
+            }
+        }
+        let mut found = Vec::new();
+        for (key, indexes) in by_object {
+            let old_value = old.get(key).map(|s| s.value());
+            let new_value = new.get(key).map(|s| s.value());
+            let comparison =
+                security::Comparison::of(&key.kind, old_value.as_ref(), new_value.as_ref());
+            for index in indexes {
+                if let Some(touched) = comparison.touched_by(&self.changes[index].change) {
+                    found.push((index, touched.describe()));
+                }
+            }
+        }
+        found.sort();
+        self.security = found;
     }
 
     /// How many changes the rules hid in all.

@@ -333,7 +333,7 @@ pub fn analyze(
     let attributions = attribution::attribute(&entries, new);
     let desired = options
         .desired
-        .then(|| desired::apply(&mut entries, &attributions, new, options.show_all));
+        .then(|| desired::apply(&mut entries, &attributions, old, new, options.show_all));
     let (mismatches, earlier) = template_checks(&entries, old, new);
     unverified_churn(&mut entries, &mismatches);
     pairing::collapse(&mut entries, &mismatches);
@@ -348,6 +348,7 @@ pub fn analyze(
             summary.churn -= counts.cluster_only.min(summary.churn);
         }
     }
+    user_hidden.check_security(old, new);
     Analysis {
         old: report.old,
         new: report.new,

@@ -537,6 +537,33 @@ impl Touched {
     }
 }
 
+/// Whether a label selector (`matchLabels`, `matchExpressions`) selects `labels`; an absent or
+/// empty selector selects everything, as the API server reads it.
+pub fn selects(selector: Option<&Value>, labels: &BTreeMap<String, String>) -> bool {
+    let Some(selector) = selector else {
+        return true;
+    };
+    let match_labels = selector
+        .get("matchLabels")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+        .all(|(k, v)| labels.get(k).map(String::as_str) == v.as_str());
+    let expressions = items(selector, "matchExpressions").all(|(_, e)| {
+        let value = labels.get(str_field(e, "key"));
+        let values: Vec<&str> = items(e, "values").filter_map(|(_, v)| v.as_str()).collect();
+        match str_field(e, "operator") {
+            "In" => value.is_some_and(|v| values.contains(&v.as_str())),
+            "NotIn" => value.is_none_or(|v| !values.contains(&v.as_str())),
+            "Exists" => value.is_some(),
+            "DoesNotExist" => value.is_none(),
+            // An operator the API server would refuse: assume it selects, to be safe.
+            _ => true,
+        }
+    });
+    match_labels && expressions
+}
+
 /// Whether one pointer is at, above or below the other.
 fn related(a: &str, b: &str) -> bool {
     let below = |long: &str, short: &str| {

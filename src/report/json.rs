@@ -10,6 +10,7 @@
 //!   "summary": {"changed": 1, "added": 0, "removed": 0, "unchanged": 41, "churn": 3, "noise_hidden": 12},
 //!   "ignored_changes": 2,
 //!   "ignored_by_rule": [{"rule": "--ignore spec.replicas", "source": "--ignore", "changes": 2}],
+//!   "security_ignored": [],
 //!   "culprits": [{"position": 1, "rank": 1, "category": "rollout-trigger", "kind": "DeploymentConfig",
 //!                 "namespace": "myproject", "name": "web", "reason": "triggers a rollout", "changes": [...]}],
 //!   "repeated": [{"path": ..., "op": ..., "old": ..., "new": ..., "category": ..., "objects": [...]}],
@@ -58,6 +59,9 @@ struct Report<'a> {
     ignored_by_rule: Vec<RuleCount<'a>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ignored: Option<Vec<IgnoredOut<'a>>>,
+    /// Changes a user rule hides that gain or lose a setting of the security table: always
+    /// listed, whatever the flags.
+    security_ignored: Vec<IgnoredOut<'a>>,
     culprits: Vec<CulpritOut<'a>>,
     repeated: Vec<RepeatedOut<'a>>,
     objects: Vec<Object<'a>>,
@@ -352,6 +356,26 @@ fn ignored(hidden: &UserHidden) -> Vec<IgnoredOut<'_>> {
         .collect()
 }
 
+fn security_ignored(hidden: &UserHidden) -> Vec<IgnoredOut<'_>> {
+    hidden
+        .security
+        .iter()
+        .map(|(index, what)| {
+            let c = &hidden.changes[*index];
+            IgnoredOut {
+                object: object_ref(&c.key),
+                change: change(
+                    &c.change,
+                    Some(Category::Security),
+                    std::slice::from_ref(what),
+                    Some(&hidden.rule_of(c).name),
+                    None,
+                ),
+            }
+        })
+        .collect()
+}
+
 fn repeated(r: &Repeated) -> RepeatedOut<'_> {
     RepeatedOut {
         change: change(&r.change, Some(r.category), &[], None, None),
@@ -385,6 +409,7 @@ pub fn analysis_value(analysis: &Analysis, options: &RenderOptions) -> Value {
             })
             .collect(),
         ignored: options.explain.then(|| ignored(&analysis.user_hidden)),
+        security_ignored: security_ignored(&analysis.user_hidden),
         culprits: analysis
             .culprits
             .iter()

@@ -6,7 +6,10 @@ use std::io::{self, Write};
 
 use super::present::{self, Shape};
 use super::values::{self, DiffLine};
-use super::{RenderOptions, describe_source, ignored_line, namespace_map_line, summary_line};
+use super::{
+    RenderOptions, describe_source, ignored_line, namespace_map_line, security_ignored_line,
+    summary_line,
+};
 use crate::analyze::attribution::Attributions;
 use crate::analyze::{Analysis, Culprit, Entry, Finding};
 use crate::diff::{Change, ObjectChange};
@@ -30,6 +33,10 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
     if let Some(line) = namespace_map_line(analysis) {
         writeln!(out)?;
         writeln!(out, "Namespaces compared: {}", text(&line))?;
+    }
+    if let Some(line) = security_ignored_line(analysis) {
+        writeln!(out)?;
+        writeln!(out, "**{}**", text(&line))?;
     }
     if let Some(line) = ignored_line(analysis) {
         writeln!(out)?;

@@ -156,6 +156,33 @@ pub fn ignored_line(analysis: &Analysis) -> Option<String> {
     Some(format!("Ignored by your rules: {}", each.join(", ")))
 }
 
+/// `Your rules hide 1 security-sensitive change: --ignore spec.template (Deployment shop/web:
+/// security-sensitive: grants spec.template.spec.hostPID: true)`: said on every run, since a rule
+/// may hide what exit 0 would otherwise never let pass.
+pub fn security_ignored_line(analysis: &Analysis) -> Option<String> {
+    let hidden = &analysis.user_hidden;
+    let first = hidden.security.first()?;
+    let change = &hidden.changes[first.0];
+    let count = hidden.security.len();
+    let mut line = format!(
+        "Your rules hide {count} security-sensitive change{}: {} hides {} of {} {}",
+        if count == 1 { "" } else { "s" },
+        hidden.rules[change.rule].name,
+        change.change.path.human(),
+        change.key.kind,
+        if change.key.namespace.is_empty() {
+            change.key.name.clone()
+        } else {
+            format!("{}/{}", change.key.namespace, change.key.name)
+        },
+    );
+    line.push_str(&format!(" ({})", first.1));
+    if count > 1 {
+        line.push_str(&format!(" and {} more (--explain lists them)", count - 1));
+    }
+    Some(line)
+}
+
 /// The summary without the hint about `driftlab diff`'s flags (for the history).
 pub fn summary_counts(analysis: &Analysis) -> String {
     summary_with_hint(analysis, "")

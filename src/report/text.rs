@@ -6,7 +6,7 @@ use std::io::{self, Write};
 use super::present::{self, Shape};
 use super::theme::{Role, Theme};
 use super::values::{self, DiffLine};
-use super::{RenderOptions, ignored_line, namespace_map_line, summary_line};
+use super::{RenderOptions, ignored_line, namespace_map_line, security_ignored_line, summary_line};
 use crate::analyze::attribution::Attribution;
 use crate::analyze::{Analysis, Category, Entry};
 use crate::diff::{Change, ObjectChange};
@@ -47,6 +47,9 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
         write_ignored(analysis, &theme, out)?;
     }
     writeln!(out)?;
+    if let Some(line) = security_ignored_line(analysis) {
+        writeln!(out, "{}", theme.paint(Role::Heading, &line))?;
+    }
     if let Some(line) = ignored_line(analysis) {
         let hint = if options.explain {
             ""
