@@ -1,11 +1,13 @@
 //! `--desired`: the old side is what a team means (manifests, a Helm or kustomize render, an
 //! archive), the new side what runs; only what the desired side sets is compared.
 //!
-//! - A field only the cluster has is hidden and counted ("set by the cluster"), unless a person's
-//!   tool wrote it (field managers), `kubectl apply` applied it before and the manifests dropped
-//!   it (its last-applied configuration), or it is a whole element of a keyed list (an env var,
-//!   a container, a port, a volume): a hand-added `FEATURE_X=on` is exactly the drift to find.
-//!   Elements the cluster injects are hidden earlier, by the noise rules.
+//! - A field only the cluster has is hidden and counted ("set by the cluster") only when it holds
+//!   the server's default (the noise rules, earlier) or a controller owns it by
+//!   [`CONTROLLER_OWNED`] (an HPA's replicas, an injected caBundle, …). Anything else is drift,
+//!   whoever wrote it: a manager's name is evidence, not proof, since anyone can send any name.
+//!   It says so when a person's tool wrote it, or when `kubectl apply` applied it before and the
+//!   manifests dropped it (its last-applied configuration). A field of the security table is
+//!   never hidden.
 //! - Objects only in the cluster are not drift: counted, listed with `--all`.
 //! - Objects only in the manifests are missing in the cluster.
 
@@ -254,12 +256,123 @@ fn judge(
     ) {
         let text = "in the cluster, not in the manifests".to_string();
         (text.clone(), text)
-    } else {
+    } else if let Some(owner) = controller_owned(key, path) {
+        // Counted under one name; `--explain` says whose field it is.
         finding.hidden_by = Some(CLUSTER_SET.to_string());
+        finding.reasons.insert(0, format!("written by {owner}"));
         return;
+    } else {
+        // Not a default, not a field a known controller owns: whoever wrote it (the manager's
+        // name is evidence, not proof), the cluster holds what the manifests do not say.
+        let text = match by.get(key, path) {
+            Some(who) => format!(
+                "set in the cluster by {}, not in the manifests",
+                who.manager
+            ),
+            None => "in the cluster, not in the manifests".to_string(),
+        };
+        (text, "not in the manifests".to_string())
     };
     finding.reasons.insert(0, reason);
     finding.note = Some(note);
+}
+
+/// Fields that controllers and admission plugins own, which manifests leave out on purpose:
+/// `(kinds (empty: every kind), path patterns, who writes them)`. Under `--desired`, a field the
+/// manifests do not set is hidden only when it is here or holds the server's default (the
+/// `server-default` noise rule); whatever else the cluster holds is drift, whoever wrote it. The
+/// security table ([`super::security`]) comes first: nothing here hides a privilege.
+pub const CONTROLLER_OWNED: &[(&[&str], &[&str], &str)] = &[
+    (
+        &[
+            "Deployment",
+            "StatefulSet",
+            "ReplicaSet",
+            "ReplicationController",
+            "DeploymentConfig",
+        ],
+        &["spec.replicas"],
+        "a HorizontalPodAutoscaler (or KEDA) scaling it",
+    ),
+    (
+        &[
+            "MutatingWebhookConfiguration",
+            "ValidatingWebhookConfiguration",
+        ],
+        &["webhooks[*].clientConfig.caBundle"],
+        "cert-manager's cainjector or OpenShift's service CA operator",
+    ),
+    (
+        &["CustomResourceDefinition"],
+        &["spec.conversion.webhook.clientConfig.caBundle"],
+        "cert-manager's cainjector or OpenShift's service CA operator",
+    ),
+    (
+        &["APIService"],
+        &["spec.caBundle"],
+        "cert-manager's cainjector or OpenShift's service CA operator",
+    ),
+    (
+        &["Namespace", "Project"],
+        &[
+            r#"metadata.annotations["openshift.io/sa.scc.*"]"#,
+            r#"metadata.annotations["security.openshift.io/MinimallySufficientPodSecurityStandard"]"#,
+            r#"metadata.labels["pod-security.kubernetes.io/audit*"]"#,
+            r#"metadata.labels["pod-security.kubernetes.io/warn*"]"#,
+        ],
+        "OpenShift's namespace SCC allocation and pod security label sync",
+    ),
+    (
+        &["PersistentVolumeClaim"],
+        &["spec.storageClassName"],
+        "the DefaultStorageClass admission plugin",
+    ),
+    (
+        &["Ingress"],
+        &["spec.ingressClassName"],
+        "the default IngressClass admission",
+    ),
+    (
+        &["Route"],
+        &[r#"metadata.annotations["openshift.io/host.generated"]"#],
+        "OpenShift's router (a generated host)",
+    ),
+    (
+        &["Job"],
+        &[
+            r#"metadata.labels["job-name"]"#,
+            r#"metadata.labels["batch.kubernetes.io/job-name"]"#,
+            r#"spec.template.metadata.labels["job-name"]"#,
+            r#"spec.template.metadata.labels["batch.kubernetes.io/job-name"]"#,
+        ],
+        "the Job controller",
+    ),
+    (
+        &[],
+        &[
+            "metadata.finalizers",
+            "metadata.ownerReferences",
+            r#"metadata.annotations["meta.helm.sh/*"]"#,
+            r#"metadata.annotations["argocd.argoproj.io/tracking-id"]"#,
+        ],
+        "the controllers that adopt, protect and track objects (garbage collector, Helm, Argo CD)",
+    ),
+];
+
+/// Who owns the field at `path` of `key` by [`CONTROLLER_OWNED`], if a controller does.
+pub fn controller_owned(
+    key: &crate::snapshot::ObjectKey,
+    path: &crate::diff::Path,
+) -> Option<&'static str> {
+    CONTROLLER_OWNED.iter().find_map(|(kinds, patterns, who)| {
+        let kind_ok = kinds.is_empty() || kinds.contains(&key.kind.as_str());
+        let matches = || {
+            patterns.iter().any(|p| {
+                crate::diff::PathPattern::parse(p).is_ok_and(|pattern| pattern.matches(path))
+            })
+        };
+        (kind_ok && matches()).then_some(*who)
+    })
 }
 
 /// Whether `value` (a last-applied configuration) holds the field at `segments`: keyed list
@@ -331,36 +444,65 @@ mod tests {
         );
     }
 
-    /// What only the cluster has: a field a controller set is hidden and counted; an env var
-    /// someone added is shown; an object only in the cluster is counted, not drift; an object
-    /// only in the manifests is missing.
+    /// What only the cluster has: a field a controller owns (an HPA's replicas, Helm's release
+    /// annotations) is hidden and counted; labels and an env var someone added are shown, whoever
+    /// wrote them; an object only in the cluster is counted, not drift; an object only in the
+    /// manifests is missing.
     #[test]
     fn fields_and_objects_only_the_cluster_has() {
         use crate::analyze::tests::{analysis_with, entry, object};
-        let deployment = |labels: Value, env: Value| {
+        let deployment = |metadata: Value, env: Value, replicas: Option<u32>| {
+            let mut spec = json!({"template": {"spec": {"containers": [{"name": "web", "image": "web:1", "env": env}]}}});
+            if let Some(replicas) = replicas {
+                spec["replicas"] = json!(replicas);
+            }
             object(
                 "apps/v1",
                 "Deployment",
                 "web",
-                json!({"metadata": {"labels": labels},
-                "spec": {"template": {"spec": {"containers": [{"name": "web", "image": "web:1", "env": env}]}}}}),
+                json!({"metadata": metadata, "spec": spec}),
             )
         };
         let manifests = vec![
-            deployment(json!({"app": "web"}), json!([{"name": "A", "value": "1"}])),
+            deployment(
+                json!({"labels": {"app": "web"}}),
+                json!([{"name": "A", "value": "1"}]),
+                None,
+            ),
             object("v1", "ConfigMap", "settings", json!({"data": {"a": "1"}})),
         ];
         let cluster = vec![
             deployment(
-                json!({"app": "web", "team": "shop", "tier": "front"}),
+                json!({"labels": {"app": "web", "team": "shop"},
+                    "annotations": {"meta.helm.sh/release-name": "shop"}}),
                 json!([{"name": "A", "value": "1"}, {"name": "FEATURE_X", "value": "on"}]),
+                Some(4),
             ),
             object("v1", "ConfigMap", "extra", json!({"data": {"b": "2"}})),
         ];
         let analysis = analysis_with(manifests, cluster, true);
         let web = entry(&analysis, "Deployment", "web");
         let shown: Vec<String> = web.visible().map(|f| f.change.path.human()).collect();
-        assert_eq!(shown, ["spec.template.spec.containers[web].env[FEATURE_X]"]);
+        assert_eq!(
+            shown,
+            [
+                "metadata.labels.team",
+                "spec.template.spec.containers[web].env[FEATURE_X]"
+            ]
+        );
+        let hidden: Vec<String> = web
+            .findings
+            .iter()
+            .filter(|f| f.hidden_by.as_deref() == Some(CLUSTER_SET))
+            .map(|f| f.change.path.human())
+            .collect();
+        assert_eq!(
+            hidden,
+            [
+                r#"metadata.annotations["meta.helm.sh/release-name"]"#,
+                "spec.replicas"
+            ]
+        );
         let missing = entry(&analysis, "ConfigMap", "settings");
         assert_eq!(missing.relation.as_deref(), Some("missing in the cluster"));
         assert_eq!(analysis.summary.cluster_set, 2);

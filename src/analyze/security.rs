@@ -19,7 +19,7 @@
 //! | Mutating/ValidatingWebhookConfiguration, ValidatingAdmissionPolicy(Binding) | each webhook or policy, but a webhook's `caBundle` (cert-manager's cainjector and OpenShift's service CA write it) |
 //! | NetworkPolicy, SecurityContextConstraints | the whole spec |
 //! | ServiceAccount | `automountServiceAccountToken` |
-//! | Namespace | Pod Security admission labels (`pod-security.kubernetes.io/*`) |
+//! | Namespace | the enforced Pod Security admission level (`pod-security.kubernetes.io/enforce*`) |
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -136,7 +136,9 @@ impl Facts {
             }
             "Namespace" => {
                 for (label, value) in labels(object) {
-                    if label.starts_with("pod-security.kubernetes.io/") {
+                    // The enforced level admits pods; audit and warn only report (OpenShift's
+                    // label sync writes those).
+                    if label.starts_with("pod-security.kubernetes.io/enforce") {
                         self.add(
                             format!("metadata.labels[{label:?}]: {value}"),
                             label_pointer(&label),
