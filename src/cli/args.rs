@@ -245,9 +245,11 @@ pub struct DiffArgs {
     pub no_default_noise: bool,
 
     /// OLD is the desired state (manifests, a Helm or kustomize render, an archive): compare only
-    /// what it sets. Fields only the cluster sets are counted, not shown, unless a person's tool
-    /// set them (kubectl-edit, ...), kubectl apply applied them before, or they are whole list
-    /// elements (an env var, a port); objects only in the cluster are counted (--all lists them).
+    /// what it sets. A field only the cluster has is counted, not shown, only at the server's
+    /// default or when a known controller owns it (an HPA's replicas, an injected caBundle, ...);
+    /// anything else is drift, whoever wrote it, and privileges always are. Objects only in the
+    /// cluster are counted (--all lists them), but privileged or host workloads, admin bindings
+    /// of the manifests' service accounts and webhooks over their namespaces are drift.
     #[arg(long)]
     pub desired: bool,
 
