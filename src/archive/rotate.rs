@@ -204,6 +204,10 @@ pub fn decide(
         match verified.state {
             ArchiveState::Complete => good += 1,
             ArchiveState::Partial => {}
+            // The archive just written is never deleted, not even by --prune-broken.
+            state if protected => plan
+                .suspicious
+                .push((archive.name.clone(), format!("broken: {state}"))),
             state => plan.broken.push((archive.name.clone(), state.to_string())),
         }
     }
@@ -446,12 +450,16 @@ mod tests {
     }
 
     #[test]
-    fn the_protected_archive_is_never_expired() {
+    fn the_protected_archive_is_never_expired_nor_pruned() {
         let nights = [(19, Complete), (18, Complete)];
         let mut rules = rules(None, Some(1));
         let name = night(18).name;
         rules.protect = Some(&name);
         assert!(run(&nights, &rules).0.expired.is_empty());
+        let nights = [(19, Complete), (18, Empty)];
+        let (plan, _) = run(&nights, &rules);
+        assert!(plan.broken.is_empty(), "--prune-broken would delete it");
+        assert_eq!(plan.suspicious.len(), 1, "named all the same");
     }
 
     #[test]

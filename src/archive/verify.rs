@@ -6,7 +6,7 @@
 //! in one streaming pass (a local file, or an object in a bucket through ranged requests): every
 //! entry must decompress (its checksum checked), every `.json` entry must parse as JSON, and the
 //! objects it holds, per type, must be what the manifest counts. Objects are counted, never kept:
-//! the pass holds one buffered block at a time, whatever the archive's size.
+//! the pass holds one entry at a time (as the readers do), whatever the archive's size.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -180,31 +180,26 @@ fn count_objects<R: Read + Seek>(
         if entry.is_dir() || name == MANIFEST_NAME {
             continue;
         }
-        let mut limited = BufReader::with_capacity(64 << 10, (&mut entry).take(budget));
+        let mut limited = (&mut entry).take(budget);
         let stem = name
             .rsplit('/')
             .next()
             .and_then(|file| file.strip_suffix(".json"));
         let result = match stem {
-            Some(_) if is_blank(&mut limited) => Ok(0),
             Some(_) => count_documents(&mut limited),
             // Not JSON: decompressed to its end all the same, which checks its checksum.
             None => std::io::copy(&mut limited, &mut std::io::sink())
                 .map(|_| 0)
                 .map_err(|e| e.to_string()),
         };
-        drop(limited);
-        let read = entry.size();
-        let count = result.map_err(|e| format!("entry {name} is corrupt ({e})"))?;
-        // Drain what the parser left (trailing whitespace) so that the checksum is checked.
-        std::io::copy(&mut entry, &mut std::io::sink())
-            .map_err(|e| format!("entry {name} is corrupt ({e})"))?;
-        budget = budget.saturating_sub(read);
-        if budget == 0 {
+        // Read to its end (where the zip library checks the checksum), unless the budget ran out.
+        if limited.limit() == 0 {
             return Err(format!(
                 "decompresses to more than {DEFAULT_MAX_BYTES} bytes"
             ));
         }
+        budget = limited.limit();
+        let count = result.map_err(|e| format!("entry {name} is corrupt ({e})"))?;
         if let Some(stem) = stem {
             *counts.entry(stem.to_string()).or_default() += count;
         }
@@ -213,44 +208,24 @@ fn count_objects<R: Read + Seek>(
 }
 
 /// The objects of a `.json` entry: one JSON value or several concatenated (`oc get -o json >>`
-/// files of the original tool), after a byte-order mark. An entry that is not JSON at all (the
-/// readers take YAML there too) is read to its end and counts as one object.
-fn count_documents(reader: &mut impl std::io::BufRead) -> Result<usize, String> {
-    let head = reader.fill_buf().map_err(|e| e.to_string())?;
-    if head.starts_with(b"\xEF\xBB\xBF") {
-        reader.consume(3);
-    }
-    let head = reader.fill_buf().map_err(|e| e.to_string())?;
-    if !matches!(head.first(), Some(b'{' | b'[')) {
-        return std::io::copy(reader, &mut std::io::sink())
-            .map(|_| 1)
-            .map_err(|e| e.to_string());
-    }
-    let mut total = 0;
-    for document in serde_json::Deserializer::from_reader(reader).into_iter::<Counted>() {
-        total += document.map_err(|e| e.to_string())?.0;
-    }
-    Ok(total)
-}
-
-/// Whether the rest of `reader` is whitespace only (an empty file the old tool left), without
-/// consuming anything else.
-fn is_blank(reader: &mut impl std::io::BufRead) -> bool {
-    loop {
-        let Ok(buffer) = reader.fill_buf() else {
-            return false;
-        };
-        if buffer.is_empty() {
-            return true;
+/// files of the original tool), after a byte-order mark; none in a blank file (the old tool left
+/// empty ones). An entry that is not JSON at all (the readers take YAML there too) counts as one
+/// object. The entry is held while it is parsed, as the readers hold it: parsing from memory is
+/// about twice as fast as from a reader.
+fn count_documents(reader: &mut impl Read) -> Result<usize, String> {
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+    let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
+    match text.iter().find(|b| !b.is_ascii_whitespace()) {
+        None => Ok(0),
+        Some(b'{' | b'[') => {
+            let mut total = 0;
+            for document in serde_json::Deserializer::from_slice(text).into_iter::<Counted>() {
+                total += document.map_err(|e| e.to_string())?.0;
+            }
+            Ok(total)
         }
-        let blank = buffer
-            .iter()
-            .take_while(|b| b.is_ascii_whitespace())
-            .count();
-        if blank < buffer.len() {
-            return false;
-        }
-        reader.consume(blank);
+        Some(_) => Ok(1),
     }
 }
 
