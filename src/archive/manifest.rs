@@ -4,14 +4,8 @@
 //! Fields may be added in later versions; none is renamed or removed. Unknown fields are kept
 //! when a manifest is read, so nothing written by a newer version is lost by an older one.
 
-use std::io::Read;
-use std::path::Path;
-
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-use crate::source::layout::MANIFEST_NAME;
-use crate::storage::{Bucket, RangeReader};
 
 /// The manifest of a driftlab archive.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -154,9 +148,6 @@ pub struct Missing {
     pub reason: String,
 }
 
-/// The most bytes of a manifest read: manifests are small; a huge one is not ours.
-const MAX_MANIFEST_BYTES: u64 = 16 << 20;
-
 impl Manifest {
     /// Parses a manifest.
     pub fn from_slice(bytes: &[u8]) -> serde_json::Result<Manifest> {
@@ -177,88 +168,6 @@ impl Manifest {
     }
 }
 
-/// What an archive on disk is worth to rotation.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ArchiveState {
-    /// A driftlab archive whose manifest says it is complete and that holds objects, or an
-    /// archive of the original tool (which writes no manifest) holding at least one non-empty
-    /// JSON file.
-    Complete,
-    /// A driftlab archive whose manifest says it is partial.
-    Partial,
-    /// An archive that holds no object.
-    Empty,
-    /// Not a readable zip archive (0 bytes, truncated, corrupt), with the reason.
-    Unreadable(String),
-}
-
-/// Looks at an archive without reading its objects: the zip directory and the manifest only.
-pub fn inspect(path: &Path) -> ArchiveState {
-    let unreadable = |why: String| ArchiveState::Unreadable(why);
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) => return unreadable(e.to_string()),
-    };
-    let len = file.metadata().map_or(1, |m| m.len());
-    inspect_reader(std::io::BufReader::new(file), len)
-}
-
-/// [`inspect`] for the archive `key` (`size` bytes) of a bucket, read in place: its zip
-/// directory and manifest cost a few ranged requests, not a download.
-pub fn inspect_in_bucket(bucket: &Bucket, key: String, size: u64) -> ArchiveState {
-    inspect_reader(
-        std::io::BufReader::new(RangeReader::new(bucket, key, size)),
-        size,
-    )
-}
-
-/// [`inspect`] for an archive read through `reader` (`len` bytes long): an object in a bucket,
-/// read in place.
-pub fn inspect_reader(reader: impl Read + std::io::Seek, len: u64) -> ArchiveState {
-    let unreadable = |why: String| ArchiveState::Unreadable(why);
-    if len == 0 {
-        return unreadable("0 bytes".into());
-    }
-    let mut archive = match zip::ZipArchive::new(reader) {
-        Ok(archive) => archive,
-        Err(e) => return unreadable(format!("not a readable zip archive ({e})")),
-    };
-    let manifest = match archive.by_name(MANIFEST_NAME) {
-        Ok(entry) => {
-            let mut bytes = Vec::new();
-            if entry
-                .take(MAX_MANIFEST_BYTES)
-                .read_to_end(&mut bytes)
-                .is_err()
-            {
-                return unreadable(format!("{MANIFEST_NAME} cannot be read"));
-            }
-            match Manifest::from_slice(&bytes) {
-                Ok(manifest) => Some(manifest),
-                Err(e) => return unreadable(format!("{MANIFEST_NAME} is not valid ({e})")),
-            }
-        }
-        Err(_) => None,
-    };
-    match manifest {
-        Some(manifest) if !manifest.complete => ArchiveState::Partial,
-        Some(manifest) if manifest.objects == 0 => ArchiveState::Empty,
-        Some(_) => ArchiveState::Complete,
-        None => {
-            let holds_objects = (0..archive.len()).any(|index| {
-                archive.by_index_raw(index).is_ok_and(|entry| {
-                    entry.name().is_ok_and(|n| n.ends_with(".json")) && entry.size() > 2
-                })
-            });
-            if holds_objects {
-                ArchiveState::Complete
-            } else {
-                ArchiveState::Empty
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -270,51 +179,6 @@ mod tests {
         assert!(manifest.complete);
         let again = serde_json::to_value(&manifest).unwrap();
         assert_eq!(again["futureField"]["a"], 1);
-    }
-
-    /// The state of a zip holding `entries`.
-    fn state_of(entries: &[(&str, &[u8])]) -> ArchiveState {
-        use std::io::Write;
-        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        for (name, bytes) in entries {
-            zip.start_file(*name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            zip.write_all(bytes).unwrap();
-        }
-        let bytes = zip.finish().unwrap().into_inner();
-        let len = bytes.len() as u64;
-        inspect_reader(std::io::Cursor::new(bytes), len)
-    }
-
-    #[test]
-    fn what_an_archive_is_worth_to_rotation() {
-        use ArchiveState::*;
-        let manifest = |text: &'static str| (MANIFEST_NAME, text.as_bytes());
-        // driftlab archives say it themselves: an export of nothing is not a backup.
-        assert_eq!(
-            state_of(&[manifest(r#"{"complete":true,"objects":3}"#)]),
-            Complete
-        );
-        assert_eq!(
-            state_of(&[manifest(r#"{"complete":true,"objects":0}"#)]),
-            Empty
-        );
-        assert_eq!(
-            state_of(&[manifest(r#"{"complete":false,"objects":3}"#)]),
-            Partial
-        );
-        assert!(matches!(state_of(&[manifest("{")]), Unreadable(_)));
-        // The original tool's archives have no manifest: some JSON with content is a backup;
-        // `[]` (2 bytes) or other files are not.
-        let list = br#"{"items":[]}"#;
-        assert_eq!(state_of(&[("p/dcs.json", list)]), Complete);
-        assert_eq!(state_of(&[("p/dcs.json", b"[]")]), Empty);
-        assert_eq!(state_of(&[("p/dcs.json", b"[] ")]), Complete);
-        assert_eq!(state_of(&[("README.txt", b"a long enough text")]), Empty);
-        assert!(matches!(
-            inspect_reader(std::io::Cursor::new(Vec::new()), 0),
-            Unreadable(_)
-        ));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 
 pub mod manifest;
 pub mod rotate;
+pub mod verify;
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};

@@ -1,23 +1,29 @@
 //! Rotation: deleting archives older than a number of days, or beyond a number of archives, as
-//! judged by the date stamp in their names (file times change with every copy and restore).
+//! judged by the date stamp in their names (file times change with every copy and restore), in a
+//! folder or under a bucket prefix, by one code path.
 //!
 //! Only files whose names match the strict pattern `<prefix><8 or 12 digits>.zip` are ever
-//! touched. Rotation never lets a bad night cost a good backup:
+//! touched. Rotation never trades a good backup for a bad one:
 //!
-//! - `--retain-count N` keeps the newest N **complete** archives; partial, empty and unreadable
-//!   archives never take one of those places;
-//! - `--retain-days D` deletes archives stamped more than D days ago;
-//! - the newest complete archive is never deleted, whatever its age, nor the one just written;
-//! - an archive that is not complete is deleted only once a newer complete one exists and it is
-//!   outside the retention (older than D days, or older than the N complete archives kept).
+//! - an archive counts only once it is **proven good** ([`verify`](super::verify): its manifest
+//!   says complete, every entry decompresses and parses, the counts match), and only if its name
+//!   is not suspicious (dated in the future, or a day away from its manifest's start time);
+//! - rotation walks from the newest archive down, verifying each until it holds the retention's
+//!   worth of good archives (`--retain-count N`: N of them; `--retain-days D`: one, and every
+//!   archive of the last D days is kept anyway); the archives older than that are let go
+//!   without being read;
+//! - the newest good archive is never deleted, whatever its age, nor the one just written;
+//! - a broken archive (unreadable, corrupt, empty, counts that disagree) met on the way is named,
+//!   never counted and never deleted, unless `--prune-broken` asks; a suspicious one is named and
+//!   kept; a partial one is kept while it is inside the retention.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::manifest::{self, ArchiveState};
+use super::verify::{self, ArchiveState, Verified};
 use crate::error::{Error, Result};
-use crate::storage::{Bucket, BucketUrl};
+use crate::storage::{self, Bucket, BucketUrl};
 use crate::timestamp::Timestamp;
 
 /// How many archives to keep.
@@ -25,7 +31,7 @@ use crate::timestamp::Timestamp;
 pub struct Retention {
     /// Delete archives stamped more than this many days before now.
     pub days: Option<u32>,
-    /// Keep at most this many complete archives (the newest).
+    /// Keep at most this many good archives (the newest).
     pub count: Option<usize>,
 }
 
@@ -46,152 +52,231 @@ pub fn archive_stamp(file_name: &str, prefix: &str) -> Option<Timestamp> {
     Timestamp::parse_stamp(digits)
 }
 
-/// One archive of the folder, as rotation sees it.
-#[derive(Clone, Debug)]
-pub struct Candidate {
+/// A folder of archives: on disk, or under a bucket prefix.
+#[derive(Clone, Copy, Debug)]
+pub enum Folder<'a> {
+    /// A local directory.
+    Local(&'a Path),
+    /// A prefix of a bucket.
+    Bucket(&'a Bucket, &'a BucketUrl),
+}
+
+/// One archive of a folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Archive {
     /// The date stamp in its name.
     pub stamp: Timestamp,
-    /// Its path.
-    pub path: PathBuf,
-    /// What it is worth.
-    pub state: ArchiveState,
+    /// Its file name in the folder.
+    pub name: String,
+    /// Its size in bytes.
+    pub size: u64,
 }
 
-/// The archives of `dir` named `<prefix><stamp>.zip`, newest first (equal stamps by name, so
-/// the order is the same on every run), each inspected.
-pub fn candidates(dir: &Path, prefix: &str) -> Result<Vec<Candidate>> {
-    let listing = fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-    let mut archives = Vec::new();
-    for entry in listing.flatten() {
-        if !entry.file_type().is_ok_and(|t| t.is_file()) {
-            continue;
+impl Folder<'_> {
+    /// The archives named `<prefix><stamp>.zip`, newest first (equal stamps by name, so the
+    /// order is the same on every run), and the keys of a bucket that are not archives.
+    pub fn archives(&self, prefix: &str) -> Result<(Vec<Archive>, Vec<String>)> {
+        let mut archives = Vec::new();
+        let mut others = Vec::new();
+        match self {
+            Folder::Local(dir) => {
+                let listing =
+                    fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+                for entry in listing.flatten() {
+                    let Ok(metadata) = entry.metadata() else {
+                        continue;
+                    };
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    if let Some(stamp) = archive_stamp(&name, prefix).filter(|_| metadata.is_file())
+                    {
+                        let size = metadata.len();
+                        archives.push(Archive { stamp, name, size });
+                    }
+                }
+            }
+            Folder::Bucket(bucket, url) => {
+                let listing = bucket.list(url)?;
+                others = listing.others;
+                for object in listing.objects {
+                    match archive_stamp(&object.name, prefix) {
+                        Some(stamp) => archives.push(Archive {
+                            stamp,
+                            name: object.name,
+                            size: object.size,
+                        }),
+                        None => others.push(url.key(&object.name)),
+                    }
+                }
+                others.sort();
+            }
         }
-        let name = entry.file_name();
-        let Some(stamp) = name.to_str().and_then(|n| archive_stamp(n, prefix)) else {
-            continue;
-        };
-        let path = entry.path();
-        let state = manifest::inspect(&path);
-        archives.push(Candidate { stamp, path, state });
+        archives.sort_by(|a, b| b.stamp.cmp(&a.stamp).then_with(|| b.name.cmp(&a.name)));
+        Ok((archives, others))
     }
-    newest_first(&mut archives);
-    Ok(archives)
-}
 
-/// Newest first; equal stamps by name, so the order is the same on every run.
-fn newest_first(archives: &mut [Candidate]) {
-    archives.sort_by(|a, b| b.stamp.cmp(&a.stamp).then_with(|| b.path.cmp(&a.path)));
-}
-
-/// [`candidates`] in a bucket folder: each archive's manifest is read in place (a few ranged
-/// requests), not downloaded. A candidate's `path` is its name in the folder.
-pub fn bucket_candidates(
-    bucket: &Bucket,
-    folder: &BucketUrl,
-    prefix: &str,
-) -> Result<Vec<Candidate>> {
-    let mut archives = Vec::new();
-    for object in bucket.list(folder)? {
-        let Some(stamp) = archive_stamp(&object.name, prefix) else {
-            continue;
-        };
-        let state = manifest::inspect_in_bucket(bucket, folder.key(&object.name), object.size);
-        archives.push(Candidate {
-            stamp,
-            path: PathBuf::from(object.name),
-            state,
-        });
-    }
-    newest_first(&mut archives);
-    Ok(archives)
-}
-
-/// The URLs of the archives in a bucket folder that `retention` would delete at `now` (never
-/// the one named `protect`); with `delete`, deletes them.
-pub fn rotate_bucket(
-    bucket: &Bucket,
-    folder: &BucketUrl,
-    prefix: &str,
-    retention: Retention,
-    now: Timestamp,
-    protect: Option<&str>,
-    delete: bool,
-) -> Result<Vec<String>> {
-    let mut doomed: Vec<String> =
-        choose(&bucket_candidates(bucket, folder, prefix)?, retention, now)
-            .into_iter()
-            .map(|path| path.to_string_lossy().into_owned())
-            .filter(|name| Some(name.as_str()) != protect)
-            .collect();
-    doomed.sort();
-    let mut gone = Vec::new();
-    for name in doomed {
-        if delete {
-            bucket.delete(&folder.key(&name))?;
+    /// Verifies one archive: one streaming read, from disk or by ranged requests.
+    pub fn verify(&self, archive: &Archive) -> Verified {
+        match self {
+            Folder::Local(dir) => verify::verify(&dir.join(&archive.name)),
+            Folder::Bucket(bucket, url) => {
+                verify::verify_in_bucket(bucket, url.key(&archive.name), archive.size)
+            }
         }
-        gone.push(folder.url_of(&name));
     }
-    Ok(gone)
+
+    /// How an archive is named in messages: its path, or its URL.
+    pub fn show(&self, name: &str) -> String {
+        match self {
+            Folder::Local(dir) => dir.join(name).display().to_string(),
+            Folder::Bucket(_, url) => url.url_of(name),
+        }
+    }
+
+    /// Deletes an archive.
+    pub fn delete(&self, name: &str) -> Result<()> {
+        match self {
+            Folder::Local(dir) => {
+                let path = dir.join(name);
+                fs::remove_file(&path).map_err(|e| Error::io(path.display().to_string(), e))
+            }
+            Folder::Bucket(bucket, url) => bucket.delete(&url.key(name)),
+        }
+    }
 }
 
-/// The archives of `dir` that `retention` would delete at `now`; never `protect`.
-pub fn plan(
-    dir: &Path,
-    prefix: &str,
-    retention: Retention,
-    now: Timestamp,
-    protect: Option<&Path>,
-) -> Result<Vec<PathBuf>> {
-    let protect = protect.and_then(|p| p.canonicalize().ok());
-    let is_protected = |path: &Path| protect.is_some() && path.canonicalize().ok() == protect;
-    let mut doomed = choose(&candidates(dir, prefix)?, retention, now)
-        .into_iter()
-        .filter(|path| !is_protected(path))
-        .collect::<Vec<_>>();
-    doomed.sort();
-    Ok(doomed)
+/// What rotation is asked to do.
+#[derive(Clone, Debug)]
+pub struct Rules<'a> {
+    /// What to keep.
+    pub retention: Retention,
+    /// Delete the broken archives met on the way (`--prune-broken`).
+    pub prune_broken: bool,
+    /// Never delete this archive (the one just written), by name.
+    pub protect: Option<&'a str>,
+    /// Now, for ages and for names dated in the future.
+    pub now: Timestamp,
 }
 
-/// The rule itself, over archives ordered newest first.
-pub fn choose(archives: &[Candidate], retention: Retention, now: Timestamp) -> Vec<PathBuf> {
+/// What rotation decided, each archive by name.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// Archives outside the retention, to delete.
+    pub expired: Vec<String>,
+    /// Broken archives met on the way, with what is wrong: kept, unless pruned.
+    pub broken: Vec<(String, String)>,
+    /// Archives whose names are not to be trusted, with why: kept, never counted.
+    pub suspicious: Vec<(String, String)>,
+    /// How many archives were verified (read whole).
+    pub verified: usize,
+    /// Keys under a bucket prefix that are not archives.
+    pub ignored: Vec<String>,
+}
+
+/// Decides, over archives ordered newest first, what goes; `verify` is asked only about the
+/// archives rotation has to look at.
+pub fn decide(
+    archives: &[Archive],
+    rules: &Rules<'_>,
+    mut verify: impl FnMut(&Archive) -> Verified,
+) -> Plan {
+    let retention = rules.retention;
     let cutoff = retention
         .days
-        .map(|days| now.to_unix() - i64::from(days) * 86_400);
+        .map(|days| rules.now.to_unix() - i64::from(days) * 86_400);
     let too_old = |stamp: Timestamp| cutoff.is_some_and(|cutoff| stamp.to_unix() < cutoff);
-    let mut complete_newer = 0usize;
-    let mut doomed = Vec::new();
+    let mut good = 0usize;
+    let mut plan = Plan::default();
     for archive in archives {
-        let delete = if archive.state == ArchiveState::Complete {
-            complete_newer += 1;
-            let first = complete_newer == 1;
-            let beyond_count = retention.count.is_some_and(|n| complete_newer > n.max(1));
-            !first && (beyond_count || too_old(archive.stamp))
-        } else {
-            // Superseded by newer complete archives, and outside the retention.
-            complete_newer > 0
-                && (too_old(archive.stamp)
-                    || retention.count.is_some_and(|n| complete_newer >= n.max(1)))
-        };
-        if delete {
-            doomed.push(archive.path.clone());
+        let protected = rules.protect == Some(archive.name.as_str());
+        // Enough good archives are known: what is older is outside the retention, unread.
+        let settled = good > 0
+            && (too_old(archive.stamp) || retention.count.is_some_and(|n| good >= n.max(1)));
+        if settled && !protected {
+            plan.expired.push(archive.name.clone());
+            continue;
+        }
+        let verified = verify(archive);
+        plan.verified += 1;
+        if let Some(why) = verify::suspicion(archive.stamp, verified.started, rules.now) {
+            plan.suspicious.push((archive.name.clone(), why));
+            continue;
+        }
+        match verified.state {
+            ArchiveState::Complete => good += 1,
+            ArchiveState::Partial => {}
+            // The archive just written is never deleted, not even by --prune-broken.
+            state if protected => plan
+                .suspicious
+                .push((archive.name.clone(), format!("broken: {state}"))),
+            state => plan.broken.push((archive.name.clone(), state.to_string())),
         }
     }
-    doomed
+    plan
 }
 
-/// Deletes what [`plan`] names; returns the deleted paths.
-pub fn rotate(
-    dir: &Path,
-    prefix: &str,
-    retention: Retention,
-    now: Timestamp,
-    protect: Option<&Path>,
-) -> Result<Vec<PathBuf>> {
-    let doomed = plan(dir, prefix, retention, now, protect)?;
-    for path in &doomed {
-        fs::remove_file(path).map_err(|e| Error::io(path.display().to_string(), e))?;
+/// Plans rotation of `folder`: its archives listed and as many verified as needed.
+pub fn plan(folder: Folder<'_>, prefix: &str, rules: &Rules<'_>) -> Result<Plan> {
+    let (archives, ignored) = folder.archives(prefix)?;
+    let mut plan = decide(&archives, rules, |archive| folder.verify(archive));
+    plan.ignored = ignored;
+    Ok(plan)
+}
+
+/// What [`execute`] deleted, by name as shown.
+#[derive(Clone, Debug, Default)]
+pub struct Done {
+    /// Outside the retention.
+    pub expired: Vec<String>,
+    /// Broken, with `--prune-broken`.
+    pub pruned: Vec<String>,
+}
+
+/// Deletes what `plan` lets go (the broken archives too, with `prune_broken`); with `dry_run`,
+/// only says so.
+pub fn execute(folder: Folder<'_>, plan: &Plan, prune_broken: bool, dry_run: bool) -> Result<Done> {
+    let mut done = Done::default();
+    let mut expired = plan.expired.clone();
+    expired.sort();
+    for name in expired {
+        if !dry_run {
+            folder.delete(&name)?;
+        }
+        done.expired.push(folder.show(&name));
     }
-    Ok(doomed)
+    if prune_broken {
+        for (name, _) in &plan.broken {
+            if !dry_run {
+                folder.delete(name)?;
+            }
+            done.pruned.push(folder.show(name));
+        }
+    }
+    Ok(done)
+}
+
+/// The warning lines of a plan: each broken and suspicious archive, and the keys ignored.
+pub fn warnings(folder: Folder<'_>, plan: &Plan, prune_broken: bool) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Folder::Bucket(_, url) = folder
+        && let Some(line) = storage::ignored_keys(url, &plan.ignored)
+    {
+        lines.push(line);
+    }
+    let fate = if prune_broken {
+        "deleted (--prune-broken)"
+    } else {
+        "kept, not counted as a backup (--prune-broken deletes it)"
+    };
+    for (name, why) in &plan.broken {
+        lines.push(format!("{}: broken: {why}; {fate}", folder.show(name)));
+    }
+    for (name, why) in &plan.suspicious {
+        lines.push(format!(
+            "{}: suspicious: {why}; kept, not counted as a backup",
+            folder.show(name)
+        ));
+    }
+    lines
 }
 
 /// How long a temporary archive may go unwritten before it counts as left behind by a run that
@@ -230,125 +315,245 @@ pub fn remove_stale_partials(dir: &Path, prefix: &str, now: SystemTime) -> Vec<P
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cell::RefCell;
 
-    fn night(day: u32, state: ArchiveState) -> Candidate {
-        let stamp = Timestamp::parse_stamp(&format!("202609{day:02}0015")).unwrap();
-        Candidate {
-            stamp,
-            path: PathBuf::from(format!("d-202609{day:02}0015.zip")),
-            state,
+    fn night(day: u32) -> Archive {
+        Archive {
+            stamp: Timestamp::parse_stamp(&format!("202609{day:02}0015")).unwrap(),
+            name: format!("d-202609{day:02}0015.zip"),
+            size: 1,
         }
-    }
-
-    fn names(paths: Vec<PathBuf>) -> Vec<String> {
-        paths
-            .into_iter()
-            .map(|p| p.display().to_string()[8..10].to_string())
-            .collect()
     }
 
     fn now() -> Timestamp {
         Timestamp::parse_stamp("202609200015").unwrap()
     }
 
-    #[test]
-    fn count_keeps_the_newest_complete_archives() {
-        use ArchiveState::*;
-        let archives = [
-            night(19, Complete),
-            night(18, Complete),
-            night(17, Complete),
-        ];
-        let count = |n| Retention {
-            days: None,
-            count: Some(n),
-        };
-        assert_eq!(names(choose(&archives, count(2), now())), ["17"]);
-        assert_eq!(names(choose(&archives, count(1), now())), ["18", "17"]);
-        assert!(choose(&archives, count(3), now()).is_empty());
-        // 0 means 1: the newest complete archive is never deleted.
-        assert_eq!(names(choose(&archives, count(0), now())), ["18", "17"]);
+    fn rules(days: Option<u32>, count: Option<usize>) -> Rules<'static> {
+        Rules {
+            retention: Retention { days, count },
+            prune_broken: false,
+            protect: None,
+            now: now(),
+        }
+    }
+
+    fn day_of(name: &str) -> String {
+        name[8..10].to_string()
+    }
+
+    /// The plan for nights `(day, state)`, newest first, and the days that were read.
+    fn run(nights: &[(u32, ArchiveState)], rules: &Rules<'_>) -> (Plan, Vec<String>) {
+        let archives: Vec<Archive> = nights.iter().map(|(day, _)| night(*day)).collect();
+        let read = RefCell::new(Vec::new());
+        let plan = decide(&archives, rules, |archive| {
+            read.borrow_mut().push(day_of(&archive.name));
+            let day: u32 = day_of(&archive.name).parse().unwrap();
+            let state = nights.iter().find(|(d, _)| *d == day).unwrap().1.clone();
+            Verified {
+                state,
+                started: Some(archive.stamp),
+            }
+        });
+        (plan, read.into_inner())
+    }
+
+    fn expired(plan: &Plan) -> Vec<String> {
+        plan.expired.iter().map(|n| day_of(n)).collect()
+    }
+
+    fn broken(plan: &Plan) -> Vec<String> {
+        plan.broken.iter().map(|(n, _)| day_of(n)).collect()
+    }
+
+    use ArchiveState::*;
+
+    fn corrupt() -> ArchiveState {
+        Unreadable("entry p/pods.json is corrupt".into())
     }
 
     #[test]
-    fn partial_and_empty_archives_never_displace_complete_ones() {
-        use ArchiveState::*;
-        let archives = [
-            night(19, Complete),
-            night(18, Partial),
-            night(17, Empty),
-            night(16, Unreadable("0 bytes".into())),
-            night(15, Complete),
-            night(14, Complete),
-        ];
-        let retention = Retention {
-            days: None,
-            count: Some(2),
-        };
-        // The two newest complete archives stay (19 and 15); the bad nights between them are
-        // newer than the second of those, so they are inside the retention and stay too.
-        assert_eq!(names(choose(&archives, retention, now())), ["14"]);
-        let retention = Retention {
-            days: None,
-            count: Some(1),
-        };
+    fn count_keeps_the_newest_good_archives_and_reads_no_further() {
+        let nights = [(19, Complete), (18, Complete), (17, Complete)];
+        let (plan, read) = run(&nights, &rules(None, Some(2)));
+        assert_eq!(expired(&plan), ["17"]);
+        assert_eq!(read, ["19", "18"], "17 is let go unread");
+        let (plan, read) = run(&nights, &rules(None, Some(1)));
         assert_eq!(
-            names(choose(&archives, retention, now())),
-            ["18", "17", "16", "15", "14"]
+            (expired(&plan), read),
+            (vec!["18".into(), "17".into()], vec!["19".into()])
+        );
+        assert!(run(&nights, &rules(None, Some(3))).0.expired.is_empty());
+        // 0 means 1: the newest good archive is never deleted.
+        assert_eq!(
+            expired(&run(&nights, &rules(None, Some(0))).0),
+            ["18", "17"]
         );
     }
 
     #[test]
-    fn bad_nights_newer_than_every_complete_archive_stay() {
-        use ArchiveState::*;
-        let archives = [night(19, Partial), night(18, Empty), night(3, Complete)];
-        let retention = Retention {
-            days: Some(7),
-            count: Some(1),
-        };
-        // Nothing complete is newer than them; the old complete archive is the newest complete.
-        assert!(choose(&archives, retention, now()).is_empty());
-        // Even past the retention: a bad night is let go only for a newer complete one.
-        let old = [night(5, Partial), night(3, Complete)];
-        assert!(choose(&old, retention, now()).is_empty());
+    fn broken_archives_newer_than_the_good_ones_are_named_kept_and_never_counted() {
+        let nights = [
+            (19, corrupt()),
+            (18, Empty),
+            (17, Unreadable("0 bytes".into())),
+            (16, Complete),
+            (15, Complete),
+            (14, Complete),
+        ];
+        let (plan, read) = run(&nights, &rules(None, Some(1)));
+        assert_eq!(expired(&plan), ["15", "14"]);
+        assert_eq!(broken(&plan), ["19", "18", "17"]);
+        assert_eq!(read, ["19", "18", "17", "16"]);
+        assert_eq!(plan.broken[0].1, "entry p/pods.json is corrupt");
+        assert_eq!(plan.broken[1].1, "empty: holds no objects");
+        // Days: the broken nights are inside the window; the good ones outside it stay but one.
+        let (plan, _) = run(&nights, &rules(Some(2), None));
+        assert_eq!(expired(&plan), ["15", "14"]);
+        assert_eq!(broken(&plan), ["19", "18", "17"]);
+        // Both.
+        let (plan, _) = run(&nights, &rules(Some(7), Some(2)));
+        assert_eq!(expired(&plan), ["14"]);
     }
 
     #[test]
-    fn days_delete_old_archives_but_never_the_newest_complete_one() {
-        use ArchiveState::*;
-        let archives = [
-            night(19, Complete),
-            night(15, Partial),
-            night(12, Partial),
-            night(10, Complete),
+    fn only_broken_archives_in_the_window_cost_no_good_one_outside_it() {
+        let nights = [(19, corrupt()), (18, Empty), (10, Complete), (9, Complete)];
+        let (plan, read) = run(&nights, &rules(Some(7), None));
+        assert_eq!(expired(&plan), ["09"], "10 is the newest good archive");
+        assert_eq!(read, ["19", "18", "10"]);
+    }
+
+    #[test]
+    fn partial_archives_stay_inside_the_retention_and_go_outside_it() {
+        let nights = [
+            (19, Complete),
+            (18, Partial),
+            (15, Complete),
+            (14, Partial),
+            (13, Complete),
         ];
-        let retention = Retention {
-            days: Some(7),
-            count: None,
-        };
-        assert_eq!(names(choose(&archives, retention, now())), ["12", "10"]);
-        let stale = [night(2, Complete), night(1, Complete)];
-        assert_eq!(names(choose(&stale, retention, now())), ["01"]);
+        let (plan, _) = run(&nights, &rules(None, Some(2)));
+        assert_eq!(expired(&plan), ["14", "13"]);
+        assert!(plan.broken.is_empty());
+        let (plan, _) = run(&nights, &rules(Some(3), None));
+        assert_eq!(expired(&plan), ["15", "14", "13"]);
+    }
+
+    #[test]
+    fn without_a_good_archive_nothing_is_deleted() {
+        let nights = [(19, Partial), (18, Empty), (3, corrupt())];
+        let (plan, read) = run(&nights, &rules(Some(7), Some(1)));
+        assert!(plan.expired.is_empty());
+        assert_eq!(broken(&plan), ["18", "03"]);
+        assert_eq!(read.len(), 3);
+    }
+
+    #[test]
+    fn the_protected_archive_is_never_expired_nor_pruned() {
+        let nights = [(19, Complete), (18, Complete)];
+        let mut rules = rules(None, Some(1));
+        let name = night(18).name;
+        rules.protect = Some(&name);
+        assert!(run(&nights, &rules).0.expired.is_empty());
+        let nights = [(19, Complete), (18, Empty)];
+        let (plan, _) = run(&nights, &rules);
+        assert!(plan.broken.is_empty(), "--prune-broken would delete it");
+        assert_eq!(plan.suspicious.len(), 1, "named all the same");
     }
 
     #[test]
     fn days_keep_an_archive_exactly_that_old_and_delete_one_a_minute_older() {
-        use ArchiveState::*;
-        let at = |stamp: &str| Candidate {
+        let at = |stamp: &str| Archive {
             stamp: Timestamp::parse_stamp(stamp).unwrap(),
-            path: PathBuf::from(format!("d-{stamp}.zip")),
-            state: Complete,
-        };
-        let retention = Retention {
-            days: Some(7),
-            count: None,
+            name: format!("d-{stamp}.zip"),
+            size: 1,
         };
         // now() is 2026-09-20 00:15: 7 days before is 2026-09-13 00:15, "not more than 7 days".
         let archives = [at("202609190015"), at("202609130015"), at("202609130014")];
-        assert_eq!(
-            choose(&archives, retention, now()),
-            [PathBuf::from("d-202609130014.zip")]
+        let good = |a: &Archive| Verified {
+            state: Complete,
+            started: Some(a.stamp),
+        };
+        let plan = decide(&archives, &rules(Some(7), None), good);
+        assert_eq!(plan.expired, ["d-202609130014.zip"]);
+    }
+
+    #[test]
+    fn suspicious_names_are_never_the_newest_good_archive() {
+        let archives = [
+            Archive {
+                stamp: Timestamp::parse_stamp("209912310000").unwrap(),
+                name: "d-209912310000.zip".into(),
+                size: 1,
+            },
+            night(19),
+            night(18),
+        ];
+        let plan = decide(&archives, &rules(None, Some(1)), |a| Verified {
+            state: Complete,
+            // The copy of an old archive: its manifest says it was taken on the 18th.
+            started: Some(night(18).stamp)
+                .filter(|_| a.stamp.year == 2099)
+                .or(Some(a.stamp)),
+        });
+        assert_eq!(plan.suspicious.len(), 1);
+        assert!(
+            plan.suspicious[0].1.contains("dated in the future"),
+            "{:?}",
+            plan.suspicious
         );
+        assert_eq!(
+            plan.expired,
+            [night(18).name],
+            "19 is the newest good archive"
+        );
+    }
+
+    #[test]
+    fn a_plan_is_executed_and_its_warnings_name_each_archive() {
+        let dir = tempfile::tempdir().unwrap();
+        for day in [19, 18, 17] {
+            fs::write(dir.path().join(night(day).name), "x").unwrap();
+        }
+        let folder = Folder::Local(dir.path());
+        let plan = Plan {
+            expired: vec![night(17).name],
+            broken: vec![(night(19).name, "0 bytes".into())],
+            ..Plan::default()
+        };
+        let dry = execute(folder, &plan, true, true).unwrap();
+        assert_eq!(dry.expired.len() + dry.pruned.len(), 2);
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            3,
+            "a dry run deletes nothing"
+        );
+        let lines = warnings(folder, &plan, false);
+        assert_eq!(lines.len(), 1);
+        assert!(lines[0].ends_with("d-202609190015.zip: broken: 0 bytes; kept, not counted as a backup (--prune-broken deletes it)"), "{lines:?}");
+        execute(folder, &plan, false, false).unwrap();
+        assert_eq!(
+            fs::read_dir(dir.path()).unwrap().count(),
+            2,
+            "the broken one kept"
+        );
+        execute(
+            folder,
+            &Plan {
+                expired: vec![],
+                ..plan
+            },
+            true,
+            false,
+        )
+        .unwrap();
+        let left: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, [PathBuf::from(night(18).name).into_os_string()]);
     }
 
     #[test]

@@ -87,7 +87,9 @@ pub enum Command {
 
     /// Delete old archives of a folder, judged by the date stamp in their names.
     ///
-    /// Only files named exactly <prefix><8 or 12 digits>.zip are touched; the newest always stays.
+    /// Only files named exactly <prefix><8 or 12 digits>.zip are touched. Archives count only once
+    /// proven good (read whole, newest first, until the retention's worth is found); the newest
+    /// good one always stays; broken and suspiciously dated ones are named and kept.
     Rotate(RotateArgs),
 
     /// Serve a snapshot as a read-only Kubernetes API, to browse it with kubectl.
@@ -398,9 +400,15 @@ pub struct ExportArgs {
     #[arg(long, value_name = "DAYS")]
     pub retain_days: Option<u32>,
 
-    /// After a complete export, keep only this many archives.
+    /// After a complete export, keep only this many archives proven good (read whole: every
+    /// entry decompresses and parses, the counts match the manifest).
     #[arg(long, value_name = "COUNT")]
     pub retain_count: Option<usize>,
+
+    /// After a complete export, also delete the broken archives rotation meets (otherwise they
+    /// are named on stderr, kept, and never counted).
+    #[arg(long)]
+    pub prune_broken: bool,
 
     /// Lists in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
@@ -432,9 +440,15 @@ pub struct RotateArgs {
     #[arg(long, value_name = "DAYS")]
     pub retain_days: Option<u32>,
 
-    /// Keep only this many archives.
+    /// Keep only this many archives proven good (read whole: every entry decompresses and
+    /// parses, the counts match the manifest); the newest good archive always stays.
     #[arg(long, value_name = "COUNT")]
     pub retain_count: Option<usize>,
+
+    /// Delete the broken archives met on the way (unreadable, corrupt, empty, counts that
+    /// disagree with the manifest); otherwise they are named on stderr, kept, and never counted.
+    #[arg(long)]
+    pub prune_broken: bool,
 
     /// The archive name prefix.
     #[arg(long, default_value = "driftlab-")]

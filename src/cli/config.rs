@@ -384,6 +384,7 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
             days: args.retain_days,
             count: args.retain_count,
         },
+        prune_broken: args.prune_broken,
         progress: if args.quiet {
             ProgressMode::Quiet
         } else if stderr_is_terminal && !args.verbose {
@@ -463,6 +464,7 @@ pub fn rotate_command(args: RotateArgs) -> Result<RotateCommand> {
             days: args.retain_days,
             count: args.retain_count,
         },
+        prune_broken: args.prune_broken,
         dry_run: args.dry_run,
     })
 }

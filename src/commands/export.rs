@@ -16,7 +16,7 @@ use crate::archive::ArchiveWriter;
 use crate::archive::manifest::{
     ListEntry, Manifest, Missing, ResourceCount, SecretHash, Server, TokenSecrets,
 };
-use crate::archive::rotate::{self, Retention};
+use crate::archive::rotate::{self, Folder, Retention, Rules};
 use crate::cluster::collect::Target;
 use crate::cluster::discovery::ResourceType;
 use crate::cluster::read::{self, Consumer, ListProblem, ReadPlan, ReadReport, SecretValues};
@@ -77,6 +77,8 @@ pub struct ExportCommand {
     pub prefix: String,
     /// Rotation after a complete export.
     pub retention: Retention,
+    /// Rotation deletes the broken archives it meets (`--prune-broken`).
+    pub prune_broken: bool,
     /// How progress is shown.
     pub progress: ProgressMode,
     /// A log line for every list, empty and forbidden ones too.
@@ -139,7 +141,7 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
         }
         return Ok(ExitStatus::Partial);
     }
-    if command.retention.is_set() {
+    if command.retention.is_set() || command.prune_broken {
         for gone in target.rotate(command, report.finished)? {
             if command.progress != ProgressMode::Quiet {
                 println!("rotated out {gone}");
@@ -191,7 +193,19 @@ impl Publish {
         }
         let bucket = Bucket::open(&folder)?;
         // Listing the folder proves the bucket is there and the credentials work.
-        bucket.list(&folder)?;
+        let listing = bucket.list(&folder)?;
+        let mut others = listing.others;
+        others.extend(
+            listing
+                .objects
+                .iter()
+                .filter(|o| rotate::archive_stamp(&o.name, &command.prefix).is_none())
+                .map(|o| folder.key(&o.name)),
+        );
+        others.sort();
+        if let Some(line) = crate::storage::ignored_keys(&folder, &others) {
+            messages::warning(&line);
+        }
         if bucket.size(&folder.key(&name))?.is_some() {
             return Err(Error::Usage(format!(
                 "{}: already exists; not overwritten",
@@ -243,34 +257,43 @@ impl Publish {
         }
     }
 
-    /// Rotation after a complete export; returns what went, as shown.
+    /// Rotation after a complete export; returns what went, as shown. Broken and suspicious
+    /// archives are named on stderr; the one just written is never deleted.
     fn rotate(&self, command: &ExportCommand, now: Timestamp) -> Result<Vec<String>> {
-        match self {
-            Publish::Local { path } => Ok(rotate::rotate(
-                &parent_dir(path),
-                &command.prefix,
-                command.retention,
-                now,
-                Some(path),
-            )?
-            .into_iter()
-            .map(|p| p.display().to_string())
-            .collect()),
+        let dir;
+        let (folder, protect) = match self {
+            Publish::Local { path } => {
+                dir = parent_dir(path);
+                (
+                    Folder::Local(&dir),
+                    path.file_name().and_then(|n| n.to_str()),
+                )
+            }
             Publish::Upload {
                 bucket,
                 folder,
                 name,
                 ..
-            } => rotate::rotate_bucket(
-                bucket,
-                folder,
-                &command.prefix,
-                command.retention,
-                now,
-                Some(name),
-                true,
-            ),
+            } => (Folder::Bucket(bucket, folder), Some(name.as_str())),
+        };
+        let rules = Rules {
+            retention: command.retention,
+            prune_broken: command.prune_broken,
+            protect,
+            now,
+        };
+        let mut plan = rotate::plan(folder, &command.prefix, &rules)?;
+        // Keys that are not archives were named when the bucket was first listed.
+        plan.ignored.clear();
+        for line in rotate::warnings(folder, &plan, command.prune_broken) {
+            messages::warning(&line);
         }
+        let done = rotate::execute(folder, &plan, command.prune_broken, false)?;
+        Ok(done
+            .expired
+            .into_iter()
+            .chain(done.pruned.into_iter().map(|p| format!("{p} (broken)")))
+            .collect())
     }
 }
 

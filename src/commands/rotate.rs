@@ -1,7 +1,8 @@
 //! `driftlab rotate DIR|s3://bucket/prefix`: rotation on its own.
 
-use crate::archive::rotate::{self, Retention};
+use crate::archive::rotate::{self, Folder, Retention, Rules};
 use crate::error::{Error, ExitStatus, Result};
+use crate::messages;
 use crate::storage::{Bucket, Place};
 use crate::timestamp::Timestamp;
 
@@ -14,60 +15,61 @@ pub struct RotateCommand {
     pub prefix: String,
     /// What to keep.
     pub retention: Retention,
+    /// Delete the broken archives met on the way (`--prune-broken`).
+    pub prune_broken: bool,
     /// Only say what would be deleted.
     pub dry_run: bool,
 }
 
-/// Deletes (or lists) the archives the retention rules let go, one line each on stdout.
+/// Deletes (or lists) the archives the retention rules let go, one line each on stdout; the
+/// broken and suspicious archives met on the way are named on stderr, one line each.
 pub fn run(command: &RotateCommand) -> Result<ExitStatus> {
-    if !command.retention.is_set() {
+    if !command.retention.is_set() && !command.prune_broken {
         return Err(Error::Usage(
-            "rotate needs --retain-days or --retain-count".into(),
+            "rotate needs --retain-days, --retain-count or --prune-broken".into(),
         ));
     }
-    let now = Timestamp::now();
     let verb = if command.dry_run {
         "would delete"
     } else {
         "deleted"
     };
-    let dir = match &command.place {
-        Place::Local(dir) => dir,
-        Place::Bucket(folder) => {
-            // A bucket holds no temporary objects: an upload is invisible until complete.
-            let bucket = Bucket::open(folder)?;
-            let gone = rotate::rotate_bucket(
-                &bucket,
-                folder,
-                &command.prefix,
-                command.retention,
-                now,
-                None,
-                !command.dry_run,
-            )?;
-            for url in gone {
-                println!("{verb} {url}");
+    let bucket;
+    let folder = match &command.place {
+        Place::Local(dir) => {
+            if !command.dry_run {
+                let now = std::time::SystemTime::now();
+                for stale in rotate::remove_stale_partials(dir, &command.prefix, now) {
+                    println!(
+                        "deleted {} (left behind by a killed export)",
+                        stale.display()
+                    );
+                }
             }
-            return Ok(ExitStatus::Clean);
+            Folder::Local(dir)
+        }
+        // A bucket holds no temporary objects: an upload is invisible until complete.
+        Place::Bucket(url) => {
+            bucket = Bucket::open(url)?;
+            Folder::Bucket(&bucket, url)
         }
     };
-    if !command.dry_run {
-        for stale in
-            rotate::remove_stale_partials(dir, &command.prefix, std::time::SystemTime::now())
-        {
-            println!(
-                "deleted {} (left behind by a killed export)",
-                stale.display()
-            );
-        }
+    let rules = Rules {
+        retention: command.retention,
+        prune_broken: command.prune_broken,
+        protect: None,
+        now: Timestamp::now(),
+    };
+    let plan = rotate::plan(folder, &command.prefix, &rules)?;
+    for line in rotate::warnings(folder, &plan, command.prune_broken) {
+        messages::warning(&line);
     }
-    let paths = if command.dry_run {
-        rotate::plan(dir, &command.prefix, command.retention, now, None)?
-    } else {
-        rotate::rotate(dir, &command.prefix, command.retention, now, None)?
-    };
-    for path in paths {
-        println!("{verb} {}", path.display());
+    let done = rotate::execute(folder, &plan, command.prune_broken, command.dry_run)?;
+    for shown in done.expired {
+        println!("{verb} {shown}");
+    }
+    for shown in done.pruned {
+        println!("{verb} {shown} (broken)");
     }
     Ok(ExitStatus::Clean)
 }

@@ -182,10 +182,15 @@ fn bucket_archives(url: &BucketUrl) -> Result<Vec<(Timestamp, PathBuf)>> {
                 .ok_or_else(|| undated(&url.to_string()))?;
             vec![(stamp, PathBuf::from(bucket.url(&key)))]
         }
-        Named::Folder(archives) => archives
-            .into_iter()
-            .map(|archive| (archive.stamp, PathBuf::from(url.url_of(&archive.name))))
-            .collect(),
+        Named::Folder(archives, ignored) => {
+            if let Some(line) = ignored {
+                crate::messages::warning(&line);
+            }
+            archives
+                .into_iter()
+                .map(|archive| (archive.stamp, PathBuf::from(url.url_of(&archive.name))))
+                .collect()
+        }
     })
 }
 

@@ -6,7 +6,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use futures::StreamExt;
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, AmazonS3ConfigKey, AwsAuthorizer};
+use object_store::client::{HttpClient, HttpConnector, HttpRequest, ReqwestConnector};
 use object_store::path::Path as Key;
 use object_store::{
     ClientOptions, ObjectStore, ObjectStoreExt, PutMode, PutOptions, PutPayload, RetryConfig,
@@ -46,11 +47,27 @@ pub struct Listed {
     pub size: u64,
 }
 
+/// What a folder of a bucket holds.
+#[derive(Clone, Debug, Default)]
+pub struct Listing {
+    /// The objects directly in it, in name order.
+    pub objects: Vec<Listed>,
+    /// The keys of everything else under it, in key order: folders below it (`prod/old/`) and
+    /// keys that are no file name (`prod//stray`, control characters).
+    pub others: Vec<String>,
+}
+
 /// A bucket, reached with the standard AWS settings of the environment.
 pub struct Bucket {
     store: AmazonS3,
     runtime: tokio::runtime::Runtime,
     bucket: String,
+    /// Listings are requested by driftlab itself (see [`Bucket::list`]), signed as the store's
+    /// own requests are.
+    http: HttpClient,
+    /// `https://s3.<region>.amazonaws.com` or `AWS_ENDPOINT_URL`, without a trailing `/`.
+    endpoint: String,
+    region: String,
 }
 
 impl std::fmt::Debug for Bucket {
@@ -93,7 +110,19 @@ impl Bucket {
         let client = ClientOptions::new()
             .with_timeout(REQUEST_TIMEOUT)
             .with_connect_timeout(CONNECT_TIMEOUT);
-        let store = AmazonS3Builder::from_env()
+        let builder = AmazonS3Builder::from_env();
+        let region = builder
+            .get_config_value(&AmazonS3ConfigKey::Region)
+            .unwrap_or_else(|| "us-east-1".into());
+        let endpoint = endpoint
+            .clone()
+            .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"))
+            .trim_end_matches('/')
+            .to_string();
+        let http = ReqwestConnector::default()
+            .connect(&client.clone().with_allow_http(allow_http))
+            .map_err(|e| Error::Usage(format!("{url}: {}", one_line(&e.to_string()))))?;
+        let store = builder
             .with_bucket_name(&url.bucket)
             .with_client_options(client)
             .with_allow_http(allow_http)
@@ -108,6 +137,9 @@ impl Bucket {
             store,
             runtime,
             bucket: url.bucket.clone(),
+            http,
+            endpoint,
+            region,
         })
     }
 
@@ -129,26 +161,126 @@ impl Bucket {
         }
     }
 
-    /// The objects directly in `folder` (not in folders below it), in name order.
-    pub fn list(&self, folder: &BucketUrl) -> Result<Vec<Listed>> {
-        let prefix = (!folder.prefix.is_empty()).then(|| Key::from(folder.prefix.as_str()));
-        let listing = self
-            .runtime
-            .block_on(self.store.list_with_delimiter(prefix.as_ref()))
-            .map_err(|e| Error::input(folder.to_string(), describe(&e)))?;
-        let mut objects: Vec<Listed> = listing
-            .objects
-            .into_iter()
-            .filter_map(|meta| {
-                let name = meta.location.filename()?.to_string();
-                Some(Listed {
-                    name,
-                    size: meta.size,
-                })
-            })
-            .collect();
-        objects.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(objects)
+    /// What `folder` holds: the objects directly in it, and the keys of everything else.
+    ///
+    /// The listing is requested here (ListObjectsV2, path-style, signed with the store's
+    /// credentials) rather than through `object_store`, which refuses a whole page when one key
+    /// under the folder is not a path it accepts (`prod//stray`): one stray key would stop the
+    /// nightly backup. Three attempts per page.
+    pub fn list(&self, folder: &BucketUrl) -> Result<Listing> {
+        let prefix = if folder.prefix.is_empty() {
+            String::new()
+        } else {
+            format!("{}/", folder.prefix)
+        };
+        let mut listing = Listing::default();
+        let mut token: Option<String> = None;
+        loop {
+            let page = self.list_page(folder, &prefix, token.as_deref())?;
+            for (key, size) in page.objects {
+                let name = &key[prefix.len().min(key.len())..];
+                let plain = key.starts_with(&prefix)
+                    && !name.is_empty()
+                    && !name.contains('/')
+                    && name != "."
+                    && name != ".."
+                    && !name.chars().any(char::is_control);
+                if plain {
+                    listing.objects.push(Listed {
+                        name: name.to_string(),
+                        size,
+                    });
+                } else {
+                    listing.others.push(key);
+                }
+            }
+            listing.others.extend(page.folders);
+            match page.next {
+                Some(next) => token = Some(next),
+                None => break,
+            }
+        }
+        listing.objects.sort_by(|a, b| a.name.cmp(&b.name));
+        listing.others.sort();
+        Ok(listing)
+    }
+
+    /// One page of a listing of `prefix`, after `token`.
+    fn list_page(&self, folder: &BucketUrl, prefix: &str, token: Option<&str>) -> Result<Page> {
+        let mut query = format!(
+            "list-type=2&delimiter=%2F&encoding-type=url&prefix={}",
+            percent_encode(prefix)
+        );
+        if let Some(token) = token {
+            query.push_str(&format!("&continuation-token={}", percent_encode(token)));
+        }
+        let uri = format!("{}/{}?{query}", self.endpoint, self.bucket);
+        let fail = |problem: String| Error::input(folder.to_string(), one_line(&problem));
+        let mut last = String::new();
+        for attempt in 0..3 {
+            if attempt > 0 {
+                std::thread::sleep(Duration::from_millis(200 << attempt));
+            }
+            let answer: std::result::Result<(u16, Vec<u8>), String> =
+                self.runtime.block_on(async {
+                    let credential = self
+                        .store
+                        .credentials()
+                        .get_credential()
+                        .await
+                        .map_err(|e| describe(&e))?;
+                    let mut request: HttpRequest = http::Request::builder()
+                        .method("GET")
+                        .uri(&uri)
+                        .body(object_store::client::HttpRequestBody::empty())
+                        .map_err(|e| e.to_string())?;
+                    AwsAuthorizer::new(&credential, "s3", &self.region)
+                        .try_authorize(&mut request, None)
+                        .map_err(|e| describe(&e))?;
+                    let response =
+                        tokio::time::timeout(REQUEST_TIMEOUT, self.http.execute(request))
+                            .await
+                            .map_err(|_| "the listing timed out".to_string())?
+                            .map_err(|e| e.to_string())?;
+                    let status = response.status().as_u16();
+                    let body = response
+                        .into_body()
+                        .bytes()
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    Ok((status, body.to_vec()))
+                });
+            match answer {
+                Ok((200, body)) => return Ok(parse_page(&String::from_utf8_lossy(&body))),
+                Ok((status, body)) => {
+                    let text = String::from_utf8_lossy(&body);
+                    let described = match s3_error_code(&text) {
+                        Some(("NoSuchBucket", _)) => return Err(fail("no such bucket".into())),
+                        Some((
+                            code @ ("AccessDenied"
+                            | "InvalidAccessKeyId"
+                            | "SignatureDoesNotMatch"
+                            | "ExpiredToken"
+                            | "InvalidToken"),
+                            message,
+                        )) => {
+                            return Err(fail(format!(
+                                "the object store refused access (check AWS_ACCESS_KEY_ID, \
+                                 AWS_SECRET_ACCESS_KEY and the bucket policy): {code}: {message}"
+                            )));
+                        }
+                        Some((code, message)) => format!("{code}: {message}"),
+                        None => format!("the store answered {status}"),
+                    };
+                    if status < 500 && status != 429 {
+                        return Err(fail(described));
+                    }
+                    last = described;
+                }
+                Err(problem) => last = problem,
+            }
+        }
+        Err(fail(last))
     }
 
     /// The whole object at `key`, refused when it is larger than `max_bytes` (checked against
@@ -285,6 +417,99 @@ impl Bucket {
     }
 }
 
+/// One page of a listing.
+#[derive(Debug, Default, PartialEq)]
+struct Page {
+    /// Keys and sizes.
+    objects: Vec<(String, u64)>,
+    /// Common prefixes (folders below).
+    folders: Vec<String>,
+    /// The continuation token, when there is more.
+    next: Option<String>,
+}
+
+/// Reads a ListObjectsV2 answer (`encoding-type=url`: keys and prefixes percent-encoded).
+fn parse_page(xml: &str) -> Page {
+    let values = |text: &str, tag: &str| -> Vec<String> {
+        let (open, close) = (format!("<{tag}>"), format!("</{tag}>"));
+        text.split(&open)
+            .skip(1)
+            .filter_map(|rest| rest.split_once(&close).map(|(value, _)| xml_text(value)))
+            .collect()
+    };
+    let objects = values(xml, "Contents")
+        .iter()
+        .filter_map(|contents| {
+            let key = values(contents, "Key").pop()?;
+            let size = values(contents, "Size").pop()?.parse().ok()?;
+            Some((percent_decode(&key), size))
+        })
+        .collect();
+    let folders = values(xml, "CommonPrefixes")
+        .iter()
+        .filter_map(|common| values(common, "Prefix").pop())
+        .map(|prefix| percent_decode(&prefix))
+        .collect();
+    let truncated = values(xml, "IsTruncated").first().map(String::as_str) == Some("true");
+    let next = values(xml, "NextContinuationToken").pop();
+    Page {
+        objects,
+        folders,
+        next: next.filter(|_| truncated),
+    }
+}
+
+/// The text of an XML element, its five predefined entities resolved.
+fn xml_text(raw: &str) -> String {
+    raw.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&amp;", "&")
+}
+
+/// `text` for a query string: everything but unreserved characters percent-encoded.
+fn percent_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// Decodes `%XX` escapes (and `+`, which S3's url encoding uses for a space).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    while at < bytes.len() {
+        let hex = |i: usize| {
+            bytes
+                .get(i)
+                .and_then(|b| (*b as char).to_digit(16))
+                .map(|d| d as u8)
+        };
+        match bytes[at] {
+            b'%' if hex(at + 1).is_some() && hex(at + 2).is_some() => {
+                out.push(hex(at + 1).unwrap_or(0) * 16 + hex(at + 2).unwrap_or(0));
+                at += 3;
+            }
+            b'+' => {
+                out.push(b' ');
+                at += 1;
+            }
+            other => {
+                out.push(other);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 fn too_large(label: &str, max_bytes: u64) -> Error {
     Error::input(
         label,
@@ -385,6 +610,27 @@ mod tests {
             Some(("NoSuchBucket", "The specified bucket does not exist"))
         );
         assert_eq!(s3_error_code("connection refused"), None);
+    }
+
+    #[test]
+    fn listing_pages_are_read_with_their_odd_keys() {
+        let xml = "<ListBucketResult><Prefix>prod%2F</Prefix><IsTruncated>true</IsTruncated>\
+                   <Contents><Key>prod%2F%2Fstray</Key><Size>1</Size></Contents>\
+                   <Contents><Key>prod%2Fa+b%26c.zip</Key><Size>42</Size></Contents>\
+                   <CommonPrefixes><Prefix>prod%2Fold%2F</Prefix></CommonPrefixes>\
+                   <NextContinuationToken>t&amp;1</NextContinuationToken></ListBucketResult>";
+        assert_eq!(
+            parse_page(xml),
+            Page {
+                objects: vec![("prod//stray".into(), 1), ("prod/a b&c.zip".into(), 42)],
+                folders: vec!["prod/old/".into()],
+                next: Some("t&1".into()),
+            }
+        );
+        let last = "<ListBucketResult><IsTruncated>false</IsTruncated></ListBucketResult>";
+        assert_eq!(parse_page(last), Page::default());
+        assert_eq!(percent_encode("prod/a b~"), "prod%2Fa%20b~");
+        assert_eq!(percent_decode("%zz%41"), "%zzA");
     }
 
     #[test]

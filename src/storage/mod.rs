@@ -11,7 +11,7 @@
 mod bucket;
 mod reader;
 
-pub use bucket::{Bucket, Listed};
+pub use bucket::{Bucket, Listed, Listing};
 pub use reader::RangeReader;
 
 use std::fmt;
@@ -47,6 +47,23 @@ impl Place {
             None => Ok(Place::Local(argument)),
         }
     }
+}
+
+/// The one warning line for `keys` under `folder` that are not archives (folders below it, stray
+/// objects, keys that are no file name), or `None` when there are none: they are ignored, and one
+/// line says so, whatever their number.
+pub fn ignored_keys(folder: &BucketUrl, keys: &[String]) -> Option<String> {
+    let example = keys.first()?;
+    let (what, are) = if keys.len() == 1 {
+        ("key", "is not an archive")
+    } else {
+        ("keys", "are not archives")
+    };
+    Some(format!(
+        "{folder}: ignored {} {what} under it that {are} (e.g. s3://{}/{example})",
+        keys.len(),
+        folder.bucket
+    ))
 }
 
 /// `s3://bucket/prefix`: a bucket and a key prefix (no leading or trailing `/`; may be empty).
@@ -179,6 +196,23 @@ mod tests {
         assert_eq!(bare.key("a.zip"), "a.zip");
         let (folder, name) = parse("s3://backups/prod/a.zip").unwrap().unwrap().split();
         assert_eq!((folder.prefix.as_str(), name.as_str()), ("prod", "a.zip"));
+    }
+
+    #[test]
+    fn stray_keys_are_one_line_with_a_count_and_an_example() {
+        let folder = parse("s3://backups/prod").unwrap().unwrap();
+        assert_eq!(ignored_keys(&folder, &[]), None);
+        assert_eq!(
+            ignored_keys(&folder, &["prod//stray".into()]).unwrap(),
+            "s3://backups/prod: ignored 1 key under it that is not an archive (e.g. s3://backups/prod//stray)"
+        );
+        let two = ignored_keys(&folder, &["prod/a".into(), "prod/b/".into()]).unwrap();
+        assert!(
+            two.contains(
+                "ignored 2 keys under it that are not archives (e.g. s3://backups/prod/a)"
+            ),
+            "{two}"
+        );
     }
 
     #[test]

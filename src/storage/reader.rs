@@ -5,8 +5,13 @@ use std::io::{self, Read, Seek, SeekFrom};
 
 use super::Bucket;
 
-/// Bytes fetched per request.
+/// Bytes fetched per request at first, and after a seek.
 const BLOCK: u64 = 256 << 10;
+
+/// The most bytes fetched per request: reading straight through (verifying a whole archive)
+/// doubles the block at each request up to this, so a large archive costs tens of requests, not
+/// thousands, and memory stays bounded.
+const MAX_BLOCK: u64 = 16 << 20;
 
 /// An object of a bucket as a seekable reader.
 pub struct RangeReader<'a> {
@@ -16,6 +21,8 @@ pub struct RangeReader<'a> {
     position: u64,
     /// The last block fetched and where it starts.
     block: Option<(u64, bytes::Bytes)>,
+    /// The size of the next fetch.
+    next_block: u64,
 }
 
 impl<'a> RangeReader<'a> {
@@ -27,6 +34,7 @@ impl<'a> RangeReader<'a> {
             size,
             position: 0,
             block: None,
+            next_block: BLOCK,
         }
     }
 
@@ -51,7 +59,16 @@ impl Read for RangeReader<'_> {
         };
         if !self.block.as_ref().is_some_and(covered) {
             let start = self.position;
-            let end = (start + BLOCK.max(buf.len() as u64)).min(self.size);
+            let straight_on = self
+                .block
+                .as_ref()
+                .is_some_and(|(at, bytes)| at + bytes.len() as u64 == start);
+            self.next_block = if straight_on {
+                (self.next_block * 2).min(MAX_BLOCK)
+            } else {
+                BLOCK
+            };
+            let end = (start + self.next_block.max(buf.len() as u64)).min(self.size);
             let bytes = self
                 .bucket
                 .read_range(&self.key, start, end)
