@@ -7,37 +7,32 @@ mod common;
 use common::{driftlab, stderr, stdout};
 use serde_json::{Value, json};
 
-/// Writes `old` and `new` as Lists and runs `driftlab diff OLD NEW --output json` with `extra`:
-/// the exit status and the report.
-fn diff(old: &[Value], new: &[Value], extra: &[&str]) -> (i32, Value) {
+/// Writes `old` and `new` as Lists and runs `driftlab diff OLD NEW` with `extra`.
+fn run(old: &[Value], new: &[Value], extra: &[&str]) -> std::process::Output {
     let dir = tempfile::tempdir().unwrap();
     let write = |name: &str, items: &[Value]| {
         let list = json!({"apiVersion": "v1", "kind": "List", "items": items});
         common::write(dir.path(), name, list.to_string().as_bytes())
     };
     let (old, new) = (write("old.json", old), write("new.json", new));
-    let output = driftlab()
-        .args(["diff", &old, &new, "--output", "json"])
+    driftlab()
+        .args(["diff", &old, &new])
         .args(extra)
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+/// The exit status and the JSON report of `diff OLD NEW --output json` with `extra`.
+fn diff(old: &[Value], new: &[Value], extra: &[&str]) -> (i32, Value) {
+    let output = run(old, new, &[extra, &["--output", "json"]].concat());
     let report = serde_json::from_slice(&output.stdout)
         .unwrap_or_else(|e| panic!("{e}: {}{}", stdout(&output), stderr(&output)));
     (output.status.code().unwrap(), report)
 }
 
+/// The exit status and the text report.
 fn text(old: &[Value], new: &[Value], extra: &[&str]) -> (i32, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, items: &[Value]| {
-        let list = json!({"apiVersion": "v1", "kind": "List", "items": items});
-        common::write(dir.path(), name, list.to_string().as_bytes())
-    };
-    let (old, new) = (write("old.json", old), write("new.json", new));
-    let output = driftlab()
-        .args(["diff", &old, &new])
-        .args(extra)
-        .output()
-        .unwrap();
+    let output = run(old, new, extra);
     (output.status.code().unwrap(), stdout(&output))
 }
 

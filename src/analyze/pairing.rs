@@ -7,20 +7,20 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::refs::{owner_of, verified_owner};
+use super::refs::{owner_key, owner_of, verified_owner};
 use super::templates::Mismatch;
 use super::{Category, Entry, Finding, Subject};
 use crate::diff::ObjectChange;
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
-use crate::snapshot::{ObjectKey, Snapshot, kinds};
+use crate::snapshot::{ObjectKey, Snapshot};
 
 /// The top of an object's chain of owners (pod → RC → DC), within `snapshot`: every step a
 /// verified owner ([`verified_owner`]), so a pod that only claims an owner is no generated pod.
 fn top_owner(snapshot: &Snapshot, key: &ObjectKey, object: &Value) -> Option<(String, String)> {
     let mut owner = verified_owner(snapshot, &key.namespace, object)?;
     for _ in 0..3 {
-        let owner_key = key_of(&key.namespace, &owner.0, &owner.1);
+        let owner_key = owner_key(&key.namespace, &owner.0, &owner.1);
         let Some(stored) = snapshot.owner(&owner_key) else {
             break;
         };
@@ -30,17 +30,6 @@ fn top_owner(snapshot: &Snapshot, key: &ObjectKey, object: &Value) -> Option<(St
         }
     }
     Some(owner)
-}
-
-fn key_of(namespace: &str, kind: &str, name: &str) -> ObjectKey {
-    ObjectKey {
-        namespace: namespace.to_string(),
-        group: kinds::lookup(kind, "")
-            .map(|k| k.group.to_string())
-            .unwrap_or_default(),
-        kind: kind.to_string(),
-        name: name.to_string(),
-    }
 }
 
 /// The revision of a ReplicationController or ReplicaSet.
@@ -283,7 +272,7 @@ impl Pairing {
         let (removed, added) = series(entries, old, new);
         for (group, additions) in &added {
             let (namespace, kind, owner_kind, owner_name) = group;
-            let owner_key = key_of(namespace, owner_kind, owner_name);
+            let owner_key = owner_key(namespace, owner_kind, owner_name);
             let owner_changes = match (old.get(&owner_key), new.get(&owner_key)) {
                 (Some(a), Some(b)) => Some(template_changes(owner_kind, &a.value(), &b.value())),
                 _ => None,
@@ -378,7 +367,7 @@ impl Pairing {
                 if entry.key.kind == "Build" {
                     owner_of("Build", b).filter(|(kind, name)| {
                         snapshot
-                            .owner(&key_of(&entry.key.namespace, kind, name))
+                            .owner(&owner_key(&entry.key.namespace, kind, name))
                             .is_some()
                     })
                 } else {

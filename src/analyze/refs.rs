@@ -9,17 +9,11 @@ use crate::snapshot::{ObjectKey, Snapshot, kinds};
 
 /// Kinds whose pod template is their own, and where it lives.
 pub fn pod_template(kind: &str, object: &Value) -> Option<(String, Value)> {
-    let path = match kind {
-        "DeploymentConfig"
-        | "Deployment"
-        | "StatefulSet"
-        | "DaemonSet"
-        | "ReplicationController"
-        | "ReplicaSet"
-        | "Job" => "/spec/template",
-        "CronJob" => "/spec/jobTemplate/spec/template",
-        _ => return None,
-    };
+    // Every workload keeps its pod spec in a template (`…/template/spec`); a pod is its own.
+    let path = super::security::pod_spec_location(kind)?
+        .0
+        .strip_suffix("/spec")
+        .filter(|template| template.ends_with("/template") && kind != "PodTemplate")?;
     object.pointer(path).map(|t| (path.to_string(), t.clone()))
 }
 
@@ -64,6 +58,19 @@ pub fn owner_of(kind: &str, object: &Value) -> Option<(String, String)> {
     }
 }
 
+/// The identity of an owner named `kind`/`name` in `namespace` (owner references name no group:
+/// the kinds table gives it).
+pub fn owner_key(namespace: &str, kind: &str, name: &str) -> ObjectKey {
+    ObjectKey {
+        namespace: namespace.to_string(),
+        group: kinds::lookup(kind, "")
+            .map(|k| k.group.to_string())
+            .unwrap_or_default(),
+        kind: kind.to_string(),
+        name: name.to_string(),
+    }
+}
+
 /// The controller that owns a generated object, proven: a controller owner reference names it
 /// (a label or annotation alone proves nothing: anyone can write one) and it is in `snapshot`, in
 /// the object's namespace. Where both the reference and the owner carry a uid, they must agree.
@@ -80,15 +87,7 @@ pub fn verified_owner(
         .find(|r| r.get("controller") == Some(&Value::Bool(true)))?;
     let kind = reference.get("kind")?.as_str()?;
     let name = reference.get("name")?.as_str()?;
-    let key = ObjectKey {
-        namespace: namespace.to_string(),
-        group: kinds::lookup(kind, "")
-            .map(|k| k.group.to_string())
-            .unwrap_or_default(),
-        kind: kind.to_string(),
-        name: name.to_string(),
-    };
-    let owner = snapshot.owner(&key)?;
+    let owner = snapshot.owner(&owner_key(namespace, kind, name))?;
     if let Some(uid) = reference.get("uid").and_then(Value::as_str)
         && let Some(owner_uid) = owner
             .value()

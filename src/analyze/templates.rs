@@ -13,7 +13,7 @@ use super::security;
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
 use crate::kube;
-use crate::snapshot::{ObjectKey, Snapshot, kinds};
+use crate::snapshot::{ObjectKey, Snapshot};
 
 /// A generated object that differs from its controller's template.
 #[derive(Clone, Debug)]
@@ -182,14 +182,7 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
         let Some((owner_kind, owner_name)) = super::refs::owner_of(&key.kind, &object) else {
             continue;
         };
-        let owner_key = ObjectKey {
-            namespace: key.namespace.clone(),
-            group: kinds::lookup(&owner_kind, "")
-                .map(|k| k.group.to_string())
-                .unwrap_or_default(),
-            kind: owner_kind.clone(),
-            name: owner_name.clone(),
-        };
+        let owner_key = super::refs::owner_key(&key.namespace, &owner_kind, &owner_name);
         // Many pods share one controller: its comparable template is worked out once.
         let template = templates.entry(owner_key).or_insert_with_key(|owner_key| {
             let owner = snapshot.owner(owner_key)?.value();
