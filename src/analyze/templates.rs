@@ -151,6 +151,39 @@ fn differences(template: &Value, spec: &Value) -> Vec<Change> {
     diff("Pod", template, &own, &ValueOptions::default())
 }
 
+/// The names of a StatefulSet's volume claim templates (none for other owners).
+fn claim_templates(owner: &Value) -> Vec<String> {
+    owner
+        .pointer("/spec/volumeClaimTemplates")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|claim| claim.pointer("/metadata/name")?.as_str().map(String::from))
+        .collect()
+}
+
+/// `spec` without the volumes a StatefulSet adds to its pod `pod` for its claim templates
+/// (`data` → the claim `data-db-0`): the pod's own copy of its template, nothing more.
+fn without_claims(spec: &Value, claims: &[String], pod: &str) -> Value {
+    let mut spec = spec.clone();
+    if claims.is_empty() {
+        return spec;
+    }
+    if let Some(volumes) = spec.get_mut("volumes").and_then(Value::as_array_mut) {
+        volumes.retain(|volume| {
+            let name = volume
+                .get("name")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            let claim = volume
+                .pointer("/persistentVolumeClaim/claimName")
+                .and_then(Value::as_str);
+            !(claims.iter().any(|c| c == name) && claim == Some(&format!("{name}-{pod}")))
+        });
+    }
+    spec
+}
+
 /// Kinds checked against their owner's template, and where their own pod spec is.
 fn own_spec(kind: &str) -> Option<(&'static str, &'static [&'static str])> {
     match kind {
@@ -169,7 +202,7 @@ fn own_spec(kind: &str) -> Option<(&'static str, &'static [&'static str])> {
 /// a pod edited by hand between two nights is one of them, and checking every pod of a large
 /// cluster twice would cost more than the whole diff.
 pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> Vec<Mismatch> {
-    let mut templates: HashMap<ObjectKey, Option<Value>> = HashMap::new();
+    let mut templates: HashMap<ObjectKey, Option<(Value, Vec<String>)>> = HashMap::new();
     let mut found = Vec::new();
     for (key, stored) in snapshot
         .iter()
@@ -187,12 +220,15 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
         let template = templates.entry(owner_key).or_insert_with_key(|owner_key| {
             let owner = snapshot.owner(owner_key)?.value();
             let (_, template) = super::refs::pod_template(&owner_key.kind, &owner)?;
-            Some(comparable(template.get("spec")?))
+            Some((comparable(template.get("spec")?), claim_templates(&owner)))
         });
-        let (Some(template), Some(spec)) = (template.as_ref(), object.pointer(spec_pointer)) else {
+        let (Some((template, claims)), Some(spec)) =
+            (template.as_ref(), object.pointer(spec_pointer))
+        else {
             continue;
         };
-        let mut changes = differences(template, spec);
+        let spec = without_claims(spec, claims, &key.name);
+        let mut changes = differences(template, &spec);
         if changes.is_empty() {
             continue;
         }
@@ -265,6 +301,29 @@ mod tests {
         let mut edited = pod.clone();
         edited["containers"][0]["readinessProbe"]["timeoutSeconds"] = json!(5);
         assert_ne!(differences(&comparable(&template), &edited), []);
+    }
+
+    /// A StatefulSet's pods hold a claim volume per claim template, named after the pod: no
+    /// difference. Another claim in its place is one.
+    #[test]
+    fn a_stateful_set_pod_holds_its_claims() {
+        let spec = json!({"containers": [{"name": "db", "image": "db:1",
+            "volumeMounts": [{"name": "data", "mountPath": "/var/lib/db"}]}]});
+        let owned = json!([{"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "db", "controller": true}]);
+        let pod = |claim: &str| {
+            let mut pod_spec = spec.clone();
+            pod_spec["volumes"] =
+                json!([{"name": "data", "persistentVolumeClaim": {"claimName": claim}}]);
+            json!({"apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": "db-0", "namespace": "p", "ownerReferences": owned}, "spec": pod_spec})
+        };
+        let set = json!({"apiVersion": "apps/v1", "kind": "StatefulSet",
+            "metadata": {"name": "db", "namespace": "p"},
+            "spec": {"template": {"spec": spec}, "volumeClaimTemplates": [{"metadata": {"name": "data"}}]}});
+        let own = Snapshot::of(vec![set.clone(), pod("data-db-0")]);
+        assert!(mismatches(&own, |_| true).is_empty());
+        let other = Snapshot::of(vec![set, pod("data-db-7")]);
+        assert_eq!(mismatches(&other, |_| true).len(), 1);
     }
 
     /// Only pods are compared with their controller's template: a ReplicationController owned
