@@ -244,7 +244,14 @@ pub fn categorize(entry: &mut Entry, uses: &Uses, old_uses: &Uses) {
     if !users.is_empty() && matches!(entry.key.kind.as_str(), "ConfigMap" | "Secret") {
         entry.notes.push(format!("used by {}", users.join(", ")));
     }
-    let security = Comparison::of(&entry.key.kind, entry.old.as_ref(), entry.new.as_ref());
+    // Worked out only for an entry with something to show: most changed objects of a night hold
+    // noise alone.
+    let shows = entry.change != ObjectChange::Changed || entry.visible().next().is_some();
+    let security = if shows {
+        Comparison::of(&entry.key.kind, entry.old.as_ref(), entry.new.as_ref())
+    } else {
+        Comparison::default()
+    };
     let mut best = None;
     for i in 0..entry.findings.len() {
         if entry.findings[i].hidden_by.is_some() {

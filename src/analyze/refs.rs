@@ -89,15 +89,26 @@ pub fn verified_owner(
     let name = reference.get("name")?.as_str()?;
     let owner = snapshot.owner(&owner_key(namespace, kind, name))?;
     if let Some(uid) = reference.get("uid").and_then(Value::as_str)
-        && let Some(owner_uid) = owner
-            .value()
-            .pointer("/metadata/uid")
-            .and_then(Value::as_str)
+        && let Some(owner_uid) = uid_of(&owner.body)
         && uid != owner_uid
     {
         return None;
     }
     Some((kind.to_string(), name.to_string()))
+}
+
+/// The `metadata.uid` of a stored object, read without building its tree (most owners are
+/// asked once per pod they own).
+fn uid_of(body: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Object {
+        metadata: Option<Metadata>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Metadata {
+        uid: Option<String>,
+    }
+    serde_json::from_str::<Object>(body).ok()?.metadata?.uid
 }
 
 /// Kinds that own a pod template, for ranking.

@@ -54,22 +54,12 @@ impl Facts {
         facts
     }
 
-    /// Whether the object grants nothing the table names.
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Every fact, in order.
     pub fn iter(&self) -> impl Iterator<Item = Fact> + '_ {
         self.0.iter().map(|(what, at)| Fact {
             what: what.clone(),
             at: at.clone(),
         })
-    }
-
-    /// Whether the object holds `what`.
-    pub fn holds(&self, what: &str) -> bool {
-        self.0.contains_key(what)
     }
 
     fn add(&mut self, what: String, at: String) {
