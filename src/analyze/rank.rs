@@ -423,30 +423,8 @@ fn entry_culprits(entry: &Entry) -> Vec<Culprit> {
         .collect()
 }
 
-/// Whether a difference between a pod and its template is in the security table: the templates
-/// check compares security contexts by what they grant, host namespaces, the service account and
-/// volume sources.
-fn grants_privilege(change: &Change) -> bool {
-    let fields: Vec<&str> = change.path.fields().collect();
-    let host_path = |v: &Option<Value>| {
-        v.as_ref()
-            .is_some_and(|v| v.to_string().contains("\"hostPath\""))
-    };
-    fields.iter().any(|f| {
-        matches!(
-            *f,
-            "securityContext"
-                | "hostNetwork"
-                | "hostPID"
-                | "hostIPC"
-                | "hostUsers"
-                | "hostPath"
-                | "hostPort"
-                | "serviceAccountName"
-                | "automountServiceAccountToken"
-        )
-    }) || host_path(&change.new)
-        || host_path(&change.old)
+fn grants_of(mismatch: &Mismatch) -> Vec<&str> {
+    mismatch.grants.iter().map(String::as_str).collect()
 }
 
 /// The same change on many objects, as one culprit covering all of them.
@@ -481,8 +459,8 @@ fn mismatch_culprit(mismatch: &Mismatch, earlier: &[Mismatch]) -> Culprit {
         reason.push_str(" (already so in the old snapshot)");
     }
     // A generated object that holds more privileges than its template is the security table's.
-    let category = if mismatch.changes.iter().any(grants_privilege) {
-        reason = format!("{reason}; security-sensitive");
+    let category = if !mismatch.grants.is_empty() {
+        reason = format!("{reason}; grants {}", summarize_facts(&grants_of(mismatch)));
         Category::Security
     } else {
         Category::PodEdited
@@ -690,6 +668,7 @@ mod tests {
         };
         let mismatch = |name: &str, image: &str| Mismatch {
             object: pod(name),
+            grants: Vec::new(),
             owner: ("ReplicationController".into(), "web-4".into()),
             changes: edit(image),
         };

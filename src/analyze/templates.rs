@@ -24,6 +24,9 @@ pub struct Mismatch {
     pub owner: (String, String),
     /// Template value → pod value, at paths of the pod (`spec.containers[web].image`).
     pub changes: Vec<Change>,
+    /// What the object grants that its template does not ([`super::security`]): its
+    /// security-sensitive differences, if any.
+    pub grants: Vec<String>,
 }
 
 /// The container fields a pod copies from its template unchanged (admission plugins and SCCs
@@ -151,6 +154,55 @@ fn differences(template: &Value, spec: &Value) -> Vec<Change> {
     diff("Pod", template, &own, &ValueOptions::default())
 }
 
+/// Whether a pod is one of OpenShift's deployment helpers: the deployer pod of a
+/// ReplicationController (`web-4-deploy`) or a lifecycle hook pod (`web-4-hook-pre`). Both are
+/// owned by the ReplicationController and run another command than its template's.
+fn is_deployment_helper(pod: &Value) -> bool {
+    let labels = pod.pointer("/metadata/labels");
+    [
+        "openshift.io/deployer-pod-for.name",
+        "openshift.io/deployer-pod.type",
+    ]
+    .iter()
+    .any(|label| labels.and_then(|l| l.get(*label)).is_some())
+}
+
+/// An owner's template, worked out once for all the objects it owns.
+struct Template {
+    /// Its [`comparable`] spec.
+    comparable: Value,
+    /// Its StatefulSet claim templates ([`claim_templates`]).
+    claims: Vec<String>,
+    /// What its pod spec grants ([`pod_facts`]).
+    grants: Vec<String>,
+}
+
+/// The security facts of a pod spec, read as a pod's.
+fn pod_facts(spec: &Value) -> Vec<String> {
+    security::Facts::of("Pod", &json!({"kind": "Pod", "spec": spec}))
+        .iter()
+        .map(|fact| fact.what)
+        .collect()
+}
+
+/// A deployment helper pod's differences: it runs other commands than the template, so only
+/// what it grants beyond it counts (a label proves nothing): one change for each such setting,
+/// at the pod's spec.
+fn helper_changes(grants: &[String]) -> Vec<Change> {
+    grants
+        .iter()
+        .map(|what| Change {
+            path: crate::diff::Path::default(),
+            op: crate::diff::Op::Add,
+            old: None,
+            new: Some(Value::String(what.clone())),
+            secret: false,
+            format_only: false,
+            elided: None,
+        })
+        .collect()
+}
+
 /// The names of a StatefulSet's volume claim templates (none for other owners).
 fn claim_templates(owner: &Value) -> Vec<String> {
     owner
@@ -202,7 +254,7 @@ fn own_spec(kind: &str) -> Option<(&'static str, &'static [&'static str])> {
 /// a pod edited by hand between two nights is one of them, and checking every pod of a large
 /// cluster twice would cost more than the whole diff.
 pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> Vec<Mismatch> {
-    let mut templates: HashMap<ObjectKey, Option<(Value, Vec<String>)>> = HashMap::new();
+    let mut templates: HashMap<ObjectKey, Option<Template>> = HashMap::new();
     let mut found = Vec::new();
     for (key, stored) in snapshot
         .iter()
@@ -220,15 +272,31 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
         let template = templates.entry(owner_key).or_insert_with_key(|owner_key| {
             let owner = snapshot.owner(owner_key)?.value();
             let (_, template) = super::refs::pod_template(&owner_key.kind, &owner)?;
-            Some((comparable(template.get("spec")?), claim_templates(&owner)))
+            let spec = template.get("spec")?;
+            Some(Template {
+                comparable: comparable(spec),
+                claims: claim_templates(&owner),
+                grants: pod_facts(spec),
+            })
         });
-        let (Some((template, claims)), Some(spec)) =
-            (template.as_ref(), object.pointer(spec_pointer))
-        else {
+        let (Some(template), Some(spec)) = (template.as_ref(), object.pointer(spec_pointer)) else {
             continue;
         };
-        let spec = without_claims(spec, claims, &key.name);
-        let mut changes = differences(template, &spec);
+        let helper = key.kind == "Pod" && is_deployment_helper(&object);
+        let spec = without_claims(spec, &template.claims, &key.name);
+        let grants: Vec<String> = pod_facts(&spec)
+            .into_iter()
+            .filter(|what| {
+                // A helper runs as the `deployer` account whatever the template says.
+                let helper_account = helper && what == "spec.serviceAccountName: deployer";
+                !(template.grants.contains(what) || helper_account)
+            })
+            .collect();
+        let mut changes = if helper {
+            helper_changes(&grants)
+        } else {
+            differences(&template.comparable, &spec)
+        };
         if changes.is_empty() {
             continue;
         }
@@ -241,6 +309,7 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
             object: key.clone(),
             owner: (owner_kind, owner_name),
             changes,
+            grants,
         });
     }
     found
@@ -324,6 +393,28 @@ mod tests {
         assert!(mismatches(&own, |_| true).is_empty());
         let other = Snapshot::of(vec![set, pod("data-db-7")]);
         assert_eq!(mismatches(&other, |_| true).len(), 1);
+    }
+
+    /// OpenShift's deployer and hook pods run other commands than the template: only what they
+    /// grant beyond it counts.
+    #[test]
+    fn deployment_helper_pods_count_only_what_they_grant() {
+        let owned = json!([{"apiVersion": "v1", "kind": "ReplicationController", "name": "web-4", "controller": true}]);
+        let rc = json!({"apiVersion": "v1", "kind": "ReplicationController",
+            "metadata": {"name": "web-4", "namespace": "p"},
+            "spec": {"template": {"spec": {"containers": [{"name": "web", "image": "web:1"}]}}}});
+        let deployer = |spec: Value| {
+            json!({"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "web-4-deploy", "namespace": "p",
+                "labels": {"openshift.io/deployer-pod-for.name": "web-4"}, "ownerReferences": owned}, "spec": spec})
+        };
+        let plain = deployer(json!({"serviceAccountName": "deployer",
+            "containers": [{"name": "deployment", "image": "openshift/origin-deployer:v3.11"}]}));
+        assert!(mismatches(&Snapshot::of(vec![rc.clone(), plain]), |_| true).is_empty());
+        let privileged = deployer(json!({"serviceAccountName": "deployer", "hostPID": true,
+            "containers": [{"name": "deployment", "image": "x"}]}));
+        let found = mismatches(&Snapshot::of(vec![rc, privileged]), |_| true);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].changes[0].new, Some(json!("spec.hostPID: true")));
     }
 
     /// Only pods are compared with their controller's template: a ReplicationController owned
