@@ -915,6 +915,20 @@ mod tests {
             .is_empty()
         );
         assert!(!covers("ConfigMap") && covers("Pod") && covers("ClusterRoleBinding"));
+        let template = json!({"kind": "PodTemplate", "template": {"spec": {"hostIPC": true}}});
+        assert_eq!(
+            facts("PodTemplate", template),
+            ["template.spec.hostIPC: true"]
+        );
+        // Sysctls are the pod's (unsafe ones reach the node); a container has none.
+        let sysctls = pod(
+            json!({"securityContext": {"sysctls": [{"name": "kernel.msgmax", "value": "1"}]},
+            "containers": [{"name": "c", "securityContext": {"sysctls": [{"name": "x", "value": "1"}]}}]}),
+        );
+        assert_eq!(
+            facts("Pod", sysctls),
+            ["spec.securityContext.sysctls: {\"name\":\"kernel.msgmax\",\"value\":\"1\"}"]
+        );
     }
 
     /// A change is sensitive where a gained or lost fact is: at it, above it (a whole container
