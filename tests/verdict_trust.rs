@@ -402,3 +402,14 @@ fn an_ignore_rule_that_hides_privileges_is_named_on_every_run() {
     let (_, report) = diff(&workload(), &new, &["--ignore", "spec.replicas"]);
     assert_eq!(report["security_ignored"], json!([]));
 }
+
+/// A profile set by annotation is outside the pod spec, and still the security table's.
+#[test]
+fn a_new_pod_with_an_unconfined_profile_annotation_is_drift() {
+    let mut unconfined = pod("web-abc-33333", Some(("ReplicaSet", "web-abc")), spec());
+    unconfined["metadata"]["annotations"] =
+        json!({"container.apparmor.security.beta.kubernetes.io/web": "unconfined"});
+    let (status, report) = diff(&workload(), &with(workload(), unconfined), &[]);
+    assert_eq!(status, 1, "{report}");
+    assert_eq!(culprit_categories(&report)[0], "security", "{report}");
+}

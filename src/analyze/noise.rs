@@ -43,10 +43,12 @@ impl<'a> Context<'a> {
     /// Whether `change` gains or loses a setting of the security table, which no built-in rule
     /// may hide.
     pub fn security_sensitive(&self, change: &Change) -> bool {
-        self.security
-            .get_or_init(|| super::security::Comparison::of(&self.key.kind, self.old, self.new))
-            .touched_by(change)
-            .is_some()
+        super::security::may_touch(&self.key.kind, change)
+            && self
+                .security
+                .get_or_init(|| super::security::Comparison::of(&self.key.kind, self.old, self.new))
+                .touched_by(change)
+                .is_some()
     }
 
     /// The old (`new_side` false) or new version with the server's defaults filled in.

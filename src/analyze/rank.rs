@@ -244,9 +244,12 @@ pub fn categorize(entry: &mut Entry, uses: &Uses, old_uses: &Uses) {
     if !users.is_empty() && matches!(entry.key.kind.as_str(), "ConfigMap" | "Secret") {
         entry.notes.push(format!("used by {}", users.join(", ")));
     }
-    // Worked out only for an entry with something to show: most changed objects of a night hold
-    // noise alone.
-    let shows = entry.change != ObjectChange::Changed || entry.visible().next().is_some();
+    // Worked out only for an added or removed object, or a change that may concern the table:
+    // most changed objects of a night hold noise alone.
+    let shows = entry.change != ObjectChange::Changed
+        || entry
+            .visible()
+            .any(|f| super::security::may_touch(&entry.key.kind, &f.change));
     let security = if shows {
         Comparison::of(&entry.key.kind, entry.old.as_ref(), entry.new.as_ref())
     } else {

@@ -347,6 +347,54 @@ pub fn covers(kind: &str) -> bool {
         )
 }
 
+/// Whether `change` may concern a setting of the table at all, told from its place alone: a cheap
+/// first look, so that the noise of a night (pod IPs, node names, labels of replaced pods) costs
+/// no reading of facts. It answers `true` whenever it cannot rule a change out.
+pub fn may_touch(kind: &str, change: &Change) -> bool {
+    if !covers(kind) {
+        return false;
+    }
+    let Some((spec, _)) = pod_spec_location(kind) else {
+        // RBAC, webhooks, policies: rare kinds, read whole.
+        return true;
+    };
+    let annotations = format!("{}/metadata/annotations", spec.trim_end_matches("/spec"));
+    [change.path.pointer(), change.path.old_pointer()]
+        .iter()
+        .any(|pointer| may_touch_pod(pointer, spec, &annotations))
+}
+
+/// [`may_touch`] for a change at `pointer` of an object whose pod spec is at `spec`.
+fn may_touch_pod(pointer: &str, spec: &str, annotations: &str) -> bool {
+    if related(pointer, annotations) || (spec.starts_with(pointer) && related(pointer, spec)) {
+        return true;
+    }
+    let Some(rest) = pointer.strip_prefix(spec).and_then(|r| r.strip_prefix('/')) else {
+        return false;
+    };
+    let mut steps = rest.split('/');
+    match steps.next().unwrap_or_default() {
+        "hostNetwork"
+        | "hostPID"
+        | "hostIPC"
+        | "hostUsers"
+        | "automountServiceAccountToken"
+        | "serviceAccountName"
+        | "serviceAccount"
+        | "securityContext"
+        | "volumes" => true,
+        "containers" | "initContainers" | "ephemeralContainers" => {
+            // The list, one container, or a container's security context, ports or mounts.
+            let _index = steps.next();
+            matches!(
+                steps.next(),
+                None | Some("securityContext" | "ports" | "volumeMounts")
+            )
+        }
+        _ => false,
+    }
+}
+
 /// Where a kind keeps its pod spec: a pointer and the same path for people.
 pub fn pod_spec_location(kind: &str) -> Option<(&'static str, &'static str)> {
     Some(match kind {
@@ -976,6 +1024,51 @@ mod tests {
         };
         assert!(added.touched_by(&whole).is_some_and(|t| t.gained));
         assert_eq!(added.gained().count(), 1);
+    }
+
+    /// The first look rules out only what cannot concern a fact.
+    #[test]
+    fn may_touch_rules_out_only_places_without_facts() {
+        let at = |pointer: &str| Change {
+            path: crate::diff::Path(
+                pointer
+                    .split('/')
+                    .skip(1)
+                    .map(|s| crate::diff::path::Segment::Field(s.into()))
+                    .collect(),
+            ),
+            op: Op::Replace,
+            old: Some(json!(1)),
+            new: Some(json!(2)),
+            secret: false,
+            format_only: false,
+            elided: None,
+        };
+        for (kind, pointer, expected) in [
+            ("Pod", "/spec/nodeName", false),
+            ("Pod", "/status/podIP", false),
+            ("Pod", "/metadata/labels/pod-template-hash", false),
+            ("Pod", "/spec/containers/web/image", false),
+            ("Pod", "/spec/containers/web/securityContext", true),
+            ("Pod", "/spec/containers/web", true),
+            ("Pod", "/spec/containers/web/ports", true),
+            ("Pod", "/spec/volumes/token", true),
+            ("Pod", "/spec/hostPID", true),
+            ("Pod", "/spec", true),
+            (
+                "Pod",
+                "/metadata/annotations/seccomp.security.alpha.kubernetes.io~1pod",
+                true,
+            ),
+            ("Deployment", "/spec/replicas", false),
+            ("Deployment", "/spec/template", true),
+            ("Deployment", "/spec/template/spec/serviceAccountName", true),
+            ("Deployment", "/spec/template/metadata/annotations/x", true),
+            ("ConfigMap", "/data/x", false),
+            ("RoleBinding", "/metadata/labels/x", true),
+        ] {
+            assert_eq!(may_touch(kind, &at(pointer)), expected, "{kind} {pointer}");
+        }
     }
 
     #[test]

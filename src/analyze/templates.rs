@@ -5,6 +5,7 @@
 //! copies from it (containers, volumes and their sources) and on every setting of the security
 //! table ([`super::security`]) after what admission and SCCs add.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use serde_json::{Value, json};
@@ -177,18 +178,24 @@ struct Template {
     grants: Vec<String>,
 }
 
-/// The security facts of a pod spec, read as a pod's.
-fn pod_facts(spec: &Value) -> Vec<String> {
-    security::Facts::of("Pod", &json!({"kind": "Pod", "spec": spec}))
-        .iter()
-        .map(|fact| fact.what)
-        .collect()
+/// The security facts of a pod spec and its annotations, read as a pod's (so that a template's
+/// and a pod's compare).
+fn pod_facts(annotations: Option<&Value>, spec: &Value) -> Vec<String> {
+    let metadata = json!({"annotations": annotations.cloned().unwrap_or(Value::Null)});
+    security::Facts::of(
+        "Pod",
+        &json!({"kind": "Pod", "metadata": metadata, "spec": spec}),
+    )
+    .iter()
+    .map(|fact| fact.what)
+    .collect()
 }
 
-/// A deployment helper pod's differences: it runs other commands than the template, so only
-/// what it grants beyond it counts (a label proves nothing): one change for each such setting,
-/// at the pod's spec.
-fn helper_changes(grants: &[String]) -> Vec<Change> {
+/// Differences told by what an object grants beyond its template: a deployment helper pod's (it
+/// runs other commands than the template, so only this counts, and a label proves nothing), or
+/// an otherwise equal pod's unconfined profile annotation. One change for each such setting, at
+/// the pod's spec.
+fn grant_changes(grants: &[String]) -> Vec<Change> {
     grants
         .iter()
         .map(|what| Change {
@@ -216,11 +223,11 @@ fn claim_templates(owner: &Value) -> Vec<String> {
 
 /// `spec` without the volumes a StatefulSet adds to its pod `pod` for its claim templates
 /// (`data` → the claim `data-db-0`): the pod's own copy of its template, nothing more.
-fn without_claims(spec: &Value, claims: &[String], pod: &str) -> Value {
-    let mut spec = spec.clone();
+fn without_claims<'a>(spec: &'a Value, claims: &[String], pod: &str) -> Cow<'a, Value> {
     if claims.is_empty() {
-        return spec;
+        return Cow::Borrowed(spec);
     }
+    let mut spec = spec.clone();
     if let Some(volumes) = spec.get_mut("volumes").and_then(Value::as_array_mut) {
         volumes.retain(|volume| {
             let name = volume
@@ -233,7 +240,7 @@ fn without_claims(spec: &Value, claims: &[String], pod: &str) -> Value {
             !(claims.iter().any(|c| c == name) && claim == Some(&format!("{name}-{pod}")))
         });
     }
-    spec
+    Cow::Owned(spec)
 }
 
 /// Kinds checked against their owner's template, and where their own pod spec is.
@@ -276,7 +283,7 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
             Some(Template {
                 comparable: comparable(spec),
                 claims: claim_templates(&owner),
-                grants: pod_facts(spec),
+                grants: pod_facts(template.pointer("/metadata/annotations"), spec),
             })
         });
         let (Some(template), Some(spec)) = (template.as_ref(), object.pointer(spec_pointer)) else {
@@ -284,7 +291,11 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
         };
         let helper = key.kind == "Pod" && is_deployment_helper(&object);
         let spec = without_claims(spec, &template.claims, &key.name);
-        let grants: Vec<String> = pod_facts(&spec)
+        // What it grants beyond the template, profile annotations included (the spec comparison
+        // below does not see them).
+        let annotations_pointer =
+            spec_pointer.trim_end_matches("/spec").to_string() + "/metadata/annotations";
+        let grants: Vec<String> = pod_facts(object.pointer(&annotations_pointer), &spec)
             .into_iter()
             .filter(|what| {
                 // A helper runs as the `deployer` account whatever the template says.
@@ -293,10 +304,13 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
             })
             .collect();
         let mut changes = if helper {
-            helper_changes(&grants)
+            Vec::new()
         } else {
             differences(&template.comparable, &spec)
         };
+        if changes.is_empty() {
+            changes = grant_changes(&grants);
+        }
         if changes.is_empty() {
             continue;
         }
