@@ -12,6 +12,7 @@
 //! - Objects only in the manifests are missing in the cluster.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
 
 use serde_json::Value;
 
@@ -20,7 +21,7 @@ use super::rank::Category;
 use super::security::{self, Comparison};
 use super::{Entry, Finding};
 use crate::diff::path::{ItemLabel, Segment};
-use crate::diff::{ObjectChange, Op, keys};
+use crate::diff::{ObjectChange, Op, PathPattern, keys};
 use crate::snapshot::Snapshot;
 
 /// The name under which fields only the cluster sets are hidden.
@@ -79,7 +80,8 @@ pub fn apply(
             .get(&entry.key)
             .and_then(|stored| stored.provenance())
             .and_then(|p| p.last_applied);
-        let security = Comparison::of(&entry.key.kind, entry.old.as_ref(), entry.new.as_ref());
+        // Read only when a field the cluster added may concern the table.
+        let security = std::cell::OnceCell::new();
         for finding in entry
             .findings
             .iter_mut()
@@ -87,7 +89,16 @@ pub fn apply(
         {
             // A manager's name is evidence, not proof: anyone can send any name. What grants a
             // privilege is drift whoever wrote it.
-            if let Some(touched) = security.touched_by(&finding.change) {
+            let touched = security::may_touch(&entry.key.kind, &finding.change)
+                .then(|| {
+                    security
+                        .get_or_init(|| {
+                            Comparison::of(&entry.key.kind, entry.old.as_ref(), entry.new.as_ref())
+                        })
+                        .touched_by(&finding.change)
+                })
+                .flatten();
+            if let Some(touched) = touched {
                 let note = "in the cluster, not in the manifests".to_string();
                 finding.reasons.insert(0, touched.describe());
                 finding.note = Some(note);
@@ -359,19 +370,29 @@ pub const CONTROLLER_OWNED: &[(&[&str], &[&str], &str)] = &[
     ),
 ];
 
+/// [`CONTROLLER_OWNED`] with its patterns parsed, once.
+type OwnedField = (&'static [&'static str], Vec<PathPattern>, &'static str);
+static OWNED: LazyLock<Vec<OwnedField>> = LazyLock::new(|| {
+    CONTROLLER_OWNED
+        .iter()
+        .map(|(kinds, patterns, who)| {
+            let patterns = patterns
+                .iter()
+                .map(|p| PathPattern::parse(p).expect("the controller-owned patterns parse"))
+                .collect();
+            (*kinds, patterns, *who)
+        })
+        .collect()
+});
+
 /// Who owns the field at `path` of `key` by [`CONTROLLER_OWNED`], if a controller does.
 pub fn controller_owned(
     key: &crate::snapshot::ObjectKey,
     path: &crate::diff::Path,
 ) -> Option<&'static str> {
-    CONTROLLER_OWNED.iter().find_map(|(kinds, patterns, who)| {
+    OWNED.iter().find_map(|(kinds, patterns, who)| {
         let kind_ok = kinds.is_empty() || kinds.contains(&key.kind.as_str());
-        let matches = || {
-            patterns.iter().any(|p| {
-                crate::diff::PathPattern::parse(p).is_ok_and(|pattern| pattern.matches(path))
-            })
-        };
-        (kind_ok && matches()).then_some(*who)
+        (kind_ok && patterns.iter().any(|p| p.matches(path))).then_some(*who)
     })
 }
 
