@@ -49,6 +49,7 @@ pub mod kube;
 pub mod messages;
 pub mod normalize;
 pub mod report;
+pub mod runtime;
 pub mod secret;
 pub mod serve;
 pub mod snapshot;

@@ -138,24 +138,19 @@ impl ReadReport {
 
 /// Reads the cluster `options` names and hands what it finds to `consumer`.
 ///
-/// Owns the async runtime. SIGINT, SIGTERM and SIGHUP end the read with an error, so that the
+/// Runs on the shared runtime ([`crate::runtime`]). SIGINT, SIGTERM and SIGHUP end the read with an error, so that the
 /// caller drops what it was writing (an archive's temporary file) instead of finishing it.
 pub fn read(
     options: &ClusterOptions,
     secrets: &SecretValues,
     consumer: &mut dyn Consumer,
 ) -> Result<ReadReport> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
+    crate::runtime::block_on(async {
         tokio::select! {
             result = read_async(options, secrets, consumer) => result,
             signal = crate::interrupt::signalled() => Err(Error::Interrupted(signal)),
         }
-    })
+    })?
 }
 
 async fn read_async(

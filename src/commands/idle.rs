@@ -7,11 +7,7 @@ use crate::error::{Error, ExitStatus, Result};
 
 /// Waits for SIGTERM or SIGINT, then exits 0.
 pub fn run() -> Result<ExitStatus> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_io()
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(stopped())?;
+    crate::runtime::block_on(stopped())??;
     Ok(ExitStatus::Clean)
 }
 

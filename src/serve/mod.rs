@@ -129,12 +129,7 @@ pub fn check_listen(options: &ServeOptions) -> Result<()> {
 /// Serves `api` until interrupted. Prints the URL on stdout once listening.
 pub fn run(api: Api, options: &ServeOptions) -> Result<()> {
     check_listen(options)?;
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
-    runtime.block_on(async {
+    crate::runtime::block_on(async {
         let listener = TcpListener::bind(options.listen)
             .await
             .map_err(|e| Error::io(options.listen.to_string(), e))?;
@@ -155,7 +150,7 @@ pub fn run(api: Api, options: &ServeOptions) -> Result<()> {
             result = serve(listener, Arc::new(api), options.limits) => result,
             _ = tokio::signal::ctrl_c() => Ok(()),
         }
-    })
+    })?
 }
 
 /// Accepts connections on `listener` and answers them from `api`, forever.

@@ -60,7 +60,8 @@ pub struct Listing {
 /// A bucket, reached with the standard AWS settings of the environment.
 pub struct Bucket {
     store: AmazonS3,
-    runtime: tokio::runtime::Runtime,
+    /// The process's one runtime ([`crate::runtime`]).
+    runtime: &'static tokio::runtime::Runtime,
     bucket: String,
     /// Listings are requested by driftlab itself (see [`Bucket::list`]), signed as the store's
     /// own requests are.
@@ -129,10 +130,7 @@ impl Bucket {
             .with_retry(retry)
             .build()
             .map_err(|e| Error::Usage(format!("{url}: {}", one_line(&e.to_string()))))?;
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| Error::Runtime(format!("cannot start the async runtime: {e}")))?;
+        let runtime = crate::runtime::shared()?;
         Ok(Bucket {
             store,
             runtime,
