@@ -109,11 +109,6 @@ impl Cluster {
         })
     }
 
-    /// How many bytes of responses were read so far.
-    pub fn bytes_read(&self) -> u64 {
-        self.budget.used.load(Ordering::Relaxed)
-    }
-
     /// How many HTTP requests were sent so far, each retry counted.
     pub fn requests(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)

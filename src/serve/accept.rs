@@ -50,9 +50,9 @@ pub(crate) async fn accept(listener: &TcpListener, backoff: &mut Backoff) -> Tcp
             Err(error) => {
                 let wait = backoff.fail();
                 if backoff.first_failure() {
-                    eprintln!(
-                        "driftlab serve: cannot accept connections ({error}); retrying, at most every {LONGEST_WAIT:?}"
-                    );
+                    crate::messages::warning(&format!(
+                        "serve: cannot accept connections ({error}); retrying, at most every {LONGEST_WAIT:?}"
+                    ));
                 }
                 tokio::time::sleep(wait).await;
             }
