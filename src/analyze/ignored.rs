@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 
 use super::noise::NoiseProfile;
 use super::security;
-use super::{Category, Entry, Finding};
+use super::{Entry, Finding};
 use crate::diff::filter::{self, PathRules};
 use crate::diff::{Change, IgnoredChange, Path};
 use crate::snapshot::{ObjectKey, Snapshot};
@@ -105,13 +105,7 @@ impl UserHidden {
                 return;
             }
             let (shown, hidden) = filter::split(std::mem::take(open), &rules);
-            findings.extend(shown.into_iter().map(|change| Finding {
-                change,
-                category: Category::Spec,
-                reasons: Vec::new(),
-                hidden_by: None,
-                note: None,
-            }));
+            findings.extend(shown.into_iter().map(Finding::shown));
             self.changes
                 .extend(hidden.into_iter().map(|(change, rule)| IgnoredChange {
                     key: entry.key.clone(),

@@ -54,6 +54,27 @@ pub struct Finding {
     pub note: Option<String>,
 }
 
+impl Finding {
+    /// A change no rule hides (yet), before it is ranked.
+    pub fn shown(change: Change) -> Finding {
+        Finding {
+            change,
+            category: Category::Spec,
+            reasons: Vec::new(),
+            hidden_by: None,
+            note: None,
+        }
+    }
+
+    /// A change the rule `rule` hides.
+    pub fn hidden(change: Change, rule: String) -> Finding {
+        Finding {
+            hidden_by: Some(rule),
+            ..Finding::shown(change)
+        }
+    }
+}
+
 /// What one line of the report is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Subject {
@@ -116,17 +137,7 @@ impl Entry {
             relation: None,
             notes: Vec::new(),
             category: Category::Spec,
-            findings: diff
-                .changes
-                .into_iter()
-                .map(|change| Finding {
-                    change,
-                    category: Category::Spec,
-                    reasons: Vec::new(),
-                    hidden_by: None,
-                    note: None,
-                })
-                .collect(),
+            findings: diff.changes.into_iter().map(Finding::shown).collect(),
             owner: None,
             in_repeated: false,
             old_api_version: diff.old_api_version,
@@ -510,20 +521,12 @@ fn apply_noise(entry: &mut Entry, profile: &NoiseProfile) {
     let changes: Vec<Change> = open.into_iter().map(|f| f.change).collect();
     let (shown, hidden) = filter::split(changes, &rules);
     let mut findings = already_hidden;
-    findings.extend(shown.into_iter().map(|change| Finding {
-        change,
-        category: Category::Spec,
-        reasons: Vec::new(),
-        hidden_by: None,
-        note: None,
-    }));
-    findings.extend(hidden.into_iter().map(|(change, rule)| Finding {
-        change,
-        category: Category::Spec,
-        reasons: Vec::new(),
-        hidden_by: Some(rule),
-        note: None,
-    }));
+    findings.extend(shown.into_iter().map(Finding::shown));
+    findings.extend(
+        hidden
+            .into_iter()
+            .map(|(change, rule)| Finding::hidden(change, rule)),
+    );
     entry.findings = findings;
 }
 

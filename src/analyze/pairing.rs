@@ -107,16 +107,6 @@ fn hide(change: Change, rule: &str) -> Finding {
     }
 }
 
-fn show(change: Change) -> Finding {
-    Finding {
-        change,
-        category: Category::Spec,
-        reasons: Vec::new(),
-        hidden_by: None,
-        note: None,
-    }
-}
-
 /// The changes of a template between two versions of an owner, by path below the template and
 /// old and new value.
 fn template_changes(kind: &str, old: &Value, new: &Value) -> HashSet<String> {
@@ -184,7 +174,7 @@ fn pair_findings(
         {
             findings.push(hide(change, "follows-owner"));
         } else {
-            findings.push(show(change));
+            findings.push(Finding::shown(change));
         }
     }
     findings
