@@ -71,19 +71,9 @@ impl Facts {
             if let Some(spec) = object.pointer(pointer) {
                 self.pod_spec(spec, pointer, human);
             }
-            let meta = pointer.trim_end_matches("/spec");
-            if let Some(annotations) = object
-                .pointer(&format!("{meta}/metadata/annotations"))
-                .and_then(Value::as_object)
-            {
-                let human_meta = human.trim_end_matches(".spec");
-                self.profile_annotations(annotations, &format!("{meta}/metadata/annotations"), {
-                    if human_meta == "spec" || human_meta.is_empty() {
-                        "metadata.annotations".to_string()
-                    } else {
-                        format!("{human_meta}.metadata.annotations")
-                    }
-                });
+            let (at, human) = annotations_location(pointer, human);
+            if let Some(annotations) = object.pointer(&at).and_then(Value::as_object) {
+                self.profile_annotations(annotations, &at, human);
             }
             return;
         }
@@ -358,7 +348,7 @@ pub fn may_touch(kind: &str, change: &Change) -> bool {
         // RBAC, webhooks, policies: rare kinds, read whole.
         return true;
     };
-    let annotations = format!("{}/metadata/annotations", spec.trim_end_matches("/spec"));
+    let (annotations, _) = annotations_location(spec, "");
     [change.path.pointer(), change.path.old_pointer()]
         .iter()
         .any(|pointer| may_touch_pod(pointer, spec, &annotations))
@@ -393,6 +383,17 @@ fn may_touch_pod(pointer: &str, spec: &str, annotations: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// Where the annotations that go with the pod spec at `spec` (a pointer, and `human`, the same
+/// path for people) are: the pod's own, or its template's.
+pub fn annotations_location(spec: &str, human: &str) -> (String, String) {
+    let owner = spec.strip_suffix("/spec").unwrap_or_default();
+    let human = match human.strip_suffix("spec").unwrap_or_default() {
+        "" => "metadata.annotations".to_string(),
+        above => format!("{above}metadata.annotations"),
+    };
+    (format!("{owner}/metadata/annotations"), human)
 }
 
 /// Where a kind keeps its pod spec: a pointer and the same path for people.

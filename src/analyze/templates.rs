@@ -293,8 +293,7 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
         let spec = without_claims(spec, &template.claims, &key.name);
         // What it grants beyond the template, profile annotations included (the spec comparison
         // below does not see them).
-        let annotations_pointer =
-            spec_pointer.trim_end_matches("/spec").to_string() + "/metadata/annotations";
+        let (annotations_pointer, _) = security::annotations_location(spec_pointer, "");
         let grants: Vec<String> = pod_facts(object.pointer(&annotations_pointer), &spec)
             .into_iter()
             .filter(|what| {
