@@ -288,29 +288,49 @@ fn write_entry(
 }
 
 fn write_explanations(analysis: &Analysis, theme: &Theme, out: &mut dyn Write) -> io::Result<()> {
-    let hidden: Vec<(&Entry, &str, String)> = analysis
-        .entries
-        .iter()
-        .flat_map(|e| {
-            e.findings.iter().filter_map(move |f| {
-                f.hidden_by
-                    .as_deref()
-                    .map(|rule| (e, rule, f.change.path.human()))
-            })
-        })
-        .collect();
-    if hidden.is_empty() {
-        return Ok(());
-    }
-    writeln!(out)?;
-    writeln!(out, "{}", theme.paint(Role::Heading, "Hidden, and why"))?;
-    let mut last: Option<String> = None;
-    for (entry, rule, path) in hidden {
+    let hidden = analysis.entries.iter().flat_map(|e| {
         let object = format!(
             "{} {}",
-            entry.key.kind,
-            qualified(&entry.key.namespace, &entry.title_name())
+            e.key.kind,
+            qualified(&e.key.namespace, &e.title_name())
         );
+        e.findings.iter().filter_map(move |f| {
+            f.hidden_by
+                .as_deref()
+                .map(|rule| (object.clone(), f.change.path.human(), rule.to_string()))
+        })
+    });
+    write_hidden_list("Hidden, and why", hidden, theme, out)
+}
+
+/// Every change the user's rules hid, by object, with the rule that hid it (`--explain`).
+fn write_ignored(analysis: &Analysis, theme: &Theme, out: &mut dyn Write) -> io::Result<()> {
+    let hidden = &analysis.user_hidden;
+    let rows = hidden.by_object().into_iter().map(|ignored| {
+        let key = &ignored.key;
+        (
+            format!("{} {}", key.kind, qualified(&key.namespace, &key.name)),
+            ignored.change.path.human(),
+            hidden.rule_of(ignored).name.clone(),
+        )
+    });
+    write_hidden_list("Ignored by your rules", rows, theme, out)
+}
+
+/// Hidden changes under `heading`, by object: `(object, path, rule)` rows, one object line for a
+/// run of rows of the same object. Nothing at all when there are none.
+fn write_hidden_list(
+    heading: &str,
+    rows: impl Iterator<Item = (String, String, String)>,
+    theme: &Theme,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    let mut last: Option<String> = None;
+    for (object, path, rule) in rows {
+        if last.is_none() {
+            writeln!(out)?;
+            writeln!(out, "{}", theme.paint(Role::Heading, heading))?;
+        }
         if last.as_deref() != Some(object.as_str()) {
             writeln!(out, "  {object}")?;
             last = Some(object);
@@ -324,45 +344,6 @@ fn write_explanations(analysis: &Analysis, theme: &Theme, out: &mut dyn Write) -
             out,
             "    {path}   {}",
             theme.paint(Role::Dim, &format!("[{rule}]"))
-        )?;
-    }
-    Ok(())
-}
-
-/// Every change the user's rules hid, by object, with the rule that hid it (`--explain`).
-fn write_ignored(analysis: &Analysis, theme: &Theme, out: &mut dyn Write) -> io::Result<()> {
-    let hidden = &analysis.user_hidden;
-    if hidden.total() == 0 {
-        return Ok(());
-    }
-    writeln!(out)?;
-    writeln!(
-        out,
-        "{}",
-        theme.paint(Role::Heading, "Ignored by your rules")
-    )?;
-    let mut last = None;
-    for ignored in hidden.by_object() {
-        let key = &ignored.key;
-        if last != Some(key) {
-            writeln!(
-                out,
-                "  {} {}",
-                key.kind,
-                qualified(&key.namespace, &key.name)
-            )?;
-            last = Some(key);
-        }
-        let path = ignored.change.path.human();
-        let path = if path.is_empty() {
-            "(whole object)".into()
-        } else {
-            path
-        };
-        writeln!(
-            out,
-            "    {path}   {}",
-            theme.paint(Role::Dim, &format!("[{}]", hidden.rule_of(ignored).name))
         )?;
     }
     Ok(())
