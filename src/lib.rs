@@ -35,6 +35,7 @@ assert_eq!(report.objects[0].changes[0].path.human(), "data.timeout");
 #![deny(missing_docs)]
 
 pub mod analyze;
+pub mod apiserver;
 pub mod archive;
 pub mod cli;
 pub mod cluster;
@@ -45,7 +46,6 @@ pub mod glob;
 pub mod history;
 pub mod install;
 pub mod interrupt;
-pub mod kube;
 pub mod messages;
 pub mod normalize;
 pub mod report;

@@ -10,8 +10,8 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use driftlab::kube::defaults::{self, PodSpecOwner, apply_explained, apply_pod_spec, defaulted};
-use driftlab::kube::injected::{self, strip_injected};
+use driftlab::apiserver::defaults::{self, PodSpecOwner, apply_explained, apply_pod_spec, defaulted};
+use driftlab::apiserver::injected::{self, strip_injected};
 use driftlab::normalize::{normalize, prune_for_export};
 use driftlab::source::documents::yaml_values;
 use serde_json::{Value, json};

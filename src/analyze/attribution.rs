@@ -1,5 +1,5 @@
 //! Who made a change: the field manager that owns a changed field in the new snapshot
-//! ([`crate::kube::managed`]), for the report (`by kubectl-edit, 2026-11-24 14:02`) and the ranking
+//! ([`crate::apiserver::managed`]), for the report (`by kubectl-edit, 2026-11-24 14:02`) and the ranking
 //! (a change made by hand ranks first within its category).
 
 use std::collections::HashMap;
@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::Entry;
 use crate::diff::path::Segment;
 use crate::diff::{Change, Op, Path};
-use crate::kube::managed::{self, Manager, Step};
+use crate::apiserver::managed::{self, Manager, Step};
 use crate::snapshot::{ObjectKey, Snapshot};
 
 /// The manager that last wrote a changed field.

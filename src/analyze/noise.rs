@@ -58,7 +58,7 @@ impl<'a> Context<'a> {
         } else {
             (&self.defaulted[0], self.old)
         };
-        cell.get_or_init(|| object.map(crate::kube::defaults::defaulted))
+        cell.get_or_init(|| object.map(crate::apiserver::defaults::defaulted))
             .as_ref()
     }
 
@@ -185,7 +185,7 @@ fn present_side<'a>(cx: &Context<'a>, change: &Change) -> Option<(&'a Value, Str
 }
 
 /// A field one side lacks and the other holds at the value the API server fills in when it is
-/// absent ([`crate::kube::defaults`]): the same object, written once with and once without it.
+/// absent ([`crate::apiserver::defaults`]): the same object, written once with and once without it.
 ///
 /// Asked both ways: would the server fill in the present value were it absent here, and does the
 /// other side, with its defaults filled in, hold the same value there? The second catches
@@ -204,16 +204,16 @@ fn server_default(cx: &Context<'_>, change: &Change) -> bool {
     cx.defaulted(change.op != Op::Add)
         .and_then(|other| other.pointer(&lacking_pointer))
         .is_some_and(|filled| filled == present)
-        || crate::kube::defaults::is_default(object, &pointer).is_some()
+        || crate::apiserver::defaults::is_default(object, &pointer).is_some()
 }
 
 /// A field one side lacks that an admission plugin or controller injected into the other
-/// ([`crate::kube::injected`]): the token volume and its mounts, default tolerations, priority.
+/// ([`crate::apiserver::injected`]): the token volume and its mounts, default tolerations, priority.
 fn admission_injected(cx: &Context<'_>, change: &Change) -> bool {
     let Some((object, pointer)) = present_side(cx, change) else {
         return false;
     };
-    let injected = |pointer: &str| crate::kube::injected::is_injected(object, pointer).is_some();
+    let injected = |pointer: &str| crate::apiserver::injected::is_injected(object, pointer).is_some();
     // A list the other side lacks altogether (tolerations, volumes): injected when every element is.
     match object.pointer(&pointer) {
         Some(Value::Array(items)) if !items.is_empty() => {

@@ -49,7 +49,7 @@ impl Facts {
         if !covers(kind) {
             return facts;
         }
-        let object = crate::kube::defaults::defaulted(object);
+        let object = crate::apiserver::defaults::defaulted(object);
         facts.read(kind, &object);
         facts
     }

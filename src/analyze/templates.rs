@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::security;
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
-use crate::kube;
+use crate::apiserver;
 use crate::snapshot::{ObjectKey, Snapshot};
 
 /// A generated object that differs from its controller's template.
@@ -50,16 +50,16 @@ const CONTAINER_FIELDS: &[&str] = &[
 
 /// The comparable part of a pod spec: selected container fields, after taking out what admission
 /// plugins inject into pods (the token volume and its mounts, tolerations, priority: see
-/// [`kube::injected`]) and filling in the server's defaults on both sides
-/// ([`kube::defaults`]), so that a template written without `imagePullPolicy` and its pod, which
+/// [`apiserver::injected`]) and filling in the server's defaults on both sides
+/// ([`apiserver::defaults`]), so that a template written without `imagePullPolicy` and its pod, which
 /// has one, compare equal. Security contexts count by what they grant
 /// ([`security::granting_settings`]): an SCC's non-root user and `drop: [ALL]` grant nothing.
 fn comparable(spec: &Value) -> Value {
     let mut pod = json!({"apiVersion": "v1", "kind": "Pod", "spec": spec.clone()});
-    kube::injected::strip_injected(&mut pod);
+    apiserver::injected::strip_injected(&mut pod);
     let mut spec = pod["spec"].take();
     // Both sides as a Pod: the template's spec becomes a pod's spec with the Pod defaults too.
-    kube::defaults::apply_pod_spec(&mut spec, kube::defaults::PodSpecOwner::Pod);
+    apiserver::defaults::apply_pod_spec(&mut spec, apiserver::defaults::PodSpecOwner::Pod);
     let containers = |field: &str| -> Value {
         let list = spec
             .get(field)
@@ -332,7 +332,7 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
 mod tests {
     use super::*;
 
-    const TOKEN_MOUNT: &str = kube::injected::TOKEN_MOUNT_PATH;
+    const TOKEN_MOUNT: &str = apiserver::injected::TOKEN_MOUNT_PATH;
 
     #[test]
     fn injected_token_mounts_and_scc_fields_do_not_count() {

@@ -114,7 +114,7 @@ pub struct ClusterOptions {
 /// both from the object otherwise.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct KeepProvenance {
-    /// `metadata.managedFields`, compacted ([`crate::kube::managed::compact`]): who wrote which
+    /// `metadata.managedFields`, compacted ([`crate::apiserver::managed::compact`]): who wrote which
     /// field. Export keeps them unless `--drop-managed-fields`.
     pub managed_fields: bool,
     /// `kubectl.kubernetes.io/last-applied-configuration` (never of Secrets): a live side keeps

@@ -18,7 +18,7 @@ use super::references::Referenced;
 use super::wide;
 use super::{Cluster, ClusterOptions, ClusterScoped, KeepProvenance};
 use crate::error::{Error, Result};
-use crate::kube::managed;
+use crate::apiserver::managed;
 use crate::normalize;
 use crate::secret::{self, SecretKey};
 use crate::timestamp::Timestamp;

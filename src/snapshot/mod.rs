@@ -94,7 +94,7 @@ impl StoredObject {
         // Back in the API's form: each field set an object, with its type and version.
         let api_version = value.get("apiVersion").cloned().unwrap_or(Value::Null);
         let managed = kept.get("managedFields").map(|managed| {
-            crate::kube::managed::from_list(managed)
+            crate::apiserver::managed::from_list(managed)
                 .into_iter()
                 .map(|m| m.as_served(&api_version))
                 .collect()
@@ -112,7 +112,7 @@ impl StoredObject {
         Some(Provenance {
             managers: value
                 .get("managedFields")
-                .map(crate::kube::managed::from_list)
+                .map(crate::apiserver::managed::from_list)
                 .unwrap_or_default(),
             last_applied: value.get("lastApplied").cloned(),
         })
@@ -124,7 +124,7 @@ impl StoredObject {
 #[derive(Clone, Debug, Default)]
 pub struct Provenance {
     /// Its field managers (`metadata.managedFields`).
-    pub managers: Vec<crate::kube::managed::Manager>,
+    pub managers: Vec<crate::apiserver::managed::Manager>,
     /// The object `kubectl apply` last applied (its `last-applied-configuration` annotation),
     /// parsed; never kept for Secrets, whose copy holds their values.
     pub last_applied: Option<Value>,
@@ -138,7 +138,7 @@ impl Provenance {
         if let Some(list) = object.pointer("/metadata/managedFields")
             && list.as_array().is_some_and(|l| !l.is_empty())
         {
-            kept.insert("managedFields".into(), crate::kube::managed::compact(list));
+            kept.insert("managedFields".into(), crate::apiserver::managed::compact(list));
         }
         let secret = object.get("kind").and_then(Value::as_str) == Some("Secret");
         if !secret

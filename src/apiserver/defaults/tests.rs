@@ -554,7 +554,7 @@ fn set_leaves(value: &Value, pointer: String, out: &mut Vec<(String, Value)>) {
     match value {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
-                set_leaves(v, format!("{pointer}/{}", crate::kube::escape(k)), out);
+                set_leaves(v, format!("{pointer}/{}", crate::apiserver::escape(k)), out);
             }
         }
         Value::Array(items) if !items.is_empty() => {
@@ -562,7 +562,7 @@ fn set_leaves(value: &Value, pointer: String, out: &mut Vec<(String, Value)>) {
                 set_leaves(v, format!("{pointer}/{i}"), out);
             }
         }
-        v if !crate::kube::is_go_zero(v) => out.push((pointer, v.clone())),
+        v if !crate::apiserver::is_go_zero(v) => out.push((pointer, v.clone())),
         _ => {}
     }
 }
