@@ -3,7 +3,9 @@ driftlab finds what drifted between two snapshots of a Kubernetes or OpenShift p
 
 # Brief overview
 
-Data flows one way: *source → snapshot → normalise → diff → report*.
+Data flows one way: *source → snapshot → normalise → diff → analyse → report*. [`format`] holds
+what readers and writers share (archive layout, manifest, document parsing); the engine
+(`diff`, `analyze`, `normalize`) imports no reader, cluster or storage code.
 
 - [`source`] reads an argument (zip archive, directory, file, Velero tarball) into a
   [`snapshot::Snapshot`]: objects keyed by (group, kind, namespace, name), normalised by
@@ -42,6 +44,7 @@ pub mod cluster;
 pub mod commands;
 pub mod diff;
 pub mod error;
+pub mod format;
 pub mod glob;
 pub mod history;
 pub mod install;

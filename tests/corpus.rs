@@ -17,9 +17,10 @@ use std::process::Command;
 
 use driftlab::diff::value::{self, Change, Op, ValueOptions};
 use driftlab::diff::{DiffOptions, DiffReport, ObjectChange, PathPattern, diff_snapshots, patch};
+use driftlab::format::documents;
 use driftlab::normalize::{normalize, prune_for_export};
 use driftlab::snapshot::{Level, ObjectKey, Snapshot, SourceFormat};
-use driftlab::source::{ReadOptions, documents, read, read_bytes};
+use driftlab::source::{ReadOptions, read, read_bytes};
 use serde_json::{Value, json};
 
 // ---------------------------------------------------------------------------------------------

@@ -10,10 +10,12 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use driftlab::apiserver::defaults::{self, PodSpecOwner, apply_explained, apply_pod_spec, defaulted};
+use driftlab::apiserver::defaults::{
+    self, PodSpecOwner, apply_explained, apply_pod_spec, defaulted,
+};
 use driftlab::apiserver::injected::{self, strip_injected};
+use driftlab::format::documents::yaml_values;
 use driftlab::normalize::{normalize, prune_for_export};
-use driftlab::source::documents::yaml_values;
 use serde_json::{Value, json};
 
 /// Annotations that controllers write on the objects they manage: housekeeping, not defaults.

@@ -140,7 +140,7 @@ fn kubectl_get_one_object_as_yaml_is_the_snapshot_object() {
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let documents = source::documents::parse(&output.stdout, "kubectl output").unwrap();
+    let documents = driftlab::format::documents::parse(&output.stdout, "kubectl output").unwrap();
     let key = driftlab::snapshot::ObjectKey {
         namespace: "myproject".into(),
         kind: "DeploymentConfig".into(),

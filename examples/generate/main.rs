@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use clap::Parser;
-use driftlab::archive::{ArchiveWriter, Manifest};
+use driftlab::archive::ArchiveWriter;
+use driftlab::format::Manifest;
 use driftlab::snapshot::kinds;
 use driftlab::timestamp::Timestamp;
 use serde_json::{Value, json};

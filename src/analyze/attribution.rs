@@ -7,9 +7,9 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use super::Entry;
+use crate::apiserver::managed::{self, Manager, Step};
 use crate::diff::path::Segment;
 use crate::diff::{Change, Op, Path};
-use crate::apiserver::managed::{self, Manager, Step};
 use crate::snapshot::{ObjectKey, Snapshot};
 
 /// The manager that last wrote a changed field.

@@ -213,7 +213,8 @@ fn admission_injected(cx: &Context<'_>, change: &Change) -> bool {
     let Some((object, pointer)) = present_side(cx, change) else {
         return false;
     };
-    let injected = |pointer: &str| crate::apiserver::injected::is_injected(object, pointer).is_some();
+    let injected =
+        |pointer: &str| crate::apiserver::injected::is_injected(object, pointer).is_some();
     // A list the other side lacks altogether (tolerations, volumes): injected when every element is.
     match object.pointer(&pointer) {
         Some(Value::Array(items)) if !items.is_empty() => {
@@ -552,7 +553,7 @@ impl UserRule {
 /// Each rule has optional `group`, `kind`, `namespace`, `name` (globs), and `jsonPointers`
 /// and/or `paths` (driftlab paths); `description` names it.
 pub fn parse_ignore_file(text: &str, file: &str) -> Result<Vec<UserRule>> {
-    let documents = crate::source::documents::parse(text.as_bytes(), file)?;
+    let documents = crate::format::documents::parse(text.as_bytes(), file)?;
     let root = documents
         .into_iter()
         .find(|d| !d.is_null())

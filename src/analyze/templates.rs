@@ -11,9 +11,9 @@ use std::collections::HashMap;
 use serde_json::{Value, json};
 
 use super::security;
+use crate::apiserver;
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
-use crate::apiserver;
 use crate::snapshot::{ObjectKey, Snapshot};
 
 /// A generated object that differs from its controller's template.

@@ -5,7 +5,6 @@
 //! linked to its final name, which must not exist yet: a crash never leaves a file that looks
 //! like a finished archive, and a finished archive never replaces a file that appeared meanwhile.
 
-pub mod manifest;
 pub mod rotate;
 pub mod verify;
 
@@ -20,9 +19,9 @@ use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, ZipWriter};
 
 use crate::error::{Error, Result};
-use crate::source::layout::{self, CLUSTER_FOLDER, MANIFEST_NAME};
+use crate::format::Manifest;
+use crate::format::layout::{self, CLUSTER_FOLDER, MANIFEST_NAME};
 use crate::timestamp::Timestamp;
-pub use manifest::Manifest;
 
 /// Writes one archive atomically.
 pub struct ArchiveWriter {

@@ -16,9 +16,9 @@ use std::path::Path;
 use serde::Deserializer;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
-use super::manifest::{Manifest, ResourceCount};
-use crate::source::DEFAULT_MAX_BYTES;
-use crate::source::layout::MANIFEST_NAME;
+use crate::format::DEFAULT_MAX_BYTES;
+use crate::format::layout::MANIFEST_NAME;
+use crate::format::manifest::{Manifest, ResourceCount};
 use crate::storage::{Bucket, RangeReader};
 use crate::timestamp::Timestamp;
 

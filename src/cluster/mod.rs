@@ -22,7 +22,7 @@ use std::time::Duration;
 
 pub use http::{Cluster, Fetch, RESPONSE_LIMIT};
 
-use crate::source::DEFAULT_MAX_BYTES;
+use crate::format::DEFAULT_MAX_BYTES;
 
 /// The namespace of the kubeconfig context `options` name (or the current one), as kubectl takes
 /// it for objects that name none; the in-cluster service account's namespace when there is no

@@ -13,15 +13,15 @@ use serde_json::Value;
 
 use super::progress::{Progress, ProgressMode};
 use crate::archive::ArchiveWriter;
-use crate::archive::manifest::{
-    ListEntry, Manifest, Missing, ResourceCount, SecretHash, Server, TokenSecrets,
-};
 use crate::archive::rotate::{self, Folder, Retention, Rules};
 use crate::cluster::collect::Target;
 use crate::cluster::discovery::ResourceType;
 use crate::cluster::read::{self, Consumer, ListProblem, ReadPlan, ReadReport, SecretValues};
 use crate::cluster::{ClusterOptions, ClusterScoped};
 use crate::error::{Error, ExitStatus, Result};
+use crate::format::manifest::{
+    ListEntry, Manifest, Missing, ResourceCount, SecretHash, Server, TokenSecrets,
+};
 use crate::messages;
 use crate::secret::SecretKey;
 use crate::storage::{Bucket, BucketUrl};

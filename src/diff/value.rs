@@ -523,7 +523,7 @@ fn parse_document(format: DocFormat, text: &str) -> Option<Value> {
     match format {
         DocFormat::Json => serde_json::from_str(text).ok(),
         DocFormat::Yaml => {
-            let mut documents = crate::source::documents::yaml_values(text).ok()?;
+            let mut documents = crate::format::documents::yaml_values(text).ok()?;
             documents.retain(|d| !d.is_null());
             match documents.len() {
                 0 => Some(Value::Null),

@@ -138,7 +138,10 @@ impl Provenance {
         if let Some(list) = object.pointer("/metadata/managedFields")
             && list.as_array().is_some_and(|l| !l.is_empty())
         {
-            kept.insert("managedFields".into(), crate::apiserver::managed::compact(list));
+            kept.insert(
+                "managedFields".into(),
+                crate::apiserver::managed::compact(list),
+            );
         }
         let secret = object.get("kind").and_then(Value::as_str) == Some("Secret");
         if !secret

@@ -6,9 +6,6 @@
 //! decompresses against [`ReadOptions::max_bytes`], so a zip bomb ends in a clear error.
 
 pub mod bucket;
-pub mod documents;
-mod json;
-pub mod layout;
 mod tree;
 mod velero;
 mod zip;
@@ -17,19 +14,16 @@ use std::fs::File;
 use std::io::{self, BufReader, Cursor, Read};
 use std::path::Path;
 
-use crate::archive::Manifest;
 use crate::error::{Error, Result};
+use crate::format::layout::{self, EntryRole};
+use crate::format::{Manifest, documents};
 use crate::snapshot::{
     Completeness, FileOrigin, ObjectFilter, Snapshot, SnapshotBuilder, SourceFormat, SourceInfo,
 };
 use crate::storage::BucketUrl;
 use crate::timestamp::{self, Timestamp};
-use layout::EntryRole;
 
-pub use json::{MAX_NESTING, MAX_OBJECT_VALUES};
-
-/// The default cap on the bytes decompressed from one source: 4 GiB.
-pub const DEFAULT_MAX_BYTES: u64 = 4 << 30;
+use crate::format::DEFAULT_MAX_BYTES;
 
 /// How standard input is named in messages.
 const STDIN: &str = "standard input";

@@ -31,7 +31,7 @@ pub fn read_directory(root: &Path, label: &str, options: &ReadOptions) -> Result
     // kubectl diff's layout: every file is named for the object it holds (or would hold).
     let format = if !files.is_empty()
         && files.iter().all(|(relative, _)| {
-            !relative.contains('/') && super::layout::is_kubectl_diff_name(relative)
+            !relative.contains('/') && crate::format::layout::is_kubectl_diff_name(relative)
         }) {
         SourceFormat::KubectlDiff
     } else {

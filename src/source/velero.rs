@@ -8,12 +8,12 @@ use std::io::Read;
 use flate2::read::MultiGzDecoder;
 
 use super::{
-    CappedReader, Ingest, PlannedEntry, ReadOptions, file_name_of, larger_than_cap, layout,
-    one_line, too_large,
+    CappedReader, Ingest, PlannedEntry, ReadOptions, file_name_of, larger_than_cap, one_line,
+    too_large,
 };
 use crate::error::{Error, Result};
+use crate::format::layout::{self, EntryRole};
 use crate::snapshot::{DuplicateRule, Snapshot, SourceFormat};
-use layout::EntryRole;
 
 /// The decompressed stream of a tarball, capped, over its compressed stream, capped.
 type Capped<R> = CappedReader<MultiGzDecoder<CappedReader<R>>>;

@@ -5,8 +5,9 @@ use std::io::{Read, Seek, SeekFrom};
 
 use zip::ZipArchive;
 
-use super::{EntryFiles, Ingest, PlannedEntry, ReadOptions, file_name_of, layout, one_line};
+use super::{EntryFiles, Ingest, PlannedEntry, ReadOptions, file_name_of, one_line};
 use crate::error::{Error, Result};
+use crate::format::layout;
 use crate::snapshot::{Snapshot, SourceFormat};
 
 /// Reads a zip archive from `reader` (a file, or bytes in memory): its directory, then each
