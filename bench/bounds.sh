@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Peak memory of hostile and large inputs, against the bounds README.md promises ("What driftlab
-# promises"), with public tools only (GNU time, python3 for the crafted inputs).
+# Peak memory of hostile and large inputs, against the bounds docs/promises.md promises ("Bounded
+# reading", "Bounded memory"), with public tools only (GNU time, python3 for the crafted inputs).
 #
 #   bench/bounds.sh
 #

@@ -1,5 +1,6 @@
-//! README promises that had no test through the command: each test is named after the sentence
-//! it proves and runs `driftlab` as a user would (see tests/README.md for the map).
+//! Documented promises (README, docs/) that had no test through the command: each test is named
+//! after the sentence it proves and runs `driftlab` as a user would (see tests/README.md for the
+//! map).
 
 mod common;
 

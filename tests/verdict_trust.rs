@@ -1,4 +1,4 @@
-//! "Exit 0 must mean no dangerous drift" (README, "What driftlab promises"), tried as an attacker
+//! "Exit 0 must mean no dangerous drift" (docs/promises.md), tried as an attacker
 //! would: generated-looking objects, noise rules, field managers, burial and ignore rules, each
 //! through the binary, each with a control that must stay quiet.
 

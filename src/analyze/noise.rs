@@ -93,7 +93,7 @@ type Condition = fn(&Context<'_>, &Change) -> bool;
 pub struct BuiltinRule {
     /// Its name, as `--explain` prints it.
     pub name: &'static str,
-    /// What it hides and why, for the README and `--explain`.
+    /// What it hides and why, for the guide (docs/guide.md) and `--explain`.
     pub description: &'static str,
     /// The kinds it applies to (empty: every kind).
     pub kinds: &'static [&'static str],

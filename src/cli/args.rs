@@ -133,7 +133,7 @@ pub enum Command {
 pub enum OutputFormat {
     /// Grouped by namespace, for people.
     Text,
-    /// A stable JSON report (documented in the README).
+    /// A stable JSON report (documented in docs/guide.md).
     Json,
     /// RFC 6902 JSON Patch per object.
     Patch,

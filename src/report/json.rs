@@ -1,5 +1,5 @@
-//! The JSON report. Its wire types are private and documented here and in the README; fields may
-//! be added, none renamed or removed.
+//! The JSON report. Its wire types are private and documented here and in docs/guide.md; fields
+//! may be added, none renamed or removed.
 //!
 //! ```text
 //! {
