@@ -60,12 +60,17 @@ fn module_map() -> BTreeMap<String, Vec<MapEntry>> {
             continue;
         }
         if indent == 0 {
-            assert!(line.ends_with('/'), "{MAP_FILE}: a root folder ends in /: {line:?}");
+            assert!(
+                line.ends_with('/'),
+                "{MAP_FILE}: a root folder ends in /: {line:?}"
+            );
             root = Some(line.to_string());
             map.entry(line.to_string()).or_default();
             continue;
         }
-        let root = root.as_ref().unwrap_or_else(|| panic!("{MAP_FILE}: {line:?} before src/"));
+        let root = root
+            .as_ref()
+            .unwrap_or_else(|| panic!("{MAP_FILE}: {line:?} before src/"));
         let entries = map.get_mut(root).expect("root entered");
         if indent == 2 {
             let rest = &line[2..];
@@ -116,7 +121,9 @@ fn the_module_map_names_every_folder_and_top_level_file_and_nothing_else() {
         let named: Vec<&String> = entries.iter().flat_map(|e| &e.names).collect();
         let named_set: BTreeSet<&String> = named.iter().copied().collect();
         if named_set.len() != named.len() {
-            problems.push(format!("{root}: a name appears twice in the map: {named:?}"));
+            problems.push(format!(
+                "{root}: a name appears twice in the map: {named:?}"
+            ));
         }
         let actual = children(&repo(root));
         for missing in actual.iter().filter(|name| !named_set.contains(name)) {
@@ -183,7 +190,9 @@ fn every_file_the_module_map_describes_exists() {
 #[test]
 fn path_words_are_the_file_and_folder_names_of_a_description() {
     assert_eq!(
-        path_words("the writer (atomic), verify.rs (is it a backup), s3:// URLs, history/html/ and grid/; `keys.rs`"),
+        path_words(
+            "the writer (atomic), verify.rs (is it a backup), s3:// URLs, history/html/ and grid/; `keys.rs`"
+        ),
         ["verify.rs", "history/html/", "grid/", "keys.rs"]
     );
 }
@@ -374,7 +383,11 @@ fn shell_words(line: &str) -> Vec<String> {
 fn the_readme_two_commands_work_as_written_and_ci_runs_the_test_command() {
     let readme = read("README.md");
     let commands = shell_lines(section(&readme, "## Two commands"));
-    assert_eq!(commands.len(), 2, "two commands, one line each: {commands:?}");
+    assert_eq!(
+        commands.len(),
+        2,
+        "two commands, one line each: {commands:?}"
+    );
 
     // The main job on the shipped fixtures, as `cargo run --release --` would run it.
     let words = shell_words(&commands[0]);
@@ -392,8 +405,14 @@ fn the_readme_two_commands_work_as_written_and_ci_runs_the_test_command() {
     let stderr = String::from_utf8(output.stderr).expect("utf-8");
     // "The note and the warning printed before the report are about the fixture's deliberate
     // quirks (a derived file of the old tool, a 0-byte file from a failed run)."
-    assert!(stderr.contains("driftlab: note: ") && stderr.contains("_patched.json"), "{stderr}");
-    assert!(stderr.contains("driftlab: warning: ") && stderr.contains("0 bytes"), "{stderr}");
+    assert!(
+        stderr.contains("driftlab: note: ") && stderr.contains("_patched.json"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("driftlab: warning: ") && stderr.contains("0 bytes"),
+        "{stderr}"
+    );
     // "the hand-edited readinessProbe of DeploymentConfig web comes first among the likely
     // culprits"
     let culprits = stdout
@@ -401,8 +420,20 @@ fn the_readme_two_commands_work_as_written_and_ci_runs_the_test_command() {
         .expect("a culprits list")
         .1;
     let mut lines = culprits.lines();
-    assert!(lines.next().unwrap().contains("DeploymentConfig myproject/web"), "{stdout}");
-    assert!(lines.next().unwrap().contains("readinessProbe.httpGet.path"), "{stdout}");
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .contains("DeploymentConfig myproject/web"),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .next()
+            .unwrap()
+            .contains("readinessProbe.httpGet.path"),
+        "{stdout}"
+    );
     // "the housekeeping noise is counted, not shown"
     assert!(stdout.contains("noise changes hidden"), "{stdout}");
 
@@ -439,9 +470,19 @@ fn the_readme_three_uses_run_on_the_fixture_pair() {
         );
         words[2] = NIGHT1.to_string();
         words[3] = NIGHT2.to_string();
-        let output = driftlab().args(&words[1..]).output().expect("driftlab runs");
+        let output = driftlab()
+            .args(&words[1..])
+            .output()
+            .expect("driftlab runs");
         let stdout = String::from_utf8_lossy(&output.stdout);
-        assert_eq!(output.status.code(), Some(1), "{example}\n{stdout}{output:?}");
-        assert!(stdout.contains("readinessProbe.httpGet.path"), "{example}\n{stdout}");
+        assert_eq!(
+            output.status.code(),
+            Some(1),
+            "{example}\n{stdout}{output:?}"
+        );
+        assert!(
+            stdout.contains("readinessProbe.httpGet.path"),
+            "{example}\n{stdout}"
+        );
     }
 }
