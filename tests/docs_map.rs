@@ -2,7 +2,8 @@
 //! folder and top-level file of `src/` (and of `examples/`) and nothing that does not exist; every
 //! relative link of the README, `docs/` and the other Markdown files leads to a file and, with an
 //! anchor, to a heading of it; the README's two commands and its three uses run as written (on
-//! the fixture pair) and `.ci/run` runs the README's test command.
+//! the fixture pair) and `.ci/run` runs the README's test command; the guide's example outputs are
+//! what the insta snapshots of the fixtures pin.
 
 mod common;
 
@@ -485,4 +486,85 @@ fn the_readme_three_uses_run_on_the_fixture_pair() {
             "{example}\n{stdout}"
         );
     }
+}
+
+/// The first code block of `markdown` without a language (a program's output).
+fn first_output_block(markdown: &str) -> Vec<&str> {
+    let mut inside: Option<bool> = None; // Some(true) in an output block, Some(false) in another
+    let mut block = Vec::new();
+    for line in markdown.lines() {
+        match inside {
+            None if line.trim_end() == "```" => inside = Some(true),
+            None if line.starts_with("```") => inside = Some(false),
+            Some(true) if line.starts_with("```") => return block,
+            Some(false) if line.starts_with("```") => inside = None,
+            Some(true) => block.push(line),
+            _ => {}
+        }
+    }
+    block
+}
+
+/// Whether `shown`, a line of output as the docs show it, is `actual` or a shortening of it: a
+/// trailing `…` (or `…)`) may stand for the rest of a list.
+fn shows(shown: &str, actual: &str) -> bool {
+    if shown == actual {
+        return true;
+    }
+    let prefix = shown
+        .strip_suffix("…)")
+        .or_else(|| shown.strip_suffix('…'))
+        .filter(|prefix| prefix.ends_with(", "));
+    prefix.is_some_and(|prefix| actual.starts_with(prefix))
+}
+
+#[test]
+fn the_guide_shows_the_output_the_snapshot_tests_pin() {
+    // Each example output of the guide is a run of lines of an insta snapshot of the fixtures
+    // (tests/snapshots.rs), so the guide shows what the command prints.
+    let guide = read("docs/guide.md");
+    for (heading, snapshot) in [
+        (
+            "## Output",
+            "tests/snapshots/snapshots__diff_text_of_the_culprits_pair.snap",
+        ),
+        (
+            "## A week of nights: `driftlab history`",
+            "tests/snapshots/snapshots__history_timeline_of_the_probe.snap",
+        ),
+    ] {
+        let shown = first_output_block(section(&guide, heading));
+        assert!(!shown.is_empty(), "{heading}: no output block");
+        let text = read(snapshot);
+        let actual: Vec<&str> = text
+            .splitn(3, "---\n")
+            .nth(2)
+            .expect("an insta snapshot")
+            .lines()
+            .collect();
+        let start = actual
+            .iter()
+            .position(|line| *line == shown[0])
+            .unwrap_or_else(|| panic!("{heading}: {:?} is not in {snapshot}", shown[0]));
+        let run = &actual[start..(start + shown.len()).min(actual.len())];
+        let differences: Vec<String> = shown
+            .iter()
+            .zip(run.iter().chain(std::iter::repeat(&"<end of the output>")))
+            .filter(|(shown, actual)| !shows(shown, actual))
+            .map(|(shown, actual)| format!("  guide:  {shown}\n  output: {actual}"))
+            .collect();
+        assert!(
+            differences.is_empty(),
+            "docs/guide.md, {heading}: the example is not what {snapshot} pins:\n{}",
+            differences.join("\n")
+        );
+    }
+}
+
+#[test]
+fn a_shortened_line_shows_the_start_of_the_actual_one() {
+    assert!(shows("on 3 objects: a, b, …", "on 3 objects: a, b, c"));
+    assert!(shows("19 objects (Build, …)", "19 objects (Build, Route)"));
+    assert!(!shows("19 objects (Build, …)", "19 objects (Route, Build)"));
+    assert!(!shows("\"…/web:1\"", "\"…/web:2\""));
 }
