@@ -3,7 +3,7 @@
 //! relative link of the README, `docs/` and the other Markdown files leads to a file and, with an
 //! anchor, to a heading of it; the README's two commands and its three uses run as written (on
 //! the fixture pair) and `.ci/run` runs the README's test command; the guide's example outputs are
-//! what the insta snapshots of the fixtures pin.
+//! what the insta snapshots of the fixtures pin; every test tests/README.md names exists.
 
 mod common;
 
@@ -567,4 +567,94 @@ fn a_shortened_line_shows_the_start_of_the_actual_one() {
     assert!(shows("19 objects (Build, …)", "19 objects (Build, Route)"));
     assert!(!shows("19 objects (Build, …)", "19 objects (Route, Build)"));
     assert!(!shows("\"…/web:1\"", "\"…/web:2\""));
+}
+
+/// Every `.rs` file under `folder`, recursively.
+fn rust_files(folder: &Path, files: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(folder).expect("a folder") {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            rust_files(&path, files);
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            files.push(path);
+        }
+    }
+}
+
+/// The test names a row of tests/README.md's map gives in its last column: identifiers in
+/// backticks with an underscore, left out those in parentheses (JSON fields, comments).
+fn named_tests(row: &str) -> Vec<String> {
+    let Some((_, tests)) = row.rsplit_once(" | ") else {
+        return Vec::new();
+    };
+    let mut outside = String::new();
+    let mut depth = 0usize;
+    for c in tests.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => depth = depth.saturating_sub(1),
+            c if depth == 0 => outside.push(c),
+            _ => {}
+        }
+    }
+    outside
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|word| {
+            word.contains('_')
+                && word
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '*')
+        })
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn every_test_the_map_of_tests_names_exists() {
+    // tests/README.md is how the docs are checked against behaviour: a test it names that is not
+    // there proves nothing. Names ending in `*` stand for every test that starts so.
+    let mut files = Vec::new();
+    rust_files(&repo("tests"), &mut files);
+    rust_files(&repo("src"), &mut files);
+    let mut functions = BTreeSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a source file");
+        for after in text.split("fn ").skip(1) {
+            let name: String = after
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            functions.insert(name);
+        }
+    }
+    let map = read("tests/README.md");
+    let named: Vec<String> = map
+        .lines()
+        .filter(|line| line.starts_with("| ") && !line.starts_with("|---"))
+        .flat_map(named_tests)
+        .collect();
+    assert!(named.len() > 100, "the map names its tests: {named:?}");
+    let missing: Vec<&String> = named
+        .iter()
+        .filter(|name| match name.strip_suffix('*') {
+            Some(prefix) => !functions.iter().any(|f| f.starts_with(prefix)),
+            None => !functions.contains(name.as_str()),
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "tests/README.md names tests that do not exist: {missing:?}"
+    );
+}
+
+#[test]
+fn the_tests_of_a_row_are_its_backticked_names_outside_parentheses() {
+    assert_eq!(
+        named_tests(
+            "| **Output** `--stat` | cli_diff: `stat_and_name_only` (`ignored_by_rule`); corpus: `jd_*` |"
+        ),
+        ["stat_and_name_only", "jd_*"]
+    );
 }
