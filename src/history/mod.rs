@@ -16,7 +16,7 @@ use crate::error::{Error, Result};
 use crate::glob;
 use crate::snapshot::{Diagnostic, ObjectKey, Snapshot, SourceInfo, kinds};
 use crate::source::{self, ReadOptions};
-use crate::storage::{Location, Named, Store};
+use crate::storage::{self, Location, Named, Store};
 use crate::timestamp::{self, Timestamp};
 
 /// Which object `--object KIND/NAME` (or `KIND/NAMESPACE/NAME`) names.
@@ -128,7 +128,7 @@ pub struct History {
 
 /// One archive of a series: the date stamp in its name, and where it is.
 #[derive(Clone, Debug)]
-pub struct DatedArchive {
+pub struct SeriesArchive {
     /// The date stamp in its name.
     pub stamp: Timestamp,
     /// The store that holds it (shared by the archives of one folder).
@@ -137,7 +137,7 @@ pub struct DatedArchive {
     pub name: String,
 }
 
-impl DatedArchive {
+impl SeriesArchive {
     /// How it is named in messages.
     pub fn show(&self) -> String {
         self.store.show(&self.name)
@@ -146,7 +146,7 @@ impl DatedArchive {
 
 /// The archives named by the arguments (folders are searched for `*<8 or 12 digits>.zip`),
 /// ordered by the date stamp in their names.
-pub fn archives(arguments: &[String], since: Option<Timestamp>) -> Result<Vec<DatedArchive>> {
+pub fn archives(arguments: &[String], since: Option<Timestamp>) -> Result<Vec<SeriesArchive>> {
     let mut found = Vec::new();
     for argument in arguments {
         let (store, archives) = match Store::resolve(&Location::of_snapshot(argument)?)? {
@@ -162,33 +162,35 @@ pub fn archives(arguments: &[String], since: Option<Timestamp>) -> Result<Vec<Da
                 (store, archives)
             }
             Named::Archive(store, archive) => {
-                let dated = undated_or(&store, archive.name)?;
+                let dated = stamped(&store, archive.name)?;
                 (store, vec![dated])
             }
             Named::Path(path) => {
                 let (store, name) = Store::open_object("", &Location::Local(path))?;
-                let dated = undated_or(&store, name).map_err(|_| undated(argument))?;
+                let dated = stamped(&store, name).map_err(|_| undated(argument))?;
                 (store, vec![dated])
             }
             Named::Stdin => return Err(undated(argument)),
         };
         let store = Arc::new(store);
-        found.extend(archives.into_iter().map(|archive| DatedArchive {
+        found.extend(archives.into_iter().map(|archive| SeriesArchive {
             stamp: archive.stamp,
             store: Arc::clone(&store),
             name: archive.name,
         }));
     }
     found.retain(|archive| since.is_none_or(|since| archive.stamp >= since));
-    found.sort_by_cached_key(|archive| (archive.stamp, archive.show()));
-    found.dedup_by(|a, b| a.show() == b.show());
+    // Compared as paths (component by component), as they always were.
+    let place = |archive: &SeriesArchive| std::path::PathBuf::from(archive.show());
+    found.sort_by_cached_key(|archive| (archive.stamp, place(archive)));
+    found.dedup_by(|a, b| place(a) == place(b));
     Ok(found)
 }
 
-/// The archive `name` of `store` with the date stamp of its name; an error when it has none.
-fn undated_or(store: &Store, name: String) -> Result<crate::storage::DatedArchive> {
+/// The archive `name` of `store`, with the date stamp of its name; an error when it has none.
+fn stamped(store: &Store, name: String) -> Result<storage::DatedArchive> {
     match timestamp::stamp_in_file_name(&name) {
-        Some(stamp) => Ok(crate::storage::DatedArchive {
+        Some(stamp) => Ok(storage::DatedArchive {
             stamp,
             name,
             size: 0,
@@ -207,7 +209,7 @@ fn undated(argument: &str) -> Error {
 
 /// Reads the archives (each once; the next one is read while the last pair is compared) and
 /// compares each consecutive pair.
-pub fn build(archives: &[DatedArchive], options: &HistoryOptions) -> Result<History> {
+pub fn build(archives: &[SeriesArchive], options: &HistoryOptions) -> Result<History> {
     if archives.len() < 2 {
         return Err(Error::Usage(format!(
             "history needs at least two dated archives, found {}",
