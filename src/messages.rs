@@ -1,6 +1,8 @@
 //! What driftlab says on stderr about its work: errors, warnings and notes, one line each, in
-//! one format (`driftlab: warning: …`), with control characters made harmless so that a hostile
-//! file name cannot move the cursor or spread over several lines.
+//! one format (`driftlab: warning: …`), and export's progress lines as they are; all with
+//! control characters made harmless so that a hostile file name cannot move the cursor or
+//! spread over several lines. Nothing else in driftlab writes to stderr itself (a progress bar
+//! draws its own lines).
 
 use crate::error::Error;
 use crate::snapshot::{Diagnostic, Level};
@@ -18,6 +20,13 @@ pub fn warning(message: &str) {
 /// Prints a note.
 pub fn note(message: &str) {
     eprintln!("driftlab: note: {}", one_line(message));
+}
+
+/// Prints a line of progress as it is, without a prefix (`created /backups`, the original
+/// tool's `Exporting 'pods' resources to p/pods.json`): the caller decides whether `--quiet`
+/// silences it.
+pub fn progress(line: &str) {
+    eprintln!("{}", one_line(line));
 }
 
 /// Prints what reading a source had to say, unless `quiet`.

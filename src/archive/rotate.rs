@@ -17,13 +17,9 @@
 //!   never counted and never deleted, unless `--prune-broken` asks; a suspicious one is named and
 //!   kept; a partial one is kept while it is inside the retention.
 
-use std::fs;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
-
 use super::verify::{self, ArchiveState, Verified};
-use crate::error::{Error, Result};
-use crate::storage::{self, Bucket, BucketUrl};
+use crate::error::Result;
+use crate::storage::{DatedArchive, Store};
 use crate::timestamp::Timestamp;
 
 /// How many archives to keep.
@@ -52,96 +48,16 @@ pub fn archive_stamp(file_name: &str, prefix: &str) -> Option<Timestamp> {
     Timestamp::parse_stamp(digits)
 }
 
-/// A folder of archives: on disk, or under a bucket prefix.
-#[derive(Clone, Copy, Debug)]
-pub enum Folder<'a> {
-    /// A local directory.
-    Local(&'a Path),
-    /// A prefix of a bucket.
-    Bucket(&'a Bucket, &'a BucketUrl),
-}
+/// One archive of a folder: its date stamp, its name, its size.
+pub type Archive = DatedArchive;
 
-/// One archive of a folder.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Archive {
-    /// The date stamp in its name.
-    pub stamp: Timestamp,
-    /// Its file name in the folder.
-    pub name: String,
-    /// Its size in bytes.
-    pub size: u64,
-}
-
-impl Folder<'_> {
-    /// The archives named `<prefix><stamp>.zip`, newest first (equal stamps by name, so the
-    /// order is the same on every run), and the keys of a bucket that are not archives.
-    pub fn archives(&self, prefix: &str) -> Result<(Vec<Archive>, Vec<String>)> {
-        let mut archives = Vec::new();
-        let mut others = Vec::new();
-        match self {
-            Folder::Local(dir) => {
-                let listing =
-                    fs::read_dir(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-                for entry in listing.flatten() {
-                    let Ok(metadata) = entry.metadata() else {
-                        continue;
-                    };
-                    let name = entry.file_name().to_string_lossy().into_owned();
-                    if let Some(stamp) = archive_stamp(&name, prefix).filter(|_| metadata.is_file())
-                    {
-                        let size = metadata.len();
-                        archives.push(Archive { stamp, name, size });
-                    }
-                }
-            }
-            Folder::Bucket(bucket, url) => {
-                let listing = bucket.list(url)?;
-                others = listing.others;
-                for object in listing.objects {
-                    match archive_stamp(&object.name, prefix) {
-                        Some(stamp) => archives.push(Archive {
-                            stamp,
-                            name: object.name,
-                            size: object.size,
-                        }),
-                        None => others.push(url.key(&object.name)),
-                    }
-                }
-                others.sort();
-            }
-        }
-        archives.sort_by(|a, b| b.stamp.cmp(&a.stamp).then_with(|| b.name.cmp(&a.name)));
-        Ok((archives, others))
-    }
-
-    /// Verifies one archive: one streaming read, from disk or by ranged requests.
-    pub fn verify(&self, archive: &Archive) -> Verified {
-        match self {
-            Folder::Local(dir) => verify::verify(&dir.join(&archive.name)),
-            Folder::Bucket(bucket, url) => {
-                verify::verify_in_bucket(bucket, url.key(&archive.name), archive.size)
-            }
-        }
-    }
-
-    /// How an archive is named in messages: its path, or its URL.
-    pub fn show(&self, name: &str) -> String {
-        match self {
-            Folder::Local(dir) => dir.join(name).display().to_string(),
-            Folder::Bucket(_, url) => url.url_of(name),
-        }
-    }
-
-    /// Deletes an archive.
-    pub fn delete(&self, name: &str) -> Result<()> {
-        match self {
-            Folder::Local(dir) => {
-                let path = dir.join(name);
-                fs::remove_file(&path).map_err(|e| Error::io(path.display().to_string(), e))
-            }
-            Folder::Bucket(bucket, url) => bucket.delete(&url.key(name)),
-        }
-    }
+/// The archives of `store` named `<prefix><stamp>.zip`, newest first (equal stamps by name, so
+/// the order is the same on every run), and how the store names what is not an archive.
+pub fn archives(store: &Store, prefix: &str) -> Result<(Vec<Archive>, Vec<String>)> {
+    let (mut archives, others) =
+        store.archives(&|entry| archive_stamp(&entry.name, prefix).filter(|_| entry.is_file))?;
+    archives.sort_by(|a, b| b.stamp.cmp(&a.stamp).then_with(|| b.name.cmp(&a.name)));
+    Ok((archives, others))
 }
 
 /// What rotation is asked to do.
@@ -214,10 +130,13 @@ pub fn decide(
     plan
 }
 
-/// Plans rotation of `folder`: its archives listed and as many verified as needed.
-pub fn plan(folder: Folder<'_>, prefix: &str, rules: &Rules<'_>) -> Result<Plan> {
-    let (archives, ignored) = folder.archives(prefix)?;
-    let mut plan = decide(&archives, rules, |archive| folder.verify(archive));
+/// Plans rotation of `store`: its archives listed and as many verified as needed (one
+/// streaming read each, from disk or by ranged requests).
+pub fn plan(store: &Store, prefix: &str, rules: &Rules<'_>) -> Result<Plan> {
+    let (archives, ignored) = archives(store, prefix)?;
+    let mut plan = decide(&archives, rules, |archive| {
+        verify::verify_stored(store, &archive.name, archive.size)
+    });
     plan.ignored = ignored;
     Ok(plan)
 }
@@ -233,33 +152,31 @@ pub struct Done {
 
 /// Deletes what `plan` lets go (the broken archives too, with `prune_broken`); with `dry_run`,
 /// only says so.
-pub fn execute(folder: Folder<'_>, plan: &Plan, prune_broken: bool, dry_run: bool) -> Result<Done> {
+pub fn execute(store: &Store, plan: &Plan, prune_broken: bool, dry_run: bool) -> Result<Done> {
     let mut done = Done::default();
     let mut expired = plan.expired.clone();
     expired.sort();
     for name in expired {
         if !dry_run {
-            folder.delete(&name)?;
+            store.delete(&name)?;
         }
-        done.expired.push(folder.show(&name));
+        done.expired.push(store.show(&name));
     }
     if prune_broken {
         for (name, _) in &plan.broken {
             if !dry_run {
-                folder.delete(name)?;
+                store.delete(name)?;
             }
-            done.pruned.push(folder.show(name));
+            done.pruned.push(store.show(name));
         }
     }
     Ok(done)
 }
 
 /// The warning lines of a plan: each broken and suspicious archive, and the keys ignored.
-pub fn warnings(folder: Folder<'_>, plan: &Plan, prune_broken: bool) -> Vec<String> {
+pub fn warnings(store: &Store, plan: &Plan, prune_broken: bool) -> Vec<String> {
     let mut lines = Vec::new();
-    if let Folder::Bucket(_, url) = folder
-        && let Some(line) = storage::ignored_keys(url, &plan.ignored)
-    {
+    if let Some(line) = store.ignored(&plan.ignored) {
         lines.push(line);
     }
     let fate = if prune_broken {
@@ -268,54 +185,23 @@ pub fn warnings(folder: Folder<'_>, plan: &Plan, prune_broken: bool) -> Vec<Stri
         "kept, not counted as a backup (--prune-broken deletes it)"
     };
     for (name, why) in &plan.broken {
-        lines.push(format!("{}: broken: {why}; {fate}", folder.show(name)));
+        lines.push(format!("{}: broken: {why}; {fate}", store.show(name)));
     }
     for (name, why) in &plan.suspicious {
         lines.push(format!(
             "{}: suspicious: {why}; kept, not counted as a backup",
-            folder.show(name)
+            store.show(name)
         ));
     }
     lines
-}
-
-/// How long a temporary archive may go unwritten before it counts as left behind by a run that
-/// died (kill -9, a node lost): an export writes a list at least every few minutes (its slowest
-/// request times out after 3 × 60 s).
-pub const STALE_AFTER: Duration = Duration::from_secs(15 * 60);
-
-/// Removes the temporary files (`.<prefix>…zip.<pid>.partial`) that killed exports left in `dir`
-/// and that nothing has written to for [`STALE_AFTER`]; returns their paths.
-pub fn remove_stale_partials(dir: &Path, prefix: &str, now: SystemTime) -> Vec<PathBuf> {
-    let Ok(listing) = fs::read_dir(dir) else {
-        return Vec::new();
-    };
-    let mut removed = Vec::new();
-    for entry in listing.flatten() {
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let ours = name
-            .strip_prefix('.')
-            .and_then(|n| n.strip_prefix(prefix))
-            .is_some_and(|n| n.contains(".zip.") && n.ends_with(".partial"));
-        let stale = entry
-            .metadata()
-            .ok()
-            .filter(std::fs::Metadata::is_file)
-            .and_then(|m| m.modified().ok())
-            .and_then(|modified| now.duration_since(modified).ok())
-            .is_some_and(|age| age >= STALE_AFTER);
-        if ours && stale && fs::remove_file(entry.path()).is_ok() {
-            removed.push(entry.path());
-        }
-    }
-    removed.sort();
-    removed
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::cell::RefCell;
+    use std::fs;
+    use std::path::PathBuf;
 
     fn night(day: u32) -> Archive {
         Archive {
@@ -516,7 +402,7 @@ mod tests {
         for day in [19, 18, 17] {
             fs::write(dir.path().join(night(day).name), "x").unwrap();
         }
-        let folder = Folder::Local(dir.path());
+        let folder = &Store::local(dir.path().to_path_buf());
         let plan = Plan {
             expired: vec![night(17).name],
             broken: vec![(night(19).name, "0 bytes".into())],
@@ -573,51 +459,5 @@ mod tests {
         ] {
             assert!(archive_stamp(name, "driftlab-").is_none(), "{name}");
         }
-    }
-
-    /// Only our own partial files, and only once nothing has written to them for
-    /// [`STALE_AFTER`]: a partial file of a running export (or another tool's file) stays.
-    #[test]
-    fn stale_partials_of_killed_exports_are_removed_and_nothing_else() {
-        let dir = tempfile::tempdir().unwrap();
-        let names = [
-            ".backup202609190015.zip.4242.partial",
-            ".other202609190015.zip.4242.partial",
-            "backup202609190015.zip",
-            ".backup202609190015.zip.4242.tmp",
-        ];
-        for name in names {
-            fs::write(dir.path().join(name), "x").unwrap();
-        }
-        fs::create_dir(dir.path().join(".backup-dir.zip.1.partial")).unwrap();
-        let written = fs::metadata(dir.path().join(names[0]))
-            .unwrap()
-            .modified()
-            .unwrap();
-        // Not yet stale: one second short of the limit.
-        let soon = written + STALE_AFTER - Duration::from_secs(1);
-        assert!(remove_stale_partials(dir.path(), "backup", soon).is_empty());
-        // Exactly stale: removed, and only it.
-        let later = written + STALE_AFTER;
-        assert_eq!(
-            remove_stale_partials(dir.path(), "backup", later),
-            [dir.path().join(names[0])]
-        );
-        let mut left: Vec<String> = fs::read_dir(dir.path())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect();
-        left.sort();
-        assert_eq!(
-            left,
-            [
-                ".backup-dir.zip.1.partial",
-                ".backup202609190015.zip.4242.tmp",
-                ".other202609190015.zip.4242.partial",
-                "backup202609190015.zip",
-            ]
-        );
-        assert!(remove_stale_partials(&dir.path().join("gone"), "backup", later).is_empty());
-        assert_eq!(STALE_AFTER, Duration::from_secs(900));
     }
 }

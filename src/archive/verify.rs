@@ -3,7 +3,7 @@
 //!
 //! A manifest saying `complete: true` is a claim, not a proof: a disk, a copy or an attacker can
 //! leave an archive whose manifest is fine and whose content is not. So an archive is read whole,
-//! in one streaming pass (a local file, or an object in a bucket through ranged requests): every
+//! in one streaming pass (a local file, or an object of a [`Store`] read in place): every
 //! entry must decompress (its checksum checked), every `.json` entry must parse as JSON, and the
 //! objects it holds, per type, must be what the manifest counts. Objects are counted, never kept:
 //! the pass holds one entry at a time (as the readers do), whatever the archive's size.
@@ -19,7 +19,7 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use crate::format::DEFAULT_MAX_BYTES;
 use crate::format::layout::MANIFEST_NAME;
 use crate::format::manifest::{Manifest, ResourceCount};
-use crate::storage::{Bucket, RangeReader};
+use crate::storage::Store;
 use crate::timestamp::Timestamp;
 
 /// What an archive is worth as a backup.
@@ -107,13 +107,17 @@ pub fn verify(path: &Path) -> Verified {
     verify_reader(BufReader::new(file), len)
 }
 
-/// Verifies the archive `key` (`size` bytes) of a bucket, read in place with ranged requests.
-pub fn verify_in_bucket(bucket: &Bucket, key: String, size: u64) -> Verified {
-    verify_reader(BufReader::new(RangeReader::new(bucket, key, size)), size)
+/// Verifies the archive `name` of `store`, `size` bytes long (from its listing), read in place:
+/// a file, or an object through ranged requests.
+pub fn verify_stored(store: &Store, name: &str, size: u64) -> Verified {
+    match store.reader(name, size) {
+        Ok((reader, len)) => verify_reader(BufReader::new(reader), len),
+        Err(e) => Verified::broken(e.to_string()),
+    }
 }
 
 /// Verifies an archive read through `reader`, `len` bytes long: the one code path behind
-/// [`verify`] and [`verify_in_bucket`].
+/// [`verify`] and [`verify_stored`].
 pub fn verify_reader(reader: impl Read + Seek, len: u64) -> Verified {
     if len == 0 {
         return Verified::broken("0 bytes");

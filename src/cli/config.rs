@@ -34,7 +34,7 @@ use crate::secret::SecretKey;
 use crate::serve::{Limits, ServeOptions};
 use crate::snapshot::ObjectFilter;
 use crate::source::ReadOptions;
-use crate::storage::Place;
+use crate::storage::Location;
 use crate::timestamp::Timestamp;
 
 /// Whether to colour: `auto` colours a terminal unless `NO_COLOR` is set (to anything but the
@@ -370,14 +370,8 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
         },
         secret_key,
         destination: match args.output {
-            Some(file) => match Place::parse("-o", file)? {
-                Place::Local(file) => Destination::File(file),
-                Place::Bucket(url) => Destination::BucketObject(url),
-            },
-            None => match Place::parse("--output-dir", args.output_dir)? {
-                Place::Local(dir) => Destination::Directory(dir),
-                Place::Bucket(folder) => Destination::Bucket(folder),
-            },
+            Some(file) => Destination::Exactly(Location::parse("-o", file)?),
+            None => Destination::Folder(Location::parse("--output-dir", args.output_dir)?),
         },
         prefix: args.prefix,
         retention: Retention {
@@ -458,7 +452,7 @@ pub fn check_command(args: CheckArgs) -> CheckCommand {
 /// The settings of `driftlab rotate`.
 pub fn rotate_command(args: RotateArgs) -> Result<RotateCommand> {
     Ok(RotateCommand {
-        place: Place::parse("DIR", args.dir)?,
+        folder: Location::parse("DIR", args.dir)?,
         prefix: args.prefix,
         retention: Retention {
             days: args.retain_days,

@@ -6,9 +6,8 @@ use crate::archive::verify::{self, ArchiveState, Verified};
 use crate::error::{Error, ExitStatus, Result};
 use crate::messages;
 use crate::snapshot::Snapshot;
-use crate::source::bucket::{self as in_bucket, Named};
 use crate::source::{self, ReadOptions};
-use crate::storage::{Bucket, BucketUrl};
+use crate::storage::{Location, Named, Store};
 use crate::timestamp::{self, Timestamp};
 
 /// Everything `driftlab check` needs, settled.
@@ -24,7 +23,7 @@ pub struct CheckCommand {
 /// or holds no object (a backup of nothing is not a backup). A driftlab archive that its export
 /// marked incomplete reads `PARTIAL`, with what it lacks, and does not change the exit status.
 ///
-/// An archive (a `.zip` file or an `s3://` object) is also verified as rotation verifies it, so
+/// An archive (a `.zip` file or an object of a bucket) is also verified as rotation verifies it, so
 /// that the two never disagree: one that rotation would call broken (an entry that does not
 /// decompress, counts that disagree with its manifest) fails here too, and one whose name is
 /// suspicious (dated in the future, or a day away from its manifest's start time) is named.
@@ -75,31 +74,20 @@ pub fn run(command: &CheckCommand) -> Result<ExitStatus> {
 }
 
 /// What verification says of `argument` when it names one archive (a local `.zip` file, or an
-/// `s3://` object), with the date stamp of its name; `None` for anything else (a folder of a
-/// bucket was verified when its newest archive was chosen).
+/// object of a store), with the date stamp of its name; `None` for anything else (a store's
+/// folder was verified when its newest archive was chosen).
 fn verify_archive(argument: &str) -> Result<Option<(Verified, Option<Timestamp>)>> {
     let stamp = |name: &str| timestamp::stamp_in_file_name(name);
-    if let Some(url) = BucketUrl::parse("", argument) {
-        let url = url?;
-        let bucket = Bucket::open(&url)?;
-        return Ok(match in_bucket::resolve(&bucket, &url)? {
-            Named::Object(key) => {
-                let size = bucket.size(&key)?.unwrap_or(0);
-                let verified = verify::verify_in_bucket(&bucket, key, size);
-                Some((verified, stamp(url.file_name())))
-            }
-            Named::Folder(..) => None,
-        });
-    }
-    let path = std::path::Path::new(argument);
-    let is_zip_file = path.is_file() && argument.ends_with(".zip");
-    Ok(is_zip_file.then(|| {
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        (verify::verify(path), stamp(name))
-    }))
+    let (store, name, size) = match Store::resolve(&Location::of_snapshot(argument)?)? {
+        Named::Archive(store, archive) => (store, archive.name, archive.size),
+        Named::Path(path) if path.is_file() && argument.ends_with(".zip") => {
+            let (store, name) = Store::open_object("", &Location::Local(path))?;
+            (store, name, 0)
+        }
+        Named::Stdin | Named::Path(_) | Named::Folder(..) => return Ok(None),
+    };
+    let verified = verify::verify_stored(&store, &name, size);
+    Ok(Some((verified, stamp(&name))))
 }
 
 /// The first word of a snapshot's line (`ok`, `empty`, `PARTIAL`) and what follows it.

@@ -6,14 +6,14 @@
 //! after a complete export.
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::progress::{Progress, ProgressMode};
 use crate::archive::ArchiveWriter;
-use crate::archive::rotate::{self, Folder, Retention, Rules};
+use crate::archive::rotate::{self, Retention, Rules};
 use crate::cluster::collect::Target;
 use crate::cluster::discovery::ResourceType;
 use crate::cluster::read::{self, Consumer, ListProblem, ReadPlan, ReadReport, SecretValues};
@@ -24,7 +24,7 @@ use crate::format::manifest::{
 };
 use crate::messages;
 use crate::secret::SecretKey;
-use crate::storage::{Bucket, BucketUrl};
+use crate::storage::{Location, Pending, Store};
 use crate::timestamp::Timestamp;
 
 /// What to do with Secret objects.
@@ -52,14 +52,10 @@ impl SecretsMode {
 /// Where the archive goes.
 #[derive(Clone, Debug)]
 pub enum Destination {
-    /// `<dir>/<prefix><YYYYMMDDHHMM>.zip`.
-    Directory(PathBuf),
-    /// Exactly this file.
-    File(PathBuf),
-    /// `s3://bucket/prefix/<prefix><YYYYMMDDHHMM>.zip`.
-    Bucket(BucketUrl),
-    /// Exactly this object.
-    BucketObject(BucketUrl),
+    /// `<folder>/<prefix><YYYYMMDDHHMM>.zip` (`--output-dir`).
+    Folder(Location),
+    /// Exactly this file or object (`-o`).
+    Exactly(Location),
 }
 
 /// Everything `driftlab export` needs, settled.
@@ -97,7 +93,7 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
         SecretsMode::Skip => SecretValues::Skip,
     };
     let mut sink = ArchiveSink {
-        path: target.local_path().to_path_buf(),
+        path: target.pending.path().to_path_buf(),
         taken: started,
         writer: None,
         progress: None,
@@ -153,183 +149,56 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
 
 /// Where the finished archive goes, settled before the cluster is read: a wrong folder, bucket
 /// or credentials end the run before any request to the cluster.
-enum Publish {
-    /// Written in place: the archive writer links it to its final name.
-    Local {
-        /// The archive's path.
-        path: PathBuf,
-    },
-    /// Written to a private staging folder (removed on every way out), then uploaded.
-    Upload {
-        /// Boxed: a client with its runtime is large, and this enum lives on the stack.
-        bucket: Box<Bucket>,
-        folder: BucketUrl,
-        name: String,
-        /// Held so that the folder lives until the upload, and goes when this does.
-        _staging: tempfile::TempDir,
-        path: PathBuf,
-    },
+struct Publish {
+    /// The folder of archives it goes to.
+    store: Store,
+    /// Where the archive writer writes it (on disk, it links it to its final name itself).
+    pending: Pending,
 }
 
 impl Publish {
     fn prepare(command: &ExportCommand, started: Timestamp) -> Result<Publish> {
-        let dated = || format!("{}{}.zip", command.prefix, started.stamp());
-        let (folder, name) = match &command.destination {
-            Destination::File(path) => {
-                return Ok(Publish::Local {
-                    path: local_archive_path(command, path.clone())?,
-                });
-            }
-            Destination::Directory(dir) => {
-                return Ok(Publish::Local {
-                    path: local_archive_path(command, dir.join(dated()))?,
-                });
-            }
-            Destination::Bucket(folder) => (folder.clone(), dated()),
-            Destination::BucketObject(url) => url.split(),
+        let (store, name) = match &command.destination {
+            Destination::Exactly(location) => Store::open_object("-o", location)?,
+            Destination::Folder(location) => (
+                Store::open_folder(location)?,
+                format!("{}{}.zip", command.prefix, started.stamp()),
+            ),
         };
-        if name.is_empty() {
-            return Err(Error::Usage(format!("-o {folder}: names no object")));
-        }
-        let bucket = Bucket::open(&folder)?;
-        // Listing the folder proves the bucket is there and the credentials work.
-        let listing = bucket.list(&folder)?;
-        let mut others = listing.others;
-        others.extend(
-            listing
-                .objects
-                .iter()
-                .filter(|o| rotate::archive_stamp(&o.name, &command.prefix).is_none())
-                .map(|o| folder.key(&o.name)),
-        );
-        others.sort();
-        if let Some(line) = crate::storage::ignored_keys(&folder, &others) {
-            messages::warning(&line);
-        }
-        if bucket.size(&folder.key(&name))?.is_some() {
-            return Err(Error::Usage(format!(
-                "{}: already exists; not overwritten",
-                folder.url_of(&name)
-            )));
-        }
-        let staging = tempfile::Builder::new()
-            .prefix("driftlab-export-")
-            .tempdir()
-            .map_err(|e| Error::io(std::env::temp_dir().display().to_string(), e))?;
-        let path = staging.path().join(&name);
-        Ok(Publish::Upload {
-            bucket: Box::new(bucket),
-            folder,
-            name,
-            _staging: staging,
-            path,
-        })
-    }
-
-    /// Where the archive writer writes.
-    fn local_path(&self) -> &Path {
-        match self {
-            Publish::Local { path } | Publish::Upload { path, .. } => path,
-        }
+        let is_archive =
+            |entry: &crate::storage::Stored| rotate::archive_stamp(&entry.name, &command.prefix);
+        let quiet = command.progress == ProgressMode::Quiet;
+        let pending = store.prepare_put(&name, &command.prefix, &is_archive, quiet)?;
+        Ok(Publish { store, pending })
     }
 
     /// Puts the finished archive at `written` in its place; returns that place as shown.
-    fn publish(&self, written: &Path) -> Result<String> {
-        match self {
-            Publish::Local { .. } => Ok(written.display().to_string()),
-            Publish::Upload {
-                bucket,
-                folder,
-                name,
-                ..
-            } => {
-                let uploaded = bucket.upload_new(&folder.key(name), written);
-                // The staged copy goes either way (its folder goes on every way out).
-                let _ = std::fs::remove_file(written);
-                uploaded.map_err(|err| {
-                    Error::input(
-                        folder.url_of(name),
-                        format!("upload failed, nothing was written under that name ({err})"),
-                    )
-                })?;
-                Ok(folder.url_of(name))
-            }
-        }
+    fn publish(&self, written: &std::path::Path) -> Result<String> {
+        self.store.put_new(&self.pending, written)
     }
 
     /// Rotation after a complete export; returns what went, as shown. Broken and suspicious
     /// archives are named on stderr; the one just written is never deleted.
     fn rotate(&self, command: &ExportCommand, now: Timestamp) -> Result<Vec<String>> {
-        let dir;
-        let (folder, protect) = match self {
-            Publish::Local { path } => {
-                dir = parent_dir(path);
-                (
-                    Folder::Local(&dir),
-                    path.file_name().and_then(|n| n.to_str()),
-                )
-            }
-            Publish::Upload {
-                bucket,
-                folder,
-                name,
-                ..
-            } => (Folder::Bucket(bucket, folder), Some(name.as_str())),
-        };
         let rules = Rules {
             retention: command.retention,
             prune_broken: command.prune_broken,
-            protect,
+            protect: Some(self.pending.name()),
             now,
         };
-        let mut plan = rotate::plan(folder, &command.prefix, &rules)?;
+        let mut plan = rotate::plan(&self.store, &command.prefix, &rules)?;
         // Keys that are not archives were named when the bucket was first listed.
         plan.ignored.clear();
-        for line in rotate::warnings(folder, &plan, command.prune_broken) {
+        for line in rotate::warnings(&self.store, &plan, command.prune_broken) {
             messages::warning(&line);
         }
-        let done = rotate::execute(folder, &plan, command.prune_broken, false)?;
+        let done = rotate::execute(&self.store, &plan, command.prune_broken, false)?;
         Ok(done
             .expired
             .into_iter()
             .chain(done.pruned.into_iter().map(|p| format!("{p} (broken)")))
             .collect())
     }
-}
-
-/// A local archive's path, checked: its folder is created when missing, stale temporary files
-/// of killed exports there are removed, and an existing file is never replaced.
-fn local_archive_path(command: &ExportCommand, path: PathBuf) -> Result<PathBuf> {
-    let dir = parent_dir(&path);
-    if !dir.is_dir() {
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-        if command.progress != ProgressMode::Quiet {
-            eprintln!("created {}", dir.display());
-        }
-    }
-    for stale in rotate::remove_stale_partials(&dir, &command.prefix, std::time::SystemTime::now())
-    {
-        if command.progress != ProgressMode::Quiet {
-            eprintln!(
-                "removed {}, left behind by an export that was killed",
-                stale.display()
-            );
-        }
-    }
-    if path.exists() {
-        return Err(Error::Usage(format!(
-            "{}: already exists; not overwritten",
-            path.display()
-        )));
-    }
-    Ok(path)
-}
-
-fn parent_dir(path: &Path) -> PathBuf {
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
-        .to_path_buf()
 }
 
 /// Writes each list into the archive as it arrives, and tells the person watching.

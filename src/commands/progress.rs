@@ -3,6 +3,8 @@
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use crate::messages;
+
 /// How progress is shown.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProgressMode {
@@ -38,7 +40,7 @@ impl Progress {
     /// A line the original tool would print (`Exporting 'pods' resources to p/pods.json`).
     pub fn log(&self, line: &str) {
         if self.mode == ProgressMode::Lines {
-            eprintln!("{line}");
+            messages::progress(line);
         }
     }
 
@@ -46,7 +48,7 @@ impl Progress {
     pub fn warn(&self, line: &str) {
         match (&self.bar, self.mode) {
             (Some(bar), _) => bar.println(line),
-            (None, ProgressMode::Lines) => eprintln!("{line}"),
+            (None, ProgressMode::Lines) => messages::progress(line),
             _ => {}
         }
     }
@@ -55,7 +57,7 @@ impl Progress {
     pub fn fail(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.println(line),
-            None => eprintln!("{line}"),
+            None => messages::progress(line),
         }
     }
 

@@ -1,16 +1,16 @@
-//! `driftlab rotate DIR|s3://bucket/prefix`: rotation on its own.
+//! `driftlab rotate DIR`: rotation on its own, of a local folder or a bucket prefix.
 
-use crate::archive::rotate::{self, Folder, Retention, Rules};
+use crate::archive::rotate::{self, Retention, Rules};
 use crate::error::{Error, ExitStatus, Result};
 use crate::messages;
-use crate::storage::{Bucket, Place};
+use crate::storage::{Location, Store};
 use crate::timestamp::Timestamp;
 
 /// Everything `driftlab rotate` needs.
 #[derive(Debug)]
 pub struct RotateCommand {
-    /// The archive folder: local, or in a bucket.
-    pub place: Place,
+    /// The archive folder.
+    pub folder: Location,
     /// The archive name prefix.
     pub prefix: String,
     /// What to keep.
@@ -34,37 +34,24 @@ pub fn run(command: &RotateCommand) -> Result<ExitStatus> {
     } else {
         "deleted"
     };
-    let bucket;
-    let folder = match &command.place {
-        Place::Local(dir) => {
-            if !command.dry_run {
-                let now = std::time::SystemTime::now();
-                for stale in rotate::remove_stale_partials(dir, &command.prefix, now) {
-                    println!(
-                        "deleted {} (left behind by a killed export)",
-                        stale.display()
-                    );
-                }
-            }
-            Folder::Local(dir)
+    let store = Store::open_folder(&command.folder)?;
+    if !command.dry_run {
+        let now = std::time::SystemTime::now();
+        for stale in store.remove_stale_partials(&command.prefix, now) {
+            println!("deleted {stale} (left behind by a killed export)");
         }
-        // A bucket holds no temporary objects: an upload is invisible until complete.
-        Place::Bucket(url) => {
-            bucket = Bucket::open(url)?;
-            Folder::Bucket(&bucket, url)
-        }
-    };
+    }
     let rules = Rules {
         retention: command.retention,
         prune_broken: command.prune_broken,
         protect: None,
         now: Timestamp::now(),
     };
-    let plan = rotate::plan(folder, &command.prefix, &rules)?;
-    for line in rotate::warnings(folder, &plan, command.prune_broken) {
+    let plan = rotate::plan(&store, &command.prefix, &rules)?;
+    for line in rotate::warnings(&store, &plan, command.prune_broken) {
         messages::warning(&line);
     }
-    let done = rotate::execute(folder, &plan, command.prune_broken, command.dry_run)?;
+    let done = rotate::execute(&store, &plan, command.prune_broken, command.dry_run)?;
     for shown in done.expired {
         println!("{verb} {shown}");
     }

@@ -6,7 +6,8 @@ pub mod grid;
 pub mod short_path;
 
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 use crate::analyze::{self, Analysis, AnalyzeOptions, Entry};
 use crate::diff::value::{Change, Op};
@@ -14,9 +15,8 @@ use crate::diff::{DiffOptions, PathPattern, diff_snapshots};
 use crate::error::{Error, Result};
 use crate::glob;
 use crate::snapshot::{Diagnostic, ObjectKey, Snapshot, SourceInfo, kinds};
-use crate::source::bucket::{self, Named};
 use crate::source::{self, ReadOptions};
-use crate::storage::{Bucket, BucketUrl};
+use crate::storage::{self, Location, Named, Store};
 use crate::timestamp::{self, Timestamp};
 
 /// Which object `--object KIND/NAME` (or `KIND/NAMESPACE/NAME`) names.
@@ -126,42 +126,77 @@ pub struct History {
     pub path: Option<String>,
 }
 
+/// One archive of a series: the date stamp in its name, and where it is.
+#[derive(Clone, Debug)]
+pub struct SeriesArchive {
+    /// The date stamp in its name.
+    pub stamp: Timestamp,
+    /// The store that holds it (shared by the archives of one folder).
+    pub store: Arc<Store>,
+    /// Its name in the store.
+    pub name: String,
+}
+
+impl SeriesArchive {
+    /// How it is named in messages.
+    pub fn show(&self) -> String {
+        self.store.show(&self.name)
+    }
+}
+
 /// The archives named by the arguments (folders are searched for `*<8 or 12 digits>.zip`),
 /// ordered by the date stamp in their names.
-pub fn archives(
-    arguments: &[String],
-    since: Option<Timestamp>,
-) -> Result<Vec<(Timestamp, PathBuf)>> {
+pub fn archives(arguments: &[String], since: Option<Timestamp>) -> Result<Vec<SeriesArchive>> {
     let mut found = Vec::new();
     for argument in arguments {
-        if let Some(url) = BucketUrl::parse("", argument) {
-            found.extend(bucket_archives(&url?)?);
-            continue;
-        }
-        let path = Path::new(argument);
-        if path.is_dir() {
-            let listing = std::fs::read_dir(path).map_err(|e| Error::io(argument, e))?;
-            for entry in listing.flatten() {
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if name.ends_with(".zip")
-                    && let Some(stamp) = timestamp::stamp_in_file_name(&name)
-                {
-                    found.push((stamp, entry.path()));
-                }
+        let (store, archives) = match Store::resolve(&Location::of_snapshot(argument)?)? {
+            Named::Path(path) if path.is_dir() => {
+                let store = Store::local(path);
+                let (archives, _) = store.dated_archives()?;
+                (store, archives)
             }
-        } else {
-            let name = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or(argument);
-            let stamp = timestamp::stamp_in_file_name(name).ok_or_else(|| undated(argument))?;
-            found.push((stamp, path.to_path_buf()));
-        }
+            Named::Folder(store, archives, ignored) => {
+                if let Some(line) = ignored {
+                    crate::messages::warning(&line);
+                }
+                (store, archives)
+            }
+            Named::Archive(store, archive) => {
+                let dated = stamped(&store, archive.name)?;
+                (store, vec![dated])
+            }
+            Named::Path(path) => {
+                let (store, name) = Store::open_object("", &Location::Local(path))?;
+                let dated = stamped(&store, name).map_err(|_| undated(argument))?;
+                (store, vec![dated])
+            }
+            Named::Stdin => return Err(undated(argument)),
+        };
+        let store = Arc::new(store);
+        found.extend(archives.into_iter().map(|archive| SeriesArchive {
+            stamp: archive.stamp,
+            store: Arc::clone(&store),
+            name: archive.name,
+        }));
     }
-    found.retain(|(stamp, _)| since.is_none_or(|since| *stamp >= since));
-    found.sort();
-    found.dedup_by(|a, b| a.1 == b.1);
+    found.retain(|archive| since.is_none_or(|since| archive.stamp >= since));
+    // Compared as paths (component by component), as they always were.
+    let place = |archive: &SeriesArchive| std::path::PathBuf::from(archive.show());
+    found.sort_by_cached_key(|archive| (archive.stamp, place(archive)));
+    found.dedup_by(|a, b| place(a) == place(b));
     Ok(found)
+}
+
+/// The archive `name` of `store`, with the date stamp of its name; an error when it has none.
+fn stamped(store: &Store, name: String) -> Result<storage::DatedArchive> {
+    match timestamp::stamp_in_file_name(&name) {
+        Some(stamp) => Ok(storage::DatedArchive {
+            stamp,
+            name,
+            size: 0,
+        }),
+        None => Err(undated(&store.show(&name))),
+    }
 }
 
 /// An archive that history cannot place in time.
@@ -172,31 +207,9 @@ fn undated(argument: &str) -> Error {
     )
 }
 
-/// The dated archives an `s3://` argument names: the object, or those directly in the folder.
-/// Each is named by its URL, which [`source::read`] reads.
-fn bucket_archives(url: &BucketUrl) -> Result<Vec<(Timestamp, PathBuf)>> {
-    let bucket = Bucket::open(url)?;
-    Ok(match bucket::resolve(&bucket, url)? {
-        Named::Object(key) => {
-            let stamp = timestamp::stamp_in_file_name(url.file_name())
-                .ok_or_else(|| undated(&url.to_string()))?;
-            vec![(stamp, PathBuf::from(bucket.url(&key)))]
-        }
-        Named::Folder(archives, ignored) => {
-            if let Some(line) = ignored {
-                crate::messages::warning(&line);
-            }
-            archives
-                .into_iter()
-                .map(|archive| (archive.stamp, PathBuf::from(url.url_of(&archive.name))))
-                .collect()
-        }
-    })
-}
-
 /// Reads the archives (each once; the next one is read while the last pair is compared) and
 /// compares each consecutive pair.
-pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Result<History> {
+pub fn build(archives: &[SeriesArchive], options: &HistoryOptions) -> Result<History> {
     if archives.len() < 2 {
         return Err(Error::Usage(format!(
             "history needs at least two dated archives, found {}",
@@ -217,8 +230,8 @@ pub fn build(archives: &[(Timestamp, PathBuf)], options: &HistoryOptions) -> Res
             let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Snapshot>>(1);
             receivers.push(receiver);
             scope.spawn(move || {
-                for (_, path) in archives.iter().skip(first).step_by(2) {
-                    let snapshot = source::read(&path.to_string_lossy(), read);
+                for archive in archives.iter().skip(first).step_by(2) {
+                    let snapshot = source::stored::read_stored(&archive.store, &archive.name, read);
                     if sender.send(snapshot).is_err() {
                         return;
                     }

@@ -5,7 +5,7 @@
 //! Archives are read in memory; nothing is ever extracted to disk. Every reader counts the bytes it
 //! decompresses against [`ReadOptions::max_bytes`], so a zip bomb ends in a clear error.
 
-pub mod bucket;
+pub mod stored;
 mod tree;
 mod velero;
 mod zip;
@@ -20,7 +20,7 @@ use crate::format::{Manifest, documents};
 use crate::snapshot::{
     Completeness, FileOrigin, ObjectFilter, Snapshot, SnapshotBuilder, SourceFormat, SourceInfo,
 };
-use crate::storage::BucketUrl;
+use crate::storage::{Location, Named, Store};
 use crate::timestamp::{self, Timestamp};
 
 use crate::format::DEFAULT_MAX_BYTES;
@@ -58,17 +58,24 @@ fn builder_for(options: &ReadOptions) -> SnapshotBuilder {
 }
 
 /// Reads the snapshot named by `argument`: `-` for standard input, a directory, a zip archive, a
-/// Velero tarball, a single JSON or YAML file, or an `s3://` object or folder ([`bucket`]).
+/// Velero tarball, a single JSON or YAML file, or an archive of a [`Store`] or its folder's newest
+/// good archive ([`stored`]).
 ///
 /// No more than [`ReadOptions::max_bytes`] are read from any file, device or pipe, or
 /// decompressed from any archive: the cap is checked while reading.
 pub fn read(argument: &str, options: &ReadOptions) -> Result<Snapshot> {
-    if argument == "-" {
-        return read_stdin(options);
+    match Store::resolve(&Location::of_snapshot(argument)?)? {
+        Named::Stdin => read_stdin(options),
+        Named::Path(_) => read_path(argument, options),
+        Named::Archive(store, archive) => stored::read_stored(&store, &archive.name, options),
+        Named::Folder(store, archives, ignored) => {
+            stored::read_newest(&store, &archives, ignored, options)
+        }
     }
-    if let Some(url) = BucketUrl::parse("", argument) {
-        return bucket::read_bucket(&url?, options);
-    }
+}
+
+/// Reads the local file or folder `argument`.
+fn read_path(argument: &str, options: &ReadOptions) -> Result<Snapshot> {
     let path = Path::new(argument);
     let metadata = std::fs::metadata(path).map_err(|e| Error::io(argument, e))?;
     if metadata.is_dir() {

@@ -1,21 +1,31 @@
-//! Object storage: archives kept in an S3 bucket (`s3://bucket/prefix`) instead of a folder.
+//! Where archives live: a local folder or a bucket prefix, behind one [`Store`] (`store.rs`),
+//! opened from a [`Location`] (`location.rs`) that the command line settled. Nothing outside
+//! this module knows which: rotation, export, `check`, `history` and the readers list, read,
+//! write and delete archives through the store.
 //!
-//! [`BucketUrl`] is the parsed argument; [`Bucket`] the client (`bucket.rs`), configured from the
-//! standard AWS variables; [`RangeReader`] reads an object in place, a range at a time, so that
-//! rotation can look at an archive's manifest without downloading the archive.
+//! Each kind of store is one backend: `local.rs` (files of a folder) and `remote.rs` (objects
+//! under a prefix of an S3 bucket: [`BucketUrl`] is the parsed argument, `bucket.rs` the client,
+//! configured from the standard AWS variables, `reader.rs` reads an object in place, a range at
+//! a time, so that rotation can look at an archive's manifest without downloading it).
 //!
 //! What holds on disk holds in a bucket: an archive appears under its final name only once it is
 //! whole (S3 never shows a partial object; a failed multipart upload is aborted), an existing
 //! object is never replaced, and rotation touches only exactly-named archives.
 
 mod bucket;
+mod local;
+mod location;
 mod reader;
+mod remote;
+mod store;
 
-pub use bucket::{Bucket, Listed, Listing};
-pub use reader::RangeReader;
+use bucket::Bucket;
+pub use local::{STALE_AFTER, remove_stale_partials};
+pub use location::Location;
+use reader::RangeReader;
+pub use store::{Contents, DatedArchive, Named, Pending, ReadSeek, Store, Stored};
 
 use std::fmt;
-use std::path::PathBuf;
 
 use crate::error::{Error, Result};
 
@@ -25,34 +35,10 @@ const OTHER_SCHEMES: &[&str] = &[
     "gs://", "az://", "azure://", "abfs://", "http://", "https://",
 ];
 
-/// Where archives are kept: a local folder (or file), or a place in a bucket.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Place {
-    /// A local path.
-    Local(PathBuf),
-    /// An `s3://` URL.
-    Bucket(BucketUrl),
-}
-
-impl Place {
-    /// The place `argument` of `flag` names: an `s3://` URL or a local path. A URL of another
-    /// store is refused with one line, rather than taken for a folder named `gs:` (a nightly job
-    /// would write into its own container and lose the archive).
-    pub fn parse(flag: &str, argument: PathBuf) -> Result<Place> {
-        match argument
-            .to_str()
-            .and_then(|text| BucketUrl::parse(flag, text))
-        {
-            Some(url) => url.map(Place::Bucket),
-            None => Ok(Place::Local(argument)),
-        }
-    }
-}
-
 /// The one warning line for `keys` under `folder` that are not archives (folders below it, stray
 /// objects, keys that are no file name), or `None` when there are none: they are ignored, and one
 /// line says so, whatever their number.
-pub fn ignored_keys(folder: &BucketUrl, keys: &[String]) -> Option<String> {
+fn ignored_keys(folder: &BucketUrl, keys: &[String]) -> Option<String> {
     let example = keys.first()?;
     let (what, are) = if keys.len() == 1 {
         ("key", "is not an archive")

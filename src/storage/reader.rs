@@ -37,16 +37,6 @@ impl<'a> RangeReader<'a> {
             next_block: BLOCK,
         }
     }
-
-    /// The object's size.
-    pub fn len(&self) -> u64 {
-        self.size
-    }
-
-    /// Whether the object is empty.
-    pub fn is_empty(&self) -> bool {
-        self.size == 0
-    }
 }
 
 impl Read for RangeReader<'_> {
