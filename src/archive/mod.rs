@@ -6,7 +6,6 @@
 //! like a finished archive, and a finished archive never replaces a file that appeared meanwhile.
 
 pub mod rotate;
-pub mod verify;
 
 use std::fs::{self, File};
 use std::io::{self, BufWriter, Write};

@@ -17,8 +17,8 @@
 //!   never counted and never deleted, unless `--prune-broken` asks; a suspicious one is named and
 //!   kept; a partial one is kept while it is inside the retention.
 
-use super::verify::{self, ArchiveState, Verified};
 use crate::error::Result;
+use crate::format::verify::{self, ArchiveState, Verified};
 use crate::storage::{DatedArchive, Store};
 use crate::timestamp::Timestamp;
 
@@ -135,7 +135,7 @@ pub fn decide(
 pub fn plan(store: &Store, prefix: &str, rules: &Rules<'_>) -> Result<Plan> {
     let (archives, ignored) = archives(store, prefix)?;
     let mut plan = decide(&archives, rules, |archive| {
-        verify::verify_stored(store, &archive.name, archive.size)
+        store.verify(&archive.name, archive.size)
     });
     plan.ignored = ignored;
     Ok(plan)

@@ -2,8 +2,8 @@
 //! tell that its backups are readable.
 
 use super::print_diagnostics;
-use crate::archive::verify::{self, ArchiveState, Verified};
 use crate::error::{Error, ExitStatus, Result};
+use crate::format::verify::{self, ArchiveState, Verified};
 use crate::messages;
 use crate::snapshot::Snapshot;
 use crate::source::{self, ReadOptions};
@@ -86,7 +86,7 @@ fn verify_archive(argument: &str) -> Result<Option<(Verified, Option<Timestamp>)
         }
         Named::Stdin | Named::Path(_) | Named::Folder(..) => return Ok(None),
     };
-    let verified = verify::verify_stored(&store, &name, size);
+    let verified = store.verify(&name, size);
     Ok(Some((verified, stamp(&name))))
 }
 

@@ -1,7 +1,7 @@
 //! The formats every floor shares, below both the readers ([`crate::source`]) and the writers
 //! ([`crate::archive`]): where objects sit inside an archive ([`layout`]), the archive's manifest
-//! ([`manifest`]), and how a file's bytes become documents ([`documents`]; JSON one object at a
-//! time in [`json`]).
+//! ([`manifest`]), how a file's bytes become documents ([`documents`]; JSON one object at a time
+//! in `json`), and whether an archive's bytes are a backup one could restore from ([`verify`]).
 //!
 //! Nothing here opens a file, a bucket or a connection: bytes and names in, values out. So the
 //! engine (`diff`, `analyze`) may parse an embedded document without importing a reader, and an
@@ -11,6 +11,7 @@ pub mod documents;
 pub(crate) mod json;
 pub mod layout;
 pub mod manifest;
+pub mod verify;
 
 pub use json::{MAX_NESTING, MAX_OBJECT_VALUES};
 pub use manifest::Manifest;

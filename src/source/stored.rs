@@ -10,8 +10,8 @@
 //! ignored, with one warning line.
 
 use super::ReadOptions;
-use crate::archive::verify::{self, ArchiveState};
 use crate::error::{Error, Result};
+use crate::format::verify::{self, ArchiveState};
 use crate::snapshot::{Diagnostic, Level, Snapshot};
 use crate::storage::{DatedArchive, Store};
 use crate::timestamp::Timestamp;

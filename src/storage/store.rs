@@ -12,6 +12,7 @@ use super::local::LocalFolder;
 use super::remote::BucketFolder;
 use super::{Bucket, Location};
 use crate::error::{Error, Result};
+use crate::format::verify::{self, Verified};
 use crate::timestamp::{self, Timestamp};
 
 /// A reader that can also seek: what verifying a zip in place needs.
@@ -250,6 +251,15 @@ impl Store {
     /// pass (a file, or ranged requests), and its length.
     pub fn reader(&self, name: &str, size: u64) -> std::io::Result<(Box<dyn ReadSeek + '_>, u64)> {
         self.backend.reader(name, size)
+    }
+
+    /// Verifies the archive `name`, `size` bytes long (from its listing), read in place: a file,
+    /// or an object through ranged requests. Never fails: what cannot be read is broken.
+    pub fn verify(&self, name: &str, size: u64) -> Verified {
+        match self.reader(name, size) {
+            Ok((reader, len)) => verify::verify_reader(std::io::BufReader::new(reader), len),
+            Err(e) => Verified::broken(e.to_string()),
+        }
     }
 
     /// The whole archive `name`, refused past `max_bytes`.

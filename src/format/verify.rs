@@ -3,15 +3,14 @@
 //!
 //! A manifest saying `complete: true` is a claim, not a proof: a disk, a copy or an attacker can
 //! leave an archive whose manifest is fine and whose content is not. So an archive is read whole,
-//! in one streaming pass (a local file, or an object of a [`Store`] read in place): every
+//! in one streaming pass (a local file, or an object of a `crate::storage::Store` read in place): every
 //! entry must decompress (its checksum checked), every `.json` entry must parse as JSON, and the
 //! objects it holds, per type, must be what the manifest counts. Objects are counted, never kept:
 //! the pass holds one entry at a time (as the readers do), whatever the archive's size.
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::io::{BufReader, Read, Seek};
-use std::path::Path;
+use std::io::{Read, Seek};
 
 use serde::Deserializer;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
@@ -19,7 +18,6 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use crate::format::DEFAULT_MAX_BYTES;
 use crate::format::layout::MANIFEST_NAME;
 use crate::format::manifest::{Manifest, ResourceCount};
-use crate::storage::Store;
 use crate::timestamp::Timestamp;
 
 /// What an archive is worth as a backup.
@@ -66,7 +64,8 @@ pub struct Verified {
 }
 
 impl Verified {
-    fn broken(why: impl Into<String>) -> Verified {
+    /// A broken archive, for `why`.
+    pub fn broken(why: impl Into<String>) -> Verified {
         Verified {
             state: ArchiveState::Unreadable(why.into()),
             started: None,
@@ -97,27 +96,8 @@ pub fn suspicion(stamp: Timestamp, started: Option<Timestamp>, now: Timestamp) -
         .then(|| format!("its name says {stamp}, its manifest says it was taken {started}"))
 }
 
-/// Verifies the archive at `path`.
-pub fn verify(path: &Path) -> Verified {
-    let file = match std::fs::File::open(path) {
-        Ok(file) => file,
-        Err(e) => return Verified::broken(e.to_string()),
-    };
-    let len = file.metadata().map_or(1, |m| m.len());
-    verify_reader(BufReader::new(file), len)
-}
-
-/// Verifies the archive `name` of `store`, `size` bytes long (from its listing), read in place:
-/// a file, or an object through ranged requests.
-pub fn verify_stored(store: &Store, name: &str, size: u64) -> Verified {
-    match store.reader(name, size) {
-        Ok((reader, len)) => verify_reader(BufReader::new(reader), len),
-        Err(e) => Verified::broken(e.to_string()),
-    }
-}
-
-/// Verifies an archive read through `reader`, `len` bytes long: the one code path behind
-/// [`verify`] and [`verify_stored`].
+/// Verifies an archive read through `reader`, `len` bytes long: the one code path behind every
+/// verification (a stored archive is read in place: `crate::storage::Store::verify`).
 pub fn verify_reader(reader: impl Read + Seek, len: u64) -> Verified {
     if len == 0 {
         return Verified::broken("0 bytes");
