@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::attribution::Attributions;
 use super::rank::Category;
 use super::security::{self, Comparison};
-use super::{Entry, Finding};
+use super::{Entry, Finding, Relation};
 use crate::diff::path::{ItemLabel, Segment};
 use crate::diff::{ObjectChange, Op, PathPattern, keys};
 use crate::snapshot::Snapshot;
@@ -60,18 +60,19 @@ pub fn apply(
                     if generated {
                         return true;
                     }
-                    entry.relation =
-                        Some(format!("in the cluster, not in the manifests; {grants}"));
+                    entry.relation = Some(Relation::ClusterOnly {
+                        grants: Some(grants),
+                    });
                     entry.category = Category::Security;
                     return true;
                 }
                 counts.cluster_only += 1;
-                entry.relation = Some("in the cluster, not in the manifests".into());
+                entry.relation = Some(Relation::ClusterOnly { grants: None });
                 entry.category = Category::Churn;
                 return show_all;
             }
             ObjectChange::Removed => {
-                entry.relation = Some("missing in the cluster".into());
+                entry.relation = Some(Relation::MissingInCluster);
                 return true;
             }
             _ => {}
@@ -471,7 +472,7 @@ mod tests {
     /// manifests is missing.
     #[test]
     fn fields_and_objects_only_the_cluster_has() {
-        use crate::analyze::tests::{analysis_with, entry, object};
+        use crate::analyze::tests::{analysis_with, entry, object, words};
         let deployment = |metadata: Value, env: Value, replicas: Option<u32>| {
             let mut spec = json!({"template": {"spec": {"containers": [{"name": "web", "image": "web:1", "env": env}]}}});
             if let Some(replicas) = replicas {
@@ -525,7 +526,7 @@ mod tests {
             ]
         );
         let missing = entry(&analysis, "ConfigMap", "settings");
-        assert_eq!(missing.relation.as_deref(), Some("missing in the cluster"));
+        assert_eq!(words(missing).as_deref(), Some("missing in the cluster"));
         assert_eq!(analysis.summary.cluster_set, 2);
         assert_eq!(analysis.summary.cluster_only, 1);
         assert_eq!((analysis.summary.changed, analysis.summary.removed), (1, 1));

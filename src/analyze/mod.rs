@@ -12,6 +12,7 @@ pub mod noise;
 mod pairing;
 pub mod rank;
 pub mod refs;
+pub mod relation;
 mod renames;
 pub mod security;
 pub mod templates;
@@ -26,6 +27,7 @@ use crate::diff::{Change, DiffReport, ObjectChange, ObjectDiff, Path};
 use crate::snapshot::{ObjectKey, Snapshot, SourceInfo};
 pub use noise::NoiseProfile;
 pub use rank::Category;
+pub use relation::{Owner, Relation, Sides};
 
 /// How to analyse.
 #[derive(Debug)]
@@ -107,15 +109,15 @@ pub struct Entry {
     /// What the line is about.
     pub subject: Subject,
     /// What relates the pair or the object to others: `replaced`, `new build of BuildConfig web`.
-    pub relation: Option<String>,
+    pub relation: Option<Relation>,
     /// Further notes: `used by DeploymentConfig web (volume config)`.
     pub notes: Vec<String>,
     /// How the entry as a whole ranks.
     pub category: Category,
     /// Its changes.
     pub findings: Vec<Finding>,
-    /// The controller a pair of generated objects belongs to: kind and name.
-    pub owner: Option<(String, String)>,
+    /// The controller a pair of generated objects belongs to.
+    pub owner: Option<Owner>,
     /// Some of its changes are shown once, with the repeated changes.
     pub in_repeated: bool,
     /// The object's old `apiVersion`.
@@ -449,8 +451,8 @@ fn unverified_churn(entries: &mut [Entry], mismatches: &[templates::Mismatch]) {
     {
         if entry.category == Category::Churn && mismatches.iter().any(|m| m.object == entry.key) {
             entry.category = Category::PodEdited;
-            let relation = entry.relation.take().unwrap_or_else(|| "generated".into());
-            entry.relation = Some(format!("{relation}; differs from its owner's template"));
+            let before = entry.relation.take().map(Box::new);
+            entry.relation = Some(Relation::DiffersFromOwnerTemplate(before));
         }
     }
 }
@@ -459,14 +461,14 @@ fn unverified_churn(entries: &mut [Entry], mismatches: &[templates::Mismatch]) {
 fn mark_replaced_controllers(entries: &mut [Entry]) {
     for entry in entries {
         // Pods and jobs keep the relation pairing gave them (`next job of CronJob report`).
-        if let (Some((kind, name)), false) = (
+        if let (Some(owner), false) = (
             &entry.owner,
             matches!(entry.key.kind.as_str(), "Pod" | "Job"),
         ) && entry.is_pair()
             && entry.category != Category::PodEdited
             && entry.findings.iter().all(|f| f.hidden_by.is_some())
         {
-            entry.relation = Some(format!("replaced; same template changes as {kind} {name}"));
+            entry.relation = Some(Relation::SameTemplateChanges(owner.clone()));
             entry.category = Category::Churn;
         }
     }
@@ -640,6 +642,11 @@ mod tests {
         object
     }
 
+    /// The words the reports print for `entry`'s relation.
+    pub(super) fn words(entry: &Entry) -> Option<String> {
+        entry.relation.as_ref().map(ToString::to_string)
+    }
+
     pub(super) fn entry<'a>(analysis: &'a Analysis, kind: &str, title: &str) -> &'a Entry {
         analysis
             .entries
@@ -721,7 +728,7 @@ mod tests {
 
         let rc = entry(&analysis, "ReplicationController", "web-3 → web-4");
         assert_eq!(
-            rc.relation.as_deref(),
+            words(rc).as_deref(),
             Some("replaced; same template changes as DeploymentConfig web")
         );
         assert_eq!(rc.category, Category::Churn);
@@ -734,7 +741,7 @@ mod tests {
             "ConfigMap",
             "app-env-9bfbmfgt2f → app-env-296567ccmt",
         );
-        assert_eq!(config.relation.as_deref(), Some("renamed (content hash)"));
+        assert_eq!(words(config).as_deref(), Some("renamed (content hash)"));
 
         let web = entry(&analysis, "DeploymentConfig", "web");
         assert_eq!((web.old_name(), web.count()), (None, 1));

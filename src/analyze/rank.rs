@@ -11,7 +11,7 @@ use super::attribution::Attributions;
 use super::refs::{Uses, WORKLOADS};
 use super::security::Comparison;
 use super::templates::Mismatch;
-use super::{Culprit, Entry, Repeated};
+use super::{Culprit, Entry, Owner, Repeated};
 use crate::diff::ObjectChange;
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, Op};
@@ -456,8 +456,8 @@ fn mismatch_culprit(mismatch: &Mismatch, earlier: &[Mismatch]) -> Culprit {
     let already = earlier
         .iter()
         .any(|m| m.object == mismatch.object && m.changes == mismatch.changes);
-    let (owner_kind, owner_name) = &mismatch.owner;
-    let mut reason = format!("differs from {owner_kind} {owner_name}'s template: edited by hand?");
+    let Owner { kind, name } = &mismatch.owner;
+    let mut reason = format!("differs from {kind} {name}'s template: edited by hand?");
     if already {
         reason.push_str(" (already so in the old snapshot)");
     }
@@ -672,7 +672,7 @@ mod tests {
         let mismatch = |name: &str, image: &str| Mismatch {
             object: pod(name),
             grants: Vec::new(),
-            owner: ("ReplicationController".into(), "web-4".into()),
+            owner: Owner::new("ReplicationController", "web-4"),
             changes: edit(image),
         };
         let now = mismatch("web-4-x7k2p", "debug:1");

@@ -29,7 +29,7 @@ pub fn render_stat(
     for (entry, name) in shown.iter().zip(&names) {
         let (marker, role) = object_marker(entry.change);
         let detail = match (entry.change, &entry.relation) {
-            (_, Some(relation)) if entry.visible().next().is_none() => relation.clone(),
+            (_, Some(relation)) if entry.visible().next().is_none() => relation.to_string(),
             (ObjectChange::Added, _) => "added".to_string(),
             (ObjectChange::Removed, _) => "removed".to_string(),
             (ObjectChange::Changed, _) if entry.visible().next().is_none() => {

@@ -141,7 +141,7 @@ struct Object<'a> {
     #[serde(rename = "newPattern", skip_serializing_if = "Option::is_none")]
     new_pattern: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    relation: Option<&'a str>,
+    relation: Option<String>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notes: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -295,7 +295,7 @@ fn object<'a>(entry: &'a Entry, with_hidden: bool, attributions: &'a Attribution
             } if members.len() > 1 => Some(new_pattern.as_str()),
             _ => None,
         },
-        relation: entry.relation.as_deref(),
+        relation: entry.relation.as_ref().map(ToString::to_string),
         notes: &entry.notes,
         members: entry
             .members()

@@ -64,9 +64,14 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
     writeln!(out, "|---|---|---|---|---|")?;
     for entry in &shown {
         let findings = table_findings(entry, analysis.show_all).count();
-        let relation = || entry.relation.clone().unwrap_or_else(|| "—".into());
+        let relation = || {
+            entry
+                .relation
+                .as_ref()
+                .map_or_else(|| "—".into(), ToString::to_string)
+        };
         let count = match (entry.change, &entry.relation, findings) {
-            (ObjectChange::Changed, Some(relation), 0) => relation.clone(),
+            (ObjectChange::Changed, Some(relation), 0) => relation.to_string(),
             (ObjectChange::Changed, _, n) => n.to_string(),
             _ => relation(),
         };

@@ -11,6 +11,7 @@ pub mod present;
 mod text;
 pub mod theme;
 pub mod values;
+pub mod words;
 
 use std::io::{self, Write};
 

@@ -220,7 +220,7 @@ fn write_entry(
     let covered = (!show_all && !options.explain)
         .then(|| present::covering_culprits(analysis, entry, options.top, CULPRIT_CHANGES))
         .flatten();
-    let mut tail: Vec<String> = entry.relation.iter().cloned().collect();
+    let mut tail: Vec<String> = entry.relation.iter().map(ToString::to_string).collect();
     match &covered {
         Some(numbers) => tail.push(format!(
             "see culprit{} {}",

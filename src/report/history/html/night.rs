@@ -222,7 +222,7 @@ impl Page {
     /// One object that changed: what happened to it, and every change, its own and repeated.
     fn entry(&mut self, a: &Analysis, entry: &Entry, id: &str, options: &RenderOptions) {
         let (glyph, words) = mark_words(Mark::of(entry));
-        let mut tail: Vec<String> = entry.relation.iter().cloned().collect();
+        let mut tail: Vec<String> = entry.relation.iter().map(ToString::to_string).collect();
         tail.extend(entry.notes.iter().cloned());
         let tail = if tail.is_empty() {
             String::new()
