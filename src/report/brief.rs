@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use super::text::object_marker;
 use super::theme::{Role, Theme};
+use super::words::plural;
 use super::{RenderOptions, summary_line};
 use crate::analyze::{Analysis, Entry};
 use crate::diff::ObjectChange;
@@ -37,7 +38,7 @@ pub fn render_stat(
             }
             (ObjectChange::Changed, _) => {
                 let n = entry.visible().count();
-                format!("{n} change{}", if n == 1 { "" } else { "s" })
+                plural(n, "change")
             }
         };
         let padding = " ".repeat(width - name.chars().count());

@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use super::present::{self, Shape};
 use super::values::{self, DiffLine};
+use super::words::plural;
 use super::{
     RenderOptions, describe_source, ignored_line, namespace_map_line, security_ignored_line,
     summary_line,
@@ -98,9 +99,9 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
         };
         writeln!(
             out,
-            "<details><summary><code>{}</code> ({n} change{})</summary>",
+            "<details><summary><code>{}</code> ({})</summary>",
             html_escape(&format!("{} {ns}{}", entry.key.kind, entry.title_name())),
-            if n == 1 { "" } else { "s" }
+            plural(n, "change")
         )?;
         writeln!(out)?;
         // The block's fence must be longer than any run of backticks in what it holds.

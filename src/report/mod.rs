@@ -18,6 +18,7 @@ use std::io::{self, Write};
 use crate::analyze::Analysis;
 use crate::diff::DiffReport;
 use crate::snapshot::SourceInfo;
+use words::{is_are, plural};
 
 pub use json::analysis_value;
 pub use text::write_change;
@@ -166,8 +167,8 @@ pub fn security_ignored_line(analysis: &Analysis) -> Option<String> {
     let change = &hidden.changes[first.0];
     let count = hidden.security.len();
     let mut line = format!(
-        "Your rules hide {count} security-sensitive change{}: {} hides {} of {} {}",
-        if count == 1 { "" } else { "s" },
+        "Your rules hide {}: {} hides {} of {} {}",
+        plural(count, "security-sensitive change"),
         hidden.rules[change.rule].name,
         change.change.path.human(),
         change.key.kind,
@@ -191,7 +192,6 @@ pub fn summary_counts(analysis: &Analysis) -> String {
 
 fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
     let s = analysis.summary;
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let mut line = if analysis.desired {
         format!(
             "{} changed, {} missing in the cluster, {} unchanged",
@@ -210,17 +210,15 @@ fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
             "; --all lists them"
         };
         line.push_str(&format!(
-            " · {} object{} in the cluster {} not in the manifests{all}",
-            s.cluster_only,
-            plural(s.cluster_only),
-            if s.cluster_only == 1 { "is" } else { "are" },
+            " · {} in the cluster {} not in the manifests{all}",
+            plural(s.cluster_only, "object"),
+            is_are(s.cluster_only),
         ));
     }
     if s.cluster_set > 0 {
         line.push_str(&format!(
-            " · {} field{} set by the cluster, not in the manifests",
-            s.cluster_set,
-            plural(s.cluster_set)
+            " · {} set by the cluster, not in the manifests",
+            plural(s.cluster_set, "field")
         ));
     }
     if s.churn > 0 {
@@ -228,16 +226,14 @@ fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
     }
     if s.noise_hidden > 0 {
         line.push_str(&format!(
-            " · {} noise change{} hidden{hint}",
-            s.noise_hidden,
-            if s.noise_hidden == 1 { "" } else { "s" }
+            " · {} hidden{hint}",
+            plural(s.noise_hidden, "noise change")
         ));
     }
     if analysis.ignored_changes > 0 {
         line.push_str(&format!(
-            " · {} change{} ignored by your rules",
-            analysis.ignored_changes,
-            plural(analysis.ignored_changes)
+            " · {} ignored by your rules",
+            plural(analysis.ignored_changes, "change")
         ));
     }
     line

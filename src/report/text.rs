@@ -6,6 +6,7 @@ use std::io::{self, Write};
 use super::present::{self, Shape};
 use super::theme::{Role, Theme};
 use super::values::{self, DiffLine};
+use super::words::noun;
 use super::{RenderOptions, ignored_line, namespace_map_line, security_ignored_line, summary_line};
 use crate::analyze::attribution::Attribution;
 use crate::analyze::{Analysis, Category, Entry};
@@ -223,8 +224,8 @@ fn write_entry(
     let mut tail: Vec<String> = entry.relation.iter().map(ToString::to_string).collect();
     match &covered {
         Some(numbers) => tail.push(format!(
-            "see culprit{} {}",
-            if numbers.len() == 1 { "" } else { "s" },
+            "see {} {}",
+            noun(numbers.len(), "culprit"),
             numbers
                 .iter()
                 .map(|n| n.to_string())

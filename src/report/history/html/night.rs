@@ -9,6 +9,7 @@ use crate::analyze::{Analysis, Culprit, Entry};
 use crate::diff::Change;
 use crate::history::grid::{CulpritId, Grid, Mark, is_top};
 use crate::history::{History, archive_name};
+use crate::report::words::plural;
 use crate::report::{RenderOptions, summary_line};
 use crate::snapshot::ObjectKey;
 
@@ -133,9 +134,8 @@ impl Page {
             "<span class=\"pill\">generated only</span>".to_string()
         } else {
             format!(
-                "<span class=\"pill\">{} suspect{}</span>",
-                a.culprits.len(),
-                if a.culprits.len() == 1 { "" } else { "s" }
+                "<span class=\"pill\">{}</span>",
+                plural(a.culprits.len(), "suspect")
             )
         };
         self.push(&format!(

@@ -9,6 +9,7 @@ use crate::history::grid::{FirstSeen, Grid};
 use crate::history::{History, archive_name};
 use crate::report::RenderOptions;
 use crate::report::history::{timeline_line, when};
+use crate::report::words::plural;
 use crate::snapshot::Level;
 
 impl Page {
@@ -43,11 +44,10 @@ impl Page {
         self.push("<header class=\"top\">\n");
         self.push("<p class=\"eyebrow\">driftlab history</p>\n");
         self.push(&format!(
-            "<h1>{} <span class=\"count\">· {} archives, {} night{}</span></h1>\n",
+            "<h1>{} <span class=\"count\">· {} archives, {}</span></h1>\n",
             esc(&range(history)),
             history.archives.len(),
-            history.nights.len(),
-            if history.nights.len() == 1 { "" } else { "s" }
+            plural(history.nights.len(), "night")
         ));
         self.push(&format!(
             "<p class=\"sources\"><code>{}</code> ({}) → <code>{}</code> ({})</p>\n",
@@ -184,9 +184,8 @@ impl Page {
             return;
         }
         self.push(&format!(
-            "<details class=\"diagnostics\"><summary>Reading the archives: {} note{}</summary>\n<ul>\n",
-            history.diagnostics.len(),
-            if history.diagnostics.len() == 1 { "" } else { "s" }
+            "<details class=\"diagnostics\"><summary>Reading the archives: {}</summary>\n<ul>\n",
+            plural(history.diagnostics.len(), "note")
         ));
         for d in &history.diagnostics {
             let level = if d.level == Level::Warning {
