@@ -4,7 +4,7 @@
 
 use std::io::{self, Write};
 
-use super::present::{self, Shape};
+use super::present::{self, CULPRIT_CHANGES_MARKDOWN, Shape};
 use super::values::{self, DiffLine};
 use super::words::plural;
 use super::{
@@ -166,10 +166,8 @@ fn left_out_line(analysis: &Analysis, shown: &[&Entry]) -> Option<String> {
     ))
 }
 
-/// How many changes a culprit lists before "and N more".
-const CULPRIT_CHANGES: usize = 10;
-
-/// A numbered culprit and, under it, each of its changes on one line (up to [`CULPRIT_CHANGES`]).
+/// A numbered culprit and, under it, each of its changes on one line (up to
+/// [`CULPRIT_CHANGES_MARKDOWN`]).
 fn write_culprit(
     out: &mut dyn Write,
     position: usize,
@@ -185,14 +183,14 @@ fn write_culprit(
     )?;
     // A nested list item is indented to the text of its parent item (CommonMark).
     let indent = " ".repeat(marker.len());
-    for change in culprit.changes.iter().take(CULPRIT_CHANGES) {
+    let (changes, more) = present::culprit_changes(culprit, CULPRIT_CHANGES_MARKDOWN);
+    for change in changes {
         let who = by
             .get(&culprit.key, &change.path)
             .map(|who| format!(" — by {}", text(&who.describe())))
             .unwrap_or_default();
         writeln!(out, "{indent}- {}{who}", change_item(change))?;
     }
-    let more = culprit.changes.len().saturating_sub(CULPRIT_CHANGES);
     if more > 0 {
         writeln!(out, "{indent}- and {more} more")?;
     }

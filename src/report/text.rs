@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use super::present::{self, Shape};
+use super::present::{self, CULPRIT_CHANGES, Shape};
 use super::theme::{Role, Theme};
 use super::values::{self, DiffLine};
 use super::words::noun;
@@ -12,9 +12,6 @@ use crate::analyze::attribution::Attribution;
 use crate::analyze::{Analysis, Category, Entry};
 use crate::diff::{Change, ObjectChange};
 use crate::snapshot::kinds;
-
-/// How many changes of each culprit the text report shows under it.
-const CULPRIT_CHANGES: usize = 4;
 
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = Theme::new(options.color);
@@ -124,18 +121,16 @@ fn write_culprits(
             theme.paint(Role::Object, name),
             theme.paint(Role::Dim, &culprit.reason)
         )?;
-        for change in culprit.changes.iter().take(CULPRIT_CHANGES) {
+        let (changes, more) = present::culprit_changes(culprit, CULPRIT_CHANGES);
+        for change in changes {
             let by = analysis.attributions.get(&culprit.key, &change.path);
             write_attributed(out, change, by, theme, options, 6)?;
         }
-        if culprit.changes.len() > CULPRIT_CHANGES {
+        if more > 0 {
             writeln!(
                 out,
                 "      {}",
-                theme.paint(
-                    Role::Dim,
-                    &format!("… {} more below", culprit.changes.len() - CULPRIT_CHANGES)
-                )
+                theme.paint(Role::Dim, &format!("… {more} more below"))
             )?;
         }
     }

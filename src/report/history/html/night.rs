@@ -3,12 +3,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{CULPRIT_CHANGES, Page, category_words, change, day, day_time, esc, mark_words, when};
+use super::{Page, category_words, change, day, day_time, esc, mark_words, when};
 use crate::analyze::attribution::Attributions;
 use crate::analyze::{Analysis, Culprit, Entry};
 use crate::diff::Change;
 use crate::history::grid::{CulpritId, Grid, Mark, is_top};
 use crate::history::{History, archive_name};
+use crate::report::present::{CULPRIT_CHANGES, culprit_changes};
 use crate::report::words::plural;
 use crate::report::{RenderOptions, summary_line};
 use crate::snapshot::ObjectKey;
@@ -204,15 +205,13 @@ impl Page {
         ));
         if !culprit.changes.is_empty() {
             self.push("<ul class=\"changes\">\n");
-            for change in culprit.changes.iter().take(CULPRIT_CHANGES) {
+            let (shown, more) = culprit_changes(culprit, CULPRIT_CHANGES);
+            for change in shown {
                 let note = by_note(by, &culprit.key, change);
                 self.push(&change::item(change, None, note.as_deref(), options));
             }
-            if culprit.changes.len() > CULPRIT_CHANGES {
-                self.push(&format!(
-                    "<li class=\"more\">… {} more below</li>\n",
-                    culprit.changes.len() - CULPRIT_CHANGES
-                ));
+            if more > 0 {
+                self.push(&format!("<li class=\"more\">… {more} more below</li>\n"));
             }
             self.push("</ul>\n");
         }
