@@ -90,12 +90,10 @@ pub enum Subject {
     },
     /// The pods of one controller replaced by a rollout, on one line (`web-3-* → web-4-*`).
     Group {
-        /// The old names' common pattern, or the old name of a single pod.
-        old_pattern: String,
-        /// The new names' common pattern, or the new name of a single pod.
-        new_pattern: String,
-        /// `(old name, new name)` of each pod.
-        members: Vec<(String, String)>,
+        /// The old and the new names' common pattern, or the names of a single pod.
+        patterns: Sides<String>,
+        /// The old and the new name of each pod.
+        members: Vec<Sides<String>>,
     },
 }
 
@@ -120,10 +118,8 @@ pub struct Entry {
     pub owner: Option<Owner>,
     /// Some of its changes are shown once, with the repeated changes.
     pub in_repeated: bool,
-    /// The object's old `apiVersion`.
-    pub old_api_version: Option<String>,
-    /// The object's new `apiVersion`.
-    pub new_api_version: Option<String>,
+    /// The object's old and new `apiVersion`.
+    pub api_version: Sides<Option<String>>,
     /// The normalised old object.
     pub old: Option<Value>,
     /// The normalised new object.
@@ -142,8 +138,7 @@ impl Entry {
             findings: diff.changes.into_iter().map(Finding::shown).collect(),
             owner: None,
             in_repeated: false,
-            old_api_version: diff.old_api_version,
-            new_api_version: diff.new_api_version,
+            api_version: Sides::new(diff.old_api_version, diff.new_api_version),
             old: diff.old,
             new: diff.new,
         }
@@ -164,12 +159,12 @@ impl Entry {
         match &self.subject {
             Subject::Object => None,
             Subject::Pair { old_name } => Some(old_name),
-            Subject::Group { old_pattern, .. } => Some(old_pattern),
+            Subject::Group { patterns, .. } => Some(&patterns.old),
         }
     }
 
-    /// `(old name, new name)` of each pod of a group; empty otherwise.
-    pub fn members(&self) -> &[(String, String)] {
+    /// The old and the new name of each pod of a group; empty otherwise.
+    pub fn members(&self) -> &[Sides<String>] {
         match &self.subject {
             Subject::Group { members, .. } => members,
             _ => &[],
@@ -203,11 +198,7 @@ impl Entry {
         match &self.subject {
             Subject::Object => self.key.name.clone(),
             Subject::Pair { old_name } => format!("{old_name} → {}", self.key.name),
-            Subject::Group {
-                old_pattern,
-                new_pattern,
-                ..
-            } => format!("{old_pattern} → {new_pattern}"),
+            Subject::Group { patterns, .. } => format!("{} → {}", patterns.old, patterns.new),
         }
     }
 }
@@ -347,12 +338,18 @@ pub fn analyze(
     let desired = options
         .desired
         .then(|| desired::apply(&mut entries, &attributions, old, new, options.show_all));
-    let (mismatches, earlier) = template_checks(&entries, old, new);
-    unverified_churn(&mut entries, &mismatches);
-    pairing::collapse(&mut entries, &mismatches);
+    let mismatches = template_checks(&entries, old, new);
+    unverified_churn(&mut entries, &mismatches.new);
+    pairing::collapse(&mut entries, &mismatches.new);
     let repeated = group_repeated(&mut entries);
     mark_replaced_controllers(&mut entries);
-    let culprits = rank::culprits(&entries, &repeated, &mismatches, &earlier, &attributions);
+    let culprits = rank::culprits(
+        &entries,
+        &repeated,
+        &mismatches.new,
+        &mismatches.old,
+        &attributions,
+    );
     let mut summary = summarize(&entries, unchanged_before, options.show_all);
     if let Some(counts) = desired {
         summary.cluster_only = counts.cluster_only;
@@ -368,7 +365,7 @@ pub fn analyze(
         entries,
         repeated,
         culprits,
-        earlier_mismatches: earlier,
+        earlier_mismatches: mismatches.old,
         summary,
         ignored_changes: user_hidden.total(),
         user_hidden,
@@ -403,7 +400,7 @@ fn template_checks(
     entries: &[Entry],
     old: &Snapshot,
     new: &Snapshot,
-) -> (Vec<templates::Mismatch>, Vec<templates::Mismatch>) {
+) -> Sides<Vec<templates::Mismatch>> {
     let mut pods: HashSet<(String, String)> = HashSet::new();
     let mut controllers: HashSet<(String, String)> = HashSet::new();
     for entry in entries {
@@ -415,7 +412,7 @@ fn template_checks(
                     entry
                         .members()
                         .iter()
-                        .map(|(_, new)| (ns.clone(), new.clone())),
+                        .map(|names| (ns.clone(), names.new.clone())),
                 );
             }
             "ReplicationController" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
@@ -435,10 +432,10 @@ fn template_checks(
                 controllers.contains(&(key.namespace.clone(), controller.to_string()))
             })
     };
-    (
-        templates::mismatches(new, wanted),
-        templates::mismatches(old, wanted),
-    )
+    Sides {
+        new: templates::mismatches(new, wanted),
+        old: templates::mismatches(old, wanted),
+    }
 }
 
 /// Generated objects that differ from their owner's template are no churn: a privileged pod

@@ -10,7 +10,7 @@ use serde_json::Value;
 use super::refs::{owner_of, verified_owner};
 use super::relation::{Came, Generated};
 use super::templates::Mismatch;
-use super::{Category, Entry, Finding, Owner, Relation, Subject};
+use super::{Category, Entry, Finding, Owner, Relation, Sides, Subject};
 use crate::diff::ObjectChange;
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
@@ -326,7 +326,7 @@ impl Pairing {
             category: Category::Churn,
             findings,
             old: Some(old_value),
-            old_api_version: added.new_api_version.clone(),
+            api_version: Sides::new(added.api_version.new.clone(), added.api_version.new.clone()),
             change: ObjectChange::Changed,
             ..added.clone()
         });
@@ -411,7 +411,10 @@ impl Pairing {
                 findings,
                 old: Some(old_value),
                 change: ObjectChange::Changed,
-                old_api_version: gone.old_api_version.clone(),
+                api_version: Sides::new(
+                    gone.api_version.old.clone(),
+                    added.api_version.new.clone(),
+                ),
                 ..added.clone()
             });
             self.consumed.insert(a);
@@ -511,10 +514,10 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
     let mut remove: Vec<usize> = Vec::new();
     for members in groups.into_values() {
         let first = members[0];
-        let pairs: Vec<(String, String)> = members
+        let pairs: Vec<Sides<String>> = members
             .iter()
             .map(|&i| {
-                (
+                Sides::new(
                     entries[i].old_name().unwrap_or_default().to_string(),
                     entries[i].key.name.clone(),
                 )
@@ -522,12 +525,12 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
             .collect();
         let edited: Vec<String> = pairs
             .iter()
-            .filter(|(_, new)| {
+            .filter(|names| {
                 mismatches.iter().any(|m| {
-                    m.object.namespace == entries[first].key.namespace && m.object.name == *new
+                    m.object.namespace == entries[first].key.namespace && m.object.name == names.new
                 })
             })
-            .map(|(_, new)| new.clone())
+            .map(|names| names.new.clone())
             .collect();
         let count = pairs.len();
         let category = if edited.is_empty() {
@@ -540,16 +543,15 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
             findings.append(&mut entries[i].findings);
         }
         let collapsed = &mut entries[first];
-        let (old_pattern, new_pattern) = if count > 1 {
-            let olds: Vec<&str> = pairs.iter().map(|(o, _)| o.as_str()).collect();
-            let news: Vec<&str> = pairs.iter().map(|(_, n)| n.as_str()).collect();
-            (pattern(&olds), pattern(&news))
+        let patterns = if count > 1 {
+            let olds: Vec<&str> = pairs.iter().map(|names| names.old.as_str()).collect();
+            let news: Vec<&str> = pairs.iter().map(|names| names.new.as_str()).collect();
+            Sides::new(pattern(&olds), pattern(&news))
         } else {
             pairs[0].clone()
         };
         collapsed.subject = Subject::Group {
-            old_pattern,
-            new_pattern,
+            patterns,
             members: pairs,
         };
         collapsed.relation = Some(Relation::PodsReplaced { count, edited });

@@ -37,7 +37,7 @@ impl<T> Sides<T> {
     }
 
     /// Both sides, seen through `f`.
-    pub fn map<U>(&self, mut f: impl FnMut(&T) -> U) -> Sides<U> {
+    pub fn map<'a, U>(&'a self, mut f: impl FnMut(&'a T) -> U) -> Sides<U> {
         Sides {
             old: f(&self.old),
             new: f(&self.new),

@@ -138,7 +138,7 @@ fn the_culprits_pair_pairs_and_groups_generated_objects() {
     assert!(
         pods.members()
             .iter()
-            .all(|(old, new)| old.starts_with("web-3-") && new.starts_with("web-4-"))
+            .all(|names| names.old.starts_with("web-3-") && names.new.starts_with("web-4-"))
     );
     assert!(pods.is_pair() && pods.shows() && pods.differs());
 

@@ -573,11 +573,7 @@ impl<'a> Builder<'a> {
 /// pair adds its old name too), `web-4-*` for a group of pods.
 fn entry_names(entry: &Entry, first: bool) -> Vec<String> {
     let new = match &entry.subject {
-        Subject::Group {
-            new_pattern,
-            members,
-            ..
-        } if members.len() > 1 => new_pattern.clone(),
+        Subject::Group { patterns, members } if members.len() > 1 => patterns.new.clone(),
         _ => entry.key.name.clone(),
     };
     match entry.old_name() {
@@ -596,7 +592,7 @@ fn entry_is(entry: &Entry, key: &ObjectKey) -> bool {
         && entry
             .members()
             .iter()
-            .any(|(old, new)| *new == key.name || *old == key.name)
+            .any(|names| names.new == key.name || names.old == key.name)
 }
 
 #[cfg(test)]

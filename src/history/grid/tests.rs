@@ -1,7 +1,7 @@
 //! The grid built from small hand-made nights, and from the week of fixtures.
 
 use super::*;
-use crate::analyze::{AnalyzeOptions, Finding, NoiseProfile, Owner, Repeated, Summary};
+use crate::analyze::{AnalyzeOptions, Finding, NoiseProfile, Owner, Repeated, Sides, Summary};
 use crate::diff::{DiffOptions, Op, Path};
 use crate::history::{HistoryOptions, Night, archives, build};
 use crate::snapshot::{SourceFormat, SourceInfo};
@@ -46,8 +46,7 @@ fn changed(key: ObjectKey, field: &str, category: Category) -> Entry {
         }],
         owner: None,
         in_repeated: false,
-        old_api_version: None,
-        new_api_version: None,
+        api_version: Sides::default(),
         old: None,
         new: None,
     }

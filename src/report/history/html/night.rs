@@ -267,7 +267,7 @@ impl Page {
             let members: Vec<String> = entry
                 .members()
                 .iter()
-                .map(|(o, m)| format!("{o} → {m}"))
+                .map(|names| format!("{} → {}", names.old, names.new))
                 .collect();
             self.push(&format!(
                 "<p class=\"members\">{}</p>\n",
