@@ -18,6 +18,7 @@ use serde_json::Value;
 
 use super::attribution::Attributions;
 use super::rank::Category;
+use super::relation::Danger;
 use super::security::{self, Comparison};
 use super::{Entry, Finding, Relation};
 use crate::diff::path::{ItemLabel, Segment};
@@ -61,13 +62,13 @@ pub fn apply(
                         return true;
                     }
                     entry.relation = Some(Relation::ClusterOnly {
-                        grants: Some(grants),
+                        danger: Some(grants),
                     });
                     entry.category = Category::Security;
                     return true;
                 }
                 counts.cluster_only += 1;
-                entry.relation = Some(Relation::ClusterOnly { grants: None });
+                entry.relation = Some(Relation::ClusterOnly { danger: None });
                 entry.category = Category::Churn;
                 return show_all;
             }
@@ -122,7 +123,7 @@ fn dangerous_cluster_only(
     entry: &Entry,
     namespaces: &BTreeSet<String>,
     new: &Snapshot,
-) -> Option<String> {
+) -> Option<Danger> {
     let object = entry.new.as_ref()?;
     let kind = entry.key.kind.as_str();
     if security::pod_spec_location(kind).is_some() {
@@ -145,7 +146,7 @@ fn dangerous_cluster_only(
                 .any(|word| what.contains(word))
             })
             .collect();
-        return (!danger.is_empty()).then(|| format!("grants {}", danger.join(", ")));
+        return (!danger.is_empty()).then_some(Danger::Grants(danger));
     }
     match kind {
         "RoleBinding" | "ClusterRoleBinding" => {
@@ -167,11 +168,10 @@ fn dangerous_cluster_only(
             let (role_kind, role_name) = security::role_ref(object)?;
             let strong = matches!(role_name.as_str(), "cluster-admin" | "admin" | "edit")
                 || role_is_powerful(new, &role_kind, &role_name, binding_ns);
-            (reaches && strong).then(|| {
-                format!(
-                    "grants {role_kind}/{role_name} to {}",
-                    subjects.into_iter().collect::<Vec<_>>().join(", ")
-                )
+            (reaches && strong).then(|| Danger::Binding {
+                role_kind,
+                role_name,
+                subjects: subjects.into_iter().collect(),
             })
         }
         "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
@@ -182,7 +182,7 @@ fn dangerous_cluster_only(
                     security::selects(hook.get("namespaceSelector"), &labels)
                 })
             });
-            selects.then(|| "intercepts requests in the compared namespaces".to_string())
+            selects.then_some(Danger::Intercepts)
         }
         _ => None,
     }

@@ -80,6 +80,26 @@ impl Generated {
     }
 }
 
+/// What an object only the cluster has grants that no manifest asked for (`--desired`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Danger {
+    /// A workload in the compared namespaces with privileged containers, host namespaces or host
+    /// paths: those facts of the security table (`grants spec.hostPID: true`).
+    Grants(Vec<String>),
+    /// A binding of a strong role to subjects that reach the compared namespaces (`grants
+    /// ClusterRole/cluster-admin to Group system:authenticated`).
+    Binding {
+        /// `ClusterRole`, `Role`.
+        role_kind: String,
+        /// `cluster-admin`.
+        role_name: String,
+        /// `ServiceAccount shop/default`, `Group system:authenticated`.
+        subjects: Vec<String>,
+    },
+    /// A webhook configuration that selects the compared namespaces.
+    Intercepts,
+}
+
 /// What relates an entry to other objects.
 ///
 /// The derived order sorts the history grid's series of new generated objects of one kind as
@@ -120,8 +140,8 @@ pub enum Relation {
     /// `--desired`: an object in the cluster the manifests do not mention (`in the cluster, not in
     /// the manifests`), with what it grants when that is dangerous.
     ClusterOnly {
-        /// What it grants (`grants privileged: true`), when it is worth ranking.
-        grants: Option<String>,
+        /// What it grants, when it is worth ranking.
+        danger: Option<Danger>,
     },
     /// `--desired`: an object of the manifests the cluster lacks (`missing in the cluster`).
     MissingInCluster,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use crate::analyze::relation::{Came, Generated, Owner, Relation};
+use crate::analyze::relation::{Came, Danger, Generated, Owner, Relation};
 use crate::history::grid::SeriesRelation;
 
 /// `1 change`, `3 changes`, `2 policies`: `n` and the noun, in the singular when `n` is 1.
@@ -94,14 +94,32 @@ impl fmt::Display for Relation {
                 Some(before) => write!(f, "{before}; differs from its owner's template"),
                 None => f.write_str("generated; differs from its owner's template"),
             },
-            Relation::ClusterOnly { grants } => {
+            Relation::ClusterOnly { danger } => {
                 f.write_str("in the cluster, not in the manifests")?;
-                match grants {
-                    Some(grants) => write!(f, "; {grants}"),
+                match danger {
+                    Some(danger) => write!(f, "; {danger}"),
                     None => Ok(()),
                 }
             }
             Relation::MissingInCluster => f.write_str("missing in the cluster"),
+        }
+    }
+}
+
+impl fmt::Display for Danger {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Danger::Grants(facts) => write!(f, "grants {}", facts.join(", ")),
+            Danger::Binding {
+                role_kind,
+                role_name,
+                subjects,
+            } => write!(
+                f,
+                "grants {role_kind}/{role_name} to {}",
+                subjects.join(", ")
+            ),
+            Danger::Intercepts => f.write_str("intercepts requests in the compared namespaces"),
         }
     }
 }
@@ -247,14 +265,39 @@ mod tests {
     fn desired_state_relations_render_their_old_words() {
         assert_words(vec![
             (
-                Relation::ClusterOnly { grants: None },
+                Relation::ClusterOnly { danger: None },
                 "in the cluster, not in the manifests",
             ),
             (
                 Relation::ClusterOnly {
-                    grants: Some("grants privileged: true".into()),
+                    danger: Some(Danger::Grants(vec![
+                        "spec.containers[x].securityContext.privileged: true".into(),
+                        "spec.hostPID: true".into(),
+                    ])),
                 },
-                "in the cluster, not in the manifests; grants privileged: true",
+                "in the cluster, not in the manifests; grants \
+                 spec.containers[x].securityContext.privileged: true, spec.hostPID: true",
+            ),
+            (
+                Relation::ClusterOnly {
+                    danger: Some(Danger::Binding {
+                        role_kind: "ClusterRole".into(),
+                        role_name: "cluster-admin".into(),
+                        subjects: vec![
+                            "Group system:authenticated".into(),
+                            "ServiceAccount shop/default".into(),
+                        ],
+                    }),
+                },
+                "in the cluster, not in the manifests; grants ClusterRole/cluster-admin to \
+                 Group system:authenticated, ServiceAccount shop/default",
+            ),
+            (
+                Relation::ClusterOnly {
+                    danger: Some(Danger::Intercepts),
+                },
+                "in the cluster, not in the manifests; intercepts requests in the compared \
+                 namespaces",
             ),
             (Relation::MissingInCluster, "missing in the cluster"),
         ]);
