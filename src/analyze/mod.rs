@@ -15,6 +15,7 @@ pub mod refs;
 pub mod relation;
 mod renames;
 pub mod security;
+pub mod sides;
 pub mod templates;
 
 use std::collections::{BTreeMap, HashSet};
@@ -27,7 +28,8 @@ use crate::diff::{Change, DiffReport, ObjectChange, ObjectDiff, Path};
 use crate::snapshot::{ObjectKey, Snapshot, SourceInfo};
 pub use noise::NoiseProfile;
 pub use rank::Category;
-pub use relation::{Owner, Relation, Sides};
+pub use relation::{Owner, Relation};
+pub use sides::Sides;
 
 /// How to analyse.
 #[derive(Debug)]
