@@ -18,8 +18,9 @@ use serde_json::Value;
 
 use super::attribution::Attributions;
 use super::rank::Category;
+use super::relation::Danger;
 use super::security::{self, Comparison};
-use super::{Entry, Finding};
+use super::{Entry, Finding, Relation};
 use crate::diff::path::{ItemLabel, Segment};
 use crate::diff::{ObjectChange, Op, PathPattern, keys};
 use crate::snapshot::Snapshot;
@@ -60,18 +61,19 @@ pub fn apply(
                     if generated {
                         return true;
                     }
-                    entry.relation =
-                        Some(format!("in the cluster, not in the manifests; {grants}"));
+                    entry.relation = Some(Relation::ClusterOnly {
+                        danger: Some(grants),
+                    });
                     entry.category = Category::Security;
                     return true;
                 }
                 counts.cluster_only += 1;
-                entry.relation = Some("in the cluster, not in the manifests".into());
+                entry.relation = Some(Relation::ClusterOnly { danger: None });
                 entry.category = Category::Churn;
                 return show_all;
             }
             ObjectChange::Removed => {
-                entry.relation = Some("missing in the cluster".into());
+                entry.relation = Some(Relation::MissingInCluster);
                 return true;
             }
             _ => {}
@@ -121,7 +123,7 @@ fn dangerous_cluster_only(
     entry: &Entry,
     namespaces: &BTreeSet<String>,
     new: &Snapshot,
-) -> Option<String> {
+) -> Option<Danger> {
     let object = entry.new.as_ref()?;
     let kind = entry.key.kind.as_str();
     if security::pod_spec_location(kind).is_some() {
@@ -144,7 +146,7 @@ fn dangerous_cluster_only(
                 .any(|word| what.contains(word))
             })
             .collect();
-        return (!danger.is_empty()).then(|| format!("grants {}", danger.join(", ")));
+        return (!danger.is_empty()).then_some(Danger::Grants(danger));
     }
     match kind {
         "RoleBinding" | "ClusterRoleBinding" => {
@@ -166,11 +168,10 @@ fn dangerous_cluster_only(
             let (role_kind, role_name) = security::role_ref(object)?;
             let strong = matches!(role_name.as_str(), "cluster-admin" | "admin" | "edit")
                 || role_is_powerful(new, &role_kind, &role_name, binding_ns);
-            (reaches && strong).then(|| {
-                format!(
-                    "grants {role_kind}/{role_name} to {}",
-                    subjects.into_iter().collect::<Vec<_>>().join(", ")
-                )
+            (reaches && strong).then(|| Danger::Binding {
+                role_kind,
+                role_name,
+                subjects: subjects.into_iter().collect(),
             })
         }
         "MutatingWebhookConfiguration" | "ValidatingWebhookConfiguration" => {
@@ -181,7 +182,7 @@ fn dangerous_cluster_only(
                     security::selects(hook.get("namespaceSelector"), &labels)
                 })
             });
-            selects.then(|| "intercepts requests in the compared namespaces".to_string())
+            selects.then_some(Danger::Intercepts)
         }
         _ => None,
     }
@@ -471,7 +472,7 @@ mod tests {
     /// manifests is missing.
     #[test]
     fn fields_and_objects_only_the_cluster_has() {
-        use crate::analyze::tests::{analysis_with, entry, object};
+        use crate::analyze::tests::{analysis_with, entry, object, words};
         let deployment = |metadata: Value, env: Value, replicas: Option<u32>| {
             let mut spec = json!({"template": {"spec": {"containers": [{"name": "web", "image": "web:1", "env": env}]}}});
             if let Some(replicas) = replicas {
@@ -525,7 +526,7 @@ mod tests {
             ]
         );
         let missing = entry(&analysis, "ConfigMap", "settings");
-        assert_eq!(missing.relation.as_deref(), Some("missing in the cluster"));
+        assert_eq!(words(missing).as_deref(), Some("missing in the cluster"));
         assert_eq!(analysis.summary.cluster_set, 2);
         assert_eq!(analysis.summary.cluster_only, 1);
         assert_eq!((analysis.summary.changed, analysis.summary.removed), (1, 1));

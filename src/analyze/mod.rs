@@ -12,8 +12,10 @@ pub mod noise;
 mod pairing;
 pub mod rank;
 pub mod refs;
+pub mod relation;
 mod renames;
 pub mod security;
+pub mod sides;
 pub mod templates;
 
 use std::collections::{BTreeMap, HashSet};
@@ -26,6 +28,8 @@ use crate::diff::{Change, DiffReport, ObjectChange, ObjectDiff, Path};
 use crate::snapshot::{ObjectKey, Snapshot, SourceInfo};
 pub use noise::NoiseProfile;
 pub use rank::Category;
+pub use relation::{Owner, Relation};
+pub use sides::Sides;
 
 /// How to analyse.
 #[derive(Debug)]
@@ -88,12 +92,10 @@ pub enum Subject {
     },
     /// The pods of one controller replaced by a rollout, on one line (`web-3-* → web-4-*`).
     Group {
-        /// The old names' common pattern, or the old name of a single pod.
-        old_pattern: String,
-        /// The new names' common pattern, or the new name of a single pod.
-        new_pattern: String,
-        /// `(old name, new name)` of each pod.
-        members: Vec<(String, String)>,
+        /// The old and the new names' common pattern, or the names of a single pod.
+        patterns: Sides<String>,
+        /// The old and the new name of each pod.
+        members: Vec<Sides<String>>,
     },
 }
 
@@ -107,21 +109,19 @@ pub struct Entry {
     /// What the line is about.
     pub subject: Subject,
     /// What relates the pair or the object to others: `replaced`, `new build of BuildConfig web`.
-    pub relation: Option<String>,
+    pub relation: Option<Relation>,
     /// Further notes: `used by DeploymentConfig web (volume config)`.
     pub notes: Vec<String>,
     /// How the entry as a whole ranks.
     pub category: Category,
     /// Its changes.
     pub findings: Vec<Finding>,
-    /// The controller a pair of generated objects belongs to: kind and name.
-    pub owner: Option<(String, String)>,
+    /// The controller a pair of generated objects belongs to.
+    pub owner: Option<Owner>,
     /// Some of its changes are shown once, with the repeated changes.
     pub in_repeated: bool,
-    /// The object's old `apiVersion`.
-    pub old_api_version: Option<String>,
-    /// The object's new `apiVersion`.
-    pub new_api_version: Option<String>,
+    /// The object's old and new `apiVersion`.
+    pub api_version: Sides<Option<String>>,
     /// The normalised old object.
     pub old: Option<Value>,
     /// The normalised new object.
@@ -140,8 +140,7 @@ impl Entry {
             findings: diff.changes.into_iter().map(Finding::shown).collect(),
             owner: None,
             in_repeated: false,
-            old_api_version: diff.old_api_version,
-            new_api_version: diff.new_api_version,
+            api_version: Sides::new(diff.old_api_version, diff.new_api_version),
             old: diff.old,
             new: diff.new,
         }
@@ -162,12 +161,12 @@ impl Entry {
         match &self.subject {
             Subject::Object => None,
             Subject::Pair { old_name } => Some(old_name),
-            Subject::Group { old_pattern, .. } => Some(old_pattern),
+            Subject::Group { patterns, .. } => Some(&patterns.old),
         }
     }
 
-    /// `(old name, new name)` of each pod of a group; empty otherwise.
-    pub fn members(&self) -> &[(String, String)] {
+    /// The old and the new name of each pod of a group; empty otherwise.
+    pub fn members(&self) -> &[Sides<String>] {
         match &self.subject {
             Subject::Group { members, .. } => members,
             _ => &[],
@@ -201,11 +200,7 @@ impl Entry {
         match &self.subject {
             Subject::Object => self.key.name.clone(),
             Subject::Pair { old_name } => format!("{old_name} → {}", self.key.name),
-            Subject::Group {
-                old_pattern,
-                new_pattern,
-                ..
-            } => format!("{old_pattern} → {new_pattern}"),
+            Subject::Group { patterns, .. } => format!("{} → {}", patterns.old, patterns.new),
         }
     }
 }
@@ -345,12 +340,18 @@ pub fn analyze(
     let desired = options
         .desired
         .then(|| desired::apply(&mut entries, &attributions, old, new, options.show_all));
-    let (mismatches, earlier) = template_checks(&entries, old, new);
-    unverified_churn(&mut entries, &mismatches);
-    pairing::collapse(&mut entries, &mismatches);
+    let mismatches = template_checks(&entries, old, new);
+    unverified_churn(&mut entries, &mismatches.new);
+    pairing::collapse(&mut entries, &mismatches.new);
     let repeated = group_repeated(&mut entries);
     mark_replaced_controllers(&mut entries);
-    let culprits = rank::culprits(&entries, &repeated, &mismatches, &earlier, &attributions);
+    let culprits = rank::culprits(
+        &entries,
+        &repeated,
+        &mismatches.new,
+        &mismatches.old,
+        &attributions,
+    );
     let mut summary = summarize(&entries, unchanged_before, options.show_all);
     if let Some(counts) = desired {
         summary.cluster_only = counts.cluster_only;
@@ -366,7 +367,7 @@ pub fn analyze(
         entries,
         repeated,
         culprits,
-        earlier_mismatches: earlier,
+        earlier_mismatches: mismatches.old,
         summary,
         ignored_changes: user_hidden.total(),
         user_hidden,
@@ -401,7 +402,7 @@ fn template_checks(
     entries: &[Entry],
     old: &Snapshot,
     new: &Snapshot,
-) -> (Vec<templates::Mismatch>, Vec<templates::Mismatch>) {
+) -> Sides<Vec<templates::Mismatch>> {
     let mut pods: HashSet<(String, String)> = HashSet::new();
     let mut controllers: HashSet<(String, String)> = HashSet::new();
     for entry in entries {
@@ -413,7 +414,7 @@ fn template_checks(
                     entry
                         .members()
                         .iter()
-                        .map(|(_, new)| (ns.clone(), new.clone())),
+                        .map(|names| (ns.clone(), names.new.clone())),
                 );
             }
             "ReplicationController" | "ReplicaSet" | "StatefulSet" | "DaemonSet" | "Job" => {
@@ -433,10 +434,10 @@ fn template_checks(
                 controllers.contains(&(key.namespace.clone(), controller.to_string()))
             })
     };
-    (
-        templates::mismatches(new, wanted),
-        templates::mismatches(old, wanted),
-    )
+    Sides {
+        new: templates::mismatches(new, wanted),
+        old: templates::mismatches(old, wanted),
+    }
 }
 
 /// Generated objects that differ from their owner's template are no churn: a privileged pod
@@ -449,8 +450,8 @@ fn unverified_churn(entries: &mut [Entry], mismatches: &[templates::Mismatch]) {
     {
         if entry.category == Category::Churn && mismatches.iter().any(|m| m.object == entry.key) {
             entry.category = Category::PodEdited;
-            let relation = entry.relation.take().unwrap_or_else(|| "generated".into());
-            entry.relation = Some(format!("{relation}; differs from its owner's template"));
+            let before = entry.relation.take().map(Box::new);
+            entry.relation = Some(Relation::DiffersFromOwnerTemplate(before));
         }
     }
 }
@@ -459,14 +460,14 @@ fn unverified_churn(entries: &mut [Entry], mismatches: &[templates::Mismatch]) {
 fn mark_replaced_controllers(entries: &mut [Entry]) {
     for entry in entries {
         // Pods and jobs keep the relation pairing gave them (`next job of CronJob report`).
-        if let (Some((kind, name)), false) = (
+        if let (Some(owner), false) = (
             &entry.owner,
             matches!(entry.key.kind.as_str(), "Pod" | "Job"),
         ) && entry.is_pair()
             && entry.category != Category::PodEdited
             && entry.findings.iter().all(|f| f.hidden_by.is_some())
         {
-            entry.relation = Some(format!("replaced; same template changes as {kind} {name}"));
+            entry.relation = Some(Relation::SameTemplateChanges(owner.clone()));
             entry.category = Category::Churn;
         }
     }
@@ -580,220 +581,4 @@ fn group_repeated(entries: &mut [Entry]) -> Vec<Repeated> {
 }
 
 #[cfg(test)]
-mod tests {
-    //! The whole analysis on the culprits fixture pair (the case of `../shared/design/report.md`),
-    //! at library level: what `tests/snapshots.rs` pins through the command, asserted here on the
-    //! structures, so that a cheap `cargo test --lib` notices a broken count, pairing or ranking.
-    use super::*;
-    use crate::diff::{DiffOptions, diff_snapshots};
-    use crate::source::{ReadOptions, read};
-
-    fn culprits_pair(show_all: bool) -> Analysis {
-        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/culprits/");
-        let side = |name: &str| read(&format!("{dir}{name}"), &ReadOptions::default()).unwrap();
-        let old = side("openshift-backup201809110015.zip");
-        let new = side("openshift-backup201809120015.zip");
-        let report = diff_snapshots(&old, &new, &DiffOptions::default());
-        let options = AnalyzeOptions {
-            noise: NoiseProfile::new(true, Vec::new()),
-            show_all,
-            desired: false,
-        };
-        analyze(&old, &new, report, &options)
-    }
-
-    /// The default analysis of two sets of objects, as `driftlab diff old new` would make it.
-    pub(super) fn analysis_of(old: Vec<Value>, new: Vec<Value>) -> Analysis {
-        analysis_with(old, new, false)
-    }
-
-    /// [`analysis_of`], with `desired`: `old` is what the manifests say (`--desired`).
-    pub(super) fn analysis_with(old: Vec<Value>, new: Vec<Value>, desired: bool) -> Analysis {
-        let (old, new) = (Snapshot::of(old), Snapshot::of(new));
-        let report = diff_snapshots(&old, &new, &DiffOptions::default());
-        let options = AnalyzeOptions {
-            noise: NoiseProfile::new(true, Vec::new()),
-            show_all: false,
-            desired,
-        };
-        analyze(&old, &new, report, &options)
-    }
-
-    /// An object of namespace `p`: `rest` with its `apiVersion`, `kind` and name set.
-    pub(super) fn object(api_version: &str, kind: &str, name: &str, rest: Value) -> Value {
-        object_in(api_version, kind, "p", name, rest)
-    }
-
-    /// An object of `namespace`: `rest` with its `apiVersion`, `kind` and name set.
-    pub(super) fn object_in(
-        api_version: &str,
-        kind: &str,
-        namespace: &str,
-        name: &str,
-        rest: Value,
-    ) -> Value {
-        let mut object = rest;
-        object["apiVersion"] = serde_json::json!(api_version);
-        object["kind"] = serde_json::json!(kind);
-        object["metadata"]["name"] = serde_json::json!(name);
-        object["metadata"]["namespace"] = serde_json::json!(namespace);
-        object
-    }
-
-    pub(super) fn entry<'a>(analysis: &'a Analysis, kind: &str, title: &str) -> &'a Entry {
-        analysis
-            .entries
-            .iter()
-            .find(|e| e.key.kind == kind && e.title_name() == title)
-            .unwrap_or_else(|| panic!("no entry {kind} {title}"))
-    }
-
-    #[test]
-    fn the_culprits_pair_counts_as_its_report_says() {
-        let analysis = culprits_pair(false);
-        assert_eq!(
-            analysis.summary,
-            Summary {
-                changed: 20,
-                unchanged: 17,
-                churn: 2,
-                noise_hidden: 52,
-                ..Summary::default()
-            }
-        );
-        assert!(analysis.summary.has_differences());
-        // With --all nothing is counted as hidden (every noisy object changed visibly anyway).
-        assert_eq!(
-            culprits_pair(true).summary,
-            Summary {
-                changed: 20,
-                unchanged: 17,
-                churn: 2,
-                ..Summary::default()
-            }
-        );
-    }
-
-    #[test]
-    fn the_culprits_pair_ranks_the_probe_first() {
-        let analysis = culprits_pair(false);
-        let culprits: Vec<(&str, &str)> = analysis
-            .culprits
-            .iter()
-            .map(|c| (c.label.as_str(), c.reason.as_str()))
-            .collect();
-        assert_eq!(
-            culprits[..4],
-            [
-                ("DeploymentConfig myproject/web", "triggers a rollout"),
-                (
-                    "Pod myproject/web-4-x7k2p",
-                    "differs from ReplicationController web-4's template: edited by hand?"
-                ),
-                (
-                    "ConfigMap myproject/app-env-9bfbmfgt2f → app-env-296567ccmt",
-                    "used by DeploymentConfig web (envFrom)"
-                ),
-                (
-                    "ConfigMap myproject/web-config",
-                    "used by DeploymentConfig web (volume config)"
-                ),
-            ]
-        );
-        assert_eq!(culprits.len(), 7);
-        assert_eq!(culprits[6].0, "19 objects");
-        assert_eq!(analysis.repeated.len(), 1);
-        assert_eq!(analysis.repeated[0].objects.len(), 19);
-    }
-
-    #[test]
-    fn the_culprits_pair_pairs_and_groups_generated_objects() {
-        let analysis = culprits_pair(false);
-        let pods = entry(&analysis, "Pod", "web-3-* → web-4-*");
-        assert_eq!(pods.members().len(), 2);
-        assert_eq!(pods.count(), 2);
-        assert!(
-            pods.members()
-                .iter()
-                .all(|(old, new)| old.starts_with("web-3-") && new.starts_with("web-4-"))
-        );
-        assert!(pods.is_pair() && pods.shows() && pods.differs());
-
-        let rc = entry(&analysis, "ReplicationController", "web-3 → web-4");
-        assert_eq!(
-            rc.relation.as_deref(),
-            Some("replaced; same template changes as DeploymentConfig web")
-        );
-        assert_eq!(rc.category, Category::Churn);
-        assert!(rc.is_churn());
-        assert_eq!((rc.members(), rc.count()), (&[][..], 1));
-        assert_eq!(rc.old_name(), Some("web-3"));
-
-        let config = entry(
-            &analysis,
-            "ConfigMap",
-            "app-env-9bfbmfgt2f → app-env-296567ccmt",
-        );
-        assert_eq!(config.relation.as_deref(), Some("renamed (content hash)"));
-
-        let web = entry(&analysis, "DeploymentConfig", "web");
-        assert_eq!((web.old_name(), web.count()), (None, 1));
-        assert!(!web.is_pair() && !web.is_churn());
-        // The Build is added as its BuildConfig builds: churn, not an added object.
-        let build = entry(&analysis, "Build", "web-8");
-        assert_eq!(build.change, ObjectChange::Added);
-        assert!(build.is_churn());
-    }
-
-    #[test]
-    fn a_summary_has_differences_only_for_changed_added_or_removed_objects() {
-        let quiet = Summary {
-            unchanged: 9,
-            churn: 4,
-            noise_hidden: 3,
-            cluster_set: 2,
-            cluster_only: 1,
-            ..Summary::default()
-        };
-        assert!(!quiet.has_differences());
-        for drift in [
-            Summary {
-                changed: 1,
-                ..quiet
-            },
-            Summary { added: 1, ..quiet },
-            Summary {
-                removed: 1,
-                ..quiet
-            },
-            Summary {
-                changed: 1,
-                added: 1,
-                ..quiet
-            },
-            Summary {
-                added: 1,
-                removed: 1,
-                ..quiet
-            },
-        ] {
-            assert!(drift.has_differences(), "{drift:?}");
-        }
-    }
-
-    #[test]
-    fn desired_state_counts_appear_in_json_only_when_nonzero() {
-        let plain = serde_json::to_value(Summary::default()).unwrap();
-        assert!(plain.get("cluster_set").is_none() && plain.get("cluster_only").is_none());
-        let desired = serde_json::to_value(Summary {
-            cluster_set: 2,
-            cluster_only: 1,
-            ..Summary::default()
-        })
-        .unwrap();
-        assert_eq!(
-            (&desired["cluster_set"], &desired["cluster_only"]),
-            (&2.into(), &1.into())
-        );
-    }
-}
+mod tests;

@@ -7,9 +7,10 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde_json::Value;
 
-use super::refs::{owner_key, owner_of, verified_owner};
+use super::refs::{owner_of, verified_owner};
+use super::relation::{Came, Generated};
 use super::templates::Mismatch;
-use super::{Category, Entry, Finding, Subject};
+use super::{Category, Entry, Finding, Owner, Relation, Sides, Subject};
 use crate::diff::ObjectChange;
 use crate::diff::path::Segment;
 use crate::diff::value::{Change, ValueOptions, diff};
@@ -17,11 +18,10 @@ use crate::snapshot::{ObjectKey, Snapshot};
 
 /// The top of an object's chain of owners (pod → RC → DC), within `snapshot`: every step a
 /// verified owner ([`verified_owner`]), so a pod that only claims an owner is no generated pod.
-fn top_owner(snapshot: &Snapshot, key: &ObjectKey, object: &Value) -> Option<(String, String)> {
+fn top_owner(snapshot: &Snapshot, key: &ObjectKey, object: &Value) -> Option<Owner> {
     let mut owner = verified_owner(snapshot, &key.namespace, object)?;
     for _ in 0..3 {
-        let owner_key = owner_key(&key.namespace, &owner.0, &owner.1);
-        let Some(stored) = snapshot.owner(&owner_key) else {
+        let Some(stored) = snapshot.owner(&owner.key(&key.namespace)) else {
             break;
         };
         match verified_owner(snapshot, &key.namespace, &stored.value()) {
@@ -201,21 +201,21 @@ fn updated_in_place(entries: &mut [Entry], old: &Snapshot, new: &Snapshot) {
     for entry in entries.iter_mut().filter(|e| {
         e.key.kind == "Pod" && e.change == ObjectChange::Changed && e.subject == Subject::Object
     }) {
-        let Some((owner_kind, owner_name)) = entry
+        let Some(owner) = entry
             .new
             .as_ref()
             .and_then(|pod| verified_owner(new, &entry.key.namespace, pod))
         else {
             continue;
         };
-        if owner_kind != "StatefulSet" {
+        if owner.kind != "StatefulSet" {
             continue;
         }
         let owner_key = ObjectKey {
             namespace: entry.key.namespace.clone(),
             group: "apps".into(),
-            kind: owner_kind.clone(),
-            name: owner_name.clone(),
+            kind: owner.kind.clone(),
+            name: owner.name.clone(),
         };
         let changes =
             owners
@@ -236,8 +236,8 @@ fn updated_in_place(entries: &mut [Entry], old: &Snapshot, new: &Snapshot) {
         }
         if entry.findings.iter().all(|f| f.hidden_by.is_some()) {
             entry.category = Category::Churn;
-            entry.relation = Some(format!("updated with {owner_kind} {owner_name}"));
-            entry.owner = Some((owner_kind, owner_name));
+            entry.relation = Some(Relation::UpdatedWith(owner.clone()));
+            entry.owner = Some(owner);
         }
     }
 }
@@ -249,8 +249,8 @@ struct Pairing {
     pairs: Vec<Entry>,
 }
 
-/// `(namespace, kind, owner kind, owner name)`: a series of generated objects.
-type Series = (String, String, String, String);
+/// `(namespace, kind, owner)`: a series of generated objects.
+type Series = (String, String, Owner);
 
 /// A generated object's predecessor: its name, body, and entry (none when it was not removed,
 /// only scaled down).
@@ -261,10 +261,10 @@ impl Pairing {
     fn by_owner(&mut self, entries: &[Entry], old: &Snapshot, new: &Snapshot) {
         let (removed, added) = series(entries, old, new);
         for (group, additions) in &added {
-            let (namespace, kind, owner_kind, owner_name) = group;
-            let owner_key = owner_key(namespace, owner_kind, owner_name);
+            let (namespace, kind, owner) = group;
+            let owner_key = owner.key(namespace);
             let owner_changes = match (old.get(&owner_key), new.get(&owner_key)) {
-                (Some(a), Some(b)) => Some(template_changes(owner_kind, &a.value(), &b.value())),
+                (Some(a), Some(b)) => Some(template_changes(&owner.kind, &a.value(), &b.value())),
                 _ => None,
             };
             let mut predecessors: Vec<Predecessor> = removed
@@ -289,7 +289,7 @@ impl Pairing {
             predecessors.sort_by(|a, b| a.0.cmp(&b.0));
             for (&a, predecessor) in additions.iter().zip(predecessors) {
                 let owned = (kind != "Pod").then_some(owner_changes.as_ref()).flatten();
-                self.replace(entries, a, predecessor, (owner_kind, owner_name), owned);
+                self.replace(entries, a, predecessor, owner, owned);
             }
         }
     }
@@ -300,7 +300,7 @@ impl Pairing {
         entries: &[Entry],
         a: usize,
         (old_name, old_value, removed_index): Predecessor,
-        (owner_kind, owner_name): (&String, &String),
+        owner: &Owner,
         owner_changes: Option<&HashSet<String>>,
     ) {
         let added = &entries[a];
@@ -308,25 +308,25 @@ impl Pairing {
         let new_value = added.new.clone().unwrap_or_default();
         let mut renames = vec![(old_name.clone(), added.key.name.clone())];
         if kind == "Pod"
-            && let (Some((_, old_rc)), Some((_, new_rc))) =
+            && let (Some(old_rc), Some(new_rc)) =
                 (owner_of("Pod", &old_value), owner_of("Pod", &new_value))
         {
-            renames.insert(0, (old_rc, new_rc));
+            renames.insert(0, (old_rc.name, new_rc.name));
         }
         let findings = pair_findings(kind, &old_value, &new_value, &renames, owner_changes);
         let relation = if kind == "Job" {
-            format!("next job of {owner_kind} {owner_name}")
+            Relation::NextJob(owner.clone())
         } else {
-            "replaced".to_string()
+            Relation::Replaced
         };
         self.pairs.push(Entry {
             subject: Subject::Pair { old_name },
             relation: Some(relation),
-            owner: Some((owner_kind.clone(), owner_name.clone())),
+            owner: Some(owner.clone()),
             category: Category::Churn,
             findings,
             old: Some(old_value),
-            old_api_version: added.new_api_version.clone(),
+            api_version: Sides::new(added.api_version.new.clone(), added.api_version.new.clone()),
             change: ObjectChange::Changed,
             ..added.clone()
         });
@@ -346,32 +346,27 @@ impl Pairing {
             {
                 continue;
             }
-            let (body, verb, snapshot) = match entry.change {
-                ObjectChange::Added => (entry.new.as_ref(), "new", new),
-                ObjectChange::Removed => (entry.old.as_ref(), "gone", old),
+            let (body, came, snapshot) = match entry.change {
+                ObjectChange::Added => (entry.new.as_ref(), Came::New, new),
+                ObjectChange::Removed => (entry.old.as_ref(), Came::Gone, old),
                 ObjectChange::Changed => continue,
             };
             // Only an owner that is there vouches for the object. Builds of old archives name
             // their BuildConfig by annotation only; it must still be in the snapshot.
             let owner = body.and_then(|b| {
                 if entry.key.kind == "Build" {
-                    owner_of("Build", b).filter(|(kind, name)| {
-                        snapshot
-                            .owner(&owner_key(&entry.key.namespace, kind, name))
-                            .is_some()
-                    })
+                    owner_of("Build", b)
+                        .filter(|owner| snapshot.owner(&owner.key(&entry.key.namespace)).is_some())
                 } else {
                     verified_owner(snapshot, &entry.key.namespace, b)
                 }
             });
-            if let Some((owner_kind, owner_name)) = owner {
-                let what = match entry.key.kind.as_str() {
-                    "Build" => "build",
-                    "Job" => "job",
-                    "Pod" => "pod",
-                    _ => "controller",
-                };
-                entry.relation = Some(format!("{verb} {what} of {owner_kind} {owner_name}"));
+            if let Some(owner) = owner {
+                entry.relation = Some(Relation::Generated {
+                    came,
+                    what: Generated::of_kind(&entry.key.kind),
+                    owner,
+                });
                 entry.category = Category::Churn;
             }
         }
@@ -412,11 +407,14 @@ impl Pairing {
                 subject: Subject::Pair {
                     old_name: gone.key.name.clone(),
                 },
-                relation: Some("renamed (content hash)".to_string()),
+                relation: Some(Relation::RenamedByContentHash),
                 findings,
                 old: Some(old_value),
                 change: ObjectChange::Changed,
-                old_api_version: gone.old_api_version.clone(),
+                api_version: Sides::new(
+                    gone.api_version.old.clone(),
+                    added.api_version.new.clone(),
+                ),
                 ..added.clone()
             });
             self.consumed.insert(a);
@@ -458,15 +456,8 @@ fn series(
             ObjectChange::Added => (new, entry.new.as_ref(), &mut added),
             ObjectChange::Changed => continue,
         };
-        if let Some((owner_kind, owner_name)) =
-            body.and_then(|b| top_owner(snapshot, &entry.key, b))
-        {
-            let series = (
-                entry.key.namespace.clone(),
-                entry.key.kind.clone(),
-                owner_kind,
-                owner_name,
-            );
+        if let Some(owner) = body.and_then(|b| top_owner(snapshot, &entry.key, b)) {
+            let series = (entry.key.namespace.clone(), entry.key.kind.clone(), owner);
             map.entry(series).or_default().push(i);
         }
     }
@@ -476,13 +467,11 @@ fn series(
 /// A controller's predecessor usually stays (scaled down): the latest revision of the owner's
 /// controllers in the old snapshot.
 fn latest_controller(old: &Snapshot, series: &Series) -> Option<Predecessor> {
-    let (namespace, kind, owner_kind, owner_name) = series;
+    let (namespace, kind, owner) = series;
     old.iter()
         .filter(|(k, _)| k.namespace == *namespace && k.kind == *kind)
         .map(|(k, s)| (k.name.clone(), s.value()))
-        .filter(|(_, v)| {
-            owner_of(kind, v).is_some_and(|(ok, on)| ok == *owner_kind && on == *owner_name)
-        })
+        .filter(|(_, v)| owner_of(kind, v).as_ref() == Some(owner))
         .max_by_key(|(_, v)| revision(v))
         .map(|(name, value)| (name, value, None))
 }
@@ -514,7 +503,7 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
                 .new
                 .as_ref()
                 .and_then(|v| owner_of("Pod", v))
-                .map(|(_, n)| n)
+                .map(|owner| owner.name)
                 .unwrap_or_default();
             groups
                 .entry((entry.key.namespace.clone(), owner))
@@ -525,10 +514,10 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
     let mut remove: Vec<usize> = Vec::new();
     for members in groups.into_values() {
         let first = members[0];
-        let pairs: Vec<(String, String)> = members
+        let pairs: Vec<Sides<String>> = members
             .iter()
             .map(|&i| {
-                (
+                Sides::new(
                     entries[i].old_name().unwrap_or_default().to_string(),
                     entries[i].key.name.clone(),
                 )
@@ -536,50 +525,38 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
             .collect();
         let edited: Vec<String> = pairs
             .iter()
-            .filter(|(_, new)| {
+            .filter(|names| {
                 mismatches.iter().any(|m| {
-                    m.object.namespace == entries[first].key.namespace && m.object.name == *new
+                    m.object.namespace == entries[first].key.namespace && m.object.name == names.new
                 })
             })
-            .map(|(_, new)| new.clone())
+            .map(|names| names.new.clone())
             .collect();
         let count = pairs.len();
-        let mut relation = if count == 1 {
-            "replaced".to_string()
+        let category = if edited.is_empty() {
+            Category::Churn
         } else {
-            format!("{count} pods replaced")
+            Category::PodEdited
         };
-        if !edited.is_empty() {
-            relation.push_str(&format!(
-                "; {} differs from its template ({})",
-                edited.len(),
-                edited.join(", ")
-            ));
-        }
         let mut findings = Vec::new();
         for &i in &members {
             findings.append(&mut entries[i].findings);
         }
         let collapsed = &mut entries[first];
-        let (old_pattern, new_pattern) = if count > 1 {
-            let olds: Vec<&str> = pairs.iter().map(|(o, _)| o.as_str()).collect();
-            let news: Vec<&str> = pairs.iter().map(|(_, n)| n.as_str()).collect();
-            (pattern(&olds), pattern(&news))
+        let patterns = if count > 1 {
+            let olds: Vec<&str> = pairs.iter().map(|names| names.old.as_str()).collect();
+            let news: Vec<&str> = pairs.iter().map(|names| names.new.as_str()).collect();
+            Sides::new(pattern(&olds), pattern(&news))
         } else {
             pairs[0].clone()
         };
         collapsed.subject = Subject::Group {
-            old_pattern,
-            new_pattern,
+            patterns,
             members: pairs,
         };
-        collapsed.relation = Some(relation);
+        collapsed.relation = Some(Relation::PodsReplaced { count, edited });
         collapsed.findings = findings;
-        collapsed.category = if edited.is_empty() {
-            Category::Churn
-        } else {
-            Category::PodEdited
-        };
+        collapsed.category = category;
         remove.extend(members[1..].iter().copied());
     }
     remove.sort_unstable_by(|a, b| b.cmp(a));
@@ -589,270 +566,4 @@ pub fn collapse(entries: &mut Vec<Entry>, mismatches: &[Mismatch]) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::analyze::tests::{analysis_of, entry, object_in};
-    use serde_json::json;
-
-    fn owned_by(kind: &str, name: &str) -> Value {
-        json!({"ownerReferences": [{"apiVersion": "apps/v1", "kind": kind, "name": name,
-            "uid": "1", "controller": true}]})
-    }
-
-    #[test]
-    fn a_renamed_config_map_pairs_with_its_most_alike_successor() {
-        let config = |name: &str, data: Value| {
-            object_in("v1", "ConfigMap", "p", name, json!({"data": data}))
-        };
-        let analysis = analysis_of(
-            vec![config(
-                "app-env-9bfbmfgt2f",
-                json!({"A": "1", "B": "2", "C": "3"}),
-            )],
-            vec![
-                config("app-env-296567ccmt", json!({"A": "1", "B": "2", "C": "4"})),
-                config("app-env-bcdfghjklm", json!({"X": "9"})),
-            ],
-        );
-        let pair = entry(
-            &analysis,
-            "ConfigMap",
-            "app-env-9bfbmfgt2f → app-env-296567ccmt",
-        );
-        assert_eq!(pair.relation.as_deref(), Some("renamed (content hash)"));
-        // The pair keeps the old object: what a report shows as the value before.
-        assert_eq!(pair.old.as_ref().unwrap()["data"]["C"], "3");
-        assert_eq!(pair.new.as_ref().unwrap()["data"]["C"], "4");
-        let visible: Vec<String> = pair.visible().map(|f| f.change.path.human()).collect();
-        assert_eq!(visible, ["data.C"]);
-        let other = entry(&analysis, "ConfigMap", "app-env-bcdfghjklm");
-        assert_eq!(other.change, ObjectChange::Added);
-    }
-
-    /// A content-hash rename keeps the kind: a ConfigMap is not renamed to a Secret of the same
-    /// base name and content.
-    #[test]
-    fn a_config_map_is_not_renamed_to_a_secret() {
-        let analysis = analysis_of(
-            vec![object_in(
-                "v1",
-                "ConfigMap",
-                "p",
-                "app-env-9bfbmfgt2f",
-                json!({"data": {"A": "1"}}),
-            )],
-            vec![object_in(
-                "v1",
-                "Secret",
-                "p",
-                "app-env-296567ccmt",
-                json!({"data": {"A": "MQ=="}}),
-            )],
-        );
-        assert_eq!(
-            entry(&analysis, "ConfigMap", "app-env-9bfbmfgt2f").change,
-            ObjectChange::Removed
-        );
-        assert_eq!(
-            entry(&analysis, "Secret", "app-env-296567ccmt").change,
-            ObjectChange::Added
-        );
-    }
-
-    #[test]
-    fn similarity_counts_equal_data_entries() {
-        let a = json!({"data": {"A": "1", "B": "2"}, "binaryData": {"K": "AA=="}});
-        let b = json!({"data": {"A": "1", "B": "3"}, "binaryData": {"K": "AA=="}});
-        assert_eq!(similarity(&a, &b), 2);
-        assert_eq!(similarity(&a, &json!({})), 0);
-    }
-
-    #[test]
-    fn a_new_job_of_a_cron_job_is_not_paired_with_one_that_stays() {
-        let job = |name: &str| {
-            object_in(
-                "batch/v1",
-                "Job",
-                "p",
-                name,
-                json!({"metadata": owned_by("CronJob", "nightly"),
-                "spec": {"template": {"spec": {"containers": [{"name": "run", "image": "job:1"}]}}}}),
-            )
-        };
-        let cron = object_in(
-            "batch/v1",
-            "CronJob",
-            "p",
-            "nightly",
-            json!({"spec": {"schedule": "0 1 * * *"}}),
-        );
-        let analysis = analysis_of(
-            vec![cron.clone(), job("nightly-100")],
-            vec![cron, job("nightly-100"), job("nightly-200")],
-        );
-        let new_job = entry(&analysis, "Job", "nightly-200");
-        assert_eq!(new_job.change, ObjectChange::Added);
-        assert_eq!(
-            new_job.relation.as_deref(),
-            Some("new job of CronJob nightly")
-        );
-    }
-
-    #[test]
-    fn a_scaled_down_controller_is_found_in_its_own_namespace() {
-        let dc = |namespace: &str| {
-            object_in(
-                "apps.openshift.io/v1",
-                "DeploymentConfig",
-                namespace,
-                "web",
-                json!({"spec": {"replicas": 1}}),
-            )
-        };
-        let rc = |namespace: &str, name: &str, version: &str| {
-            object_in(
-                "v1",
-                "ReplicationController",
-                namespace,
-                name,
-                json!({
-                "metadata": {"annotations": {"openshift.io/deployment-config.name": "web",
-                    "openshift.io/deployment-config.latest-version": version},
-                    "ownerReferences": owned_by("DeploymentConfig", "web")["ownerReferences"]},
-                "spec": {"replicas": 0}}),
-            )
-        };
-        let old = vec![
-            dc("a"),
-            dc("b"),
-            rc("a", "web-1", "1"),
-            rc("b", "web-5", "5"),
-        ];
-        let mut new = vec![
-            dc("a"),
-            dc("b"),
-            rc("a", "web-1", "1"),
-            rc("b", "web-5", "5"),
-        ];
-        new.push(rc("a", "web-2", "2"));
-        let analysis = analysis_of(old, new);
-        let pair = analysis
-            .entries
-            .iter()
-            .find(|e| e.key.kind == "ReplicationController" && e.key.name == "web-2")
-            .unwrap();
-        assert_eq!(pair.key.namespace, "a");
-        assert_eq!(pair.old_name(), Some("web-1"));
-    }
-
-    /// A replaced controller is churn only while every change it shows is: a label someone
-    /// changed on the new one is not.
-    #[test]
-    fn a_replaced_controller_with_a_change_of_its_own_is_not_churn() {
-        let dc = object_in(
-            "apps.openshift.io/v1",
-            "DeploymentConfig",
-            "p",
-            "web",
-            json!({"spec": {"replicas": 1}}),
-        );
-        let rc = |name: &str, version: &str, team: &str| {
-            object_in(
-                "v1",
-                "ReplicationController",
-                "p",
-                name,
-                json!({
-                "metadata": {"labels": {"team": team}, "annotations": {
-                    "openshift.io/deployment-config.name": "web",
-                    "openshift.io/deployment-config.latest-version": version},
-                    "ownerReferences": owned_by("DeploymentConfig", "web")["ownerReferences"]},
-                "spec": {"replicas": 1}}),
-            )
-        };
-        let analysis = analysis_of(
-            vec![dc.clone(), rc("web-1", "1", "a")],
-            vec![dc, rc("web-2", "2", "b")],
-        );
-        let pair = entry(&analysis, "ReplicationController", "web-1 → web-2");
-        assert_eq!(pair.category, Category::Churn);
-        let visible: Vec<String> = pair.visible().map(|f| f.change.path.human()).collect();
-        assert_eq!(visible, ["metadata.labels.team"]);
-        let categories: Vec<Category> = pair.visible().map(|f| f.category).collect();
-        assert_eq!(categories, [Category::Metadata]);
-        assert!(!pair.is_churn());
-    }
-
-    #[test]
-    fn stateful_set_pods_follow_their_owner_and_new_ones_are_new() {
-        let set = |image: &str| {
-            object_in(
-                "apps/v1",
-                "StatefulSet",
-                "p",
-                "db",
-                json!({"spec": {"template": {"spec":
-                {"containers": [{"name": "db", "image": image}]}}}}),
-            )
-        };
-        let pod = |name: &str, image: &str| {
-            object_in(
-                "v1",
-                "Pod",
-                "p",
-                name,
-                json!({"metadata": owned_by("StatefulSet", "db"),
-                "spec": {"containers": [{"name": "db", "image": image}]}}),
-            )
-        };
-        let analysis = analysis_of(
-            vec![set("db:1"), pod("db-0", "db:1")],
-            vec![set("db:2"), pod("db-0", "db:2"), pod("db-1", "db:2")],
-        );
-        let updated = entry(&analysis, "Pod", "db-0");
-        assert_eq!(
-            updated.relation.as_deref(),
-            Some("updated with StatefulSet db")
-        );
-        assert_eq!(updated.category, Category::Churn);
-        let added = entry(&analysis, "Pod", "db-1");
-        assert_eq!(added.change, ObjectChange::Added);
-        assert_eq!(added.relation.as_deref(), Some("new pod of StatefulSet db"));
-    }
-
-    #[test]
-    fn only_changes_below_the_template_are_seen_relative_to_it() {
-        let old =
-            json!({"metadata": {"labels": {"a": "1"}}, "spec": {"template": {"spec": {"x": 1}}}});
-        let new =
-            json!({"metadata": {"labels": {"a": "2"}}, "spec": {"template": {"spec": {"x": 2}}}});
-        let signatures: Vec<Option<String>> = diff(
-            "ReplicationController",
-            &old,
-            &new,
-            &ValueOptions::default(),
-        )
-        .iter()
-        .map(relative_signature)
-        .collect();
-        assert_eq!(signatures.len(), 2);
-        assert!(signatures.contains(&None));
-        assert!(signatures.contains(&Some(
-            "spec.x\u{0}Some(Number(1))\u{0}Some(Number(2))".to_string()
-        )));
-    }
-
-    #[test]
-    fn kustomize_suffixes() {
-        assert_eq!(hash_base("web-config-9bfbmfgt2f"), Some("web-config"));
-        assert_eq!(hash_base("web-config-296567ccmt"), Some("web-config"));
-        assert_eq!(hash_base("web-config"), None);
-        assert_eq!(hash_base("web-config-abcdefghij"), None);
-    }
-
-    #[test]
-    fn name_patterns() {
-        assert_eq!(pattern(&["web-3-abcde", "web-3-fghij"]), "web-3-*");
-        assert_eq!(pattern(&["web-4-x7k2p", "web-4-q9w8e"]), "web-4-*");
-    }
-}
+mod tests;

@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
+use super::Owner;
 use crate::snapshot::{ObjectKey, Snapshot, kinds};
 
 /// Kinds whose pod template is their own, and where it lives.
@@ -19,7 +20,7 @@ pub fn pod_template(kind: &str, object: &Value) -> Option<(String, Value)> {
 
 /// The controller that owns an object: from its owner references, or in old archives without
 /// them, from OpenShift's labels and annotations.
-pub fn owner_of(kind: &str, object: &Value) -> Option<(String, String)> {
+pub fn owner_of(kind: &str, object: &Value) -> Option<Owner> {
     let refs = object
         .pointer("/metadata/ownerReferences")
         .and_then(Value::as_array);
@@ -28,9 +29,9 @@ pub fn owner_of(kind: &str, object: &Value) -> Option<(String, String)> {
         .flatten()
         .find(|r| r.get("controller") == Some(&Value::Bool(true)))
     {
-        return Some((
-            owner.get("kind")?.as_str()?.to_string(),
-            owner.get("name")?.as_str()?.to_string(),
+        return Some(Owner::new(
+            owner.get("kind")?.as_str()?,
+            owner.get("name")?.as_str()?,
         ));
     }
     let label = |name: &str| {
@@ -47,14 +48,21 @@ pub fn owner_of(kind: &str, object: &Value) -> Option<(String, String)> {
             .and_then(Value::as_str)
     };
     match kind {
-        "Pod" => label("deployment").map(|rc| ("ReplicationController".into(), rc.into())),
+        "Pod" => label("deployment").map(|rc| Owner::new("ReplicationController", rc)),
         "ReplicationController" => annotation("openshift.io/deployment-config.name")
-            .map(|dc| ("DeploymentConfig".into(), dc.into())),
+            .map(|dc| Owner::new("DeploymentConfig", dc)),
         "Build" => annotation("openshift.io/build-config.name")
             .or_else(|| label("openshift.io/build-config.name"))
             .or_else(|| label("buildconfig"))
-            .map(|bc| ("BuildConfig".into(), bc.into())),
+            .map(|bc| Owner::new("BuildConfig", bc)),
         _ => None,
+    }
+}
+
+impl Owner {
+    /// Its identity in `namespace`.
+    pub fn key(&self, namespace: &str) -> ObjectKey {
+        owner_key(namespace, &self.kind, &self.name)
     }
 }
 
@@ -75,11 +83,7 @@ pub fn owner_key(namespace: &str, kind: &str, name: &str) -> ObjectKey {
 /// (a label or annotation alone proves nothing: anyone can write one) and it is in `snapshot`, in
 /// the object's namespace. Where both the reference and the owner carry a uid, they must agree.
 /// Exports prune `metadata.uid`, so archives are matched by kind and name.
-pub fn verified_owner(
-    snapshot: &Snapshot,
-    namespace: &str,
-    object: &Value,
-) -> Option<(String, String)> {
+pub fn verified_owner(snapshot: &Snapshot, namespace: &str, object: &Value) -> Option<Owner> {
     let reference = object
         .pointer("/metadata/ownerReferences")?
         .as_array()?
@@ -94,7 +98,7 @@ pub fn verified_owner(
     {
         return None;
     }
-    Some((kind.to_string(), name.to_string()))
+    Some(Owner::new(kind, name))
 }
 
 /// The `metadata.uid` of a stored object, read without building its tree (most owners are
@@ -374,17 +378,17 @@ mod tests {
             json!({"metadata": {"annotations": {"openshift.io/deployment-config.name": "web"}}});
         assert_eq!(
             owner_of("ReplicationController", &rc),
-            Some(("DeploymentConfig".into(), "web".into()))
+            Some(Owner::new("DeploymentConfig", "web"))
         );
         let pod = json!({"metadata": {"labels": {"deployment": "web-3"}}});
         assert_eq!(
             owner_of("Pod", &pod),
-            Some(("ReplicationController".into(), "web-3".into()))
+            Some(Owner::new("ReplicationController", "web-3"))
         );
         let build = json!({"metadata": {"labels": {"buildconfig": "web"}}});
         assert_eq!(
             owner_of("Build", &build),
-            Some(("BuildConfig".into(), "web".into()))
+            Some(Owner::new("BuildConfig", "web"))
         );
         // The annotation means a DeploymentConfig only on a ReplicationController.
         assert_eq!(owner_of("ConfigMap", &rc), None);

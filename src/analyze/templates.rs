@@ -10,6 +10,7 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
+use super::Owner;
 use super::security;
 use crate::apiserver;
 use crate::diff::path::Segment;
@@ -21,8 +22,8 @@ use crate::snapshot::{ObjectKey, Snapshot};
 pub struct Mismatch {
     /// The pod, or the ReplicaSet, ReplicationController or Job.
     pub object: ObjectKey,
-    /// Its controller: kind and name.
-    pub owner: (String, String),
+    /// Its controller.
+    pub owner: Owner,
     /// Template value → pod value, at paths of the pod (`spec.containers[web].image`).
     pub changes: Vec<Change>,
     /// What the object grants that its template does not ([`super::security`]): its
@@ -271,18 +272,18 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
             continue;
         };
         let object = stored.value();
-        let Some((owner_kind, owner_name)) = super::refs::owner_of(&key.kind, &object) else {
+        let Some(owner) = super::refs::owner_of(&key.kind, &object) else {
             continue;
         };
-        let owner_key = super::refs::owner_key(&key.namespace, &owner_kind, &owner_name);
+        let owner_key = owner.key(&key.namespace);
         // Many pods share one controller: its comparable template is worked out once.
         let template = templates.entry(owner_key).or_insert_with_key(|owner_key| {
-            let owner = snapshot.owner(owner_key)?.value();
-            let (_, template) = super::refs::pod_template(&owner_key.kind, &owner)?;
+            let body = snapshot.owner(owner_key)?.value();
+            let (_, template) = super::refs::pod_template(&owner_key.kind, &body)?;
             let spec = template.get("spec")?;
             Some(Template {
                 comparable: comparable(spec),
-                claims: claim_templates(&owner),
+                claims: claim_templates(&body),
                 grants: pod_facts(template.pointer("/metadata/annotations"), spec),
             })
         });
@@ -320,7 +321,7 @@ pub fn mismatches(snapshot: &Snapshot, wanted: impl Fn(&ObjectKey) -> bool) -> V
         }
         found.push(Mismatch {
             object: key.clone(),
-            owner: (owner_kind, owner_name),
+            owner,
             changes,
             grants,
         });

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use super::text::object_marker;
 use super::theme::{Role, Theme};
+use super::words::plural;
 use super::{RenderOptions, summary_line};
 use crate::analyze::{Analysis, Entry};
 use crate::diff::ObjectChange;
@@ -29,7 +30,7 @@ pub fn render_stat(
     for (entry, name) in shown.iter().zip(&names) {
         let (marker, role) = object_marker(entry.change);
         let detail = match (entry.change, &entry.relation) {
-            (_, Some(relation)) if entry.visible().next().is_none() => relation.clone(),
+            (_, Some(relation)) if entry.visible().next().is_none() => relation.to_string(),
             (ObjectChange::Added, _) => "added".to_string(),
             (ObjectChange::Removed, _) => "removed".to_string(),
             (ObjectChange::Changed, _) if entry.visible().next().is_none() => {
@@ -37,7 +38,7 @@ pub fn render_stat(
             }
             (ObjectChange::Changed, _) => {
                 let n = entry.visible().count();
-                format!("{n} change{}", if n == 1 { "" } else { "s" })
+                plural(n, "change")
             }
         };
         let padding = " ".repeat(width - name.chars().count());

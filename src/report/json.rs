@@ -141,7 +141,7 @@ struct Object<'a> {
     #[serde(rename = "newPattern", skip_serializing_if = "Option::is_none")]
     new_pattern: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    relation: Option<&'a str>,
+    relation: Option<String>,
     #[serde(skip_serializing_if = "<[String]>::is_empty")]
     notes: &'a [String],
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -267,17 +267,11 @@ fn namespace(key: &ObjectKey) -> Option<&str> {
 }
 
 fn object<'a>(entry: &'a Entry, with_hidden: bool, attributions: &'a Attributions) -> Object<'a> {
-    let api_version = entry
-        .new_api_version
-        .as_deref()
-        .or(entry.old_api_version.as_deref())
-        .unwrap_or_default();
-    let old_api_version = entry.old_api_version.as_deref().filter(|old| {
-        entry
-            .new_api_version
-            .as_deref()
-            .is_some_and(|new| new != *old)
-    });
+    let versions = entry.api_version.map(|v| v.as_deref());
+    let api_version = versions.new.or(versions.old).unwrap_or_default();
+    let old_api_version = versions
+        .old
+        .filter(|old| versions.new.is_some_and(|new| new != *old));
     Object {
         change: entry.change,
         api_version,
@@ -288,19 +282,17 @@ fn object<'a>(entry: &'a Entry, with_hidden: bool, attributions: &'a Attribution
         name: &entry.key.name,
         old_name: entry.old_name(),
         new_pattern: match &entry.subject {
-            Subject::Group {
-                new_pattern,
-                members,
-                ..
-            } if members.len() > 1 => Some(new_pattern.as_str()),
+            Subject::Group { patterns, members } if members.len() > 1 => {
+                Some(patterns.new.as_str())
+            }
             _ => None,
         },
-        relation: entry.relation.as_deref(),
+        relation: entry.relation.as_ref().map(ToString::to_string),
         notes: &entry.notes,
         members: entry
             .members()
             .iter()
-            .map(|(o, n)| [o.as_str(), n.as_str()])
+            .map(|names| [names.old.as_str(), names.new.as_str()])
             .collect(),
         rank: entry.category.rank(),
         category: entry.category.name(),

@@ -4,8 +4,9 @@
 
 use std::io::{self, Write};
 
-use super::present::{self, Shape};
+use super::present::{self, CULPRIT_CHANGES_MARKDOWN, Shape};
 use super::values::{self, DiffLine};
+use super::words::plural;
 use super::{
     RenderOptions, describe_source, ignored_line, namespace_map_line, security_ignored_line,
     summary_line,
@@ -60,15 +61,24 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
         writeln!(out, "{line}")?;
         writeln!(out)?;
     }
+    write_table(out, analysis, &shown)?;
+    for entry in &shown {
+        write_details(out, entry, analysis.show_all)?;
+    }
+    Ok(())
+}
+
+/// The table: a row per object shown, with its number of changes or its relation.
+fn write_table(out: &mut dyn Write, analysis: &Analysis, shown: &[&Entry]) -> io::Result<()> {
     writeln!(out, "| | Kind | Namespace | Name | Changes |")?;
     writeln!(out, "|---|---|---|---|---|")?;
-    for entry in &shown {
+    for entry in shown {
         let findings = table_findings(entry, analysis.show_all).count();
-        let relation = || entry.relation.clone().unwrap_or_else(|| "—".into());
         let count = match (entry.change, &entry.relation, findings) {
-            (ObjectChange::Changed, Some(relation), 0) => relation.clone(),
+            (ObjectChange::Changed, Some(relation), 0) => relation.to_string(),
             (ObjectChange::Changed, _, n) => n.to_string(),
-            _ => relation(),
+            (_, Some(relation), _) => relation.to_string(),
+            (_, None, _) => "—".into(),
         };
         writeln!(
             out,
@@ -80,37 +90,40 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
             cell(&count)
         )?;
     }
-    for entry in &shown {
-        let n = table_findings(entry, analysis.show_all).count();
-        if n == 0 {
-            continue;
-        }
-        writeln!(out)?;
-        let ns = if entry.key.namespace.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", entry.key.namespace)
-        };
-        writeln!(
-            out,
-            "<details><summary><code>{}</code> ({n} change{})</summary>",
-            html_escape(&format!("{} {ns}{}", entry.key.kind, entry.title_name())),
-            if n == 1 { "" } else { "s" }
-        )?;
-        writeln!(out)?;
-        // The block's fence must be longer than any run of backticks in what it holds.
-        let mut block = Vec::new();
-        for finding in table_findings(entry, analysis.show_all) {
-            write_change(&mut block, &finding.change)?;
-        }
-        let block = String::from_utf8_lossy(&block);
-        let fence = code_fence(&block);
-        writeln!(out, "{fence}diff")?;
-        out.write_all(block.as_bytes())?;
-        writeln!(out, "{fence}")?;
-        writeln!(out)?;
-        writeln!(out, "</details>")?;
+    Ok(())
+}
+
+/// An object's changes, folded under its name, as a `diff` block.
+fn write_details(out: &mut dyn Write, entry: &Entry, show_all: bool) -> io::Result<()> {
+    let n = table_findings(entry, show_all).count();
+    if n == 0 {
+        return Ok(());
     }
+    writeln!(out)?;
+    let ns = if entry.key.namespace.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", entry.key.namespace)
+    };
+    writeln!(
+        out,
+        "<details><summary><code>{}</code> ({})</summary>",
+        html_escape(&format!("{} {ns}{}", entry.key.kind, entry.title_name())),
+        plural(n, "change")
+    )?;
+    writeln!(out)?;
+    // The block's fence must be longer than any run of backticks in what it holds.
+    let mut block = Vec::new();
+    for finding in table_findings(entry, show_all) {
+        write_change(&mut block, &finding.change)?;
+    }
+    let block = String::from_utf8_lossy(&block);
+    let fence = code_fence(&block);
+    writeln!(out, "{fence}diff")?;
+    out.write_all(block.as_bytes())?;
+    writeln!(out, "{fence}")?;
+    writeln!(out)?;
+    writeln!(out, "</details>")?;
     Ok(())
 }
 
@@ -160,10 +173,8 @@ fn left_out_line(analysis: &Analysis, shown: &[&Entry]) -> Option<String> {
     ))
 }
 
-/// How many changes a culprit lists before "and N more".
-const CULPRIT_CHANGES: usize = 10;
-
-/// A numbered culprit and, under it, each of its changes on one line (up to [`CULPRIT_CHANGES`]).
+/// A numbered culprit and, under it, each of its changes on one line (up to
+/// [`CULPRIT_CHANGES_MARKDOWN`]).
 fn write_culprit(
     out: &mut dyn Write,
     position: usize,
@@ -179,14 +190,14 @@ fn write_culprit(
     )?;
     // A nested list item is indented to the text of its parent item (CommonMark).
     let indent = " ".repeat(marker.len());
-    for change in culprit.changes.iter().take(CULPRIT_CHANGES) {
+    let (changes, more) = present::culprit_changes(culprit, CULPRIT_CHANGES_MARKDOWN);
+    for change in changes {
         let who = by
             .get(&culprit.key, &change.path)
             .map(|who| format!(" — by {}", text(&who.describe())))
             .unwrap_or_default();
         writeln!(out, "{indent}- {}{who}", change_item(change))?;
     }
-    let more = culprit.changes.len().saturating_sub(CULPRIT_CHANGES);
     if more > 0 {
         writeln!(out, "{indent}- and {more} more")?;
     }

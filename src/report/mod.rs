@@ -11,12 +11,14 @@ pub mod present;
 mod text;
 pub mod theme;
 pub mod values;
+pub mod words;
 
 use std::io::{self, Write};
 
 use crate::analyze::Analysis;
 use crate::diff::DiffReport;
 use crate::snapshot::SourceInfo;
+use words::{is_are, plural};
 
 pub use json::analysis_value;
 pub use text::write_change;
@@ -62,48 +64,79 @@ impl Default for RenderOptions {
     }
 }
 
+/// The formats that read the analysis (noise, pairing, ranking): every [`Format`] but JSON
+/// Patch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnalysisFormat {
+    /// [`Format::Text`].
+    Text,
+    /// [`Format::Json`].
+    Json,
+    /// [`Format::Markdown`].
+    Markdown,
+    /// [`Format::Stat`].
+    Stat,
+    /// [`Format::NameOnly`].
+    NameOnly,
+}
+
 impl Format {
-    /// Whether the format reads the analysis (noise, pairing, ranking). A JSON Patch is by
-    /// identity and reads the plain diff.
-    pub fn needs_analysis(self) -> bool {
-        self != Format::Patch
+    /// The format as one that reads the analysis; `None` for JSON Patch, which is by identity
+    /// and reads the plain diff.
+    pub fn of_analysis(self) -> Option<AnalysisFormat> {
+        match self {
+            Format::Text => Some(AnalysisFormat::Text),
+            Format::Json => Some(AnalysisFormat::Json),
+            Format::Markdown => Some(AnalysisFormat::Markdown),
+            Format::Stat => Some(AnalysisFormat::Stat),
+            Format::NameOnly => Some(AnalysisFormat::NameOnly),
+            Format::Patch => None,
+        }
     }
 }
 
-/// What a diff is rendered from.
+/// What a diff is rendered from, and how.
 #[derive(Debug)]
 pub enum Findings {
-    /// The analysis: every format but JSON Patch.
-    Analysis(Analysis),
+    /// The analysis, for every format but JSON Patch.
+    Analysis(Analysis, AnalysisFormat),
     /// The plain diff, by identity: JSON Patch.
     Identity(DiffReport),
 }
 
 impl Findings {
+    /// What `format` renders `report` from: the analysis `analyze` makes of it, or (JSON Patch)
+    /// the plain diff, which is then not analysed at all.
+    pub fn new(
+        format: Format,
+        report: DiffReport,
+        analyze: impl FnOnce(DiffReport) -> Analysis,
+    ) -> Findings {
+        match format.of_analysis() {
+            Some(format) => Findings::Analysis(analyze(report), format),
+            None => Findings::Identity(report),
+        }
+    }
+
     /// Whether anything counts as a difference (noise and churn do not).
     pub fn has_differences(&self) -> bool {
         match self {
-            Findings::Analysis(analysis) => analysis.summary.has_differences(),
+            Findings::Analysis(analysis, _) => analysis.summary.has_differences(),
             Findings::Identity(report) => report.summary.has_differences(),
         }
     }
 }
 
-/// Writes `findings` in `format` to `out`.
-pub fn render(
-    findings: &Findings,
-    format: Format,
-    options: &RenderOptions,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+/// Writes `findings` to `out`, in the format they were made for.
+pub fn render(findings: &Findings, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     match findings {
         Findings::Identity(report) => patch::render(report, out),
-        Findings::Analysis(analysis) => match format {
-            Format::Text | Format::Patch => text::render(analysis, options, out),
-            Format::Json => json::render(analysis, options, out),
-            Format::Markdown => markdown::render(analysis, options, out),
-            Format::Stat => brief::render_stat(analysis, options, out),
-            Format::NameOnly => brief::render_names(analysis, options, out),
+        Findings::Analysis(analysis, format) => match format {
+            AnalysisFormat::Text => text::render(analysis, options, out),
+            AnalysisFormat::Json => json::render(analysis, options, out),
+            AnalysisFormat::Markdown => markdown::render(analysis, options, out),
+            AnalysisFormat::Stat => brief::render_stat(analysis, options, out),
+            AnalysisFormat::NameOnly => brief::render_names(analysis, options, out),
         },
     }
 }
@@ -165,8 +198,8 @@ pub fn security_ignored_line(analysis: &Analysis) -> Option<String> {
     let change = &hidden.changes[first.0];
     let count = hidden.security.len();
     let mut line = format!(
-        "Your rules hide {count} security-sensitive change{}: {} hides {} of {} {}",
-        if count == 1 { "" } else { "s" },
+        "Your rules hide {}: {} hides {} of {} {}",
+        plural(count, "security-sensitive change"),
         hidden.rules[change.rule].name,
         change.change.path.human(),
         change.key.kind,
@@ -190,7 +223,6 @@ pub fn summary_counts(analysis: &Analysis) -> String {
 
 fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
     let s = analysis.summary;
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let mut line = if analysis.desired {
         format!(
             "{} changed, {} missing in the cluster, {} unchanged",
@@ -209,17 +241,15 @@ fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
             "; --all lists them"
         };
         line.push_str(&format!(
-            " · {} object{} in the cluster {} not in the manifests{all}",
-            s.cluster_only,
-            plural(s.cluster_only),
-            if s.cluster_only == 1 { "is" } else { "are" },
+            " · {} in the cluster {} not in the manifests{all}",
+            plural(s.cluster_only, "object"),
+            is_are(s.cluster_only),
         ));
     }
     if s.cluster_set > 0 {
         line.push_str(&format!(
-            " · {} field{} set by the cluster, not in the manifests",
-            s.cluster_set,
-            plural(s.cluster_set)
+            " · {} set by the cluster, not in the manifests",
+            plural(s.cluster_set, "field")
         ));
     }
     if s.churn > 0 {
@@ -227,16 +257,14 @@ fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
     }
     if s.noise_hidden > 0 {
         line.push_str(&format!(
-            " · {} noise change{} hidden{hint}",
-            s.noise_hidden,
-            if s.noise_hidden == 1 { "" } else { "s" }
+            " · {} hidden{hint}",
+            plural(s.noise_hidden, "noise change")
         ));
     }
     if analysis.ignored_changes > 0 {
         line.push_str(&format!(
-            " · {} change{} ignored by your rules",
-            analysis.ignored_changes,
-            plural(analysis.ignored_changes)
+            " · {} ignored by your rules",
+            plural(analysis.ignored_changes, "change")
         ));
     }
     line

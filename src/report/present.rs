@@ -6,8 +6,23 @@ use serde_json::Value;
 
 use super::RenderOptions;
 use super::values::{self, DiffLine};
+use crate::analyze::Culprit;
 use crate::diff::value::Elided;
 use crate::diff::{Change, Op};
+
+/// How many of a culprit's changes the text report, the history (text and page) list under it;
+/// the rest are with the object's own changes below.
+pub const CULPRIT_CHANGES: usize = 4;
+
+/// How many of a culprit's changes Markdown lists under it: a pull-request comment holds no
+/// object list below for long lists to point to, so it lists more.
+pub const CULPRIT_CHANGES_MARKDOWN: usize = 10;
+
+/// The first `cap` changes of `culprit`, and how many more it has.
+pub fn culprit_changes(culprit: &Culprit, cap: usize) -> (&[Change], usize) {
+    let shown = culprit.changes.len().min(cap);
+    (&culprit.changes[..shown], culprit.changes.len() - shown)
+}
 
 /// The shape a change takes in a report.
 #[derive(Debug)]

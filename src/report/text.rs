@@ -3,17 +3,15 @@
 
 use std::io::{self, Write};
 
-use super::present::{self, Shape};
+use super::present::{self, CULPRIT_CHANGES, Shape};
 use super::theme::{Role, Theme};
 use super::values::{self, DiffLine};
+use super::words::noun;
 use super::{RenderOptions, ignored_line, namespace_map_line, security_ignored_line, summary_line};
 use crate::analyze::attribution::Attribution;
 use crate::analyze::{Analysis, Category, Entry};
 use crate::diff::{Change, ObjectChange};
 use crate::snapshot::kinds;
-
-/// How many changes of each culprit the text report shows under it.
-const CULPRIT_CHANGES: usize = 4;
 
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     let theme = Theme::new(options.color);
@@ -123,18 +121,16 @@ fn write_culprits(
             theme.paint(Role::Object, name),
             theme.paint(Role::Dim, &culprit.reason)
         )?;
-        for change in culprit.changes.iter().take(CULPRIT_CHANGES) {
+        let (changes, more) = present::culprit_changes(culprit, CULPRIT_CHANGES);
+        for change in changes {
             let by = analysis.attributions.get(&culprit.key, &change.path);
             write_attributed(out, change, by, theme, options, 6)?;
         }
-        if culprit.changes.len() > CULPRIT_CHANGES {
+        if more > 0 {
             writeln!(
                 out,
                 "      {}",
-                theme.paint(
-                    Role::Dim,
-                    &format!("… {} more below", culprit.changes.len() - CULPRIT_CHANGES)
-                )
+                theme.paint(Role::Dim, &format!("… {more} more below"))
             )?;
         }
     }
@@ -220,11 +216,11 @@ fn write_entry(
     let covered = (!show_all && !options.explain)
         .then(|| present::covering_culprits(analysis, entry, options.top, CULPRIT_CHANGES))
         .flatten();
-    let mut tail: Vec<String> = entry.relation.iter().cloned().collect();
+    let mut tail: Vec<String> = entry.relation.iter().map(ToString::to_string).collect();
     match &covered {
         Some(numbers) => tail.push(format!(
-            "see culprit{} {}",
-            if numbers.len() == 1 { "" } else { "s" },
+            "see {} {}",
+            noun(numbers.len(), "culprit"),
             numbers
                 .iter()
                 .map(|n| n.to_string())

@@ -55,14 +55,12 @@ pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     }
 
     let report = diff_snapshots(&old, &new, &command.diff);
-    let findings = if command.format.needs_analysis() {
-        Findings::Analysis(analyze::analyze(&old, &new, report, &command.analyze))
-    } else {
-        Findings::Identity(report)
-    };
+    let findings = Findings::new(command.format, report, |report| {
+        analyze::analyze(&old, &new, report, &command.analyze)
+    });
     drop((old, new));
     let hidden = match &findings {
-        Findings::Analysis(analysis) => Some(
+        Findings::Analysis(analysis, _) => Some(
             analysis
                 .user_hidden
                 .count_from(analyze::ignored::RuleSource::Implicit),
@@ -75,7 +73,7 @@ pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
         hidden,
         command.quiet,
     );
-    output::to_stdout(|out| report::render(&findings, command.format, &command.render, out))?;
+    output::to_stdout(|out| report::render(&findings, &command.render, out))?;
     let drifted = findings.has_differences();
     Ok(if drifted && !command.exit_zero {
         ExitStatus::Differences

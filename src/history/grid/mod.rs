@@ -9,7 +9,8 @@
 use std::collections::{BTreeMap, HashMap};
 
 use super::History;
-use crate::analyze::{Analysis, Category, Culprit, Entry, Subject};
+use crate::analyze::relation::{Came, Generated};
+use crate::analyze::{Analysis, Category, Culprit, Entry, Relation, Subject};
 use crate::diff::{Change, ObjectChange};
 use crate::snapshot::ObjectKey;
 
@@ -37,7 +38,23 @@ pub enum Series {
     },
     /// Generated objects added as their owner does, by how they relate to it:
     /// `new build of BuildConfig web`.
-    Added(String),
+    Added(Relation),
+}
+
+/// What relates a row of generated objects to their owner (its words are the report's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SeriesRelation<'a> {
+    /// The objects an owner's rollouts replace one by another.
+    Rollouts {
+        /// Whether they are pods (else controllers).
+        pods: bool,
+        /// The owner's kind.
+        owner_kind: &'a str,
+        /// The owner's name.
+        owner_name: &'a str,
+    },
+    /// New generated objects, by how they relate to their owner.
+    Added(&'a Relation),
 }
 
 /// What a row stands for.
@@ -74,11 +91,11 @@ impl RowKey {
             series,
         };
         if entry.is_pair()
-            && let Some((owner_kind, owner_name)) = &entry.owner
+            && let Some(owner) = &entry.owner
         {
             return series(Series::Rollouts {
-                owner_kind: owner_kind.clone(),
-                owner_name: owner_name.clone(),
+                owner_kind: owner.kind.clone(),
+                owner_name: owner.name.clone(),
             });
         }
         if entry.is_churn()
@@ -279,23 +296,26 @@ impl Row<'_> {
         &self.key.namespace
     }
 
-    /// What relates a generated series: `pods of DeploymentConfig web, replaced by its
-    /// rollouts`, `new build of BuildConfig web`; `None` for an object.
-    pub fn relation(&self) -> Option<String> {
+    /// What relates a generated series to its owner; `None` for an object.
+    pub fn series_relation(&self) -> Option<SeriesRelation<'_>> {
         match &self.key.series {
             Series::Object(_) => None,
             Series::Rollouts {
                 owner_kind,
                 owner_name,
-            } if self.key.kind == "Pod" => Some(format!(
-                "pods of {owner_kind} {owner_name}, replaced by its rollouts"
-            )),
-            Series::Rollouts {
+            } => Some(SeriesRelation::Rollouts {
+                pods: self.key.kind == "Pod",
                 owner_kind,
                 owner_name,
-            } => Some(format!("replaced by {owner_kind} {owner_name}'s rollouts")),
-            Series::Added(relation) => Some(relation.clone()),
+            }),
+            Series::Added(relation) => Some(SeriesRelation::Added(relation)),
         }
+    }
+
+    /// [`Row::series_relation`] in words: `pods of DeploymentConfig web, replaced by its
+    /// rollouts`, `new build of BuildConfig web`.
+    pub fn relation(&self) -> Option<String> {
+        self.series_relation().map(|r| r.to_string())
     }
 
     /// The first night it changed.
@@ -332,7 +352,14 @@ impl Row<'_> {
 
     /// `myproject/web`, `myproject/web-2 → … → web-6`, `myproject/web-5, web-6` (builds).
     pub fn name(&self) -> String {
-        let builds = matches!(&self.key.series, Series::Added(r) if r.starts_with("new build"));
+        let builds = matches!(
+            &self.key.series,
+            Series::Added(Relation::Generated {
+                came: Came::New,
+                what: Generated::Build,
+                ..
+            })
+        );
         let name = match self.names.as_slice() {
             [] => String::new(),
             [one] => one.clone(),
@@ -546,11 +573,7 @@ impl<'a> Builder<'a> {
 /// pair adds its old name too), `web-4-*` for a group of pods.
 fn entry_names(entry: &Entry, first: bool) -> Vec<String> {
     let new = match &entry.subject {
-        Subject::Group {
-            new_pattern,
-            members,
-            ..
-        } if members.len() > 1 => new_pattern.clone(),
+        Subject::Group { patterns, members } if members.len() > 1 => patterns.new.clone(),
         _ => entry.key.name.clone(),
     };
     match entry.old_name() {
@@ -569,7 +592,7 @@ fn entry_is(entry: &Entry, key: &ObjectKey) -> bool {
         && entry
             .members()
             .iter()
-            .any(|(old, new)| *new == key.name || *old == key.name)
+            .any(|names| names.new == key.name || names.old == key.name)
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The grid built from small hand-made nights, and from the week of fixtures.
 
 use super::*;
-use crate::analyze::{AnalyzeOptions, Finding, NoiseProfile, Repeated, Summary};
+use crate::analyze::{AnalyzeOptions, Finding, NoiseProfile, Owner, Repeated, Sides, Summary};
 use crate::diff::{DiffOptions, Op, Path};
 use crate::history::{HistoryOptions, Night, archives, build};
 use crate::snapshot::{SourceFormat, SourceInfo};
@@ -46,8 +46,7 @@ fn changed(key: ObjectKey, field: &str, category: Category) -> Entry {
         }],
         owner: None,
         in_repeated: false,
-        old_api_version: None,
-        new_api_version: None,
+        api_version: Sides::default(),
         old: None,
         new: None,
     }
@@ -59,11 +58,20 @@ fn replaced(key: ObjectKey, old: &str, owner: &str) -> Entry {
         subject: Subject::Pair {
             old_name: old.into(),
         },
-        relation: Some("replaced".into()),
+        relation: Some(Relation::Replaced),
         category: Category::Churn,
         findings: Vec::new(),
-        owner: Some(("DeploymentConfig".into(), owner.into())),
+        owner: Some(Owner::new("DeploymentConfig", owner)),
         ..changed(key, "spec", Category::Churn)
+    }
+}
+
+/// `new build of BuildConfig owner`.
+fn new_build_of(owner: &str) -> Relation {
+    Relation::Generated {
+        came: Came::New,
+        what: Generated::Build,
+        owner: Owner::new("BuildConfig", owner),
     }
 }
 
@@ -71,7 +79,7 @@ fn replaced(key: ObjectKey, old: &str, owner: &str) -> Entry {
 fn new_build(name: &str, owner: &str) -> Entry {
     Entry {
         change: ObjectChange::Added,
-        relation: Some(format!("new build of BuildConfig {owner}")),
+        relation: Some(new_build_of(owner)),
         category: Category::Churn,
         findings: Vec::new(),
         ..changed(key("Build", name), "spec", Category::Churn)
@@ -226,10 +234,7 @@ fn rows_are_objects_and_the_series_generated_objects_follow() {
     );
 
     let builds = row(&grid, "Build p/web-1, web-2");
-    assert_eq!(
-        builds.key.series,
-        Series::Added("new build of BuildConfig web".into())
-    );
+    assert_eq!(builds.key.series, Series::Added(new_build_of("web")));
     assert_eq!(builds.cells[&0].mark(), Some(Mark::Added));
     assert_eq!(builds.group(), Group::Generated);
 }

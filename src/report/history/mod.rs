@@ -7,6 +7,7 @@ use std::io::{self, Write};
 
 use serde_json::{Value, json};
 
+use super::present;
 use super::theme::{Role, Theme};
 use super::{RenderOptions, analysis_value, summary_counts, write_change};
 use crate::history::{History, Timeline, archive_name};
@@ -125,7 +126,8 @@ pub fn render_text(
                 theme.paint(Role::Object, &culprit.label),
                 theme.paint(Role::Dim, &culprit.reason)
             )?;
-            for change in culprit.changes.iter().take(4) {
+            let (changes, _) = present::culprit_changes(culprit, present::CULPRIT_CHANGES);
+            for change in changes {
                 write_change(out, change, &theme, options, 7)?;
             }
         }

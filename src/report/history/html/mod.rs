@@ -28,9 +28,6 @@ use crate::report::present::html_escape as esc;
 use crate::snapshot::SourceInfo;
 use crate::timestamp::Timestamp;
 
-/// Changes of a culprit written out in its night's list; the rest are in the object's changes.
-const CULPRIT_CHANGES: usize = 4;
-
 /// The style sheet.
 const CSS: &str = include_str!("history.css");
 

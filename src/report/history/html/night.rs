@@ -3,12 +3,14 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{CULPRIT_CHANGES, Page, category_words, change, day, day_time, esc, mark_words, when};
+use super::{Page, category_words, change, day, day_time, esc, mark_words, when};
 use crate::analyze::attribution::Attributions;
 use crate::analyze::{Analysis, Culprit, Entry};
 use crate::diff::Change;
 use crate::history::grid::{CulpritId, Grid, Mark, is_top};
 use crate::history::{History, archive_name};
+use crate::report::present::{CULPRIT_CHANGES, culprit_changes};
+use crate::report::words::plural;
 use crate::report::{RenderOptions, summary_line};
 use crate::snapshot::ObjectKey;
 
@@ -133,9 +135,8 @@ impl Page {
             "<span class=\"pill\">generated only</span>".to_string()
         } else {
             format!(
-                "<span class=\"pill\">{} suspect{}</span>",
-                a.culprits.len(),
-                if a.culprits.len() == 1 { "" } else { "s" }
+                "<span class=\"pill\">{}</span>",
+                plural(a.culprits.len(), "suspect")
             )
         };
         self.push(&format!(
@@ -204,15 +205,13 @@ impl Page {
         ));
         if !culprit.changes.is_empty() {
             self.push("<ul class=\"changes\">\n");
-            for change in culprit.changes.iter().take(CULPRIT_CHANGES) {
+            let (shown, more) = culprit_changes(culprit, CULPRIT_CHANGES);
+            for change in shown {
                 let note = by_note(by, &culprit.key, change);
                 self.push(&change::item(change, None, note.as_deref(), options));
             }
-            if culprit.changes.len() > CULPRIT_CHANGES {
-                self.push(&format!(
-                    "<li class=\"more\">… {} more below</li>\n",
-                    culprit.changes.len() - CULPRIT_CHANGES
-                ));
+            if more > 0 {
+                self.push(&format!("<li class=\"more\">… {more} more below</li>\n"));
             }
             self.push("</ul>\n");
         }
@@ -222,7 +221,7 @@ impl Page {
     /// One object that changed: what happened to it, and every change, its own and repeated.
     fn entry(&mut self, a: &Analysis, entry: &Entry, id: &str, options: &RenderOptions) {
         let (glyph, words) = mark_words(Mark::of(entry));
-        let mut tail: Vec<String> = entry.relation.iter().cloned().collect();
+        let mut tail: Vec<String> = entry.relation.iter().map(ToString::to_string).collect();
         tail.extend(entry.notes.iter().cloned());
         let tail = if tail.is_empty() {
             String::new()
@@ -268,7 +267,7 @@ impl Page {
             let members: Vec<String> = entry
                 .members()
                 .iter()
-                .map(|(o, m)| format!("{o} → {m}"))
+                .map(|names| format!("{} → {}", names.old, names.new))
                 .collect();
             self.push(&format!(
                 "<p class=\"members\">{}</p>\n",

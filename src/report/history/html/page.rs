@@ -2,13 +2,14 @@
 //! culprits first seen, the legend, the timelines, the notes from reading, the footer.
 
 use super::{
-    CATEGORIES, CSS, CULPRIT_CHANGES, MARKS, Page, category_words, change, day, day_time, esc,
-    mark_words, range,
+    CATEGORIES, CSS, MARKS, Page, category_words, change, day, day_time, esc, mark_words, range,
 };
 use crate::history::grid::{FirstSeen, Grid};
 use crate::history::{History, archive_name};
 use crate::report::RenderOptions;
 use crate::report::history::{timeline_line, when};
+use crate::report::present::{CULPRIT_CHANGES, culprit_changes};
+use crate::report::words::plural;
 use crate::snapshot::Level;
 
 impl Page {
@@ -43,11 +44,10 @@ impl Page {
         self.push("<header class=\"top\">\n");
         self.push("<p class=\"eyebrow\">driftlab history</p>\n");
         self.push(&format!(
-            "<h1>{} <span class=\"count\">· {} archives, {} night{}</span></h1>\n",
+            "<h1>{} <span class=\"count\">· {} archives, {}</span></h1>\n",
             esc(&range(history)),
             history.archives.len(),
-            history.nights.len(),
-            if history.nights.len() == 1 { "" } else { "s" }
+            plural(history.nights.len(), "night")
         ));
         self.push(&format!(
             "<p class=\"sources\"><code>{}</code> ({}) → <code>{}</code> ({})</p>\n",
@@ -99,18 +99,16 @@ impl Page {
         let mut changes = String::new();
         if !culprit.changes.is_empty() {
             changes.push_str("<ul class=\"changes\">\n");
-            for c in culprit.changes.iter().take(CULPRIT_CHANGES) {
+            let (shown, more) = culprit_changes(culprit, CULPRIT_CHANGES);
+            for c in shown {
                 let by = analysis
                     .attributions
                     .get(&culprit.key, &c.path)
                     .map(|who| format!("by {}", who.describe()));
                 changes.push_str(&change::item(c, None, by.as_deref(), options));
             }
-            if culprit.changes.len() > CULPRIT_CHANGES {
-                changes.push_str(&format!(
-                    "<li class=\"more\">… {} more</li>\n",
-                    culprit.changes.len() - CULPRIT_CHANGES
-                ));
+            if more > 0 {
+                changes.push_str(&format!("<li class=\"more\">… {more} more</li>\n"));
             }
             changes.push_str("</ul>\n");
         }
@@ -184,9 +182,8 @@ impl Page {
             return;
         }
         self.push(&format!(
-            "<details class=\"diagnostics\"><summary>Reading the archives: {} note{}</summary>\n<ul>\n",
-            history.diagnostics.len(),
-            if history.diagnostics.len() == 1 { "" } else { "s" }
+            "<details class=\"diagnostics\"><summary>Reading the archives: {}</summary>\n<ul>\n",
+            plural(history.diagnostics.len(), "note")
         ));
         for d in &history.diagnostics {
             let level = if d.level == Level::Warning {
