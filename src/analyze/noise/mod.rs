@@ -2,8 +2,8 @@
 //! a named rule so that `--explain` can say why. Built-in rules live in one table; user rules come
 //! from `--ignore-file` or `.driftlabignore`, in a shape modelled on Argo CD's `ignoreDifferences`.
 //!
-//! [`builtin`] holds the built-in table, [`conditions`] and [`upgrade`] the conditions its rules
-//! check, [`user`] the ignore files; this module the profile that asks them, and the
+//! `builtin` holds the built-in table, `conditions` and `upgrade` the conditions its rules
+//! check, `user` the ignore files; this module the profile that asks them, and the
 //! [`Context`] of one object they read.
 
 mod builtin;
