@@ -1,6 +1,7 @@
 //! The API server's defaults: what it fills in, on create and on every read, when a field is
 //! absent. One table, [`TABLE`], says it all; each entry is named, documented and cites the
-//! upstream defaulting function it comes from.
+//! upstream defaulting function it comes from. The table is data (`defaults/table.yaml`, read
+//! once, on first use); the functions of its conditional entries are code (`defaults_fns.rs`).
 //!
 //! [`apply`] fills in every absent field the table knows of and never changes a present one, so
 //! `defaulted(manifest) == defaulted(live)` holds when the live object differs from the manifest
@@ -31,10 +32,12 @@
 
 use serde_json::{Map, Value};
 
-pub use super::defaults_table::TABLE;
 pub use super::locate::Where;
 use super::locate::{has_pod_spec, locate};
 use super::{TypeInfo, escape, is_go_zero};
+pub use table::TABLE;
+
+pub(in crate::apiserver) mod table;
 
 /// One default of the table.
 #[derive(Clone, Copy, Debug)]
@@ -86,61 +89,15 @@ pub enum Fill {
     Keys(Compute),
 }
 
-/// When a field counts as unset.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// When a field counts as unset (in the table: `unset: absent-or-zero`; absent means `Absent`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Unset {
     /// Absent or `null` (upstream: a pointer is `nil`).
     Absent,
     /// Absent, `null`, or the Go zero value `""`, `0`, `false`, `[]`, `{}` (upstream: a
     /// non-pointer field is tested against its zero value).
     AbsentOrZero,
-}
-
-impl Default {
-    /// An entry for every type, filled when absent; refine with the other builders.
-    pub const fn new(
-        name: &'static str,
-        at: Where,
-        path: &'static [&'static str],
-        fill: Fill,
-    ) -> Default {
-        Default {
-            name,
-            doc: "",
-            source: "",
-            kinds: &[],
-            at,
-            path,
-            fill,
-            unset: Unset::Absent,
-            when: None,
-        }
-    }
-
-    /// Restricts the entry to `kinds`.
-    pub const fn kinds(mut self, kinds: &'static [&'static str]) -> Default {
-        self.kinds = kinds;
-        self
-    }
-
-    /// Treats the Go zero value as unset too.
-    pub const fn zero(mut self) -> Default {
-        self.unset = Unset::AbsentOrZero;
-        self
-    }
-
-    /// Adds a condition.
-    pub const fn when(mut self, when: Condition) -> Default {
-        self.when = Some(when);
-        self
-    }
-
-    /// Documents the entry: its upstream source and what it does.
-    pub const fn from(mut self, source: &'static str, doc: &'static str) -> Default {
-        self.source = source;
-        self.doc = doc;
-        self
-    }
 }
 
 /// One field that [`apply_explained`] filled in.
@@ -179,7 +136,7 @@ pub fn defaulted(object: &Value) -> Value {
 pub fn apply_explained(object: &mut Value) -> Vec<Filled> {
     let t = TypeInfo::of(object);
     let mut filled = Vec::new();
-    for entry in TABLE {
+    for entry in TABLE.iter() {
         if !entry.kinds.is_empty() && !t.is_any(entry.kinds) {
             continue;
         }

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use super::{TypeInfo, escape};
 
-/// A kind of place in an object where defaults apply (the table's "where" column).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// A kind of place in an object where defaults apply (the table's `at` column).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Deserialize)]
 pub enum Where {
     /// The object itself.
     Object,
@@ -40,7 +40,7 @@ pub enum Where {
     Volume,
     /// One source of a volume (`secret`, `configMap`, `hostPath`, …), by its key; also a
     /// PersistentVolume's source of that key.
-    VolumeSource(&'static str),
+    VolumeSource(#[serde(deserialize_with = "super::defaults::table::volume_source")] &'static str),
     /// A projected volume's `serviceAccountToken` source.
     TokenProjection,
     /// A StatefulSet's `volumeClaimTemplates[]` entry (a whole PersistentVolumeClaim).

@@ -16,7 +16,6 @@
 
 pub mod defaults;
 mod defaults_fns;
-mod defaults_table;
 mod image;
 pub mod injected;
 mod locate;

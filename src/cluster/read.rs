@@ -171,26 +171,13 @@ async fn read_async(
     }
     let (namespaces, namespace_gaps) = discovery::namespaces(&cluster, options).await?;
     gaps.extend(namespace_gaps);
-    // Every namespace is read: one list per type across all of them (wide.rs), then lists per
-    // namespace only for the types this account may not list so; the targets here are then the
-    // cluster-scoped types only (a target per type and namespace would be 200,000 of them on a
-    // large cluster).
     let cluster_wide = options.namespaces.is_empty() && !options.list_per_namespace;
-    let targets = if cluster_wide {
-        collect::targets(&resources, &[])
-    } else {
-        collect::targets(&resources, &namespaces)
-    };
-    let namespaced_lists = if cluster_wide {
-        resources.iter().filter(|r| r.namespaced).count() * namespaces.len()
-    } else {
-        0
-    };
+    let (targets, lists) = plan_lists(cluster_wide, &resources, &namespaces);
     consumer.begin(&ReadPlan {
         url: &cluster.url,
         resources: &resources,
         namespaces: &namespaces,
-        lists: targets.len() + namespaced_lists,
+        lists,
         gaps: &gaps,
         warnings: &warnings,
     })?;
@@ -254,6 +241,29 @@ async fn read_async(
         started,
         finished: Timestamp::now(),
     })
+}
+
+/// The lists to make one by one, and how many lists the read makes in all.
+///
+/// `cluster_wide`, every namespace is read: one list per type across all of them (wide.rs), then
+/// lists per namespace only for the types this account may not list so; the targets here are
+/// then the cluster-scoped types only (a target per type and namespace would be 200,000 of them
+/// on a large cluster).
+fn plan_lists<'a>(
+    cluster_wide: bool,
+    resources: &'a [ResourceType],
+    namespaces: &[String],
+) -> (Vec<Target<'a>>, usize) {
+    if cluster_wide {
+        let targets = collect::targets(resources, &[]);
+        let namespaced_lists = resources.iter().filter(|r| r.namespaced).count() * namespaces.len();
+        let lists = targets.len() + namespaced_lists;
+        (targets, lists)
+    } else {
+        let targets = collect::targets(resources, namespaces);
+        let lists = targets.len();
+        (targets, lists)
+    }
 }
 
 /// What the lists came to, so far.

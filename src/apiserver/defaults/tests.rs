@@ -18,7 +18,7 @@ fn container_of(object: &Value) -> &Value {
 #[test]
 fn the_table_is_well_formed() {
     let mut names = std::collections::HashSet::new();
-    for entry in TABLE {
+    for entry in TABLE.iter() {
         assert!(names.insert(entry.name), "duplicate name {}", entry.name);
         assert!(
             !entry.doc.is_empty() && !entry.source.is_empty(),
