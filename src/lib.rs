@@ -25,7 +25,7 @@ not touch the diff; a new output format does not touch the readers.
   JSON Patch, and a history as text, JSON, Markdown or an HTML page: bytes out, nothing read,
   nothing compared.
 
-[`format`] holds what readers and writers share: the archive layout, the archive's manifest, and
+[`format`](mod@format) holds what readers and writers share: the archive layout, the archive's manifest, and
 how a file's bytes become documents. [`apiserver`] knows, as pure functions, what the API server
 writes into objects that nobody wrote: its defaults, what admission injects, the field managers.
 The engine (`diff`, `analyze`, `normalize`) imports no reader, cluster or storage code.

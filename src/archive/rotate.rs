@@ -5,7 +5,7 @@
 //! Only files whose names match the strict pattern `<prefix><8 or 12 digits>.zip` are ever
 //! touched. Rotation never trades a good backup for a bad one:
 //!
-//! - an archive counts only once it is **proven good** ([`verify`](super::verify): its manifest
+//! - an archive counts only once it is **proven good** ([`verify`]: its manifest
 //!   says complete, every entry decompresses and parses, the counts match), and only if its name
 //!   is not suspicious (dated in the future, or a day away from its manifest's start time);
 //! - rotation walks from the newest archive down, verifying each until it holds the retention's

@@ -1,8 +1,8 @@
 //! Parsing the bytes of one file into documents: JSON (one object, a `List`, an array, or several
 //! objects stacked one after another) or YAML (one or more `---` separated documents).
 //!
-//! Readers use [`add_file`], which hands objects to the snapshot builder one at a time (see
-//! [`super::json`]); [`parse`] returns every document of a small file at once.
+//! Readers use `add_file`, which hands objects to the snapshot builder one at a time (see
+//! `super::json`); [`parse`] returns every document of a small file at once.
 
 use serde_json::Value;
 

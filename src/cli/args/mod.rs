@@ -1,6 +1,9 @@
 //! The command line, as clap sees it. Validation only; [`super::config`] turns it into plain
 //! settings. The arguments of `export` and `rotate` are in `archives.rs`, those of `install` in
 //! `install.rs`.
+// These doc comments are the `--help` text people read, not rustdoc: `[*]`, `<prefix>` and
+// `[HHMM]` are meant as written.
+#![allow(rustdoc::broken_intra_doc_links, rustdoc::invalid_html_tags)]
 
 mod archives;
 mod install;
