@@ -15,6 +15,7 @@ use std::path::Path;
 use crate::analyze::ignored::RuleSource;
 use crate::analyze::noise::NoiseProfile;
 use crate::messages;
+use crate::report::words;
 use crate::snapshot::Snapshot;
 
 /// Prints what reading a snapshot had to say, on stderr.
@@ -43,17 +44,16 @@ pub fn announce_implicit_ignore_file(
         .iter()
         .filter(|rule| rule.source == RuleSource::Implicit)
         .count();
-    let plural = |n: usize| if n == 1 { "" } else { "s" };
     let effect = match hidden {
-        Some(n) => format!("hid {n} change{}", plural(n)),
+        Some(n) => format!("hid {}", words::plural(n, "change")),
         None => format!(
             "{} not applied (JSON Patch output shows every change)",
-            if rules == 1 { "is" } else { "are" }
+            words::is_are(rules)
         ),
     };
     messages::note(&format!(
-        "read {} from the current directory: its {rules} rule{} {effect} (--no-ignore-file skips it)",
+        "read {} from the current directory: its {} {effect} (--no-ignore-file skips it)",
         file.display(),
-        plural(rules)
+        words::plural(rules, "rule")
     ));
 }

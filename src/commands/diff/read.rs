@@ -7,6 +7,7 @@ use crate::cluster::read::ReadReport;
 use crate::cluster::{ClusterScoped, context_namespace, names};
 use crate::error::{Error, Result};
 use crate::messages;
+use crate::report::words;
 use crate::snapshot::Snapshot;
 use crate::source::{self, ReadOptions};
 
@@ -203,8 +204,8 @@ fn leave_out_unread(
             other.remove_where(|key| gap.scope.covers(&key.group, &names(&key.namespace)));
         if left_out > 0 && !quiet {
             messages::warning(&format!(
-                "{label}: {gap}; {left_out} object{} left out of the comparison",
-                if left_out == 1 { "" } else { "s" }
+                "{label}: {gap}; {} left out of the comparison",
+                words::plural(left_out, "object")
             ));
         }
     }
@@ -224,10 +225,10 @@ fn leave_out_unread(
         });
         if left_out > 0 && !quiet {
             messages::warning(&format!(
-                "{label}: {} could not be read ({}); {left_out} object{} of it left out of the comparison",
+                "{label}: {} could not be read ({}); {} of it left out of the comparison",
                 problem.resource,
                 problem.reason,
-                if left_out == 1 { "" } else { "s" }
+                words::plural(left_out, "object")
             ));
         }
     }
