@@ -1423,3 +1423,50 @@ fn other_object_stores_are_refused_not_taken_for_directories() {
         assert!(std::fs::read_dir(dir.path()).unwrap().next().is_none());
     }
 }
+
+#[test]
+fn what_export_does_to_its_folder_is_said_and_quiet_silences_it() {
+    let served = Served::start(NIGHT1);
+    let dir = tempfile::tempdir().unwrap();
+    let config = kubeconfig(dir.path(), &served.url);
+
+    // A folder that is not there is created, and said.
+    let fresh = dir.path().join("new").join("backups");
+    let output = export(&config, &fresh, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains(&format!("created {}", fresh.display())),
+        "{}",
+        stderr(&output)
+    );
+
+    // A killed export's temporary file, untouched for an hour, is removed, and said.
+    let folder = dir.path().join("existing");
+    std::fs::create_dir(&folder).unwrap();
+    let stale = folder.join(".driftlab-201801010000.zip.4242.partial");
+    std::fs::write(&stale, b"half an archive").unwrap();
+    let touched = std::process::Command::new("touch")
+        .args(["-d", "1 hour ago"])
+        .arg(&stale)
+        .status()
+        .unwrap();
+    assert!(touched.success());
+    let output = export(&config, &folder, &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(!stale.exists(), "the stale partial file is gone");
+    assert!(
+        stderr(&output).contains(&format!(
+            "removed {}, left behind by an export that was killed",
+            stale.display()
+        )),
+        "{}",
+        stderr(&output)
+    );
+
+    // --quiet does both and says neither.
+    let quiet = dir.path().join("quiet").join("backups");
+    let output = export(&config, &quiet, &["--quiet"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(zips(&quiet).len(), 1);
+    assert!(!stderr(&output).contains("created"), "{}", stderr(&output));
+}

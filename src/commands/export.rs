@@ -24,7 +24,7 @@ use crate::format::manifest::{
 };
 use crate::messages;
 use crate::secret::SecretKey;
-use crate::storage::{Location, Pending, Store};
+use crate::storage::{Location, Pending, Said, Store};
 use crate::timestamp::Timestamp;
 
 /// What to do with Secret objects.
@@ -168,7 +168,12 @@ impl Publish {
         let is_archive =
             |entry: &crate::storage::Stored| rotate::archive_stamp(&entry.name, &command.prefix);
         let quiet = command.progress == ProgressMode::Quiet;
-        let pending = store.prepare_put(&name, &command.prefix, &is_archive, quiet)?;
+        let mut tell = |said: Said| match said {
+            Said::Warning(line) => messages::warning(&line),
+            Said::Done(_) if quiet => {}
+            Said::Done(line) => messages::progress(&line),
+        };
+        let pending = store.prepare_put(&name, &command.prefix, &is_archive, &mut tell)?;
         Ok(Publish { store, pending })
     }
 

@@ -6,9 +6,8 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
-use super::store::{Backend, Contents, DatedArchive, Pending, ReadSeek, Stored};
+use super::store::{Backend, Contents, DatedArchive, Pending, ReadSeek, Said, Stored};
 use crate::error::{Error, Result};
-use crate::messages;
 use crate::timestamp::Timestamp;
 
 /// How long a temporary archive may go unwritten before it counts as left behind by a run that
@@ -126,23 +125,19 @@ impl Backend for LocalFolder {
         name: &str,
         prefix: &str,
         _is_archive: &dyn Fn(&Stored) -> Option<Timestamp>,
-        quiet: bool,
+        tell: &mut dyn FnMut(Said),
     ) -> Result<Pending> {
         let path = self.path(name);
         let dir = parent_dir(&path);
         if !dir.is_dir() {
             fs::create_dir_all(&dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-            if !quiet {
-                messages::progress(&format!("created {}", dir.display()));
-            }
+            tell(Said::Done(format!("created {}", dir.display())));
         }
         for stale in remove_stale_partials(&dir, prefix, SystemTime::now()) {
-            if !quiet {
-                messages::progress(&format!(
-                    "removed {}, left behind by an export that was killed",
-                    stale.display()
-                ));
-            }
+            tell(Said::Done(format!(
+                "removed {}, left behind by an export that was killed",
+                stale.display()
+            )));
         }
         if path.exists() {
             return Err(Error::Usage(format!(

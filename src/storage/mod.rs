@@ -23,7 +23,7 @@ use bucket::Bucket;
 pub use local::{STALE_AFTER, remove_stale_partials};
 pub use location::Location;
 use reader::RangeReader;
-pub use store::{Contents, DatedArchive, Named, Pending, ReadSeek, Store, Stored};
+pub use store::{Contents, DatedArchive, Named, Pending, ReadSeek, Said, Store, Stored};
 
 use std::fmt;
 

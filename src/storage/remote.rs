@@ -5,10 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::store::{Backend, Contents, DatedArchive, Pending, ReadSeek, Stored};
+use super::store::{Backend, Contents, DatedArchive, Pending, ReadSeek, Said, Stored};
 use super::{Bucket, BucketUrl, RangeReader, ignored_keys};
 use crate::error::{Error, Result};
-use crate::messages;
 use crate::timestamp::Timestamp;
 
 /// A prefix of a bucket, and the client that reaches it.
@@ -78,13 +77,13 @@ impl Backend for BucketFolder {
         name: &str,
         _prefix: &str,
         is_archive: &dyn Fn(&Stored) -> Option<Timestamp>,
-        _quiet: bool,
+        tell: &mut dyn FnMut(Said),
     ) -> Result<Pending> {
         // Listing the folder proves the bucket is there and the credentials work.
         let mut others = self.sort_out(self.list()?, is_archive).1;
         others.sort();
         if let Some(line) = ignored_keys(&self.folder, &others) {
-            messages::warning(&line);
+            tell(Said::Warning(line));
         }
         if self.bucket.size(&self.folder.key(name))?.is_some() {
             return Err(Error::Usage(format!(

@@ -73,6 +73,16 @@ impl Pending {
     }
 }
 
+/// What preparing a new archive has to say, as it happens: the caller decides what to print
+/// (storage prints nothing; `export --quiet` silences what was done, never a warning).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Said {
+    /// Something done on the way: `created /backups`, a killed export's leftovers removed.
+    Done(String),
+    /// Something wrong that does not stop the export: stray keys under a bucket prefix.
+    Warning(String),
+}
+
 /// What one kind of store does. Names are file names directly in the store's folder.
 pub(super) trait Backend: Send + Sync {
     /// What the folder holds.
@@ -91,14 +101,14 @@ pub(super) trait Backend: Send + Sync {
     /// Its path when the archive is a local file, which readers then read where it lies.
     fn local_path(&self, name: &str) -> Option<PathBuf>;
     /// Checks that `name` can be written and does not exist; `is_archive` dates the entries
-    /// that are archives (the others are named in a warning); what is done on the way is said
-    /// unless `quiet`.
+    /// that are archives (the others are named in a warning); what is done on the way is told
+    /// to `tell` as it happens.
     fn prepare_put(
         &self,
         name: &str,
         prefix: &str,
         is_archive: &dyn Fn(&Stored) -> Option<Timestamp>,
-        quiet: bool,
+        tell: &mut dyn FnMut(Said),
     ) -> Result<Pending>;
     /// Puts the finished file `written` in place under the pending name, never replacing an
     /// archive; returns it as shown.
@@ -274,16 +284,17 @@ impl Store {
 
     /// Prepares writing a new archive `name` (of archives named `prefix…`, dated by
     /// `is_archive`): its folder is created when missing, stale temporary files of killed
-    /// exports are removed (both said on stderr unless `quiet`), a bucket is reached and what
-    /// under its prefix is not an archive named, and an existing archive of that name is refused.
+    /// exports are removed (both told to `tell`), a bucket is reached and what under its
+    /// prefix is not an archive named (a warning told to `tell`), and an existing archive of
+    /// that name is refused.
     pub fn prepare_put(
         &self,
         name: &str,
         prefix: &str,
         is_archive: &dyn Fn(&Stored) -> Option<Timestamp>,
-        quiet: bool,
+        tell: &mut dyn FnMut(Said),
     ) -> Result<Pending> {
-        self.backend.prepare_put(name, prefix, is_archive, quiet)
+        self.backend.prepare_put(name, prefix, is_archive, tell)
     }
 
     /// Puts the finished archive `written` in its place, atomically and never over an existing
