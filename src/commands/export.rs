@@ -1,9 +1,9 @@
 //! `driftlab export`: every object of the chosen namespaces (and the cluster-scoped types the
 //! account may list), pruned, into a date-stamped zip written atomically, then rotation.
 //!
-//! The cluster is read by [`crate::cluster::read`]; this module only decides where the archive goes,
-//! writes what the read hands over, records in the manifest what it came to, and rotates only
-//! after a complete export.
+//! The cluster is read by [`crate::cluster::read`]; this module only decides where the archive
+//! goes, writes what the read hands over, records in the manifest what it came to, and rotates
+//! only after a complete export.
 
 use std::collections::HashMap;
 use std::path::PathBuf;
