@@ -93,6 +93,7 @@ pub mod messages;
 pub mod normalize;
 pub mod report;
 pub mod runtime;
+pub mod schema;
 pub mod secret;
 pub mod serve;
 pub mod snapshot;
