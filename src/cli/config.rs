@@ -150,6 +150,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
                 max_list_changes: args.max_list_changes,
             },
             ignore,
+            schemas: Default::default(),
         },
         format,
         render: RenderOptions {
@@ -170,6 +171,7 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         allow_partial: args.allow_partial,
         allow_empty: args.allow_empty,
         namespace_map: namespace_map(&args.map_namespaces)?,
+        crds: args.crds,
     })
 }
 
@@ -308,6 +310,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
                 show_all: false,
                 desired: false,
             },
+            crds: args.crds,
         },
     })
 }

@@ -160,10 +160,36 @@ fn env_from(item: &Value) -> Option<String> {
 }
 
 /// The keys of `items` under `key`, or `None` when an element lacks one or two share one.
-pub fn keys_of(items: &[Value], key: KeyFn) -> Option<Vec<String>> {
+pub fn keys_of(items: &[Value], key: impl Fn(&Value) -> Option<String>) -> Option<Vec<String>> {
     let keys: Vec<String> = items.iter().map(key).collect::<Option<_>>()?;
     let mut seen = std::collections::HashSet::with_capacity(keys.len());
     keys.iter().all(|k| seen.insert(k.as_str())).then_some(keys)
+}
+
+/// Keys two versions of a list by the values of `fields` (a schema's
+/// `x-kubernetes-list-map-keys`), joined by `/`: `8080/TCP` for `[containerPort, protocol]`.
+/// `None` when an element is not an object, lacks the first key, or two share a key: the list is
+/// then compared as any list is.
+pub fn by_fields(
+    fields: &[String],
+    old: &[Value],
+    new: &[Value],
+) -> Option<(Vec<String>, Vec<String>)> {
+    let key = |item: &Value| {
+        let item = item.as_object()?;
+        let mut parts = Vec::with_capacity(fields.len());
+        for (i, field) in fields.iter().enumerate() {
+            match text(item.get(field)) {
+                Some(part) => parts.push(part),
+                // A key field the API server left unset (it may, when the field has no
+                // default and is optional): the element is still told apart by the others.
+                None if i > 0 => parts.push(String::new()),
+                None => return None,
+            }
+        }
+        Some(parts.join("/"))
+    };
+    Some((keys_of(old, key)?, keys_of(new, key)?))
 }
 
 /// Chooses how to key two versions of the list held by `field`: the table's key when it fits

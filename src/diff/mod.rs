@@ -15,8 +15,11 @@ pub mod value;
 
 use std::cmp::Ordering;
 
+use std::sync::Arc;
+
 use serde_json::Value;
 
+use crate::schema::{Node, SchemaSides, defaulting};
 use crate::secret;
 use crate::snapshot::{ObjectKey, Snapshot, SourceInfo, StoredObject};
 pub use path::Path;
@@ -30,6 +33,9 @@ pub struct DiffOptions {
     pub values: ValueOptions,
     /// Changes at or below these paths are left out (`--ignore`).
     pub ignore: Vec<PathPattern>,
+    /// The custom resource schemas of each side ([`crate::schema::prepare`]): objects with one
+    /// are defaulted as the API server defaults them, and their lists keyed as it declares.
+    pub schemas: Arc<SchemaSides>,
 }
 
 /// What happened to an object.
@@ -203,12 +209,31 @@ fn compare_pair(
     options: &DiffOptions,
     ignored: &mut Vec<IgnoredChange>,
 ) -> Option<ObjectDiff> {
-    if old.body == new.body {
+    let schemas = &options.schemas;
+    let old_resource = schemas.old.resource(&key.group, &key.kind);
+    let new_resource = schemas.new.resource(&key.group, &key.kind);
+    let same_schema = match (old_resource, new_resource) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.digest == b.digest && old.api_version == new.api_version,
+        _ => false,
+    };
+    if old.body == new.body && same_schema {
         return None;
     }
-    let old_value = old.value();
-    let new_value = new.value();
-    let mut changes = value::diff(&key.kind, &old_value, &new_value, &options.values);
+    let old_schema = old_resource.and_then(|r| r.schema(&old.api_version));
+    let new_schema = new_resource.and_then(|r| r.schema(&new.api_version));
+    let read = |stored: &StoredObject, schema: Option<&Arc<Node>>| {
+        let mut value = stored.value();
+        if let Some(schema) = schema {
+            defaulting::apply_to_object(&mut value, schema);
+        }
+        value
+    };
+    let old_value = read(old, old_schema);
+    let new_value = read(new, new_schema);
+    let schema = new_schema.or(old_schema).map(|node| &**node);
+    let mut changes =
+        value::diff_with_schema(&key.kind, &old_value, &new_value, schema, &options.values);
     if !options.ignore.is_empty() {
         let (shown, hidden) = filter::split(changes, &filter::IgnorePatterns(&options.ignore));
         ignored.extend(hidden.into_iter().map(|(change, rule)| IgnoredChange {

@@ -77,6 +77,8 @@ pub struct HistoryOptions {
     pub diff: DiffOptions,
     /// Noise rules.
     pub analyze: AnalyzeOptions,
+    /// `--crds`: files or folders of CustomResourceDefinitions.
+    pub crds: Vec<String>,
 }
 
 /// One night: the comparison of two consecutive archives.
@@ -218,7 +220,7 @@ pub fn build(archives: &[SeriesArchive], options: &HistoryOptions) -> Result<His
     }
     let mut nights = Vec::new();
     let mut asked_for = Found::default();
-    let mut diagnostics = Vec::new();
+    let (extra, mut diagnostics) = source::definitions(&options.crds, &options.read)?;
     let mut infos = Vec::new();
     let mut unreadable = Vec::new();
     std::thread::scope(|scope| -> Result<()> {
@@ -238,30 +240,37 @@ pub fn build(archives: &[SeriesArchive], options: &HistoryOptions) -> Result<His
                 }
             });
         }
-        let mut previous: Option<Snapshot> = None;
+        let mut previous: Option<(Snapshot, crate::schema::Schemas)> = None;
         for index in 0..archives.len() {
             let Ok(snapshot) = receivers[index % 2].recv() else {
                 break;
             };
             // One bad night must not hide the others: it is named, and the nights around it
             // compare the readable archives on either side.
-            let snapshot = match snapshot {
+            let mut snapshot = match snapshot {
                 Ok(snapshot) => snapshot,
                 Err(err) => {
                     unreadable.push(err);
                     continue;
                 }
             };
+            let schemas = crate::schema::own(&mut snapshot);
             diagnostics.extend(snapshot.diagnostics.iter().cloned());
             infos.push(snapshot.info.clone());
             asked_for.look_in(&snapshot, options);
-            if let Some(old) = previous.take() {
-                let report = diff_snapshots(&old, &snapshot, &options.diff);
+            if let Some((mut old, old_schemas)) = previous.take() {
+                let sides =
+                    crate::schema::pair(&mut old, &mut snapshot, &old_schemas, &schemas, &extra);
+                let diff = DiffOptions {
+                    schemas: std::sync::Arc::new(sides),
+                    ..options.diff.clone()
+                };
+                let report = diff_snapshots(&old, &snapshot, &diff);
                 let mut analysis = analyze::analyze(&old, &snapshot, report, &options.analyze);
                 narrow(&mut analysis, options);
                 nights.push(Night { analysis });
             }
-            previous = Some(snapshot);
+            previous = Some((snapshot, schemas));
         }
         Ok(())
     })?;

@@ -269,8 +269,9 @@ impl SnapshotBuilder {
         self.hits.count(&self.filter, &key);
         let accepted = self.filter.accepts(&key);
         // A controller outside `--kind` or `--name` still decides whether the pods it owns are
-        // generated (analyze::refs::verified_owner): it is kept aside, out of the comparison.
-        if !accepted && !is_owner_kind(&key.kind) {
+        // generated (analyze::refs::verified_owner), and a CustomResourceDefinition how its
+        // objects compare (crate::schema): they are kept aside, out of the comparison.
+        if !accepted && !is_owner_kind(&key.kind) && !is_definition(&key) {
             return 0;
         }
         set_namespace(&mut object, &key.namespace);
@@ -370,6 +371,11 @@ impl SnapshotBuilder {
     }
 }
 
+/// Whether `key` names a CustomResourceDefinition.
+pub(crate) fn is_definition(key: &ObjectKey) -> bool {
+    key.kind == crate::schema::crd::CRD_KIND && key.group == crate::schema::crd::CRD_GROUP
+}
+
 /// Kinds that own generated objects (pods, their controllers, jobs, builds).
 fn is_owner_kind(kind: &str) -> bool {
     matches!(
@@ -433,7 +439,7 @@ pub(crate) fn identity(
 
 /// Makes `metadata.namespace` agree with the identity: archives blank it (`oc get --export`), live
 /// objects carry it, and neither should read as a change.
-fn set_namespace(object: &mut Map<String, Value>, namespace: &str) {
+pub(crate) fn set_namespace(object: &mut Map<String, Value>, namespace: &str) {
     let Some(Value::Object(metadata)) = object.get_mut("metadata") else {
         return;
     };

@@ -292,6 +292,16 @@ impl Snapshot {
             .or_else(|| self.owners_left_out.get(key))
     }
 
+    /// The CustomResourceDefinitions read, compared or left out by a filter: what a custom
+    /// resource is is a fact of the source, whichever kinds the comparison shows.
+    pub fn definitions(&self) -> impl Iterator<Item = &StoredObject> {
+        self.objects
+            .iter()
+            .chain(&self.owners_left_out)
+            .filter(|(key, _)| builder::is_definition(key))
+            .map(|(_, stored)| stored)
+    }
+
     /// The number of objects.
     pub fn len(&self) -> usize {
         self.objects.len()
@@ -342,6 +352,35 @@ impl Snapshot {
         let before = self.objects.len();
         self.objects.retain(|key, _| !remove(key));
         before - self.objects.len()
+    }
+
+    /// Gives the objects `select` accepts the identity `rekey` makes of theirs, their
+    /// `metadata.namespace` made to agree. Returns the new identities another object already
+    /// held: those objects are dropped, the one already there kept.
+    pub fn rekey_where(
+        &mut self,
+        mut select: impl FnMut(&ObjectKey) -> bool,
+        rekey: impl Fn(&ObjectKey) -> ObjectKey,
+    ) -> Vec<ObjectKey> {
+        let selected: Vec<ObjectKey> = self.objects.keys().filter(|k| select(k)).cloned().collect();
+        let mut dropped = Vec::new();
+        for key in selected {
+            let mut stored = self.objects.remove(&key).expect("listed above");
+            let key = rekey(&key);
+            if self.objects.contains_key(&key) {
+                dropped.push(key);
+                continue;
+            }
+            let mut value = stored.value();
+            if let Value::Object(object) = &mut value {
+                builder::set_namespace(object, &key.namespace);
+            }
+            stored.body = serde_json::to_string(&value)
+                .expect("a serde_json Value always serialises")
+                .into_boxed_str();
+            self.objects.insert(key, stored);
+        }
+        dropped
     }
 
     /// The kinds of its objects, as `(kind, group)`, sorted, each once.

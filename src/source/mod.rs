@@ -74,6 +74,42 @@ pub fn read(argument: &str, options: &ReadOptions) -> Result<Snapshot> {
     }
 }
 
+/// Reads the CustomResourceDefinitions of `paths` (`--crds`: files, folders, archives), with
+/// one diagnostic per definition whose schema cannot be used. A path that holds no definition
+/// is an error: the flag was given for a reason, and a typo must not compare without schemas.
+pub fn definitions(
+    paths: &[String],
+    options: &ReadOptions,
+) -> Result<(crate::schema::Schemas, Vec<crate::snapshot::Diagnostic>)> {
+    let options = ReadOptions {
+        max_bytes: options.max_bytes,
+        ..ReadOptions::default()
+    };
+    let mut found = Vec::new();
+    for path in paths {
+        let snapshot = read(path, &options)?;
+        let definitions = crate::schema::definitions_in(&snapshot);
+        if definitions.is_empty() {
+            return Err(Error::input(
+                path,
+                "holds no CustomResourceDefinition (--crds)",
+            ));
+        }
+        found.extend(definitions);
+    }
+    let (schemas, warnings) = crate::schema::Schemas::from_definitions(
+        found.iter().map(|(s, v)| (s.as_str(), v.clone())),
+    );
+    let diagnostics = warnings
+        .into_iter()
+        .map(|message| crate::snapshot::Diagnostic {
+            level: crate::snapshot::Level::Warning,
+            message,
+        })
+        .collect();
+    Ok((schemas, diagnostics))
+}
+
 /// Reads the local file or folder `argument`.
 fn read_path(argument: &str, options: &ReadOptions) -> Result<Snapshot> {
     let path = Path::new(argument);

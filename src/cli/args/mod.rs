@@ -200,6 +200,12 @@ pub struct DiffArgs {
     #[arg(long = "ignore", value_name = "PATH_PATTERN")]
     pub ignore: Vec<String>,
 
+    /// CustomResourceDefinitions to compare custom resources with, besides those either side
+    /// holds: a file or a folder, e.g. a chart's crds/ (repeatable). Their schemas key lists,
+    /// fill in defaults and decide scope.
+    #[arg(long = "crds", value_name = "PATH")]
+    pub crds: Vec<String>,
+
     /// Which objects to read.
     #[command(flatten)]
     pub filter: FilterArgs,
@@ -360,6 +366,12 @@ pub struct HistoryArgs {
     /// How many likely culprits to list per night.
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub top: usize,
+
+    /// CustomResourceDefinitions to compare custom resources with, besides those either side
+    /// holds: a file or a folder, e.g. a chart's crds/ (repeatable). Their schemas key lists,
+    /// fill in defaults and decide scope.
+    #[arg(long = "crds", value_name = "PATH")]
+    pub crds: Vec<String>,
 
     /// Rules of your own (repeatable; .driftlabignore in the current directory is read too when
     /// present, and said so on stderr).

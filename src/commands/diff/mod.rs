@@ -6,6 +6,7 @@ use crate::cluster::ClusterOptions;
 use crate::diff::{DiffOptions, diff_snapshots};
 use crate::error::{ExitStatus, Result};
 use crate::report::{self, Findings, Format, RenderOptions, output};
+use crate::schema;
 use crate::source::ReadOptions;
 
 /// Everything `driftlab diff` needs, settled.
@@ -39,22 +40,30 @@ pub struct DiffCommand {
     pub namespace_map: Vec<(String, String)>,
     /// Noise rules and what to show.
     pub analyze: AnalyzeOptions,
+    /// `--crds`: files or folders of CustomResourceDefinitions.
+    pub crds: Vec<String>,
 }
 
 /// Reads both snapshots (in parallel), compares them and writes the report to stdout.
 pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
-    let (mut old, new) = read::read_both(command)?;
+    let (extra, warnings) = crate::source::definitions(&command.crds, &command.read)?;
+    crate::messages::diagnostics(&warnings, command.quiet);
+    let (mut old, mut new) = read::read_both(command)?;
     checks::refuse_what_matched_nothing(command, &old, &new)?;
     checks::refuse_unused_mapping(command, &old, &new)?;
     if !command.namespace_map.is_empty() {
         crate::snapshot::map_namespaces(&mut old, &command.namespace_map);
     }
     checks::warn_about_secret_hashes(&old, &new, &command.diff, command.quiet);
+    let options = DiffOptions {
+        schemas: std::sync::Arc::new(schema::prepare(&mut old, &mut new, &extra)),
+        ..command.diff.clone()
+    };
     for snapshot in [&old, &new] {
         print_diagnostics(snapshot, command.quiet);
     }
 
-    let report = diff_snapshots(&old, &new, &command.diff);
+    let report = diff_snapshots(&old, &new, &options);
     let findings = Findings::new(command.format, report, |report| {
         analyze::analyze(&old, &new, report, &command.analyze)
     });

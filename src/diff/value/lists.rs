@@ -10,9 +10,29 @@ use super::{Op, SEQUENCE_DEADLINE, Walker};
 use crate::diff::equality::hash;
 use crate::diff::keys;
 use crate::diff::path::{ItemLabel, Segment};
+use crate::schema::ListType;
 
 impl Walker<'_> {
     pub(super) fn walk_lists(&mut self, old: &[Value], new: &[Value]) {
+        if let Some(node) = self.node() {
+            match node.list_type() {
+                ListType::Map(fields) => {
+                    if let Some((old_keys, new_keys)) = keys::by_fields(fields, old, new) {
+                        return self.walk_keyed(old, new, &old_keys, &new_keys);
+                    }
+                }
+                ListType::Set => return self.walk_set(old, new),
+                // One value: the change is the whole list (the report shows what differs in it).
+                ListType::Atomic => {
+                    return self.push(
+                        Op::Replace,
+                        Some(Value::Array(old.to_vec())),
+                        Some(Value::Array(new.to_vec())),
+                    );
+                }
+                ListType::Unspecified => {}
+            }
+        }
         match keys::choose(self.current_field(), old, new) {
             Some((old_keys, new_keys)) => self.walk_keyed(old, new, &old_keys, &new_keys),
             None => self.walk_sequence(old, new),
@@ -93,6 +113,64 @@ impl Walker<'_> {
                 self.added(&new[j]);
                 self.path.pop();
             }
+        }
+    }
+
+    /// A set (`x-kubernetes-list-type: set`): order means nothing, so only elements one side
+    /// lacks are changes, each named by its value.
+    pub(super) fn walk_set(&mut self, old: &[Value], new: &[Value]) {
+        let count = |items: &[Value]| {
+            let mut counts: HashMap<u64, usize> = HashMap::new();
+            for item in items {
+                *counts.entry(hash(item)).or_default() += 1;
+            }
+            counts
+        };
+        let (mut in_old, mut in_new) = (count(old), count(new));
+        let mut removed = Vec::new();
+        for (i, item) in old.iter().enumerate() {
+            let left = in_new.entry(hash(item)).or_default();
+            if *left > 0 {
+                *left -= 1;
+            } else {
+                removed.push(i);
+            }
+        }
+        let mut added = Vec::new();
+        for (j, item) in new.iter().enumerate() {
+            let left = in_old.entry(hash(item)).or_default();
+            if *left > 0 {
+                *left -= 1;
+            } else {
+                added.push(j);
+            }
+        }
+        if self.too_many(removed.len() + added.len()) {
+            self.elide(old.len(), new.len(), removed.len() + added.len());
+            return;
+        }
+        let label = |item: &Value, index: usize| match item {
+            Value::String(text) => ItemLabel::Key(text.clone()),
+            Value::Number(_) | Value::Bool(_) => ItemLabel::Key(item.to_string()),
+            _ => ItemLabel::Index(index),
+        };
+        for i in removed {
+            self.path.push(Segment::Item {
+                label: label(&old[i], i),
+                old: Some(i),
+                new: None,
+            });
+            self.removed(&old[i]);
+            self.path.pop();
+        }
+        for j in added {
+            self.path.push(Segment::Item {
+                label: label(&new[j], j),
+                old: None,
+                new: Some(j),
+            });
+            self.added(&new[j]);
+            self.path.pop();
         }
     }
 

@@ -16,6 +16,7 @@ use serde_json::{Map, Value};
 use super::equality::same;
 use super::path::{Path, Segment};
 use super::quantity::{Quantity, is_quantity_path};
+use crate::schema::Node;
 use crate::secret::{self, SecretKey};
 
 /// What happened at a path.
@@ -97,8 +98,22 @@ impl Default for ValueOptions {
 
 /// The changes that turn `old` into `new`, two versions of an object of `kind`.
 pub fn diff(kind: &str, old: &Value, new: &Value, options: &ValueOptions) -> Vec<Change> {
+    diff_with_schema(kind, old, new, None, options)
+}
+
+/// [`diff`] for an object with a schema (a custom resource's, from its definition): lists are
+/// matched as the schema declares them (`x-kubernetes-list-type` and its map keys), and lists
+/// it leaves undeclared as [`diff`] matches any list.
+pub fn diff_with_schema(
+    kind: &str,
+    old: &Value,
+    new: &Value,
+    schema: Option<&Node>,
+    options: &ValueOptions,
+) -> Vec<Change> {
     let mut walker = Walker {
         kind,
+        schema,
         show_secrets: options.show_secrets,
         secret_key: options.secret_key.as_deref(),
         max_list_changes: options.max_list_changes,
@@ -111,6 +126,8 @@ pub fn diff(kind: &str, old: &Value, new: &Value, options: &ValueOptions) -> Vec
 
 struct Walker<'a> {
     kind: &'a str,
+    /// The object's schema, when it has one.
+    schema: Option<&'a Node>,
     show_secrets: bool,
     secret_key: Option<&'a SecretKey>,
     max_list_changes: usize,
@@ -118,7 +135,7 @@ struct Walker<'a> {
     changes: Vec<Change>,
 }
 
-impl Walker<'_> {
+impl<'a> Walker<'a> {
     fn fields(&self) -> Vec<&str> {
         self.path
             .iter()
@@ -127,6 +144,19 @@ impl Walker<'_> {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The schema of the value at the current path, when the object has one that reaches here.
+    fn node(&self) -> Option<&'a Node> {
+        let mut node = self.schema?;
+        for segment in &self.path {
+            node = match segment {
+                Segment::Field(name) => node.property(name)?,
+                Segment::Item { .. } => node.items()?,
+                Segment::Document(_) => return None,
+            };
+        }
+        Some(node)
     }
 
     fn in_secret_value(&self) -> bool {

@@ -403,6 +403,7 @@ fn the_week_stands_out_on_the_13th() {
             show_all: false,
             desired: false,
         },
+        crds: Vec::new(),
     };
     let history = build(&archives(&[dir.to_string()], None).unwrap(), &options).unwrap();
     let grid = Grid::build(&history);

@@ -1,0 +1,354 @@
+//! Custom resources compared through their CustomResourceDefinitions: real upstream CRDs (from
+//! `../shared/corpus/crds/`), objects written as their projects' docs show them
+//! (`tests/custom_resources/manifests/`) and as an API server returns them, defaults filled in,
+//! with managed fields and status (`tests/custom_resources/cluster/`).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::skip::corpus;
+use common::{driftlab, repo, stderr, stdout};
+use serde_json::{Value, json};
+
+fn manifests() -> String {
+    repo("tests/custom_resources/manifests")
+        .to_string_lossy()
+        .into_owned()
+}
+
+/// The cluster side in a temporary folder: the fixture objects, `change` applied to them (by
+/// file name), and the corpus's CRDs when `with_definitions`.
+fn cluster(
+    dir: &Path,
+    with_definitions: bool,
+    change: impl Fn(&str, &mut Value),
+) -> Option<String> {
+    let crds = corpus("crds")?;
+    let target = dir.join("cluster");
+    std::fs::create_dir_all(&target).unwrap();
+    for entry in std::fs::read_dir(repo("tests/custom_resources/cluster")).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let mut object: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        change(&name, &mut object);
+        std::fs::write(target.join(&name), object.to_string()).unwrap();
+    }
+    if with_definitions {
+        for project in std::fs::read_dir(crds).unwrap() {
+            for file in std::fs::read_dir(project.unwrap().path()).unwrap() {
+                let file = file.unwrap().path();
+                if file.extension().is_some_and(|e| e == "yaml") {
+                    std::fs::copy(&file, target.join(file.file_name().unwrap())).unwrap();
+                }
+            }
+        }
+    }
+    Some(target.to_string_lossy().into_owned())
+}
+
+fn diff(args: &[&str]) -> (Option<i32>, String, String) {
+    let output = driftlab().arg("diff").args(args).output().unwrap();
+    (output.status.code(), stdout(&output), stderr(&output))
+}
+
+/// The visible changes of a JSON report, as `(object name, path)`.
+fn changes(json_report: &str) -> Vec<(String, String)> {
+    let report: Value = serde_json::from_str(json_report).unwrap();
+    let mut found = Vec::new();
+    for object in report["objects"].as_array().unwrap() {
+        for change in object["changes"].as_array().unwrap() {
+            found.push((
+                object["name"].as_str().unwrap().to_string(),
+                change["path"].as_str().unwrap().to_string(),
+            ));
+        }
+    }
+    found
+}
+
+fn managed_by(object: &mut Value, manager: &str, fields: Value) {
+    let api_version = object["apiVersion"].clone();
+    object["metadata"]["managedFields"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({
+            "manager": manager, "operation": "Update", "apiVersion": api_version,
+            "time": "2026-12-06T23:10:00Z", "fieldsType": "FieldsV1", "fieldsV1": fields
+        }));
+}
+
+#[test]
+fn git_manifests_match_a_cluster_that_defaulted_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(live) = cluster(dir.path(), true, |_, _| {}) else {
+        return;
+    };
+    // The definitions are on the cluster's side: the manifests are read with them.
+    let (code, out, err) = diff(&[&manifests(), &live, "--desired"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("3 unchanged"), "{out}");
+    let kinds = [
+        "--kind",
+        "Alertmanager",
+        "--kind",
+        "GRPCRoute",
+        "--kind",
+        "Issuer",
+    ];
+    let (code, out, err) = diff(&[&[manifests().as_str(), &live], &kinds[..]].concat());
+    assert_eq!(
+        code,
+        Some(0),
+        "a --kind filter keeps the definitions: {out}{err}"
+    );
+    assert!(
+        out.contains("0 changed, 0 added, 0 removed, 3 unchanged"),
+        "{out}"
+    );
+}
+
+#[test]
+fn crds_kept_apart_are_read_with_the_crds_flag_and_without_them_defaults_read_as_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let (Some(live), Some(crds)) = (cluster(dir.path(), false, |_, _| {}), corpus("crds")) else {
+        return;
+    };
+    let crds = crds.to_string_lossy().into_owned();
+    let (code, out, err) = diff(&[&manifests(), &live, "--crds", &crds]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("0 changed, 0 added, 0 removed, 3 unchanged"),
+        "{out}"
+    );
+    // The control: without a schema the server's defaults are changes.
+    let (code, out, _) = diff(&[&manifests(), &live, "-o", "json"]);
+    assert_eq!(code, Some(1));
+    let found = changes(&out);
+    assert!(
+        found.contains(&("main".into(), "spec.retention".into())),
+        "{found:?}"
+    );
+    // A path that holds no definition is a mistake, not an empty set of schemas.
+    let (code, _, err) = diff(&[&manifests(), &live, "--crds", &manifests()]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("holds no CustomResourceDefinition"), "{err}");
+}
+
+#[test]
+fn a_non_default_value_a_script_wrote_is_drift_under_desired_with_its_manager() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(live) = cluster(dir.path(), true, |name, object| {
+        if name == "alertmanager.json" {
+            object["spec"]["retention"] = json!("24h");
+            object["spec"]["hostAliases"][0]["hostnames"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!("smtp.attacker.example"));
+            let fields = json!({"f:spec": {"f:retention": {}, "f:hostAliases": {}}});
+            managed_by(object, "night-fix.sh", fields);
+        }
+    }) else {
+        return;
+    };
+    let (code, out, err) = diff(&[&manifests(), &live, "--desired", "-o", "json"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let alertmanager = report["objects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| o["kind"] == "Alertmanager")
+        .expect("the Alertmanager drifted");
+    let paths: Vec<&str> = alertmanager["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        paths,
+        ["spec.hostAliases[10.0.0.10].hostnames[1]", "spec.retention"],
+        "the default portName stays hidden, the script's values do not"
+    );
+    for change in alertmanager["changes"].as_array().unwrap() {
+        assert_eq!(change["manager"], "night-fix.sh", "{change}");
+    }
+}
+
+#[test]
+fn map_keys_from_the_schema_match_reordered_elements_and_name_the_changed_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let reorder = |rename: bool| {
+        move |name: &str, object: &mut Value| {
+            if name == "alertmanager.json" {
+                let ports = object["spec"]["containers"][0]["ports"]
+                    .as_array_mut()
+                    .unwrap();
+                ports.reverse();
+                if rename {
+                    // Now first: the UDP port, keyed by containerPort and protocol.
+                    ports[0]["name"] = json!("gossip");
+                }
+            }
+        }
+    };
+    let Some(live) = cluster(&dir.path().join("a"), true, reorder(false)) else {
+        return;
+    };
+    let (code, out, err) = diff(&[&manifests(), &live, "--desired", "-o", "json"]);
+    assert_eq!(code, Some(0), "a reorder alone is no drift: {out}{err}");
+
+    let live = cluster(&dir.path().join("b"), true, reorder(true)).unwrap();
+    let (code, out, _) = diff(&[&manifests(), &live, "--desired", "-o", "json"]);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        changes(&out),
+        [(
+            "main".to_string(),
+            "spec.containers[alertmanager].ports[9094/UDP].name".to_string()
+        )]
+    );
+}
+
+#[test]
+fn an_atomic_list_changes_as_one_value_and_its_defaults_do_not_leak() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(live) = cluster(dir.path(), true, |name, object| {
+        if name == "grpcroute.json" {
+            // A person adds a second backend, as the API server stores it (defaults filled in).
+            object["spec"]["rules"][0]["backendRefs"]
+                .as_array_mut()
+                .unwrap()
+                .push(json!({"group": "", "kind": "Service", "name": "user-canary", "port": 50051, "weight": 1}));
+            managed_by(object, "kubectl-edit", json!({"f:spec": {"f:rules": {}}}));
+        }
+    }) else {
+        return;
+    };
+    let (code, out, err) = diff(&[&manifests(), &live, "--desired", "-o", "json"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(
+        changes(&out),
+        [("grpc-app".to_string(), "spec.rules".to_string())],
+        "one change for the atomic list, none for the defaults inside it"
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    let change = &report["objects"][0]["changes"][0];
+    assert_eq!(change["op"], "replace");
+    assert_eq!(
+        change["old"][0]["backendRefs"][0]["weight"], 1,
+        "the manifest, defaulted"
+    );
+    assert_eq!(change["new"][0]["backendRefs"][1]["name"], "user-canary");
+}
+
+/// A cluster-scoped kind of our own: nothing built in knows it.
+fn widget_definition(scope: &str) -> Value {
+    json!({
+        "apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "storagepools.example.com"},
+        "spec": {"group": "example.com", "scope": scope,
+            "names": {"kind": "StoragePool", "plural": "storagepools", "shortNames": ["sp"]},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                    "spec": {"type": "object", "properties": {
+                        "tier": {"type": "string", "default": "standard"},
+                        "zones": {"type": "array", "x-kubernetes-list-type": "set",
+                                  "items": {"type": "string"}}}}}}}}]}
+    })
+}
+
+fn write_json(dir: &Path, name: &str, value: &Value) -> PathBuf {
+    std::fs::create_dir_all(dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, value.to_string()).unwrap();
+    path
+}
+
+#[test]
+fn a_cluster_scoped_custom_resource_from_manifests_is_not_put_in_a_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let pool = json!({"apiVersion": "example.com/v1", "kind": "StoragePool",
+        "metadata": {"name": "fast"}, "spec": {"zones": ["a", "b"]}});
+    let manifests = dir.path().join("manifests");
+    write_json(&manifests, "pool.json", &pool);
+    let live = dir.path().join("live");
+    write_json(&live, "crd.json", &widget_definition("Cluster"));
+    let mut stored = pool.clone();
+    stored["spec"] = json!({"tier": "standard", "zones": ["b", "a"]});
+    write_json(&live, "pool.json", &stored);
+    let (manifests, live) = (manifests.to_string_lossy(), live.to_string_lossy());
+    let (code, out, err) = diff(&[&manifests, &live, "--kind", "StoragePool"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(
+        out.contains("0 changed, 0 added, 0 removed, 1 unchanged"),
+        "{out}"
+    );
+
+    // The control: under a namespaced definition the manifest's object lands in the default
+    // namespace, and the live one in its own: two objects.
+    let dir2 = tempfile::tempdir().unwrap();
+    let other = dir2.path().join("live");
+    write_json(&other, "crd.json", &widget_definition("Namespaced"));
+    let mut elsewhere = stored.clone();
+    elsewhere["metadata"]["namespace"] = json!("storage");
+    write_json(&other, "pool.json", &elsewhere);
+    let (code, out, _) = diff(&[
+        &manifests,
+        &other.to_string_lossy(),
+        "--kind",
+        "StoragePool",
+    ]);
+    assert_eq!(code, Some(1), "{out}");
+    assert!(out.contains("1 added, 1 removed"), "{out}");
+}
+
+#[test]
+fn a_set_compares_without_order_and_names_the_element() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = dir.path().join("old");
+    write_json(&old, "crd.json", &widget_definition("Cluster"));
+    let pool = |zones: Value| {
+        json!({"apiVersion": "example.com/v1", "kind": "StoragePool",
+            "metadata": {"name": "fast"}, "spec": {"zones": zones}})
+    };
+    write_json(&old, "pool.json", &pool(json!(["a", "b", "c"])));
+    let new = dir.path().join("new");
+    write_json(&new, "crd.json", &widget_definition("Cluster"));
+    write_json(&new, "pool.json", &pool(json!(["c", "d", "a"])));
+    let (code, out, err) = diff(&[&old.to_string_lossy(), &new.to_string_lossy(), "-o", "json"]);
+    assert_eq!(code, Some(1), "{out}{err}");
+    assert_eq!(
+        changes(&out),
+        [
+            ("fast".to_string(), "spec.zones[b]".to_string()),
+            ("fast".to_string(), "spec.zones[d]".to_string())
+        ]
+    );
+}
+
+#[test]
+fn an_unusable_schema_is_named_once_and_its_objects_compare_without_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut broken = widget_definition("Cluster");
+    broken["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
+        ["zones"]["x-kubernetes-list-type"] = json!("map");
+    let old = dir.path().join("old");
+    write_json(&old, "crd.json", &broken);
+    let pool = json!({"apiVersion": "example.com/v1", "kind": "StoragePool",
+        "metadata": {"name": "fast"}, "spec": {"zones": ["a"]}});
+    write_json(&old, "pool.json", &pool);
+    let new = dir.path().join("new");
+    write_json(&new, "crd.json", &broken);
+    write_json(&new, "pool.json", &pool);
+    let (code, out, err) = diff(&[&old.to_string_lossy(), &new.to_string_lossy()]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    let named: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("storagepools.example.com"))
+        .collect();
+    assert_eq!(named.len(), 2, "once per side that holds it: {err}");
+    assert!(named[0].contains("x-kubernetes-list-map-keys"), "{err}");
+    assert!(named[0].contains("compared without a schema"), "{err}");
+}
