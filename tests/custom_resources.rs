@@ -352,3 +352,32 @@ fn an_unusable_schema_is_named_once_and_its_objects_compare_without_one() {
     assert!(named[0].contains("x-kubernetes-list-map-keys"), "{err}");
     assert!(named[0].contains("compared without a schema"), "{err}");
 }
+
+#[test]
+fn a_live_cluster_lends_its_definitions_to_manifests_that_have_none() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(live) = cluster(dir.path(), true, |name, object| {
+        if name == "alertmanager.json" {
+            object["spec"]["retention"] = json!("24h");
+        }
+    }) else {
+        return;
+    };
+    let served = common::cluster::Served::start(&live);
+    let config = common::cluster::kubeconfig(dir.path(), &served.url);
+    let output = driftlab()
+        .env("KUBECONFIG", &config)
+        .args(["diff", &manifests(), "live", "-o", "json"])
+        .output()
+        .unwrap();
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{out}{err}");
+    // Only the value that differs from the default: the definitions were read, used, and
+    // left out of the comparison (the manifests hold none).
+    assert_eq!(
+        changes(&out),
+        [("main".to_string(), "spec.retention".to_string())]
+    );
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["summary"]["added"], 0, "{}", report["summary"]);
+}

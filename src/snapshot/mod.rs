@@ -347,6 +347,16 @@ impl Snapshot {
         })
     }
 
+    /// Takes the objects whose identity `aside` accepts out of the comparison, keeping them to
+    /// look up ([`Snapshot::owner`], [`Snapshot::definitions`]), as a filter keeps a controller.
+    pub fn set_aside_where(&mut self, mut aside: impl FnMut(&ObjectKey) -> bool) {
+        let keys: Vec<ObjectKey> = self.objects.keys().filter(|k| aside(k)).cloned().collect();
+        for key in keys {
+            let stored = self.objects.remove(&key).expect("listed above");
+            self.owners_left_out.insert(key, stored);
+        }
+    }
+
     /// Removes the objects whose identity `remove` accepts; returns how many.
     pub fn remove_where(&mut self, mut remove: impl FnMut(&ObjectKey) -> bool) -> usize {
         let before = self.objects.len();

@@ -8,7 +8,8 @@ use crate::cluster::{ClusterScoped, context_namespace, names};
 use crate::error::{Error, Result};
 use crate::messages;
 use crate::report::words;
-use crate::snapshot::Snapshot;
+use crate::schema::crd::{CRD_GROUP, CRD_KIND};
+use crate::snapshot::{Snapshot, kinds};
 use crate::source::{self, ReadOptions};
 
 /// Reads both sides: files in parallel; a `live` side after the other, restricted to the
@@ -163,17 +164,31 @@ fn read_live(
         }
         valid
     });
+    // Custom resources on the other side are compared through the cluster's definitions of
+    // them: read, and set aside (out of the comparison) when the other side holds none.
+    let mut definitions_for_schemas = false;
     if let Some(other) = other.as_ref() {
-        options.cluster_scoped = ClusterScoped::Only(
-            other
-                .snapshot
-                .iter()
-                .filter(|(key, _)| key.is_cluster_scoped())
-                .map(|(key, _)| (key.group.clone(), key.kind.clone()))
-                .collect(),
-        );
+        let mut kinds: std::collections::HashSet<(String, String)> = other
+            .snapshot
+            .iter()
+            .filter(|(key, _)| key.is_cluster_scoped())
+            .map(|(key, _)| (key.group.clone(), key.kind.clone()))
+            .collect();
+        let definition = (CRD_GROUP.to_string(), CRD_KIND.to_string());
+        let custom = other
+            .snapshot
+            .iter()
+            .any(|(key, _)| kinds::lookup(&key.kind, &key.group).is_none());
+        if custom && !kinds.contains(&definition) {
+            kinds.insert(definition);
+            definitions_for_schemas = true;
+        }
+        options.cluster_scoped = ClusterScoped::Only(kinds);
     }
-    let (snapshot, report) = live::read(&options, filter, label)?;
+    let (mut snapshot, report) = live::read(&options, filter, label)?;
+    if definitions_for_schemas {
+        snapshot.set_aside_where(|key| key.group == CRD_GROUP && key.kind == CRD_KIND);
+    }
     if !report.is_complete() && !command.allow_partial {
         let missing = report.missing();
         return Err(Error::Cluster(format!(
