@@ -1838,7 +1838,7 @@ const ARGO_PAIRS: &[(&str, &str, &[&str])] = &[
             "Add spec.template.spec.dnsPolicy",
             "Add spec.template.spec.restartPolicy",
             "Add spec.template.spec.schedulerName",
-            "Add spec.volumeClaimTemplates[0].status",
+            "Add spec.volumeClaimTemplates[data].status",
             "Add spec.podManagementPolicy",
             "Add spec.revisionHistoryLimit",
         ],

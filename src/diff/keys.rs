@@ -8,6 +8,12 @@ pub type KeyFn = fn(&Value) -> Option<String>;
 
 /// The merge key of a list, by the name of the field that holds it.
 ///
+/// Kubernetes publishes the keys of its lists (`x-kubernetes-list-map-keys`); this table follows
+/// them, and `tests/builtin_list_keys.rs` checks it against the k8s-openapi crate's generated
+/// merge code, so a list Kubernetes keys by anything but `name` cannot be missing here. Lists
+/// Kubernetes calls atomic may still be keyed here (subjects, triggers, rules): a diff names the
+/// element that changed where a merge would replace the list.
+///
 /// A key applies only when every element of both lists has one and no two elements share one;
 /// otherwise the list is compared as a sequence.
 const MERGE_KEYS: &[(&str, KeyFn)] = &[
@@ -33,8 +39,13 @@ const MERGE_KEYS: &[(&str, KeyFn)] = &[
     ("triggers", trigger),
     ("envFrom", env_from),
     ("items", key_field),
-    ("addresses", ip),
+    ("addresses", address),
     ("notReadyAddresses", ip),
+    ("hostIPs", ip),
+    ("podIPs", ip),
+    ("devices", device),
+    ("volumeClaimTemplates", metadata_name),
+    ("x-kubernetes-validations", rule),
     ("rules", host),
     ("paths", path),
 ];
@@ -63,6 +74,34 @@ pub fn name(item: &Value) -> Option<String> {
 
 fn ip(item: &Value) -> Option<String> {
     text(item.get("ip"))
+}
+
+/// Endpoints addresses by `ip`; a Node's by `type` (InternalIP, Hostname, …).
+fn address(item: &Value) -> Option<String> {
+    ip(item).or_else(|| condition_type(item))
+}
+
+/// Allocated devices of a ResourceClaim: driver, pool, device and share.
+fn device(item: &Value) -> Option<String> {
+    let mut key = format!(
+        "{}/{}/{}",
+        text(item.get("driver"))?,
+        text(item.get("pool"))?,
+        text(item.get("device"))?
+    );
+    if let Some(share) = text(item.get("shareID")) {
+        key = format!("{key}/{share}");
+    }
+    Some(key)
+}
+
+fn metadata_name(item: &Value) -> Option<String> {
+    text(item.get("metadata")?.get("name"))
+}
+
+/// CEL validation rules of a CustomResourceDefinition's schema, by their expression.
+fn rule(item: &Value) -> Option<String> {
+    text(item.get("rule"))
 }
 
 fn mount_path(item: &Value) -> Option<String> {
@@ -297,6 +336,26 @@ mod tests {
             ),
             ("items", json!({"key": "ca.crt"}), "ca.crt"),
             ("addresses", json!({"ip": "10.1.2.3"}), "10.1.2.3"),
+            (
+                "addresses",
+                json!({"type": "InternalIP", "address": "10.0.0.5"}),
+                "InternalIP",
+            ),
+            (
+                "devices",
+                json!({"driver": "gpu.example.com", "pool": "node-1", "device": "gpu-0"}),
+                "gpu.example.com/node-1/gpu-0",
+            ),
+            (
+                "volumeClaimTemplates",
+                json!({"metadata": {"name": "data"}}),
+                "data",
+            ),
+            (
+                "x-kubernetes-validations",
+                json!({"rule": "self.replicas >= 1"}),
+                "self.replicas >= 1",
+            ),
             (
                 "rules",
                 json!({"host": "shop.example.com"}),
