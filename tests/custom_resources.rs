@@ -241,6 +241,20 @@ fn an_atomic_list_changes_as_one_value_and_its_defaults_do_not_leak() {
         "the manifest, defaulted"
     );
     assert_eq!(change["new"][0]["backendRefs"][1]["name"], "user-canary");
+    // People read what differs inside the list, at paths under it.
+    let (_, text, _) = diff(&[&manifests(), &live, "--desired"]);
+    assert!(
+        text.contains("~ spec.rules   (one value: replaced whole)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("+ spec.rules[0].backendRefs[user-canary]"),
+        "{text}"
+    );
+    assert!(
+        !text.contains(".weight"),
+        "the defaults inside are not changes: {text}"
+    );
 }
 
 /// A cluster-scoped kind of our own: nothing built in knows it.

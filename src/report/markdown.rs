@@ -220,6 +220,10 @@ fn change_item(change: &Change) -> String {
                 .count();
             format!("text changed ({changed} lines added or removed)")
         }
+        Shape::Atomic(inside) => format!(
+            "replaced whole (one value), {} inside",
+            plural(inside.len(), "change")
+        ),
         Shape::Replaced { old, new } if short(&old) && short(&new) => {
             format!("{} → {}", code_span(&old), code_span(&new))
         }
@@ -315,6 +319,12 @@ fn write_change(out: &mut dyn Write, change: &Change) -> io::Result<()> {
                 }
             }
             Ok(())
+        }
+        Shape::Atomic(inside) => {
+            writeln!(out, "! {path}: replaced whole (one value)")?;
+            inside
+                .iter()
+                .try_for_each(|change| write_change(out, change))
         }
         Shape::Replaced { old, new } => {
             writeln!(out, "- {path}: {old}")?;

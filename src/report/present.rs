@@ -31,6 +31,8 @@ pub enum Shape<'a> {
     Elided(&'a Elided),
     /// A multi-line string replaced: its line diff.
     Lines(Vec<DiffLine>),
+    /// A list its schema calls atomic (one value, replaced whole): the changes inside it.
+    Atomic(Vec<Change>),
     /// A value replaced by another, both short enough for one line.
     Replaced {
         /// The old value on one line (long strings abbreviated, secrets bare).
@@ -112,6 +114,14 @@ pub fn shape(change: &Change) -> Shape<'_> {
                 new.and_then(Value::as_str).unwrap_or(""),
             ))
         }
+        // Only a list the schema calls atomic is replaced whole (any other list is compared
+        // element by element): what differs inside it is shown as changes under its path.
+        Op::Replace
+            if !change.secret
+                && matches!((old, new), (Some(Value::Array(_)), Some(Value::Array(_)))) =>
+        {
+            Shape::Atomic(inside(change, old.unwrap_or(&null), new.unwrap_or(&null)))
+        }
         Op::Replace => {
             let (old, new) = (old.unwrap_or(&null), new.unwrap_or(&null));
             if values::is_block(old) || values::is_block(new) {
@@ -150,6 +160,18 @@ pub fn shape(change: &Change) -> Shape<'_> {
             _ => Shape::Reordered(None),
         },
     }
+}
+
+/// What differs inside an atomic list replaced whole, as changes at paths under its own.
+fn inside(change: &Change, old: &Value, new: &Value) -> Vec<Change> {
+    let options = crate::diff::ValueOptions::default();
+    let mut inner = crate::diff::value::diff("", old, new, &options);
+    for found in &mut inner {
+        let mut path = change.path.0.clone();
+        path.append(&mut found.path.0);
+        found.path.0 = path;
+    }
+    inner
 }
 
 /// Old and new of a replaced value on one line each: long strings abbreviated (the shared

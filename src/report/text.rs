@@ -405,6 +405,14 @@ pub fn write_change(
             }
             Ok(())
         }
+        Shape::Atomic(inside) => {
+            let note = theme.paint(Role::Dim, "   (one value: replaced whole)");
+            writeln!(out, "{pad}{changed} {path}{note}")?;
+            for change in &inside {
+                write_change(out, change, theme, options, indent + 4)?;
+            }
+            Ok(())
+        }
         Shape::ReplacedBlocks { old, new } => {
             writeln!(out, "{pad}{changed} {path}")?;
             write_block(out, "was", &old, Role::Removed, theme, &deeper)?;

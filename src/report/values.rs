@@ -72,6 +72,24 @@ pub fn is_block(value: &Value) -> bool {
     matches!(value, Value::Object(_) | Value::Array(_)) && inline(value).len() > INLINE_LIMIT
 }
 
+/// `value` with the keys of every map in order, so that two values whose sources ordered keys
+/// differently differ, line by line, only where their content does.
+pub fn sorted(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&map[k])))
+                    .collect(),
+            )
+        }
+        Value::Array(items) => Value::Array(items.iter().map(sorted).collect()),
+        other => other.clone(),
+    }
+}
+
 /// The lines of a value written as a YAML-like block: maps as `key: value`, lists as `- item`,
 /// scalars as JSON (strings quoted only where a bare word would mislead).
 pub fn block_lines(value: &Value) -> Vec<String> {

@@ -57,6 +57,22 @@ pub(super) fn item(
                 ),
             )
         }
+        Shape::Atomic(inside) => {
+            let mut text = Vec::new();
+            let plain = crate::report::theme::Theme::new(false);
+            for change in &inside {
+                // Writing into memory cannot fail.
+                let _ = crate::report::text::write_change(&mut text, change, &plain, options, 0);
+            }
+            let text = String::from_utf8_lossy(&text);
+            (
+                "~",
+                format!(
+                    "{path} <span class=\"hint\">(one value: replaced whole)</span>{tail}<pre class=\"diff\">{}</pre>",
+                    esc(text.trim_end())
+                ),
+            )
+        }
         Shape::ReplacedBlocks { old, new } => (
             "~",
             format!(
@@ -175,6 +191,10 @@ pub(super) fn brief(change: &Change) -> String {
             format!("<span class=\"vals\">text: −{removed} +{added} lines</span>")
         }
         Shape::Replaced { old, new } => pair(&old, &new),
+        Shape::Atomic(inside) => format!(
+            "<span class=\"vals\">replaced whole: {}</span>",
+            esc(&crate::report::words::plural(inside.len(), "change"))
+        ),
         // Maps and lists too long for a line still get one, cut short.
         Shape::ReplacedBlocks { .. } => {
             let null = Value::Null;
