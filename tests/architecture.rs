@@ -96,6 +96,7 @@ fn the_engine_imports_no_reader_writer_cluster_or_storage_code() {
         "snapshot",
         "format",
         "apiserver",
+        "schema",
         "secret",
     ];
     let above = [

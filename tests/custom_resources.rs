@@ -395,3 +395,27 @@ fn a_live_cluster_lends_its_definitions_to_manifests_that_have_none() {
     let report: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(report["summary"]["added"], 0, "{}", report["summary"]);
 }
+
+#[test]
+fn status_and_generation_churn_of_custom_resources_stay_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let Some(night1) = cluster(&dir.path().join("1"), true, |_, _| {}) else {
+        return;
+    };
+    let night2 = cluster(&dir.path().join("2"), true, |_, object| {
+        let generation = object["metadata"]["generation"].as_i64().unwrap_or(1);
+        object["metadata"]["generation"] = json!(generation + 3);
+        object["metadata"]["resourceVersion"] = json!("99999");
+        object["status"]["observedGeneration"] = json!(generation + 3);
+        if let Some(conditions) = object["status"]["conditions"].as_array_mut() {
+            for condition in conditions {
+                condition["status"] = json!("False");
+                condition["lastTransitionTime"] = json!("2026-12-07T01:00:00Z");
+            }
+        }
+    })
+    .unwrap();
+    let (code, out, err) = diff(&[&night1, &night2, "--all"]);
+    assert_eq!(code, Some(0), "{out}{err}");
+    assert!(out.contains("9 unchanged"), "{out}");
+}

@@ -7,6 +7,7 @@
 //! Writes `driftlab-<stamp>.zip` archives (or, with `--single-list`, one JSON `List` file per
 //! night) of realistic namespaces, about 1% of objects drifting from one night to the next.
 
+mod custom;
 mod synth;
 
 use std::collections::BTreeMap;
@@ -60,6 +61,16 @@ struct Args {
     /// what the object sets, a controller owning its status), as a live cluster returns them.
     #[arg(long)]
     managed_fields: bool,
+
+    /// Recast this percentage of the objects as custom resources of a benchmark
+    /// CustomResourceDefinition, which each night holds too (unless --no-definitions).
+    #[arg(long, value_name = "PERCENT")]
+    custom_resources: Option<f64>,
+
+    /// With --custom-resources: leave the definition out, so the custom resources compare
+    /// without a schema (the benchmark's control).
+    #[arg(long)]
+    no_definitions: bool,
 }
 
 fn main() {
@@ -83,6 +94,12 @@ fn run(args: &Args) -> driftlab::error::Result<()> {
         namespaces: args.namespaces,
     };
     for (night, mut objects) in synth::nights(&options, args.nights).into_iter().enumerate() {
+        if let Some(percent) = args.custom_resources {
+            custom::recast_share(&mut objects, percent);
+            if !args.no_definitions {
+                objects.push(custom::definition());
+            }
+        }
         if args.managed_fields {
             objects.iter_mut().for_each(synth::add_managed_fields);
         }

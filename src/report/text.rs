@@ -408,10 +408,9 @@ pub fn write_change(
         Shape::Atomic(inside) => {
             let note = theme.paint(Role::Dim, "   (one value: replaced whole)");
             writeln!(out, "{pad}{changed} {path}{note}")?;
-            for change in &inside {
-                write_change(out, change, theme, options, indent + 4)?;
-            }
-            Ok(())
+            inside
+                .iter()
+                .try_for_each(|change| write_change(out, change, theme, options, indent + 4))
         }
         Shape::ReplacedBlocks { old, new } => {
             writeln!(out, "{pad}{changed} {path}")?;
@@ -455,20 +454,28 @@ pub fn write_change(
                 "{pad}{marker} {path}   moved from position {from} to {to}"
             )
         }
-        Shape::Reordered(orders) => {
-            let marker = theme.paint(Role::Moved, "↕");
-            match orders {
-                Some((old, new)) if old.len() + new.len() > 2 * values::INLINE_LIMIT => {
-                    writeln!(out, "{pad}{marker} {path}   order changed")?;
-                    writeln!(out, "{deeper}{} {old}", theme.paint(Role::Dim, "was"))?;
-                    writeln!(out, "{deeper}{} {new}", theme.paint(Role::Dim, "now"))
-                }
-                Some((old, new)) => {
-                    writeln!(out, "{pad}{marker} {path}   order changed: {old} → {new}")
-                }
-                None => writeln!(out, "{pad}{marker} {path}   order changed"),
-            }
+        Shape::Reordered(orders) => write_reordered(out, orders.as_ref(), &path, theme, indent),
+    }
+}
+
+/// A list whose order changed: the two orders on one line, or below when they are long.
+fn write_reordered(
+    out: &mut dyn Write,
+    orders: Option<&(String, String)>,
+    path: &str,
+    theme: &Theme,
+    indent: usize,
+) -> io::Result<()> {
+    let (pad, deeper) = (" ".repeat(indent), " ".repeat(indent + 4));
+    let marker = theme.paint(Role::Moved, "↕");
+    match orders {
+        Some((old, new)) if old.len() + new.len() > 2 * values::INLINE_LIMIT => {
+            writeln!(out, "{pad}{marker} {path}   order changed")?;
+            writeln!(out, "{deeper}{} {old}", theme.paint(Role::Dim, "was"))?;
+            writeln!(out, "{deeper}{} {new}", theme.paint(Role::Dim, "now"))
         }
+        Some((old, new)) => writeln!(out, "{pad}{marker} {path}   order changed: {old} → {new}"),
+        None => writeln!(out, "{pad}{marker} {path}   order changed"),
     }
 }
 

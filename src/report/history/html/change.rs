@@ -57,22 +57,7 @@ pub(super) fn item(
                 ),
             )
         }
-        Shape::Atomic(inside) => {
-            let mut text = Vec::new();
-            let plain = crate::report::theme::Theme::new(false);
-            for change in &inside {
-                // Writing into memory cannot fail.
-                let _ = crate::report::text::write_change(&mut text, change, &plain, options, 0);
-            }
-            let text = String::from_utf8_lossy(&text);
-            (
-                "~",
-                format!(
-                    "{path} <span class=\"hint\">(one value: replaced whole)</span>{tail}<pre class=\"diff\">{}</pre>",
-                    esc(text.trim_end())
-                ),
-            )
-        }
+        Shape::Atomic(inside) => ("~", atomic(&path, &inside, options, &tail)),
         Shape::ReplacedBlocks { old, new } => (
             "~",
             format!(
@@ -167,6 +152,21 @@ fn block(label: &str, class: &str, lines: &[String]) -> String {
     format!(
         "<div class=\"block\"><span class=\"hint\">{label}</span><pre class=\"{class}\">{}</pre></div>",
         esc(&lines.join("\n"))
+    )
+}
+
+/// An atomic list replaced whole: the changes inside it, as the text report writes them.
+fn atomic(path: &str, inside: &[Change], options: &RenderOptions, tail: &str) -> String {
+    let mut text = Vec::new();
+    let plain = crate::report::theme::Theme::new(false);
+    for change in inside {
+        // Writing into memory cannot fail.
+        let _ = crate::report::text::write_change(&mut text, change, &plain, options, 0);
+    }
+    let text = String::from_utf8_lossy(&text);
+    format!(
+        "{path} <span class=\"hint\">(one value: replaced whole)</span>{tail}<pre class=\"diff\">{}</pre>",
+        esc(text.trim_end())
     )
 }
 
