@@ -1,5 +1,6 @@
 //! The API over a snapshot: version priority, query strings, paging.
 
+use super::discovery::version_rank;
 use super::query::decode;
 use super::*;
 

@@ -1,0 +1,332 @@
+//! `driftlab serve` answering the real kubectl like an API server: custom resources from their
+//! definitions (real ones from the corpus, and `tests/serve_crds/widgets-crd.yaml`), short names
+//! and categories, printer columns, kubectl's columns for built-in kinds with ages counted to the
+//! snapshot's time, watches, and `kubectl explain`.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::cluster::Served;
+
+/// The corpus definitions served: GRPCRoute (one object), Alertmanager (one object, short name
+/// `am`), PodMonitor (no object).
+const CORPUS_CRDS: &[&str] = &[
+    "crds/gateway-api/gateway.networking.k8s.io_grpcroutes.yaml",
+    "crds/prometheus-operator/monitoring.coreos.com_alertmanagers.yaml",
+    "crds/prometheus-operator/monitoring.coreos.com_podmonitors.yaml",
+];
+
+/// A snapshot folder taken 2024-01-10 12:00 (its name says so): the corpus definitions, ours,
+/// and the objects of `tests/serve_crds/objects.yaml`. `None` after a `SKIPPED:` line when the
+/// corpus or kubectl is missing.
+fn snapshot(dir: &Path) -> Option<PathBuf> {
+    common::skip::kubectl()?;
+    let folder = dir.join("night-202401101200");
+    std::fs::create_dir_all(&folder).unwrap();
+    for relative in CORPUS_CRDS {
+        let source = common::skip::corpus(relative)?;
+        let name = source.file_name().unwrap();
+        std::fs::copy(&source, folder.join(name)).unwrap();
+    }
+    for fixture in ["widgets-crd.yaml", "objects.yaml"] {
+        let source = common::repo(&format!("tests/serve_crds/{fixture}"));
+        std::fs::copy(source, folder.join(fixture)).unwrap();
+    }
+    Some(folder)
+}
+
+/// A served snapshot and a home for kubectl.
+struct Setup {
+    served: Served,
+    home: tempfile::TempDir,
+    _dir: tempfile::TempDir,
+}
+
+fn setup() -> Option<Setup> {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = snapshot(dir.path())?;
+    let served = Served::start(&folder.to_string_lossy());
+    Some(Setup {
+        served,
+        home: tempfile::tempdir().unwrap(),
+        _dir: dir,
+    })
+}
+
+impl Setup {
+    fn command(&self, args: &[&str]) -> Command {
+        let kubectl = common::skip::kubectl().expect("found before");
+        let mut command = common::skip::kubectl_command(&kubectl, self.home.path());
+        command.arg("--server").arg(&self.served.url).args(args);
+        command
+    }
+
+    /// kubectl `args`, which must succeed; its stdout.
+    fn ok(&self, args: &[&str]) -> String {
+        let output = self.command(args).output().expect("kubectl runs");
+        assert!(
+            output.status.success(),
+            "kubectl {args:?}: {}\n{}",
+            String::from_utf8_lossy(&output.stderr),
+            self.served.stderr()
+        );
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+}
+
+/// The cells of the line of kubectl's table `text` whose first cell is `first`, cut where its
+/// table's header starts columns (kubectl pads columns by three spaces), so empty cells count.
+fn row(text: &str, first: &str) -> Vec<String> {
+    text.split("\n\n")
+        .find_map(|table| {
+            let header = table.lines().next()?;
+            let starts = column_starts(header);
+            table
+                .lines()
+                .map(|line| cut(line, &starts))
+                .find(|cells| cells.first().map(String::as_str) == Some(first))
+        })
+        .unwrap_or_else(|| panic!("no line starting with {first}:\n{text}"))
+}
+
+/// Where the columns of a header start: after two spaces or more.
+fn column_starts(header: &str) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut gap = 0;
+    for (i, c) in header.char_indices() {
+        if c == ' ' {
+            gap += 1;
+        } else {
+            if gap >= 2 {
+                starts.push(i);
+            }
+            gap = 0;
+        }
+    }
+    starts
+}
+
+fn cut(line: &str, starts: &[usize]) -> Vec<String> {
+    (0..starts.len())
+        .map(|i| {
+            let end = starts.get(i + 1).map_or(line.len(), |&s| s.min(line.len()));
+            line.get(starts[i].min(end)..end)
+                .unwrap_or("")
+                .trim()
+                .to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn custom_resources_print_their_definitions_columns() {
+    let Some(setup) = setup() else { return };
+    let text = setup.ok(&["get", "grpcroutes", "-A"]);
+    assert_eq!(
+        row(&text, "NAMESPACE"),
+        ["NAMESPACE", "NAME", "HOSTNAMES", "AGE"]
+    );
+    // The snapshot keeps no creationTimestamp (reading prunes it): no age, an empty cell.
+    assert_eq!(
+        row(&text, "shop"),
+        ["shop", "checkout", "[\"grpc.shop.example\"]", ""]
+    );
+    // By short name, with typed columns (integers), a filter, and the definition's Age.
+    let text = setup.ok(&["get", "am", "-n", "shop"]);
+    let header = row(&text, "NAME");
+    assert_eq!(header[..4], ["NAME", "VERSION", "REPLICAS", "READY"]);
+    // Status is pruned on reading too: READY (status.availableReplicas) is empty.
+    let main = row(&text, "main");
+    assert_eq!(main[..4], ["main", "0.27.0", "2", ""]);
+    // Our own: a column whose path no server would take is empty, priority 1 only with -o wide.
+    let text = setup.ok(&["get", "wdg", "-n", "shop"]);
+    assert_eq!(row(&text, "NAME"), ["NAME", "SIZE", "READY", "BROKEN"]);
+    assert_eq!(row(&text, "sprocket"), ["sprocket", "7", "", ""]);
+    let text = setup.ok(&[
+        "get",
+        "widgets.example.driftlab.io",
+        "-n",
+        "shop",
+        "-o",
+        "wide",
+    ]);
+    assert_eq!(
+        row(&text, "NAME"),
+        ["NAME", "SIZE", "READY", "OWNER", "BROKEN"]
+    );
+    assert_eq!(row(&text, "sprocket")[3], "ops");
+    // A category of the definition, and the version it serves beside the preferred one.
+    let text = setup.ok(&["get", "driftlab", "-n", "shop", "-o", "name"]);
+    assert!(
+        text.contains("widget.example.driftlab.io/sprocket"),
+        "{text}"
+    );
+    let text = setup.ok(&["get", "widgets.v1beta1.example.driftlab.io", "-n", "shop"]);
+    assert_eq!(row(&text, "NAME"), ["NAME", "AGE"]);
+    assert_eq!(row(&text, "sprocket"), ["sprocket", ""]);
+}
+
+#[test]
+fn a_defined_type_without_objects_is_served_empty() {
+    let Some(setup) = setup() else { return };
+    let output = setup
+        .command(&["get", "pmon", "-A"])
+        .output()
+        .expect("kubectl runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(output.stdout.is_empty());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("No resources found"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+#[test]
+fn api_resources_lists_short_names_of_definitions_and_built_ins() {
+    let Some(setup) = setup() else { return };
+    let text = setup.ok(&["api-resources"]);
+    assert_eq!(
+        row(&text, "alertmanagers"),
+        [
+            "alertmanagers",
+            "am",
+            "monitoring.coreos.com/v1",
+            "true",
+            "Alertmanager"
+        ]
+    );
+    assert_eq!(
+        row(&text, "podmonitors"),
+        [
+            "podmonitors",
+            "pmon",
+            "monitoring.coreos.com/v1",
+            "true",
+            "PodMonitor"
+        ]
+    );
+    assert_eq!(
+        row(&text, "grpcroutes"),
+        [
+            "grpcroutes",
+            "",
+            "gateway.networking.k8s.io/v1",
+            "true",
+            "GRPCRoute"
+        ]
+    );
+    assert_eq!(row(&text, "pods"), ["pods", "po", "v1", "true", "Pod"]);
+    assert_eq!(
+        row(&text, "deployments"),
+        ["deployments", "deploy", "apps/v1", "true", "Deployment"]
+    );
+    let all = setup.ok(&["api-resources", "--categories", "all", "-o", "name"]);
+    for name in ["pods", "services", "deployments.apps", "cronjobs.batch"] {
+        assert!(all.lines().any(|l| l == name), "{name} not in all:\n{all}");
+    }
+    assert!(!all.lines().any(|l| l == "configmaps"), "{all}");
+}
+
+#[test]
+fn built_in_kinds_print_kubectls_columns() {
+    let Some(setup) = setup() else { return };
+    let text = setup.ok(&["get", "pods", "-n", "shop"]);
+    assert_eq!(
+        row(&text, "NAME"),
+        ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
+    );
+    // Reading a snapshot prunes status and creationTimestamp: no container is ready, the phase
+    // is empty (an empty cell), and the age unknown.
+    assert_eq!(row(&text, "web-1"), ["web-1", "0/2", "", "0", "<unknown>"]);
+    let text = setup.ok(&["get", "all", "-n", "shop"]);
+    assert_eq!(row(&text, "pod/web-1")[..2], ["pod/web-1", "0/2"]);
+    assert_eq!(
+        row(&text, "service/web"),
+        [
+            "service/web",
+            "ClusterIP",
+            "172.30.0.10",
+            "<none>",
+            "80/TCP",
+            "<unknown>"
+        ]
+    );
+    assert_eq!(
+        row(&text, "deployment.apps/web"),
+        ["deployment.apps/web", "0/3", "0", "0", "<unknown>"]
+    );
+    assert!(!text.contains("grpcroute"), "{text}");
+    let text = setup.ok(&["get", "svc", "-n", "shop", "-o", "wide"]);
+    assert_eq!(row(&text, "web").last().unwrap(), "app=web");
+}
+
+/// Runs `command` to its end, killed (and the test failed) after `limit`.
+fn within(command: &mut Command, limit: Duration) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("starts");
+    let start = Instant::now();
+    while child.try_wait().expect("wait").is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let output = child.wait_with_output().expect("output");
+            panic!(
+                "still running after {limit:?}:\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
+}
+
+#[test]
+fn kubectl_get_watch_prints_the_objects_and_ends_at_its_timeout() {
+    let Some(setup) = setup() else { return };
+    for args in [
+        &["get", "pods", "-n", "shop", "-w", "--request-timeout=3s"][..],
+        &["get", "grpcroutes", "-A", "-w", "--request-timeout=3s"],
+        &[
+            "get",
+            "pods",
+            "-n",
+            "shop",
+            "--watch-only",
+            "--output-watch-events",
+            "--request-timeout=3s",
+        ],
+    ] {
+        let start = Instant::now();
+        let output = within(&mut setup.command(args), Duration::from_secs(30));
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(
+            output.status.success(),
+            "{args:?}: {:?}\n{stdout}\n{stderr}",
+            output.status
+        );
+        assert!(
+            start.elapsed() >= Duration::from_secs(2),
+            "{args:?} ended early"
+        );
+        if args.contains(&"--watch-only") {
+            // The list is not printed, and the watch resumes from the list's version: nothing.
+            assert!(stdout.trim().is_empty(), "{stdout}");
+        } else {
+            assert!(
+                stdout.contains("web-1") || stdout.contains("checkout"),
+                "{stdout}"
+            );
+        }
+    }
+}
