@@ -330,3 +330,141 @@ fn kubectl_get_watch_prints_the_objects_and_ends_at_its_timeout() {
         }
     }
 }
+
+#[test]
+fn kubectl_explain_reads_custom_and_built_in_fields_from_openapi_v3() {
+    let Some(setup) = setup() else { return };
+    // Through a proxy that records what kubectl asks for.
+    let proxy = common::cluster::FaultProxy::start(&setup.served.url);
+    let explain = |what: &str| {
+        let kubectl = common::skip::kubectl().expect("found before");
+        let output = common::skip::kubectl_command(&kubectl, setup.home.path())
+            .args(["--server", &proxy.url, "explain", what])
+            .output()
+            .expect("kubectl runs");
+        let text = String::from_utf8_lossy(&output.stdout).into_owned();
+        assert!(
+            output.status.success(),
+            "explain {what}: {}\n{text}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        text
+    };
+    let text = explain("grpcroutes.spec.hostnames");
+    assert!(text.contains("KIND:       GRPCRoute"), "{text}");
+    assert!(text.contains("FIELD: hostnames <[]string>"), "{text}");
+    assert!(
+        text.contains("Hostnames defines a set of hostnames"),
+        "{text}"
+    );
+    let text = explain("wdg.spec");
+    assert!(
+        text.contains("How big the widget is, in furlongs."),
+        "{text}"
+    );
+    let text = explain("pods.spec.containers");
+    assert!(text.contains("KIND:       Pod"), "{text}");
+    assert!(
+        text.contains("List of containers belonging to the pod."),
+        "{text}"
+    );
+    assert!(text.contains("livenessProbe"), "{text}");
+    let text = explain("deployments.spec.replicas");
+    assert!(text.contains("GROUP:      apps"), "{text}");
+    // kubectl 1.27 and later read the v3 root, then one document per group version.
+    assert!(!proxy.seen_paths("/openapi/v3").is_empty());
+    let documents = proxy.seen_paths("/openapi/v3/");
+    for path in [
+        "/openapi/v3/apis/gateway.networking.k8s.io/v1?hash=",
+        "/openapi/v3/api/v1?hash=",
+    ] {
+        assert!(
+            documents.iter().any(|d| d.starts_with(path)),
+            "{path}: {documents:?}"
+        );
+    }
+}
+
+/// A definition of `kind` whose schema has `fields` properties under `spec` and nests `depth`
+/// objects below `spec.deep`, as JSON.
+fn hostile_definition(kind: &str, fields: usize, depth: usize) -> String {
+    let mut deep = serde_json::json!({"type": "string", "description": "the bottom"});
+    for _ in 0..depth {
+        deep = serde_json::json!({"type": "object", "properties": {"down": deep}});
+    }
+    let mut properties = serde_json::Map::new();
+    for i in 0..fields {
+        properties.insert(
+            format!("field{i}"),
+            serde_json::json!({"type": "string", "description": "x".repeat(100)}),
+        );
+    }
+    properties.insert("deep".into(), deep);
+    let lower = kind.to_lowercase();
+    serde_json::json!({
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": format!("{lower}s.hostile.example")},
+        "spec": {
+            "group": "hostile.example",
+            "names": {"kind": kind, "plural": format!("{lower}s")},
+            "scope": "Cluster",
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "additionalPrinterColumns": [
+                    {"name": "Greedy", "type": "string", "jsonPath": ".spec[*][*][*][*][*][*]"},
+                    {"name": "Filter", "type": "string", "jsonPath": format!(".a[?(@.{}==1)]", "b.".repeat(300))}
+                ],
+                "schema": {"openAPIV3Schema": {"type": "object", "properties": {
+                    "spec": {"type": "object", "properties": properties}}}}}]
+        }
+    })
+    .to_string()
+}
+
+#[test]
+fn huge_or_deep_definitions_do_not_stop_serve() {
+    if common::skip::kubectl().is_none() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("hostile");
+    std::fs::create_dir(&folder).unwrap();
+    common::write(
+        &folder,
+        "huge.json",
+        hostile_definition("Huge", 20_000, 2).as_bytes(),
+    );
+    common::write(
+        &folder,
+        "deep.json",
+        hostile_definition("Deep", 1, 50).as_bytes(),
+    );
+    let spec: serde_json::Map<String, serde_json::Value> = (0..200)
+        .map(|i| (format!("field{i}"), serde_json::json!([[[[["x"]]]]])))
+        .collect();
+    let object = serde_json::json!({"apiVersion": "hostile.example/v1", "kind": "Huge",
+        "metadata": {"name": "one"}, "spec": spec});
+    common::write(&folder, "object.json", object.to_string().as_bytes());
+    let setup = Setup {
+        served: Served::start(&folder.to_string_lossy()),
+        home: tempfile::tempdir().unwrap(),
+        _dir: dir,
+    };
+    let start = Instant::now();
+    let text = setup.ok(&["get", "huges"]);
+    assert_eq!(row(&text, "one"), ["one", "x", ""]);
+    let text = setup.ok(&["explain", "huges.spec.field19999"]);
+    assert!(text.contains("FIELD: field19999 <string>"), "{text}");
+    let text = setup.ok(&["explain", &format!("deeps.spec.deep{}", ".down".repeat(50))]);
+    assert!(text.contains("the bottom"), "{text}");
+    assert!(
+        start.elapsed() < Duration::from_secs(60),
+        "{:?}",
+        start.elapsed()
+    );
+    assert!(
+        !setup.served.stderr().contains("panicked"),
+        "{}",
+        setup.served.stderr()
+    );
+}

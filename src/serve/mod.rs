@@ -9,6 +9,7 @@
 
 mod accept;
 pub mod api;
+mod openapi;
 mod selector;
 mod slots;
 mod stall;

@@ -16,7 +16,7 @@ use discovery::{Group, Resource, group_document, resource_list};
 use query::{field_selector, page_range, parse_query, wants_watch};
 
 use super::selector::Selector;
-use super::table;
+use super::{openapi, table};
 use crate::schema::crd::{CRD_GROUP, CRD_KIND, Crd};
 use crate::secret;
 use crate::snapshot::{Snapshot, kinds};
@@ -138,6 +138,8 @@ pub struct Api {
     crds: BTreeMap<(String, String), Crd>,
     /// The time ages count to (Unix seconds): when the snapshot was taken.
     now: i64,
+    /// The OpenAPI documents, built on the first request for one.
+    openapi: openapi::Documents,
     /// What is served, for `/version` and messages.
     pub label: String,
     /// How many objects are served.
@@ -223,6 +225,7 @@ impl Api {
             entries,
             crds,
             now: table::reference_time(snapshot.info.taken),
+            openapi: openapi::Documents::default(),
             label: snapshot.info.label.clone(),
             objects: snapshot.len(),
         }
@@ -258,6 +261,16 @@ impl Api {
                 json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": ""}]}).to_string(),
             ),
             ["apis"] => Answer::json(200, self.group_list()),
+            ["openapi", "v2"] if !accepts_json(accept) => status(
+                406,
+                "NotAcceptable",
+                "driftlab serve serves /openapi/v2 as JSON only (kubectl explain reads /openapi/v3)",
+                json!({}),
+            ),
+            ["openapi", rest @ ..] => match self.openapi.get(&self.crds, rest) {
+                Some(document) => Answer::json(200, document.to_string()),
+                None => not_found_path(),
+            },
             ["apis", group] => match self.groups.get(*group).filter(|_| !group.is_empty()) {
                 Some(g) => Answer::json(200, group_document(group, g).to_string()),
                 None => not_found_path(),
@@ -467,6 +480,11 @@ impl Api {
             },
         }
     }
+}
+
+/// Whether a client's `Accept` takes JSON (or anything, or says nothing).
+fn accepts_json(accept: &str) -> bool {
+    accept.trim().is_empty() || accept.contains("json") || accept.contains("*/*")
 }
 
 /// The snapshot's CustomResourceDefinitions that read as such, by group and plural.
