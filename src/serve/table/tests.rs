@@ -191,3 +191,94 @@ fn custom_resources_print_their_columns_and_a_bad_path_is_an_empty_cell() {
     assert_eq!(headers(&bare), ["Name", "Age"]);
     assert_eq!(cells(&bare, 0), [json!(""), Value::Null]);
 }
+
+#[test]
+fn openshift_kinds_print_like_oc() {
+    let printer = |group, kind| Printer::BuiltIn { group, kind };
+    let dc = json!({"metadata": {"name": "web"}, "spec": {"replicas": 2, "triggers": [
+        {"type": "ConfigChange"},
+        {"type": "ImageChange", "imageChangeParams": {"from": {"name": "web:latest"}}}]},
+        "status": {"latestVersion": 3, "replicas": 2}});
+    let table = table(
+        printer("apps.openshift.io", "DeploymentConfig"),
+        &[dc],
+        0,
+        json!({}),
+    );
+    assert_eq!(
+        headers(&table),
+        ["Name", "Revision", "Desired", "Current", "Triggered By"]
+    );
+    assert_eq!(
+        cells(&table, 0),
+        [
+            json!("web"),
+            json!(3),
+            json!(2),
+            json!(2),
+            json!("config,image(web)")
+        ]
+    );
+    let route = json!({"metadata": {"name": "web"}, "spec": {"host": "web.apps.example",
+        "to": {"name": "web", "weight": 75}, "alternateBackends": [{"name": "canary", "weight": 25}],
+        "port": {"targetPort": "http"}, "tls": {"termination": "edge",
+        "insecureEdgeTerminationPolicy": "Redirect"}}});
+    let table = super::table(
+        printer("route.openshift.io", "Route"),
+        &[route],
+        0,
+        json!({}),
+    );
+    assert_eq!(
+        cells(&table, 0),
+        [
+            json!("web"),
+            json!("web.apps.example"),
+            json!(""),
+            json!("web(75%),canary(25%)"),
+            json!("http"),
+            json!("edge/Redirect"),
+            json!("None")
+        ]
+    );
+    let bc = json!({"metadata": {"name": "web"}, "spec": {"strategy": {"type": "Source"},
+        "source": {"type": "Git", "git": {"uri": "https://example/web.git", "ref": "main"}}}});
+    let table = super::table(
+        printer("build.openshift.io", "BuildConfig"),
+        &[bc],
+        0,
+        json!({}),
+    );
+    assert_eq!(
+        cells(&table, 0),
+        [json!("web"), json!("Source"), json!("Git@main"), json!(0)]
+    );
+}
+
+#[test]
+fn hostile_numbers_do_not_overflow() {
+    let pod = json!({"metadata": {"name": "p"}, "status": {"containerStatuses": [
+        {"restartCount": i64::MAX}, {"restartCount": i64::MAX}]}});
+    let table = table(
+        Printer::BuiltIn {
+            group: "",
+            kind: "Pod",
+        },
+        &[pod],
+        0,
+        json!({}),
+    );
+    assert_eq!(cells(&table, 0)[3], json!(i64::MAX.to_string()));
+    let route = json!({"metadata": {"name": "r"}, "spec": {"to": {"name": "a", "weight": i64::MAX},
+        "alternateBackends": [{"name": "b", "weight": i64::MAX}]}});
+    let table = super::table(
+        Printer::BuiltIn {
+            group: "route.openshift.io",
+            kind: "Route",
+        },
+        &[route],
+        0,
+        json!({}),
+    );
+    assert!(cells(&table, 0)[3].as_str().unwrap().starts_with("a("));
+}

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 mod openshift;
 mod workloads;
 
-use openshift::{DEPLOYMENT_CONFIG, ROUTE, deployment_config, route};
+use openshift::{BUILD_CONFIG, DEPLOYMENT_CONFIG, ROUTE, build_config, deployment_config, route};
 use workloads::{
     CRON_JOB, DAEMON_SET, DEPLOYMENT, JOB, REPLICA_SET, STATEFUL_SET, cron_job, daemon_set,
     deployment, job, replica_set, stateful_set,
@@ -39,6 +39,8 @@ pub(super) fn printer(group: &str, kind: &str) -> (&'static [Def], Cells) {
         ("batch", "CronJob") => (CRON_JOB, cron_job),
         ("apps.openshift.io", "DeploymentConfig") => (DEPLOYMENT_CONFIG, deployment_config),
         ("route.openshift.io", "Route") => (ROUTE, route),
+        ("build.openshift.io", "BuildConfig") => (BUILD_CONFIG, build_config),
+        ("networking.k8s.io", "Ingress") => (INGRESS, ingress),
         _ => (&[NAME, AGE], name_age),
     }
 }
@@ -402,6 +404,59 @@ fn secret(object: &Value, now: i64) -> Vec<Value> {
         json!(name_of(object)),
         json!(text(object, "/type")),
         json!(len(object, "/data")),
+        age(object, now),
+    ]
+}
+
+const INGRESS: &[Def] = &[
+    NAME,
+    ("Class", "string", "", 0),
+    ("Hosts", "string", "", 0),
+    ("Address", "string", "", 0),
+    ("Ports", "string", "", 0),
+    AGE,
+];
+
+/// Hosts of its rules (`*` for a rule without one), the load balancer's addresses, `80` or
+/// `80, 443` with TLS.
+fn ingress(object: &Value, now: i64) -> Vec<Value> {
+    let rules = object
+        .pointer("/spec/rules")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default();
+    let hosts: Vec<&str> = rules
+        .iter()
+        .map(|r| match text(r, "/host") {
+            "" => "*",
+            host => host,
+        })
+        .collect();
+    let addresses: Vec<&str> = object
+        .pointer("/status/loadBalancer/ingress")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|i| match text(i, "/ip") {
+            "" => text(i, "/hostname"),
+            ip => ip,
+        })
+        .collect();
+    let ports = if len(object, "/spec/tls") > 0 {
+        "80, 443"
+    } else {
+        "80"
+    };
+    vec![
+        json!(name_of(object)),
+        json!(or_none(text(object, "/spec/ingressClassName"))),
+        json!(if hosts.is_empty() {
+            "*".to_string()
+        } else {
+            hosts.join(",")
+        }),
+        json!(addresses.join(",")),
+        json!(ports),
         age(object, now),
     ]
 }

@@ -1,4 +1,4 @@
-//! OpenShift's kinds, as `oc get` prints them: DeploymentConfigs and Routes.
+//! OpenShift's kinds, as `oc get` prints them: DeploymentConfigs, BuildConfigs and Routes.
 
 use serde_json::{Value, json};
 
@@ -112,4 +112,29 @@ fn weight(backend: &Value) -> i64 {
         .and_then(Value::as_i64)
         .unwrap_or(100)
         .max(0)
+}
+
+pub(super) const BUILD_CONFIG: &[Def] = &[
+    NAME,
+    ("Type", "string", "", 0),
+    ("From", "string", "", 0),
+    ("Latest", "integer", "", 0),
+];
+
+/// OpenShift's `oc get bc`: the strategy, where the source comes from (`Git@ref`), the last
+/// build's number.
+pub(super) fn build_config(object: &Value, _now: i64) -> Vec<Value> {
+    let from = match text(object, "/spec/source/type") {
+        "Git" => match text(object, "/spec/source/git/ref") {
+            "" => "Git".to_string(),
+            reference => format!("Git@{reference}"),
+        },
+        other => other.to_string(),
+    };
+    vec![
+        json!(name_of(object)),
+        json!(text(object, "/spec/strategy/type")),
+        json!(from),
+        json!(int(object, "/status/lastVersion")),
+    ]
 }
