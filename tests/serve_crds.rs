@@ -142,9 +142,14 @@ fn custom_resources_print_their_definitions_columns() {
     let main = row(&text, "main");
     assert_eq!(main[..4], ["main", "0.27.0", "2", ""]);
     // Our own: a column whose path no server would take is empty, priority 1 only with -o wide.
+    // A date column is an age counted to the snapshot's time (taken 2024-01-10 12:00, due five
+    // days before), not to now.
     let text = setup.ok(&["get", "wdg", "-n", "shop"]);
-    assert_eq!(row(&text, "NAME"), ["NAME", "SIZE", "READY", "BROKEN"]);
-    assert_eq!(row(&text, "sprocket"), ["sprocket", "7", "", ""]);
+    assert_eq!(
+        row(&text, "NAME"),
+        ["NAME", "SIZE", "READY", "BROKEN", "DUE"]
+    );
+    assert_eq!(row(&text, "sprocket"), ["sprocket", "7", "", "", "5d"]);
     let text = setup.ok(&[
         "get",
         "widgets.example.driftlab.io",
@@ -155,7 +160,7 @@ fn custom_resources_print_their_definitions_columns() {
     ]);
     assert_eq!(
         row(&text, "NAME"),
-        ["NAME", "SIZE", "READY", "OWNER", "BROKEN"]
+        ["NAME", "SIZE", "READY", "OWNER", "BROKEN", "DUE"]
     );
     assert_eq!(row(&text, "sprocket")[3], "ops");
     // A category of the definition, and the version it serves beside the preferred one.
