@@ -189,7 +189,8 @@ fn kubectl_errors_selectors_tables_and_pages() {
     assert!(text.starts_with("NAMESPACE"), "{text}");
     assert!(
         text.lines()
-            .any(|l| l.split_whitespace().collect::<Vec<_>>() == ["myproject", "web-3-abcde"]),
+            .any(|l| l.split_whitespace().take(3).collect::<Vec<_>>()
+                == ["myproject", "web-3-abcde", "0/1"]),
         "{text}"
     );
 

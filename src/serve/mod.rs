@@ -9,9 +9,11 @@
 
 mod accept;
 pub mod api;
+mod openapi;
 mod selector;
 mod slots;
 mod stall;
+mod table;
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -20,9 +22,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures::StreamExt as _;
 use http::{HeaderValue, Request, Response, StatusCode};
-use http_body_util::Full;
-use hyper::body::{Body as _, Incoming};
+use http_body_util::combinators::UnsyncBoxBody;
+use http_body_util::{BodyExt as _, Full, StreamBody};
+use hyper::body::{Body as _, Frame, Incoming};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -196,11 +200,13 @@ async fn serve_connection(
 ) {
     let slot = Arc::new(slot);
     let io = TokioIo::new(WriteTimeout::new(stream, write_timeout));
+    // Tells this connection's open watches to end, when its slot is wanted.
+    let (stop_watches, watches_stop) = tokio::sync::watch::channel(false);
     let service = {
         let slot = slot.clone();
         service_fn(move |request: Request<Incoming>| {
             slot.touch();
-            let response = answer(&api, &request);
+            let response = answer(&api, &request, watches_stop.clone());
             async move { Ok::<_, Infallible>(response) }
         })
     };
@@ -212,6 +218,7 @@ async fn serve_connection(
             // A connection that never sent a whole request has nothing to finish, and hyper
             // would wait for its request head (up to the header timeout): drop it now.
             if slot.ever_requested() {
+                let _ = stop_watches.send(true);
                 // Closes an idle connection now (even one halfway through sending its next
                 // request head), a busy one after its answer.
                 connection.as_mut().graceful_shutdown();
@@ -221,7 +228,14 @@ async fn serve_connection(
     }
 }
 
-fn answer(api: &Api, request: &Request<Incoming>) -> Response<Full<Bytes>> {
+/// The body of an answer: whole, or a watch's stream.
+type Body = UnsyncBoxBody<Bytes, Infallible>;
+
+fn answer(
+    api: &Api,
+    request: &Request<Incoming>,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Response<Body> {
     let accept = request
         .headers()
         .get(http::header::ACCEPT)
@@ -237,7 +251,7 @@ fn answer(api: &Api, request: &Request<Incoming>) -> Response<Full<Bytes>> {
         )
     });
     let head = request.method() == http::Method::HEAD;
-    let mut response = respond(answer, head);
+    let mut response = respond(answer, head, stop);
     // Every request with a body is refused, unread: say the connection ends here, so that
     // hyper need not read (or the client send) the rest of it.
     if !request.body().is_end_stream() {
@@ -255,13 +269,13 @@ fn guarded(handle: impl FnOnce() -> Answer) -> Answer {
     catch_unwind(AssertUnwindSafe(handle)).unwrap_or_else(|_| api::internal_error())
 }
 
-fn respond(answer: Answer, head: bool) -> Response<Full<Bytes>> {
-    let body = if head {
-        Bytes::new()
-    } else {
-        Bytes::from(answer.body)
+fn respond(answer: Answer, head: bool, stop: tokio::sync::watch::Receiver<bool>) -> Response<Body> {
+    let body = match (head, answer.watch) {
+        (true, _) => Full::new(Bytes::new()).boxed_unsync(),
+        (false, Some(watch)) => watch_body(watch, stop),
+        (false, None) => Full::new(Bytes::from(answer.body)).boxed_unsync(),
     };
-    let mut response = Response::new(Full::new(body));
+    let mut response = Response::new(body);
     *response.status_mut() =
         StatusCode::from_u16(answer.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     response.headers_mut().insert(
@@ -269,6 +283,23 @@ fn respond(answer: Answer, head: bool) -> Response<Full<Bytes>> {
         HeaderValue::from_static(answer.content_type),
     );
     response
+}
+
+/// A watch's events, then nothing until its timeout, the server wanting the connection's slot
+/// (`stop`), or the client going away (hyper then drops the body). Quiet is not a stall: the
+/// write timeout counts only while a write waits for the client.
+fn watch_body(watch: api::Watch, mut stop: tokio::sync::watch::Receiver<bool>) -> Body {
+    let events = futures::stream::iter(watch.events)
+        .map(|event| Ok::<_, Infallible>(Frame::data(Bytes::from(event))));
+    let timeout = watch.timeout;
+    let quiet = futures::stream::once(async move {
+        tokio::select! {
+            () = tokio::time::sleep(timeout) => {}
+            _ = stop.wait_for(|stopping| *stopping) => {}
+        }
+    })
+    .filter_map(|()| async { None });
+    StreamBody::new(events.chain(quiet)).boxed_unsync()
 }
 
 /// The proptest settings of the unit tests here: `cases` runs unless `PROPTEST_CASES` asks for

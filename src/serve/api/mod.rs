@@ -2,15 +2,22 @@
 //! server gives them, list and get (namespaced, cluster-scoped, all namespaces), label and field
 //! selectors, `limit`/`continue`, tables for kubectl's default output, and `Status` errors.
 
+mod discovery;
 mod query;
+mod watch;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::{Value, json};
 
+pub use watch::{DEFAULT_WATCH_TIMEOUT, MAX_WATCH_TIMEOUT, Watch};
+
+use discovery::{Group, Resource, group_document, resource_list};
 use query::{field_selector, page_range, parse_query, wants_watch};
 
 use super::selector::Selector;
+use super::{openapi, table};
+use crate::schema::crd::{CRD_GROUP, CRD_KIND, Crd};
 use crate::secret;
 use crate::snapshot::{Snapshot, kinds};
 
@@ -23,6 +30,8 @@ pub struct Answer {
     pub content_type: &'static str,
     /// The body.
     pub body: String,
+    /// A watch: events streamed after the body, then a quiet wait.
+    pub watch: Option<Watch>,
 }
 
 impl Answer {
@@ -31,82 +40,20 @@ impl Answer {
             status,
             content_type: "application/json",
             body,
+            watch: None,
         }
     }
-}
-
-/// Kinds in kubectl's `all` category.
-const CATEGORY_ALL: &[&str] = &[
-    "Pod",
-    "Service",
-    "ReplicationController",
-    "Deployment",
-    "ReplicaSet",
-    "StatefulSet",
-    "DaemonSet",
-    "Job",
-    "CronJob",
-    "HorizontalPodAutoscaler",
-    "DeploymentConfig",
-    "BuildConfig",
-    "Build",
-    "ImageStream",
-    "Route",
-];
-
-#[derive(Debug)]
-struct Resource {
-    kind: String,
-    namespaced: bool,
-    short: Vec<String>,
-}
-
-#[derive(Debug, Default)]
-struct Group {
-    versions: BTreeSet<String>,
-    resources: BTreeMap<String, Resource>,
-}
-
-impl Group {
-    /// The versions, most preferred first (GA before beta before alpha, higher first).
-    fn ordered_versions(&self) -> Vec<String> {
-        let mut versions: Vec<String> = self.versions.iter().cloned().collect();
-        versions.sort_by_key(|v| std::cmp::Reverse(version_rank(v)));
-        versions
-    }
-
-    fn preferred(&self) -> String {
-        self.ordered_versions()
-            .into_iter()
-            .next()
-            .unwrap_or_else(|| "v1".into())
-    }
-}
-
-/// Kubernetes version priority: `v2` > `v1` > `v1beta2` > `v1beta1` > `v1alpha1`.
-fn version_rank(version: &str) -> (u32, u32, u32) {
-    let Some(rest) = version.strip_prefix('v') else {
-        return (0, 0, 0);
-    };
-    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    let major = digits.parse().unwrap_or(0);
-    let tail = &rest[digits.len()..];
-    let (stability, minor) = if tail.is_empty() {
-        (3, 0)
-    } else if let Some(n) = tail.strip_prefix("beta") {
-        (2, n.parse().unwrap_or(0))
-    } else if let Some(n) = tail.strip_prefix("alpha") {
-        (1, n.parse().unwrap_or(0))
-    } else {
-        (0, 0)
-    };
-    (stability, major, minor)
 }
 
 /// What a request for a resource asks, once its path is understood.
 struct Request<'a> {
     /// The `apiVersion` the objects are served under.
     api_version: &'a str,
+    /// Its group and version, apart.
+    group: &'a str,
+    version: &'a str,
+    /// The resource's plural.
+    plural: &'a str,
     /// The resource.
     resource: &'a Resource,
     /// The path named a namespace.
@@ -167,6 +114,11 @@ impl Entry {
         }
     }
 
+    /// The object, parsed.
+    fn value(&self) -> Value {
+        serde_json::from_str(&self.rest).unwrap_or(Value::Null)
+    }
+
     fn with_api_version(&self, api_version: &str) -> String {
         let inner = &self.rest[1..];
         if inner.trim_start().starts_with('}') {
@@ -182,6 +134,12 @@ impl Entry {
 pub struct Api {
     groups: BTreeMap<String, Group>,
     entries: HashMap<(String, String), Vec<Entry>>,
+    /// The snapshot's CustomResourceDefinitions by group and plural.
+    crds: BTreeMap<(String, String), Crd>,
+    /// The time ages count to (Unix seconds): when the snapshot was taken.
+    now: i64,
+    /// The OpenAPI documents, built on the first request for one.
+    openapi: openapi::Documents,
     /// What is served, for `/version` and messages.
     pub label: String,
     /// How many objects are served.
@@ -191,19 +149,17 @@ pub struct Api {
 impl Api {
     /// Builds the API over `snapshot`; secret values are hashed unless `show_secrets`.
     pub fn new(snapshot: &Snapshot, show_secrets: bool) -> Api {
-        let mut groups: BTreeMap<String, Group> = BTreeMap::new();
-        // Every well-known type is served, empty or not, as a real cluster would.
-        for info in kinds::KINDS {
-            let group = groups.entry(info.group.to_string()).or_default();
-            group.resources.insert(
-                info.plural.to_string(),
-                Resource {
-                    kind: info.kind.to_string(),
-                    namespaced: info.namespaced,
-                    short: info.short.iter().map(|s| s.to_string()).collect(),
-                },
-            );
-        }
+        let crds = definitions(snapshot);
+        let mut groups = discovery::built_in_and_defined(crds.values());
+        let plurals: HashMap<(&str, &str), &str> = crds
+            .values()
+            .map(|c| {
+                (
+                    (c.group.as_str(), c.names.kind.as_str()),
+                    c.names.plural.as_str(),
+                )
+            })
+            .collect();
         let mut entries: HashMap<(String, String), Vec<Entry>> = HashMap::new();
         let mut namespaces_with_objects = BTreeSet::new();
         let mut namespace_objects = BTreeSet::new();
@@ -214,17 +170,21 @@ impl Api {
                 .next()
                 .unwrap_or("v1")
                 .to_string();
-            let plural = kinds::plural_of(&key.kind, &key.group);
+            let plural = plurals
+                .get(&(key.group.as_str(), key.kind.as_str()))
+                .map_or_else(
+                    || kinds::plural_of(&key.kind, &key.group),
+                    |p| p.to_string(),
+                );
             let group = groups.entry(key.group.clone()).or_default();
-            group.versions.insert(version);
-            group
+            group.versions.insert(version.clone());
+            let resource = group
                 .resources
                 .entry(plural.clone())
-                .or_insert_with(|| Resource {
-                    kind: key.kind.clone(),
-                    namespaced: !key.namespace.is_empty(),
-                    short: Vec::new(),
-                });
+                .or_insert_with(|| Resource::seen(&key.kind, !key.namespace.is_empty()));
+            if let Some(versions) = &mut resource.versions {
+                versions.insert(version);
+            }
             let mut value = stored.value_as_served();
             if !show_secrets {
                 secret::redact_object(&mut value, None);
@@ -263,6 +223,9 @@ impl Api {
         Api {
             groups,
             entries,
+            crds,
+            now: table::reference_time(snapshot.info.taken),
+            openapi: openapi::Documents::default(),
             label: snapshot.info.label.clone(),
             objects: snapshot.len(),
         }
@@ -291,12 +254,23 @@ impl Api {
                 status: 200,
                 content_type: "text/plain",
                 body: "ok".into(),
+                watch: None,
             },
             ["api"] => Answer::json(
                 200,
                 json!({"kind": "APIVersions", "versions": ["v1"], "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": ""}]}).to_string(),
             ),
             ["apis"] => Answer::json(200, self.group_list()),
+            ["openapi", "v2"] if !accepts_json(accept) => status(
+                406,
+                "NotAcceptable",
+                "driftlab serve serves /openapi/v2 as JSON only (kubectl explain reads /openapi/v3)",
+                json!({}),
+            ),
+            ["openapi", rest @ ..] => match self.openapi.get(&self.crds, rest) {
+                Some(document) => Answer::json(200, document.to_string()),
+                None => not_found_path(),
+            },
             ["apis", group] => match self.groups.get(*group).filter(|_| !group.is_empty()) {
                 Some(g) => Answer::json(200, group_document(group, g).to_string()),
                 None => not_found_path(),
@@ -328,35 +302,6 @@ impl Api {
         json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}).to_string()
     }
 
-    fn resource_list(&self, group_name: &str, version: &str, group: &Group) -> String {
-        let resources: Vec<Value> = group
-            .resources
-            .iter()
-            .map(|(plural, r)| {
-                let mut doc = json!({
-                    "name": plural,
-                    "singularName": r.kind.to_ascii_lowercase(),
-                    "namespaced": r.namespaced,
-                    "kind": r.kind,
-                    "verbs": ["get", "list"],
-                });
-                if !r.short.is_empty() {
-                    doc["shortNames"] = json!(r.short);
-                }
-                if CATEGORY_ALL.contains(&r.kind.as_str()) {
-                    doc["categories"] = json!(["all"]);
-                }
-                doc
-            })
-            .collect();
-        let group_version = if group_name.is_empty() {
-            version.to_string()
-        } else {
-            format!("{group_name}/{version}")
-        };
-        json!({"kind": "APIResourceList", "apiVersion": "v1", "groupVersion": group_version, "resources": resources}).to_string()
-    }
-
     fn resource_request(
         &self,
         group_name: &str,
@@ -378,13 +323,13 @@ impl Api {
             format!("{group_name}/{version}")
         };
         if rest.is_empty() {
-            return Answer::json(200, self.resource_list(group_name, version, group));
+            return Answer::json(200, resource_list(group_name, version, group));
         }
-        match wants_watch(rest, query) {
-            Ok(false) => {}
-            Ok(true) => return watch_not_supported(),
+        let watching = match wants_watch(rest, query) {
+            Ok(watching) => watching,
             Err(problem) => return status(400, "BadRequest", &problem, json!({})),
-        }
+        };
+        let rest = rest.strip_prefix(&["watch"]).unwrap_or(rest);
         let (namespace, plural, name) = match rest {
             ["namespaces", ns, plural] => (Some(*ns), *plural, None),
             ["namespaces", ns, plural, name] => (Some(*ns), *plural, Some(*name)),
@@ -392,7 +337,7 @@ impl Api {
             [plural, name] => (None, *plural, Some(*name)),
             _ => return not_found_path(),
         };
-        let Some(resource) = group.resources.get(plural) else {
+        let Some(resource) = group.resources.get(plural).filter(|r| r.served_in(version)) else {
             return not_found_path();
         };
         if namespace.is_some() && !resource.namespaced {
@@ -421,10 +366,16 @@ impl Api {
         };
         let request = Request {
             api_version: &api_version,
+            group: group_name,
+            version,
+            plural,
             resource,
             namespaced_path: namespace.is_some(),
             table,
         };
+        if watching {
+            return self.watch(&request, slice, name, query);
+        }
         match name {
             Some(name) => self.get_one(&request, slice, name, group_name, plural, &qualified),
             None => self.list(&request, slice, query),
@@ -445,7 +396,7 @@ impl Api {
             .iter()
             .find(|e| e.name == name && (request.namespaced_path || !request.resource.namespaced));
         match found {
-            Some(found) if request.table => Answer::json(200, self.table(&[found], None)),
+            Some(found) if request.table => Answer::json(200, self.table(request, &[found], None)),
             Some(found) => Answer::json(200, found.with_api_version(request.api_version)),
             None => status(
                 404,
@@ -475,7 +426,7 @@ impl Api {
         let page = matching.get(range).unwrap_or_default();
         let next = (end < matching.len()).then(|| (format!("o{end}"), matching.len() - end));
         if request.table {
-            return Answer::json(200, self.table(page, next));
+            return Answer::json(200, self.table(request, page, next));
         }
         let mut metadata = json!({"resourceVersion": "1"});
         if let Some((token, remaining)) = &next {
@@ -498,33 +449,52 @@ impl Api {
     }
 
     /// A `meta.k8s.io/v1` `Table`, as kubectl asks for its default output.
-    fn table(&self, entries: &[&Entry], next: Option<(String, usize)>) -> String {
-        let rows: Vec<Value> = entries
-            .iter()
-            .map(|e| {
-                let mut metadata = json!({"name": e.name});
-                if !e.namespace.is_empty() {
-                    metadata["namespace"] = json!(e.namespace);
-                }
-                if !e.labels.is_empty() {
-                    metadata["labels"] = json!(e.labels);
-                }
-                json!({"cells": [e.name], "object": {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": metadata}})
-            })
-            .collect();
+    fn table(
+        &self,
+        request: &Request<'_>,
+        entries: &[&Entry],
+        next: Option<(String, usize)>,
+    ) -> String {
+        let objects: Vec<Value> = entries.iter().map(|e| e.value()).collect();
         let mut metadata = json!({"resourceVersion": "1"});
         if let Some((token, remaining)) = next {
             metadata["continue"] = json!(token);
             metadata["remainingItemCount"] = json!(remaining);
         }
-        json!({
-            "kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": metadata,
-            "columnDefinitions": [{"name": "Name", "type": "string", "format": "name",
-                "description": "Name must be unique within a namespace.", "priority": 0}],
-            "rows": rows,
-        })
-        .to_string()
+        table::table(self.printer(request), &objects, self.now, metadata).to_string()
     }
+
+    /// How rows of the requested resource are printed: by its definition's columns in the
+    /// requested version when the snapshot defines it, else as a built-in kind.
+    fn printer<'a>(&'a self, request: &Request<'a>) -> table::Printer<'a> {
+        let key = (request.group.to_string(), request.plural.to_string());
+        match self
+            .crds
+            .get(&key)
+            .and_then(|crd| crd.version(request.version))
+        {
+            Some(version) => table::Printer::Crd(&version.printer_columns),
+            None => table::Printer::BuiltIn {
+                group: request.group,
+                kind: &request.resource.kind,
+            },
+        }
+    }
+}
+
+/// Whether a client's `Accept` takes JSON (or anything, or says nothing).
+fn accepts_json(accept: &str) -> bool {
+    accept.trim().is_empty() || accept.contains("json") || accept.contains("*/*")
+}
+
+/// The snapshot's CustomResourceDefinitions that read as such, by group and plural.
+fn definitions(snapshot: &Snapshot) -> BTreeMap<(String, String), Crd> {
+    snapshot
+        .iter()
+        .filter(|(key, _)| key.kind == CRD_KIND && key.group == CRD_GROUP)
+        .filter_map(|(_, stored)| Crd::from_object(&stored.value()).ok())
+        .map(|crd| ((crd.group.clone(), crd.names.plural.clone()), crd))
+        .collect()
 }
 
 fn entry(namespace: String, name: String, mut value: Value) -> Entry {
@@ -548,17 +518,6 @@ fn entry(namespace: String, name: String, mut value: Value) -> Entry {
     }
 }
 
-fn group_document(name: &str, group: &Group) -> Value {
-    let versions: Vec<Value> = group
-        .ordered_versions()
-        .iter()
-        .map(|v| json!({"groupVersion": format!("{name}/{v}"), "version": v}))
-        .collect();
-    let preferred = group.preferred();
-    json!({"kind": "APIGroup", "apiVersion": "v1", "name": name, "versions": versions,
-           "preferredVersion": {"groupVersion": format!("{name}/{preferred}"), "version": preferred}})
-}
-
 fn status(code: u16, reason: &str, message: &str, details: Value) -> Answer {
     let mut body = json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
         "message": message, "reason": reason, "code": code});
@@ -574,15 +533,6 @@ pub(crate) fn internal_error() -> Answer {
         500,
         "InternalError",
         "driftlab serve failed to answer this request (a bug: please report it)",
-        json!({}),
-    )
-}
-
-fn watch_not_supported() -> Answer {
-    status(
-        405,
-        "MethodNotAllowed",
-        "driftlab serve serves a snapshot: watching is not supported",
         json!({}),
     )
 }

@@ -1,5 +1,6 @@
 //! The API over a snapshot: version priority, query strings, paging.
 
+use super::discovery::version_rank;
 use super::query::decode;
 use super::*;
 
@@ -83,4 +84,66 @@ proptest::proptest! {
         let q = parse_query(&text);
         let _ = page_range(&q, 3);
     }
+}
+
+/// The API over the first night of the fixture pair (pods `web-3-abcde`, `web-3-fghij`, … in
+/// `myproject`).
+fn night1() -> Api {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/openshift-backup/openshift-backup201809110015.zip"
+    );
+    let snapshot = crate::source::read(path, &crate::source::ReadOptions::default()).unwrap();
+    Api::new(&snapshot, false)
+}
+
+fn events(answer: &Answer) -> Vec<Value> {
+    let watch = answer.watch.as_ref().expect("a watch");
+    watch
+        .events
+        .iter()
+        .map(|e| serde_json::from_str(e).unwrap())
+        .collect()
+}
+
+#[test]
+fn watches_as_tables_send_column_definitions_once() {
+    let api = night1();
+    let table = "application/json;as=Table;v=v1;g=meta.k8s.io";
+    let answer = api.handle("GET", "/api/v1/namespaces/myproject/pods", "watch=1", table);
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.content_type, "application/json;stream=watch");
+    let events = events(&answer);
+    assert_eq!(events.len(), 3);
+    for (i, event) in events.iter().enumerate() {
+        assert_eq!(event["type"], "ADDED");
+        let object = &event["object"];
+        assert_eq!(object["kind"], "Table");
+        assert_eq!(object["rows"].as_array().unwrap().len(), 1);
+        let definitions = object["columnDefinitions"].as_array().unwrap();
+        assert_eq!(definitions.is_empty(), i > 0, "{object}");
+    }
+    assert_eq!(events[0]["object"]["columnDefinitions"][1]["name"], "Ready");
+}
+
+#[test]
+fn a_watch_of_one_object_and_its_timeout() {
+    let api = night1();
+    let answer = api.handle(
+        "GET",
+        "/api/v1/watch/namespaces/myproject/pods/web-3-abcde",
+        "timeoutSeconds=7&allowWatchBookmarks=true",
+        "",
+    );
+    let events = events(&answer);
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0]["object"]["metadata"]["name"], "web-3-abcde");
+    assert_eq!(events[1]["type"], "BOOKMARK");
+    assert_eq!(events[1]["object"]["kind"], "Pod");
+    let watch = answer.watch.unwrap();
+    assert_eq!(watch.timeout, std::time::Duration::from_secs(7));
+    // A HEAD or a selector error is no watch.
+    let bad = api.handle("GET", "/api/v1/pods", "watch=true&labelSelector=a%20in", "");
+    assert_eq!(bad.status, 400);
+    assert!(bad.watch.is_none());
 }
