@@ -129,18 +129,18 @@ fn custom_resources_print_their_definitions_columns() {
         row(&text, "NAMESPACE"),
         ["NAMESPACE", "NAME", "HOSTNAMES", "AGE"]
     );
-    // The snapshot keeps no creationTimestamp (reading prunes it): no age, an empty cell.
+    // The definition's Age column, counted to the snapshot's time.
     assert_eq!(
         row(&text, "shop"),
-        ["shop", "checkout", "[\"grpc.shop.example\"]", ""]
+        ["shop", "checkout", "[\"grpc.shop.example\"]", "2d"]
     );
     // By short name, with typed columns (integers), a filter, and the definition's Age.
     let text = setup.ok(&["get", "am", "-n", "shop"]);
     let header = row(&text, "NAME");
     assert_eq!(header[..4], ["NAME", "VERSION", "REPLICAS", "READY"]);
-    // Status is pruned on reading too: READY (status.availableReplicas) is empty.
+    // READY is status.availableReplicas: serve keeps the status a comparison prunes.
     let main = row(&text, "main");
-    assert_eq!(main[..4], ["main", "0.27.0", "2", ""]);
+    assert_eq!(main[..4], ["main", "0.27.0", "2", "1"]);
     // Our own: a column whose path no server would take is empty, priority 1 only with -o wide.
     // A date column is an age counted to the snapshot's time (taken 2024-01-10 12:00, due five
     // days before), not to now.
@@ -149,7 +149,7 @@ fn custom_resources_print_their_definitions_columns() {
         row(&text, "NAME"),
         ["NAME", "SIZE", "READY", "BROKEN", "DUE"]
     );
-    assert_eq!(row(&text, "sprocket"), ["sprocket", "7", "", "", "5d"]);
+    assert_eq!(row(&text, "sprocket"), ["sprocket", "7", "True", "", "5d"]);
     let text = setup.ok(&[
         "get",
         "widgets.example.driftlab.io",
@@ -171,7 +171,7 @@ fn custom_resources_print_their_definitions_columns() {
     );
     let text = setup.ok(&["get", "widgets.v1beta1.example.driftlab.io", "-n", "shop"]);
     assert_eq!(row(&text, "NAME"), ["NAME", "AGE"]);
-    assert_eq!(row(&text, "sprocket"), ["sprocket", ""]);
+    assert_eq!(row(&text, "sprocket"), ["sprocket", "45s"]);
 }
 
 #[test]
@@ -248,11 +248,15 @@ fn built_in_kinds_print_kubectls_columns() {
         row(&text, "NAME"),
         ["NAME", "READY", "STATUS", "RESTARTS", "AGE"]
     );
-    // Reading a snapshot prunes status and creationTimestamp: no container is ready, the phase
-    // is empty (an empty cell), and the age unknown.
-    assert_eq!(row(&text, "web-1"), ["web-1", "0/2", "", "0", "<unknown>"]);
+    // serve keeps what a comparison prunes (status, creationTimestamp) beside each object: one
+    // of two containers ready, four restarts, the last two hours before the snapshot was taken,
+    // and an age counted to the snapshot's time (2024-01-10 12:00), not to now.
+    assert_eq!(
+        row(&text, "web-1"),
+        ["web-1", "1/2", "Running", "4 (120m ago)", "5d"]
+    );
     let text = setup.ok(&["get", "all", "-n", "shop"]);
-    assert_eq!(row(&text, "pod/web-1")[..2], ["pod/web-1", "0/2"]);
+    assert_eq!(row(&text, "pod/web-1")[..2], ["pod/web-1", "1/2"]);
     assert_eq!(
         row(&text, "service/web"),
         [
@@ -261,12 +265,12 @@ fn built_in_kinds_print_kubectls_columns() {
             "172.30.0.10",
             "<none>",
             "80/TCP",
-            "<unknown>"
+            "3h"
         ]
     );
     assert_eq!(
         row(&text, "deployment.apps/web"),
-        ["deployment.apps/web", "0/3", "0", "0", "<unknown>"]
+        ["deployment.apps/web", "2/3", "3", "2", "40d"]
     );
     assert!(!text.contains("grpcroute"), "{text}");
     let text = setup.ok(&["get", "svc", "-n", "shop", "-o", "wide"]);
@@ -317,7 +321,7 @@ fn kubectl_get_watch_prints_the_objects_and_ends_at_its_timeout() {
                 "--output-watch-events",
                 timeout,
             ],
-            &["ADDED", "web-1", "0/2"],
+            &["ADDED", "web-1", "1/2"],
         ),
     ];
     for (args, expected) in cases {

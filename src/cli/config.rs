@@ -82,6 +82,7 @@ fn read_options(filter: FilterArgs) -> Result<ReadOptions> {
             kinds: filter.kinds,
             names: filter.names,
         },
+        keep_as_served: false,
     })
 }
 
@@ -404,6 +405,7 @@ pub fn serve_command(args: ServeArgs) -> Result<ServeCommand> {
         },
         read: ReadOptions {
             max_bytes: args.max_bytes,
+            keep_as_served: true,
             ..ReadOptions::default()
         },
         show_secrets: args.show_secrets,

@@ -127,6 +127,7 @@ pub struct SnapshotBuilder {
     filter: ObjectFilter,
     hits: FilterHits,
     default_namespace: Option<String>,
+    keep_as_served: bool,
 }
 
 /// The List kind's information that its items may lack (real list responses omit item `kind`).
@@ -281,7 +282,7 @@ impl SnapshotBuilder {
             .unwrap_or_default()
             .to_string();
         let mut value = Value::Object(object);
-        let provenance = super::Provenance::extract(&value);
+        let provenance = super::Provenance::extract(&value, self.keep_as_served);
         normalize::normalize(&mut value);
         let body = serde_json::to_string(&value)
             .expect("a serde_json Value always serialises")
@@ -338,6 +339,12 @@ impl SnapshotBuilder {
                 }
             }
         }
+    }
+
+    /// Keeps beside each object its `status` and `creationTimestamp` (what normalisation
+    /// removes but an API server shows), for [`StoredObject::value_as_served`].
+    pub fn keep_as_served(&mut self, keep: bool) {
+        self.keep_as_served = keep;
     }
 
     /// Namespaced objects that name no namespace (and have no folder namespace) take `namespace`:

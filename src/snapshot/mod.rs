@@ -103,6 +103,16 @@ impl StoredObject {
             .get("lastApplied")
             .map(|applied| Value::String(applied.to_string()));
         crate::normalize::restore_provenance(&mut value, managed, last_applied);
+        if let Value::Object(object) = &mut value {
+            if let Some(created) = kept.get("creationTimestamp")
+                && let Some(Value::Object(metadata)) = object.get_mut("metadata")
+            {
+                metadata.insert("creationTimestamp".into(), created.clone());
+            }
+            if let Some(status) = kept.get("status") {
+                object.insert("status".into(), status.clone());
+            }
+        }
         value
     }
 
@@ -133,8 +143,18 @@ pub struct Provenance {
 impl Provenance {
     /// Takes what [`Provenance`] keeps out of a raw object, as the compact JSON a
     /// [`StoredObject`] holds; `None` when the object has neither.
-    pub fn extract(object: &Value) -> Option<Box<str>> {
+    pub fn extract(object: &Value, as_served: bool) -> Option<Box<str>> {
         let mut kept = serde_json::Map::new();
+        if as_served {
+            for (name, pointer) in [
+                ("status", "/status"),
+                ("creationTimestamp", "/metadata/creationTimestamp"),
+            ] {
+                if let Some(value) = object.pointer(pointer).filter(|v| !v.is_null()) {
+                    kept.insert(name.into(), value.clone());
+                }
+            }
+        }
         if let Some(list) = object.pointer("/metadata/managedFields")
             && list.as_array().is_some_and(|l| !l.is_empty())
         {

@@ -38,6 +38,9 @@ pub struct ReadOptions {
     /// The namespace of namespaced objects that name none (and are not in an archive's
     /// namespace folder): `--default-namespace`, a single `-n`, the context's, else `default`.
     pub default_namespace: Option<String>,
+    /// Keep beside each object what normalisation removes but an API server shows (its
+    /// `status` and `creationTimestamp`), for `driftlab serve`; a comparison never needs them.
+    pub keep_as_served: bool,
 }
 
 impl Default for ReadOptions {
@@ -46,6 +49,7 @@ impl Default for ReadOptions {
             max_bytes: DEFAULT_MAX_BYTES,
             filter: ObjectFilter::default(),
             default_namespace: None,
+            keep_as_served: false,
         }
     }
 }
@@ -54,6 +58,7 @@ impl Default for ReadOptions {
 fn builder_for(options: &ReadOptions) -> SnapshotBuilder {
     let mut builder = SnapshotBuilder::new(options.filter.clone());
     builder.set_default_namespace(options.default_namespace.clone());
+    builder.keep_as_served(options.keep_as_served);
     builder
 }
 
