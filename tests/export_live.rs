@@ -1033,6 +1033,19 @@ fn verbose_export_logs_every_list_like_the_original_tool() {
 
 #[test]
 fn export_of_a_namespace_keeps_only_the_cluster_scoped_objects_it_refers_to() {
+    let crd = |plural: &str| {
+        let kind = format!(
+            "{}{}",
+            plural[..1].to_uppercase(),
+            &plural[1..plural.len() - 1]
+        );
+        serde_json::json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+            "metadata": {"name": format!("{plural}.example.com")},
+            "spec": {"group": "example.com", "scope": "Namespaced",
+                "names": {"kind": kind, "plural": plural},
+                "versions": [{"name": "v1", "served": true, "storage": true,
+                    "schema": {"openAPIV3Schema": {"type": "object"}}}]}})
+    };
     let dir = tempfile::tempdir().unwrap();
     let snapshot = dir.path().join("cluster.json");
     std::fs::write(
@@ -1050,7 +1063,11 @@ fn export_of_a_namespace_keeps_only_the_cluster_scoped_objects_it_refers_to() {
              "roleRef": {"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
              "subjects": [{"kind": "Group", "name": "devs", "apiGroup": "rbac.authorization.k8s.io"}]},
             {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "edit"}, "rules": []},
-            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "cluster-admin"}, "rules": []}
+            {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "cluster-admin"}, "rules": []},
+            crd("widgets"),
+            crd("gadgets"),
+            {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "namespace": "shop"}, "spec": {}},
+            {"apiVersion": "example.com/v1", "kind": "Gadget", "metadata": {"name": "g", "namespace": "other"}, "spec": {}}
         ]})
         .to_string(),
     )
@@ -1069,6 +1086,13 @@ fn export_of_a_namespace_keeps_only_the_cluster_scoped_objects_it_refers_to() {
     assert_eq!(names(&referenced, "StorageClass"), ["fast"]);
     assert_eq!(names(&referenced, "ClusterRole"), ["edit"]);
     assert_eq!(names(&referenced, "Namespace"), ["shop"]);
+    // The definition of the custom resources the project holds, so that comparing two nights
+    // of it reads them through their schema.
+    assert_eq!(names(&referenced, "Widget"), ["w"]);
+    assert_eq!(
+        names(&referenced, "CustomResourceDefinition"),
+        ["widgets.example.com"]
+    );
     assert_eq!(manifest(&referenced)["clusterScoped"], "referenced");
 
     let all_dir = tempfile::tempdir().unwrap();

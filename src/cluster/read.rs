@@ -313,6 +313,12 @@ impl Tally {
                         items
                             .iter()
                             .for_each(|i| referenced.note(&resource.kind, i));
+                        let custom =
+                            crate::snapshot::kinds::lookup(&resource.kind, &resource.group)
+                                .is_none();
+                        if custom && !items.is_empty() {
+                            referenced.note_custom(&resource.plural, &resource.group);
+                        }
                     } else {
                         items.retain(|i| {
                             let name = i.pointer("/metadata/name").and_then(Value::as_str);

@@ -12,6 +12,7 @@ pub const KINDS: &[(&str, &str)] = &[
     ("storage.k8s.io", "StorageClass"),
     ("rbac.authorization.k8s.io", "ClusterRole"),
     ("scheduling.k8s.io", "PriorityClass"),
+    ("apiextensions.k8s.io", "CustomResourceDefinition"),
 ];
 
 /// Names of cluster-scoped objects referred to, by `(group, kind)`.
@@ -63,6 +64,17 @@ impl Referenced {
             }
             _ => {}
         }
+    }
+
+    /// Notes that objects of a custom resource type (`plural` of `group`) were read: its
+    /// CustomResourceDefinition says how to compare them, so the archive keeps it.
+    pub fn note_custom(&mut self, plural: &str, group: &str) {
+        let definition = format!("{plural}.{group}");
+        self.add(
+            "apiextensions.k8s.io",
+            "CustomResourceDefinition",
+            &definition,
+        );
     }
 
     /// Whether the object `name` of `group`/`kind` is referred to.
