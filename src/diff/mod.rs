@@ -225,7 +225,8 @@ fn compare_pair(
     let read = |stored: &StoredObject, schema: Option<&Arc<Node>>| {
         let mut value = stored.value();
         if let Some(schema) = schema {
-            defaulting::apply_to_object(&mut value, schema);
+            let mut budget = defaulting::budget_for(stored.body.len());
+            defaulting::apply_to_object(&mut value, schema, &mut budget);
         }
         value
     };

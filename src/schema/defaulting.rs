@@ -6,14 +6,25 @@
 //!
 //! Applied to both sides before a comparison, so that a manifest that leaves a field to its
 //! default and a cluster that filled it in read the same.
+//!
+//! Defaults are copied into every list item that lacks them, so a large default and a long list
+//! multiply: the bytes one object may gain are bounded ([`budget_for`]); past that, the rest of
+//! its defaults are left out (they then show as changes, never as a hidden one).
 
 use serde_json::Value;
 
 use super::structural::{Node, Shape};
 
-/// Fills in `schema`'s defaults in `value`, the whole object of a custom resource. Its
-/// `metadata` is the API server's own and is left alone, as the server does.
-pub fn apply_to_object(value: &mut Value, schema: &Node) {
+/// How many bytes of defaults an object of `size` bytes may gain: eight times its own size, and
+/// at least 1 MiB. Real defaults add a fraction of an object.
+pub fn budget_for(size: usize) -> usize {
+    size.saturating_mul(8).max(1 << 20)
+}
+
+/// Fills in `schema`'s defaults in `value`, the whole object of a custom resource, spending at
+/// most `budget` bytes. Its `metadata` is the API server's own and is left alone, as the server
+/// does.
+pub fn apply_to_object(value: &mut Value, schema: &Node, budget: &mut usize) {
     let Value::Object(object) = value else {
         return;
     };
@@ -24,20 +35,20 @@ pub fn apply_to_object(value: &mut Value, schema: &Node) {
         if matches!(key.as_str(), "metadata" | "apiVersion" | "kind") {
             continue;
         }
-        fill(object, key, property);
+        fill(object, key, property, budget);
     }
     for (key, field) in object.iter_mut() {
         if matches!(key.as_str(), "metadata" | "apiVersion" | "kind") {
             continue;
         }
         if let Some(property) = properties.get(key) {
-            apply(field, property);
+            apply(field, property, budget);
         }
     }
 }
 
-/// Fills in the defaults of `schema` in `value`.
-pub fn apply(value: &mut Value, schema: &Node) {
+/// Fills in the defaults of `schema` in `value`, spending at most `budget` bytes.
+pub fn apply(value: &mut Value, schema: &Node, budget: &mut usize) {
     match (value, &schema.shape) {
         (
             Value::Object(object),
@@ -47,11 +58,11 @@ pub fn apply(value: &mut Value, schema: &Node) {
             },
         ) => {
             for (key, property) in properties {
-                fill(object, key, property);
+                fill(object, key, property, budget);
             }
             for (key, field) in object.iter_mut() {
                 if let Some(property) = properties.get(key).or(additional.as_deref()) {
-                    apply(field, property);
+                    apply(field, property, budget);
                 }
             }
         }
@@ -62,7 +73,7 @@ pub fn apply(value: &mut Value, schema: &Node) {
             },
         ) => {
             for value in items {
-                apply(value, item);
+                apply(value, item, budget);
             }
         }
         _ => {}
@@ -71,16 +82,25 @@ pub fn apply(value: &mut Value, schema: &Node) {
 
 /// Gives `object[key]` the default of `property` when it is absent (or a `null` that may not
 /// be one).
-fn fill(object: &mut serde_json::Map<String, Value>, key: &str, property: &Node) {
+fn fill(
+    object: &mut serde_json::Map<String, Value>,
+    key: &str,
+    property: &Node,
+    budget: &mut usize,
+) {
     let Some(default) = &property.default else {
         return;
     };
+    if property.default_bytes > *budget {
+        return;
+    }
     let absent = match object.get(key) {
         None => true,
         Some(Value::Null) => !property.nullable,
         Some(_) => false,
     };
     if absent {
+        *budget -= property.default_bytes;
         object.insert(key.to_string(), default.clone());
     }
 }
@@ -119,7 +139,7 @@ mod tests {
             "listeners": [{}, {"allowedRoutes": {"namespaces": {}}}],
             "byName": {"a": {}, "b": {"weight": 5}}
         }});
-        apply_to_object(&mut object, &schema());
+        apply_to_object(&mut object, &schema(), &mut budget_for(0));
         assert_eq!(
             object,
             json!({"metadata": {}, "spec": {
@@ -138,7 +158,7 @@ mod tests {
     fn a_default_never_replaces_a_value_and_nullable_nulls_stay() {
         let mut object = json!({"spec": {"replicas": 3, "mode": null,
             "listeners": [{"allowedRoutes": {"namespaces": {"from": "All"}}}]}});
-        apply_to_object(&mut object, &schema());
+        apply_to_object(&mut object, &schema(), &mut budget_for(0));
         assert_eq!(object["spec"]["replicas"], 3);
         assert_eq!(object["spec"]["mode"], Value::Null);
         assert_eq!(
@@ -146,7 +166,7 @@ mod tests {
             "All"
         );
         let mut nulls = json!({"spec": {"replicas": null}});
-        apply_to_object(&mut nulls, &schema());
+        apply_to_object(&mut nulls, &schema(), &mut budget_for(0));
         assert_eq!(
             nulls["spec"]["replicas"], 1,
             "a null that may not be one is absent"
@@ -154,9 +174,33 @@ mod tests {
     }
 
     #[test]
+    fn a_large_default_copied_into_many_items_stops_at_the_budget() {
+        let big = "x".repeat(100_000);
+        let schema = compile(
+            &json!({"type": "object", "properties": {"spec": {"type": "object",
+            "properties": {"items": {"type": "array", "items": {"type": "object", "properties": {
+                "blob": {"type": "string", "default": big}}}}}}}}),
+        )
+        .unwrap();
+        let mut object = json!({"spec": {"items": vec![json!({}); 1000]}});
+        let mut budget = budget_for(0);
+        apply_to_object(&mut object, &schema, &mut budget);
+        let filled = object["spec"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|item| item.get("blob").is_some())
+            .count();
+        assert_eq!(
+            filled, 10,
+            "1 MiB buys ten copies of 100 kB, not a thousand"
+        );
+    }
+
+    #[test]
     fn an_absent_parent_with_a_default_is_filled_in_and_then_defaulted() {
         let mut object = json!({"metadata": {"name": "x"}});
-        apply_to_object(&mut object, &schema());
+        apply_to_object(&mut object, &schema(), &mut budget_for(0));
         assert_eq!(object["spec"], json!({"replicas": 1, "mode": "Same"}));
         assert_eq!(
             object["metadata"],

@@ -23,6 +23,8 @@ pub struct Node {
     pub shape: Shape,
     /// The value the API server fills in when the field is absent.
     pub default: Option<Value>,
+    /// The size of `default` as JSON, counted against a defaulting budget.
+    pub default_bytes: usize,
     /// Whether `null` is a value here (else a `null` reads as absent and is defaulted).
     pub nullable: bool,
     /// `x-kubernetes-preserve-unknown-fields`: fields the schema does not name are kept, and
@@ -148,9 +150,11 @@ fn compile_node(schema: &Value, depth: usize, budget: &mut usize) -> Result<Node
         }
         _ => Shape::Scalar,
     };
+    let default = schema.get("default").cloned();
     Ok(Node {
         shape,
-        default: schema.get("default").cloned(),
+        default_bytes: default.as_ref().map_or(0, |d| d.to_string().len()),
+        default,
         nullable: flag("nullable"),
         preserve_unknown: flag("x-kubernetes-preserve-unknown-fields"),
     })
