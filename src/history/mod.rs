@@ -254,7 +254,8 @@ pub fn build(archives: &[SeriesArchive], options: &HistoryOptions) -> Result<His
                     continue;
                 }
             };
-            let schemas = crate::schema::own(&mut snapshot);
+            let kinds = crate::schema::kinds_in(&[&snapshot]);
+            let schemas = crate::schema::own(&mut snapshot, &kinds);
             diagnostics.extend(snapshot.diagnostics.iter().cloned());
             infos.push(snapshot.info.clone());
             asked_for.look_in(&snapshot, options);

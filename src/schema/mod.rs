@@ -15,9 +15,10 @@ pub mod crd;
 pub mod defaulting;
 pub mod structural;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::snapshot::{Diagnostic, Level, ObjectKey, Snapshot};
@@ -59,8 +60,8 @@ pub struct Schemas {
 impl Schemas {
     /// Compiles `definitions` (each with the name of where it was found, for warnings); returns
     /// the schemas and one warning per definition that cannot be used.
-    pub fn from_definitions<'a>(
-        definitions: impl IntoIterator<Item = (&'a str, Value)>,
+    pub fn from_definitions(
+        definitions: impl IntoIterator<Item = (String, Value)>,
     ) -> (Schemas, Vec<String>) {
         let mut schemas = Schemas::default();
         let mut warnings = Vec::new();
@@ -171,10 +172,52 @@ impl SchemaSides {
     }
 }
 
-/// The CustomResourceDefinitions `snapshot` read, as `(where, object)`.
-pub fn definitions_in(snapshot: &Snapshot) -> Vec<(String, Value)> {
+/// The kinds of the objects of `snapshots`, as `(group, kind)`: the custom resources among them
+/// are those whose definitions a comparison needs.
+pub fn kinds_in(snapshots: &[&Snapshot]) -> HashSet<(String, String)> {
+    snapshots
+        .iter()
+        .flat_map(|snapshot| snapshot.kinds())
+        .map(|(kind, group)| (group, kind))
+        .collect()
+}
+
+/// What a definition defines, read without building the rest of it (its schema may be large).
+#[derive(Deserialize)]
+struct Head {
+    spec: HeadSpec,
+}
+
+#[derive(Deserialize)]
+struct HeadSpec {
+    group: String,
+    names: HeadNames,
+}
+
+#[derive(Deserialize)]
+struct HeadNames {
+    kind: String,
+}
+
+/// The CustomResourceDefinitions `snapshot` read, as `(where, object)`: all of them, or with
+/// `needed` only those of these `(group, kind)`s. A cluster holds hundreds of definitions, some
+/// of megabytes; a comparison needs those of the kinds it compares. A definition whose kind
+/// cannot be read is kept, so that what is wrong with it is said.
+pub fn definitions_in(
+    snapshot: &Snapshot,
+    needed: Option<&HashSet<(String, String)>>,
+) -> Vec<(String, Value)> {
     snapshot
         .definitions()
+        .filter(|stored| {
+            let Some(needed) = needed else {
+                return true;
+            };
+            match serde_json::from_str::<Head>(&stored.body) {
+                Ok(head) => needed.contains(&(head.spec.group, head.spec.names.kind)),
+                Err(_) => true,
+            }
+        })
         .map(|stored| {
             (
                 format!("{}: {}", snapshot.info.label, stored.origin),
@@ -188,16 +231,15 @@ pub fn definitions_in(snapshot: &Snapshot) -> Vec<(String, Value)> {
 /// snapshots' diagnostics, takes cluster-scoped custom resources out of the namespace a
 /// manifests folder gave them, and returns the schemas for the diff.
 pub fn prepare(old: &mut Snapshot, new: &mut Snapshot, extra: &Schemas) -> SchemaSides {
-    let (old_own, new_own) = (own(old), own(new));
+    let needed = kinds_in(&[old, new]);
+    let (old_own, new_own) = (own(old, &needed), own(new, &needed));
     pair(old, new, &old_own, &new_own, extra)
 }
 
-/// The schemas of the definitions `snapshot` read; those that cannot be used are named in its
-/// diagnostics.
-pub fn own(snapshot: &mut Snapshot) -> Schemas {
-    let found = definitions_in(snapshot);
-    let (schemas, warnings) =
-        Schemas::from_definitions(found.iter().map(|(s, v)| (s.as_str(), v.clone())));
+/// The schemas of the definitions `snapshot` read of the `needed` kinds ([`kinds_in`]); those
+/// that cannot be used are named in its diagnostics.
+pub fn own(snapshot: &mut Snapshot, needed: &HashSet<(String, String)>) -> Schemas {
+    let (schemas, warnings) = Schemas::from_definitions(definitions_in(snapshot, Some(needed)));
     snapshot
         .diagnostics
         .extend(warnings.into_iter().map(|message| Diagnostic {

@@ -60,7 +60,7 @@ fn unusable_and_conflicting_definitions_are_named_once_and_dropped() {
     let mut broken = definition("Namespaced");
     broken["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
         ["ports"] = json!({"type": "array", "x-kubernetes-list-type": "map"});
-    let (schemas, warnings) = Schemas::from_definitions([("crds.yaml", broken)]);
+    let (schemas, warnings) = Schemas::from_definitions([("crds.yaml".into(), broken)]);
     assert!(schemas.is_empty());
     assert_eq!(warnings.len(), 1);
     assert!(
@@ -73,7 +73,7 @@ fn unusable_and_conflicting_definitions_are_named_once_and_dropped() {
     let mut other = definition("Namespaced");
     other["metadata"]["name"] = json!("gadgets.example.com");
     let (schemas, warnings) =
-        Schemas::from_definitions([("a", definition("Namespaced")), ("b", other)]);
+        Schemas::from_definitions([("a".into(), definition("Namespaced")), ("b".into(), other)]);
     assert!(schemas.resource("example.com", "Widget").is_none());
     assert!(
         warnings[0].contains("neither schema is used"),
@@ -83,16 +83,41 @@ fn unusable_and_conflicting_definitions_are_named_once_and_dropped() {
 
 #[test]
 fn each_side_reads_its_own_definition_first() {
-    let own = Schemas::from_definitions([("a", definition("Namespaced"))]).0;
+    let own = Schemas::from_definitions([("a".into(), definition("Namespaced"))]).0;
     let mut changed = definition("Cluster");
     changed["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]["properties"]
         ["size"]["default"] = json!(5);
-    let other = Schemas::from_definitions([("b", changed)]).0;
+    let other = Schemas::from_definitions([("b".into(), changed)]).0;
     let layered = own.then(&other);
     let resource = layered.resource("example.com", "Widget").unwrap();
     assert!(resource.namespaced);
     assert_ne!(
         resource.digest,
         other.resource("example.com", "Widget").unwrap().digest
+    );
+}
+
+#[test]
+fn only_the_definitions_of_kinds_the_comparison_holds_are_compiled() {
+    let mut gadget = definition("Namespaced");
+    gadget["metadata"]["name"] = json!("gadgets.example.com");
+    gadget["spec"]["names"] = json!({"kind": "Gadget", "plural": "gadgets"});
+    let mut old = Snapshot::of(vec![definition("Namespaced"), gadget, widget(Some("shop"))]);
+    let mut new = Snapshot::of(vec![]);
+    let sides = prepare(&mut old, &mut new, &Schemas::default());
+    assert!(sides.old.resource("example.com", "Widget").is_some());
+    assert!(
+        sides.old.resource("example.com", "Gadget").is_none(),
+        "no Gadget to compare"
+    );
+    // A definition whose kind cannot be read is still read, to say what is wrong with it.
+    let broken = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "broken.example.com"}, "spec": {"group": 7}});
+    let mut old = Snapshot::of(vec![broken, widget(Some("shop"))]);
+    prepare(&mut old, &mut Snapshot::of(vec![]), &Schemas::default());
+    assert!(
+        old.diagnostics
+            .iter()
+            .any(|d| d.message.contains("broken.example.com"))
     );
 }

@@ -93,7 +93,7 @@ pub fn definitions(
     let mut found = Vec::new();
     for path in paths {
         let snapshot = read(path, &options)?;
-        let definitions = crate::schema::definitions_in(&snapshot);
+        let definitions = crate::schema::definitions_in(&snapshot, None);
         if definitions.is_empty() {
             return Err(Error::input(
                 path,
@@ -102,9 +102,7 @@ pub fn definitions(
         }
         found.extend(definitions);
     }
-    let (schemas, warnings) = crate::schema::Schemas::from_definitions(
-        found.iter().map(|(s, v)| (s.as_str(), v.clone())),
-    );
+    let (schemas, warnings) = crate::schema::Schemas::from_definitions(found);
     let diagnostics = warnings
         .into_iter()
         .map(|message| crate::snapshot::Diagnostic {
