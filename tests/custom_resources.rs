@@ -423,3 +423,86 @@ fn status_and_generation_churn_of_custom_resources_stay_hidden() {
     assert_eq!(code, Some(0), "{out}{err}");
     assert!(out.contains("11 unchanged"), "{out}");
 }
+
+/// A night's archive as a plain zip of manifests (driftlab reads any zip of manifests), named
+/// with its date so that `history` orders it.
+fn night_archive(dir: &Path, stamp: &str, objects: &[Value]) {
+    let items: Vec<(String, Vec<u8>)> = objects
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (format!("objects/{i}.json"), o.to_string().into_bytes()))
+        .collect();
+    let entries: Vec<(&str, &[u8])> = items
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    std::fs::write(
+        dir.join(format!("driftlab-{stamp}.zip")),
+        common::zip_bytes(&entries, false),
+    )
+    .unwrap();
+}
+
+#[test]
+fn history_reads_each_night_through_its_definitions() {
+    let Some(crd) = corpus("crds/prometheus-operator/monitoring.coreos.com_alertmanagers.yaml")
+    else {
+        return;
+    };
+    let definition = yaml_file(&crd);
+    let manifest = |reordered: bool| {
+        let mut ports = vec![
+            json!({"containerPort": 9093, "name": "web", "protocol": "TCP"}),
+            json!({"containerPort": 9094, "name": "mesh", "protocol": "UDP"}),
+        ];
+        if reordered {
+            ports.reverse();
+        }
+        json!({"apiVersion": "monitoring.coreos.com/v1", "kind": "Alertmanager",
+            "metadata": {"name": "main", "namespace": "shop"},
+            "spec": {"replicas": 3, "containers": [{"name": "alertmanager", "ports": ports}]}})
+    };
+    // Night 2 as the operator's API server stores it: defaults filled in, the ports reordered.
+    let mut defaulted = manifest(true);
+    defaulted["spec"]["portName"] = json!("web");
+    defaulted["spec"]["retention"] = json!("120h");
+    let dir = tempfile::tempdir().unwrap();
+    for (with_definition, folder) in [(true, "with"), (false, "without")] {
+        let folder = dir.path().join(folder);
+        std::fs::create_dir_all(&folder).unwrap();
+        let mut one = vec![manifest(false)];
+        let mut two = vec![defaulted.clone()];
+        if with_definition {
+            one.push(definition.clone());
+            two.push(definition.clone());
+        }
+        night_archive(&folder, "202612050015", &one);
+        night_archive(&folder, "202612060015", &two);
+    }
+    let history = |folder: &str| {
+        let output = driftlab()
+            .args(["history", "-o", "json"])
+            .arg(dir.path().join(folder))
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+        let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        report["nights"][0]["summary"]["changed"].clone()
+    };
+    assert_eq!(
+        history("with"),
+        json!(0),
+        "defaults and a reorder are no change"
+    );
+    assert_eq!(
+        history("without"),
+        json!(1),
+        "the control: without the CRD they are"
+    );
+}
+
+/// The corpus's YAML definition as a JSON value.
+fn yaml_file(path: &Path) -> Value {
+    let text = std::fs::read_to_string(path).unwrap();
+    serde_saphyr::from_str(&text).expect("the corpus definition is YAML")
+}
