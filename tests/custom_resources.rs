@@ -506,3 +506,74 @@ fn yaml_file(path: &Path) -> Value {
     let text = std::fs::read_to_string(path).unwrap();
     serde_saphyr::from_str(&text).expect("the corpus definition is YAML")
 }
+
+fn gateway(from: Option<&str>) -> Value {
+    let mut listener =
+        json!({"name": "https", "port": 443, "protocol": "HTTPS", "hostname": "shop.example.com"});
+    if let Some(from) = from {
+        listener["allowedRoutes"] = json!({"namespaces": {"from": from}});
+    }
+    json!({"apiVersion": "gateway.networking.k8s.io/v1", "kind": "Gateway",
+        "metadata": {"name": "shop", "namespace": "shop"},
+        "spec": {"gatewayClassName": "envoy", "listeners": [listener]}})
+}
+
+/// The part of the Gateway API's Gateway definition that matters here, as upstream writes it:
+/// listeners keyed by name, `allowedRoutes` and its `from` defaulted to `Same`.
+fn gateway_definition() -> Value {
+    let from = json!({"type": "string", "default": "Same", "enum": ["All", "Selector", "Same"]});
+    let allowed = json!({"type": "object", "default": {"namespaces": {"from": "Same"}},
+        "properties": {"namespaces": {"type": "object", "default": {"from": "Same"},
+            "properties": {"from": from}}}});
+    let listener = json!({"type": "object", "properties": {
+        "name": {"type": "string"}, "port": {"type": "integer"}, "protocol": {"type": "string"},
+        "hostname": {"type": "string"}, "allowedRoutes": allowed}});
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object", "properties": {
+        "gatewayClassName": {"type": "string"},
+        "listeners": {"type": "array", "x-kubernetes-list-type": "map",
+            "x-kubernetes-list-map-keys": ["name"], "items": listener}}}}});
+    json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "gateways.gateway.networking.k8s.io"},
+        "spec": {"group": "gateway.networking.k8s.io", "scope": "Namespaced",
+            "names": {"kind": "Gateway", "plural": "gateways", "shortNames": ["gtw"]},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": schema}}]}})
+}
+
+#[test]
+fn a_gateway_listener_opened_to_every_namespace_is_a_security_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = dir.path().join("git");
+    write_json(&git, "gateway.json", &gateway(None));
+    let run = |live: &Value| {
+        let folder = dir.path().join("live");
+        write_json(&folder, "gateway.json", live);
+        write_json(&folder, "crd.json", &gateway_definition());
+        let output = driftlab()
+            .args(["diff", "--desired", "-o", "json"])
+            .arg(&git)
+            .arg(&folder)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_str(&stdout(&output)).unwrap();
+        (output.status.code(), report)
+    };
+    // The cluster's default (Same) is no drift; a script's `All` is, and ranks as security.
+    let (code, report) = run(&gateway(Some("Same")));
+    assert_eq!(code, Some(0), "{report}");
+    let mut opened = gateway(Some("All"));
+    opened["metadata"]["managedFields"] = json!([{"manager": "night-fix.sh", "operation": "Update",
+        "apiVersion": "gateway.networking.k8s.io/v1", "time": "2026-12-06T23:10:00Z",
+        "fieldsType": "FieldsV1", "fieldsV1": {"f:spec": {"f:listeners": {}}}}]);
+    let (code, report) = run(&opened);
+    assert_eq!(code, Some(1), "{report}");
+    let culprit = &report["culprits"][0];
+    assert_eq!(culprit["category"], "security", "{report}");
+    assert_eq!(culprit["kind"], "Gateway");
+    let change = &report["objects"][0]["changes"][0];
+    assert_eq!(
+        change["path"],
+        "spec.listeners[https].allowedRoutes.namespaces.from"
+    );
+    assert_eq!(change["manager"], "night-fix.sh");
+}

@@ -107,6 +107,7 @@ impl Facts {
             "SecurityContextConstraints" => self.security_context_constraints(object),
             "ServiceAccount" => self.service_account(object),
             "Namespace" => self.namespace(object),
+            "Gateway" => self.gateway(object),
             _ => {}
         }
     }
@@ -133,6 +134,7 @@ pub fn covers(kind: &str) -> bool {
                 | "SecurityContextConstraints"
                 | "ServiceAccount"
                 | "Namespace"
+                | "Gateway"
         )
 }
 

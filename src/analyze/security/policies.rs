@@ -1,6 +1,7 @@
 //! The facts of admission and network policy: webhook configurations (each webhook but its
 //! `caBundle`), admission and network policies (the whole spec), SCCs (the whole object), a
-//! service account's token automount, a namespace's enforced Pod Security level.
+//! service account's token automount, a namespace's enforced Pod Security level, which namespaces
+//! may attach routes to a Gateway API listener.
 
 use serde_json::Value;
 
@@ -53,6 +54,36 @@ impl Facts {
             self.add(
                 format!("automountServiceAccountToken: {value}"),
                 "/automountServiceAccountToken".into(),
+            );
+        }
+    }
+
+    /// A Gateway API Gateway: a listener open to routes of other namespaces
+    /// (`allowedRoutes.namespaces.from` `All`, or `Selector` with its selector). `from` defaults
+    /// to `Same`, which grants nothing: a listener that keeps to its namespace is no fact, so
+    /// adding one is no security change, and opening one is.
+    pub(super) fn gateway(&mut self, object: &Value) {
+        let Some(listeners) = object.pointer("/spec/listeners").and_then(Value::as_array) else {
+            return;
+        };
+        for (index, listener) in listeners.iter().enumerate() {
+            let Some(namespaces) = listener.pointer("/allowedRoutes/namespaces") else {
+                continue;
+            };
+            let from = namespaces
+                .get("from")
+                .and_then(Value::as_str)
+                .unwrap_or("Same");
+            if from == "Same" {
+                continue;
+            }
+            self.add(
+                format!(
+                    "spec.listeners[{}].allowedRoutes.namespaces: {}",
+                    str_field(listener, "name"),
+                    canonical(namespaces)
+                ),
+                format!("/spec/listeners/{index}/allowedRoutes/namespaces"),
             );
         }
     }

@@ -335,3 +335,32 @@ fn label_selectors_select_as_the_api_server_does() {
         &labels
     ));
 }
+
+#[test]
+fn a_gateway_listener_is_a_fact_only_when_open_to_other_namespaces() {
+    let gateway = |allowed: Value| {
+        json!({"kind": "Gateway", "spec": {"listeners": [
+            {"name": "web", "port": 80},
+            {"name": "https", "port": 443, "allowedRoutes": allowed}
+        ]}})
+    };
+    let facts = |object: Value| -> Vec<String> {
+        Facts::of("Gateway", &object)
+            .iter()
+            .map(|f| f.what.to_string())
+            .collect()
+    };
+    assert!(facts(gateway(json!({"namespaces": {"from": "Same"}}))).is_empty());
+    assert!(
+        facts(gateway(json!({"namespaces": {}}))).is_empty(),
+        "Same by default"
+    );
+    assert_eq!(
+        facts(gateway(json!({"namespaces": {"from": "All"}}))),
+        [r#"spec.listeners[https].allowedRoutes.namespaces: {"from":"All"}"#]
+    );
+    let selector = facts(gateway(json!({"namespaces": {"from": "Selector",
+        "selector": {"matchLabels": {"shared": "yes"}}}})));
+    assert_eq!(selector.len(), 1);
+    assert!(selector[0].contains("shared"), "{selector:?}");
+}
