@@ -43,17 +43,7 @@ pub struct DiffCommand {
 
 /// Reads both snapshots (in parallel), compares them and writes the report to stdout.
 pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
-    let (mut old, new) = read::read_both(command)?;
-    checks::refuse_what_matched_nothing(command, &old, &new)?;
-    checks::refuse_unused_mapping(command, &old, &new)?;
-    if !command.namespace_map.is_empty() {
-        crate::snapshot::map_namespaces(&mut old, &command.namespace_map);
-    }
-    checks::warn_about_secret_hashes(&old, &new, &command.diff, command.quiet);
-    for snapshot in [&old, &new] {
-        print_diagnostics(snapshot, command.quiet);
-    }
-
+    let (old, new) = read_and_check(command)?;
     let report = diff_snapshots(&old, &new, &command.diff);
     let findings = Findings::new(command.format, report, |report| {
         analyze::analyze(&old, &new, report, &command.analyze)
@@ -80,6 +70,25 @@ pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Reads both sides as `command` asks (a `live` side restricted to what the other holds), refuses
+/// what matched nothing, maps namespaces, and prints what reading had to say: the sides of a diff,
+/// and of a revert, which compares the same way.
+pub(crate) fn read_and_check(
+    command: &DiffCommand,
+) -> Result<(crate::snapshot::Snapshot, crate::snapshot::Snapshot)> {
+    let (mut old, new) = read::read_both(command)?;
+    checks::refuse_what_matched_nothing(command, &old, &new)?;
+    checks::refuse_unused_mapping(command, &old, &new)?;
+    if !command.namespace_map.is_empty() {
+        crate::snapshot::map_namespaces(&mut old, &command.namespace_map);
+    }
+    checks::warn_about_secret_hashes(&old, &new, &command.diff, command.quiet);
+    for snapshot in [&old, &new] {
+        print_diagnostics(snapshot, command.quiet);
+    }
+    Ok((old, new))
 }
 
 mod checks;
