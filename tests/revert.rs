@@ -72,12 +72,13 @@ fn write_json(dir: &Path, name: &str, value: &Value) -> PathBuf {
     path
 }
 
-/// `driftlab diff GOOD after`: its exit status and report.
-fn diff(good: &Path, after: &Path) -> (Option<i32>, String) {
+/// `driftlab diff GOOD after args…`: its exit status and report.
+fn diff(good: &Path, after: &Path, args: &[&str]) -> (Option<i32>, String) {
     let output = driftlab()
         .arg("diff")
         .arg(good)
         .arg(after)
+        .args(args)
         .output()
         .unwrap();
     (output.status.code(), stdout(&output))
@@ -95,7 +96,9 @@ fn patches_apply_to_todays_objects_and_leave_no_difference() {
         let after = kubectl_patch(&kubectl, home.path(), &today, patch)
             .unwrap_or_else(|e| panic!("{object}: {e}\n{patch:#}"));
         let after = write_json(home.path(), file, &after);
-        let (code, report) = diff(&repo(&format!("{GOOD}/{file}")), &after);
+        // The autoscaler's replicas are left to it (a skip, below).
+        let args = ["--ignore", "spec.replicas"];
+        let (code, report) = diff(&repo(&format!("{GOOD}/{file}")), &after, &args);
         assert_eq!(code, Some(0), "{object} still differs:\n{report}");
     }
     // The Deployment: today's indices (web is container 1 today), the hand-added entries
@@ -314,8 +317,21 @@ fn added_objects_are_named_unless_delete_added() {
 }
 
 #[test]
-fn a_controller_owned_pod_is_skipped_naming_its_owner() {
+fn what_controllers_set_is_skipped_naming_the_controller() {
     let (plan, _) = plan(GOOD, CURRENT, &[]);
+    // Replicas an autoscaler sets are its own.
+    let replicas = action(&plan, "skip", "Deployment", "web");
+    assert!(
+        replicas["reason"]
+            .as_str()
+            .unwrap()
+            .contains("HorizontalPodAutoscaler web"),
+        "{replicas:#}"
+    );
+    assert_eq!(replicas["reverts"], json!(["spec.replicas"]));
+    let patch = action(&plan, "patch", "Deployment", "web")["patch"].to_string();
+    assert!(!patch.contains("/spec/replicas"), "{patch}");
+    // A pod a ReplicaSet made is the ReplicaSet's.
     let pod = action(&plan, "skip", "Pod", "web-5d9c-abcde");
     assert!(
         pod["reason"]
@@ -450,7 +466,11 @@ fn live_through_driftlab_serve() {
     std::fs::write(&file, &served_object.stdout).unwrap();
     let after = kubectl_patch(&kubectl, home.path(), &file, patch).unwrap();
     let after = write_json(home.path(), "after.json", &after);
-    let (code, report) = diff(&repo(&format!("{GOOD}/web.json")), &after);
+    let (code, report) = diff(
+        &repo(&format!("{GOOD}/web.json")),
+        &after,
+        &["--ignore", "spec.replicas"],
+    );
     assert_eq!(code, Some(0), "{report}");
 }
 
