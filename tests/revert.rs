@@ -558,3 +558,30 @@ fn yaml_output_holds_the_objects_to_create_and_the_patches() {
         "{text}"
     );
 }
+
+#[test]
+fn the_guide_example_is_what_the_binary_prints() {
+    let guide = std::fs::read_to_string(repo("docs/guide.md")).unwrap();
+    let section = guide
+        .split("## Putting it back: `driftlab revert`")
+        .nth(1)
+        .expect("the guide's section");
+    let shown = section
+        .split("```bash\n")
+        .nth(1)
+        .and_then(|block| block.split("\n```").next())
+        .expect("the example's output");
+    let output = revert(&[
+        CULPRITS_OLD,
+        CULPRITS_NEW,
+        "--culprit",
+        "1",
+        "--context",
+        "prod",
+    ]);
+    assert_eq!(
+        stdout(&output).trim_end(),
+        shown,
+        "docs/guide.md is out of date"
+    );
+}
