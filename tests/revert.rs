@@ -499,6 +499,18 @@ fn culprit_1_of_the_culprits_fixture_reverts_that_culprit_alone() {
         "{plan:#}"
     );
 
+    // Culprit 2, a pod edited by hand, is its controller's to put right.
+    let (pod, _) = self::plan(CULPRITS_OLD, CULPRITS_NEW, &["--culprit", "2"]);
+    let skip = action(&pod, "skip", "Pod", "web-4-x7k2p");
+    assert!(
+        skip["reason"]
+            .as_str()
+            .unwrap()
+            .contains("DeploymentConfig web"),
+        "{skip:#}"
+    );
+    assert_eq!(pod["actions"].as_array().unwrap().len(), 1, "{pod:#}");
+
     let beyond = revert(&[CULPRITS_OLD, CULPRITS_NEW, "--culprit", "99"]);
     assert_eq!(beyond.status.code(), Some(2));
     assert!(stdout(&beyond).is_empty());

@@ -33,6 +33,8 @@ pub(super) fn select(
         Some(n) => culprit_items(report, analysis, n)?,
         None => visible_items(report, analysis),
     };
+    let mut seen = HashSet::new();
+    items.retain(|item| seen.insert((item.key.clone(), item.what as u8)));
     if let Some(accepts) = selection.object {
         items.retain(|item| accepts(&item.key, None));
     }
@@ -121,7 +123,9 @@ fn culprit_items(report: &DiffReport, analysis: &Analysis, n: usize) -> Result<V
     for key in &culprit.objects {
         let entry = analysis.entries.iter().find(|e| &e.key == key);
         let object = report.objects.iter().find(|o| &o.key == key);
-        if let Some(Subject::Pair { old_name }) = entry.map(|e| &e.subject) {
+        if let Some(Subject::Pair { old_name }) = entry.map(|e| &e.subject)
+            && culprit.objects.len() == 1
+        {
             // A renamed or replaced object: GOOD's comes back, today's is listed as added.
             let old = ObjectKey {
                 name: old_name.clone(),
@@ -273,7 +277,10 @@ impl<'a> Planner<'a> {
         let Some(owner) = objects::controller(key, value, &sides) else {
             return false;
         };
-        let reason = format!("made by {} {}: revert that instead", owner.kind, owner.name);
+        let mut reason = format!("made by {} {}: revert that instead", owner.kind, owner.name);
+        if key.kind == "Pod" {
+            reason.push_str(" (a pod deleted is made again from its controller's template)");
+        }
         self.skip(key, api, reason, reverts.to_vec());
         true
     }
@@ -338,16 +345,24 @@ impl<'a> Planner<'a> {
     /// rest.
     fn changed(&mut self, item: &Item) {
         let (key, changes) = (&item.key, &item.changes);
-        let (Some(current), Some(good)) = (self.sides.current(key), self.sides.good(key)) else {
+        let Some(current) = self.sides.current(key) else {
             return;
         };
         let api = current.api_version.clone();
         let normalised = current.value();
-        let good_value = good.value();
         let all: Vec<String> = changes.iter().map(|c| c.path.human()).collect();
         if self.owned(key, &normalised, &api, &all) {
             return;
         }
+        let Some(good) = self.sides.good(key) else {
+            // A renamed object's change (a repeated change on the new name).
+            let reason = format!(
+                "not in {}: it replaced an object of another name; revert the rename instead",
+                self.sides.good.info.label
+            );
+            return self.skip(key, &api, reason, all);
+        };
+        let good_value = good.value();
         let mut skipped: Vec<(String, String)> = Vec::new();
         let mut chosen: Vec<&Change> = Vec::new();
         for change in changes {
