@@ -1,8 +1,8 @@
-//! What the plan needs to know about objects: who owns them, which autoscaler sets their
-//! replicas, how a deleted object comes back clean, what an object refers to that today's side
-//! lacks, and whether a secret value is only a fingerprint.
+//! What the plan needs to know about objects: who owns them, how a deleted object comes back
+//! clean, whether a secret value is only a fingerprint; and what today's side holds: which
+//! autoscaler sets an object's replicas, what an object refers to that is missing.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -28,20 +28,6 @@ pub fn controller(key: &ObjectKey, value: &Value, snapshots: &[&Snapshot]) -> Op
         owner = above;
     }
     Some(owner)
-}
-
-/// The HorizontalPodAutoscaler of `snapshot` that scales `key`, by name.
-pub fn autoscaler(snapshot: &Snapshot, key: &ObjectKey) -> Option<String> {
-    snapshot
-        .iter()
-        .filter(|(k, _)| k.kind == "HorizontalPodAutoscaler" && k.namespace == key.namespace)
-        .find(|(_, stored)| {
-            let value = stored.value();
-            let target = value.pointer("/spec/scaleTargetRef");
-            target.and_then(|t| t.get("kind")).and_then(Value::as_str) == Some(&key.kind)
-                && target.and_then(|t| t.get("name")).and_then(Value::as_str) == Some(&key.name)
-        })
-        .map(|(k, _)| k.name.clone())
 }
 
 /// The `apiVersion` to create an object with today: an OpenShift 3 `v1` `DeploymentConfig`
@@ -174,16 +160,36 @@ pub struct Holdings<'a> {
     current: &'a Snapshot,
     kinds: BTreeSet<String>,
     namespaces: BTreeSet<String>,
+    /// `(namespace, kind, name)` of what an autoscaler scales → the autoscaler's name.
+    autoscaled: BTreeMap<(String, String, String), String>,
 }
 
 impl<'a> Holdings<'a> {
     /// What `current` holds.
     pub fn new(current: &'a Snapshot) -> Holdings<'a> {
+        let autoscaled = current
+            .iter()
+            .filter(|(k, _)| k.kind == "HorizontalPodAutoscaler")
+            .filter_map(|(k, stored)| {
+                let target = stored.value().pointer("/spec/scaleTargetRef")?.clone();
+                let field = |name: &str| target.get(name)?.as_str().map(String::from);
+                let scaled = (k.namespace.clone(), field("kind")?, field("name")?);
+                Some((scaled, k.name.clone()))
+            })
+            .collect();
         Holdings {
             current,
             kinds: current.kinds().into_iter().map(|(kind, _)| kind).collect(),
             namespaces: current.namespaces().into_iter().collect(),
+            autoscaled,
         }
+    }
+
+    /// The HorizontalPodAutoscaler that scales `key`, by name.
+    pub fn autoscaler(&self, key: &ObjectKey) -> Option<&str> {
+        self.autoscaled
+            .get(&(key.namespace.clone(), key.kind.clone(), key.name.clone()))
+            .map(String::as_str)
     }
 
     /// Whether `kind`/`name` of `namespace` is missing, for a kind today's side was read for

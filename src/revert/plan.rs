@@ -416,7 +416,7 @@ impl<'a> Planner<'a> {
             return Some(Why::Identity);
         }
         if fields == ["spec", "replicas"]
-            && let Some(hpa) = objects::autoscaler(self.sides.current, key)
+            && let Some(hpa) = self.holdings.autoscaler(key)
         {
             return Some(Why::Skip(format!(
                 "set by HorizontalPodAutoscaler {hpa}: change its bounds instead"
