@@ -229,6 +229,10 @@ pub fn revert_command(args: RevertArgs) -> Result<RevertCommand> {
         allow_empty: false,
         namespace_map: Vec::new(),
     };
+    // The cluster CURRENT was read from: `live:prod` is made for context prod.
+    let context = crate::cluster::live::parse_argument(&compare.new)
+        .flatten()
+        .or(args.connect.context);
     Ok(RevertCommand {
         compare,
         object,
@@ -241,7 +245,7 @@ pub fn revert_command(args: RevertArgs) -> Result<RevertCommand> {
             RevertOutput::Yaml => RevertFormat::Yaml,
         },
         script: ScriptOptions {
-            context: args.connect.context,
+            context,
             dry_run: args.dry_run,
         },
         options: RevertOptions {
