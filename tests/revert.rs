@@ -112,6 +112,16 @@ fn patches_apply_to_todays_objects_and_leave_no_difference() {
     ] {
         assert!(text.contains(expected), "{expected} missing from {text}");
     }
+    // Noise (the revision a controller writes), status and server-set metadata are left alone.
+    for untouched in [
+        "revision",
+        "/status",
+        "uid",
+        "resourceVersion",
+        "last-applied",
+    ] {
+        assert!(!text.contains(untouched), "{untouched} in {text}");
+    }
     let removes: Vec<usize> = text
         .match_indices(r#""op":"remove","path":"/spec/template/spec/containers/1/env/"#)
         .map(|(at, m)| {
