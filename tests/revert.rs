@@ -362,7 +362,14 @@ fn secret_values_only_with_show_secrets_and_never_from_a_fingerprint() {
     let text = hidden.to_string();
     assert!(!text.contains("b2xk") && !text.contains("bmV3"), "{text}");
 
+    // A deleted Secret comes back only with its values, and those only when asked.
+    let gone = action(&hidden, "skip", "Secret", "api-token");
+    assert!(gone["reason"].as_str().unwrap().contains("--show-secrets"));
+    assert!(!text.contains("dG9rZW4"), "{text}");
+
     let (shown, _) = plan(GOOD, CURRENT, &["--kind", "secret", "--show-secrets"]);
+    let manifest = &action(&shown, "create", "Secret", "api-token")["manifest"];
+    assert_eq!(manifest["data"], json!({"token": "dG9rZW4tdmFsdWU="}));
     let patch = &action(&shown, "patch", "Secret", "creds")["patch"];
     assert_eq!(
         patch,
