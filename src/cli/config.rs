@@ -210,7 +210,9 @@ pub fn revert_command(args: RevertArgs) -> Result<RevertCommand> {
             values: ValueOptions {
                 show_secrets: args.show_secrets,
                 secret_key,
-                max_list_changes: 0,
+                // As diff's default, so culprits are numbered alike; a list beyond it is
+                // reverted whole.
+                max_list_changes: crate::diff::value::DEFAULT_MAX_LIST_CHANGES,
             },
             ignore: Vec::new(),
         },

@@ -316,6 +316,20 @@ mod tests {
     }
 
     #[test]
+    fn a_list_changed_in_too_many_elements_is_put_back_whole() {
+        let good = json!({"spec": {"args": ["a", "b", "c", "d", "e"]}});
+        let today = json!({"spec": {"args": ["v", "w", "x", "y", "z"]}});
+        let options = ValueOptions {
+            max_list_changes: 2,
+            ..ValueOptions::default()
+        };
+        let changes = crate::diff::value::diff("Pod", &good, &today, &options);
+        assert!(changes[0].elided.is_some(), "{changes:?}");
+        let changes: Vec<&Change> = changes.iter().collect();
+        assert_eq!(revert(&today, &today, &good, &changes).unwrap(), good);
+    }
+
+    #[test]
     fn a_whole_map_put_back_keeps_what_the_diff_did_not_see() {
         let good = json!({"metadata": {"name": "x"}});
         let normalised = json!({"metadata": {"name": "x", "annotations": {"a": "1"}}});
