@@ -13,6 +13,8 @@ mod objects;
 pub mod output;
 mod plan;
 mod target;
+#[cfg(test)]
+mod tests;
 
 use json_patch::PatchOperation;
 use serde_json::Value;

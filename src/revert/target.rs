@@ -268,20 +268,23 @@ fn edit_list(target: &mut Value, list: &[Step], edits: &[Edit]) -> Result<(), Un
     for (index, value) in insertions {
         items.insert(index.min(items.len()), value.clone());
     }
-    if let Some((field, good)) = reorder
-        && let Some((good_keys, today_keys)) = keys::choose(Some(field), good, items)
-    {
-        let rank = |key: &String| {
-            good_keys
-                .iter()
-                .position(|k| k == key)
-                .unwrap_or(usize::MAX)
-        };
-        let mut order: Vec<(usize, Value)> =
-            today_keys.iter().map(rank).zip(items.drain(..)).collect();
-        order.sort_by_key(|(rank, _)| *rank);
-        items.extend(order.into_iter().map(|(_, v)| v));
-    }
+    let Some((field, good)) = reorder else {
+        return Ok(());
+    };
+    let Some((good_keys, today_keys)) = keys::choose(Some(field), good, items) else {
+        // A list without keys whose order alone changed holds GOOD's elements: GOOD's order.
+        *items = good.clone();
+        return Ok(());
+    };
+    let rank = |key: &String| {
+        good_keys
+            .iter()
+            .position(|k| k == key)
+            .unwrap_or(usize::MAX)
+    };
+    let mut order: Vec<(usize, Value)> = today_keys.iter().map(rank).zip(items.drain(..)).collect();
+    order.sort_by_key(|(rank, _)| *rank);
+    items.extend(order.into_iter().map(|(_, v)| v));
     Ok(())
 }
 
