@@ -77,3 +77,33 @@ proptest! {
         prop_assert_eq!(patched, target);
     }
 }
+
+proptest! {
+    /// Reverting some changes (by keyed path) leaves none of them, and the patch still applies.
+    #[test]
+    fn reverting_some_changes_leaves_none_of_them(
+        good in pod(),
+        today in pod(),
+        pick in prop::collection::vec(any::<bool>(), 32),
+    ) {
+        let options = ValueOptions::default();
+        let changes = value::diff("Pod", &good, &today, &options);
+        let chosen: Vec<&Change> = changes
+            .iter()
+            .zip(pick.iter().cycle())
+            .filter(|(_, pick)| **pick)
+            .map(|(change, _)| change)
+            .collect();
+        let target = target::revert(&today, &today, &good, &chosen).expect("placed");
+        // Positions in lists without keys shift as elements come and go: keyed paths only.
+        let keyed = |c: &Change| !c.path.human().contains("args");
+        let reverted: Vec<String> = chosen.iter().filter(|c| keyed(c)).map(|c| c.path.human()).collect();
+        for left in value::diff("Pod", &good, &target, &options) {
+            prop_assert!(!reverted.contains(&left.path.human()), "{:?} left in {}", left, target);
+        }
+        let ops = guard::guard(&today, patch::patch(&today, &target)).expect("applies");
+        let mut patched = today.clone();
+        json_patch::patch(&mut patched, &ops).expect("the guarded patch applies");
+        prop_assert_eq!(patched, target);
+    }
+}
