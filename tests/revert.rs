@@ -489,6 +489,23 @@ fn live_through_driftlab_serve() {
         &["--ignore", "spec.replicas"],
     );
     assert_eq!(code, Some(0), "{report}");
+
+    // A plan read from live:<context> is made for that context.
+    let script = driftlab()
+        .args(["revert", GOOD, "live:test", "-n", "shop", "--kubeconfig"])
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert_eq!(script.status.code(), Some(0), "{}", stderr(&script));
+    let script = stdout(&script);
+    assert!(
+        script.contains("#   made for kubectl context test\n"),
+        "{script}"
+    );
+    assert!(
+        script.contains("\nkubectl --context test patch deployments.apps web -n shop "),
+        "{script}"
+    );
 }
 
 #[test]
