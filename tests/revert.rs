@@ -631,3 +631,34 @@ fn the_guide_example_is_what_the_binary_prints() {
         "docs/guide.md is out of date"
     );
 }
+
+/// The JSON plan is a contract (`driftlab.revert/v1`): the bytes written for the culprits pair
+/// are pinned in `tests/revert/culprits-plan.json` (`DRIFTLAB_BLESS=1` rewrites it; review the
+/// diff before committing).
+#[test]
+fn the_json_plan_of_the_culprits_pair_is_pinned() {
+    let output = revert(&[CULPRITS_OLD, CULPRITS_NEW, "-o", "json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let actual = stdout(&output);
+    let path = repo("tests/revert/culprits-plan.json");
+    if std::env::var_os("DRIFTLAB_BLESS").is_some() {
+        std::fs::write(&path, &actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap();
+    assert!(actual == expected, "the JSON plan changed:\n{actual}");
+    let plan: Value = serde_json::from_str(&actual).unwrap();
+    assert_eq!(plan["schema"], "driftlab.revert/v1");
+    for action in plan["actions"].as_array().unwrap() {
+        for field in [
+            "action",
+            "apiVersion",
+            "kind",
+            "namespace",
+            "name",
+            "reverts",
+        ] {
+            assert!(action.get(field).is_some(), "{field} missing: {action:#}");
+        }
+    }
+}

@@ -278,7 +278,7 @@ impl<'a> Planner<'a> {
             return false;
         };
         let mut reason = format!("made by {} {}: revert that instead", owner.kind, owner.name);
-        if key.kind == "Pod" {
+        if key.kind == "Pod" && self.sides.current(key).is_some() {
             reason.push_str(" (a pod deleted is made again from its controller's template)");
         }
         self.skip(key, api, reason, reverts.to_vec());
