@@ -274,6 +274,12 @@ fn deleted_objects_come_back_clean_and_kubectl_accepts_them() {
         "{warnings}"
     );
     assert!(!warnings.contains("ConfigMap settings"), "{warnings}");
+    // An object of a namespace today's side does not hold: the namespace is named.
+    action(&plan, "create", "ConfigMap", "old-settings");
+    assert!(
+        warnings.contains("ConfigMap legacy/old-settings refers to Namespace legacy"),
+        "{warnings}"
+    );
     assert!(stderr.contains("Secret web-tls"), "{stderr}");
 
     let Some(kubectl) = kubectl() else { return };
