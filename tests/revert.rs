@@ -281,6 +281,7 @@ fn deleted_objects_come_back_clean_and_kubectl_accepts_them() {
         "{warnings}"
     );
     assert!(stderr.contains("Secret web-tls"), "{stderr}");
+    assert!(warnings.contains("ServiceAccount web-sa"), "{warnings}");
 
     let Some(kubectl) = kubectl() else { return };
     let served = Served::start(GOOD);
