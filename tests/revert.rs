@@ -326,6 +326,15 @@ fn added_objects_are_named_unless_delete_added() {
     );
     let (deleted, _) = plan(GOOD, CURRENT, &["--delete-added"]);
     action(&deleted, "delete", "ConfigMap", "debug");
+    // Deleting a namespace takes everything in it: the plan says so.
+    let namespace = action(&deleted, "delete", "Namespace", "scratch");
+    assert!(
+        namespace["reason"]
+            .as_str()
+            .unwrap()
+            .contains("every object in it"),
+        "{namespace:#}"
+    );
     let script = stdout(&revert(&[GOOD, CURRENT, "--delete-added"]));
     assert!(
         script.contains("\nkubectl delete configmaps debug -n shop\n"),

@@ -192,6 +192,9 @@ fn script_action(
         }
         ActionKind::Delete => {
             writeln!(out, "# {what}: added since GOOD")?;
+            if let Some(reason) = &action.reason {
+                writeln!(out, "# careful: {}", comment(reason))?;
+            }
             writeln!(out, "{kubectl} delete {target}{dry_run}")
         }
         ActionKind::Skip => {

@@ -337,7 +337,17 @@ impl<'a> Planner<'a> {
         }
         let api = stored.api_version.clone();
         if !self.owned(key, &stored.value(), &api, &[]) {
-            self.action(ActionKind::Delete, key, &api);
+            let reason = match key.kind.as_str() {
+                "Namespace" => Some("deleting a namespace deletes every object in it"),
+                "CustomResourceDefinition" => {
+                    Some("deleting a CustomResourceDefinition deletes every object of its kind")
+                }
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                self.warn(format!("{key}: {reason}"));
+            }
+            self.action(ActionKind::Delete, key, &api).reason = reason.map(String::from);
         }
     }
 
