@@ -522,6 +522,26 @@ fn live_through_driftlab_serve() {
         script.contains("\nkubectl --context test patch deployments.apps web -n shop "),
         "{script}"
     );
+    // Every patch names its object as kubectl resolves it (a custom resource by its singular).
+    let patched: Vec<Vec<&str>> = script
+        .lines()
+        .filter(|l| l.starts_with("kubectl --context test patch "))
+        .map(|l| l.split(' ').skip(4).take(4).collect())
+        .collect();
+    assert!(patched.len() >= 2, "{script}");
+    for words in patched {
+        let found = kubectl_command(&kubectl, home.path())
+            .arg("--kubeconfig")
+            .arg(&config)
+            .args(["get", words[0], words[1], words[2], words[3], "-o", "name"])
+            .output()
+            .unwrap();
+        assert!(
+            found.status.success(),
+            "{words:?}: {}",
+            String::from_utf8_lossy(&found.stderr)
+        );
+    }
 }
 
 #[test]

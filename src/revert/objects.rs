@@ -40,9 +40,14 @@ pub fn api_version_today(key: &ObjectKey, api_version: &str) -> String {
     }
 }
 
-/// The name kubectl takes for the object's type: `deploymentconfigs.apps.openshift.io`.
+/// The name kubectl takes for the object's type: `deploymentconfigs.apps.openshift.io`; for a
+/// kind driftlab does not know, its singular (a CustomResourceDefinition's default singular is
+/// the lower-cased kind, which kubectl resolves; its plural can only be guessed).
 pub fn resource(key: &ObjectKey) -> String {
-    let plural = kinds::plural_of(&key.kind, &key.group);
+    let plural = match kinds::lookup(&key.kind, &key.group) {
+        Some(_) => kinds::plural_of(&key.kind, &key.group),
+        None => key.kind.to_ascii_lowercase(),
+    };
     if key.group.is_empty() {
         plural
     } else {
