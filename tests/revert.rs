@@ -416,6 +416,27 @@ fn secret_values_only_with_show_secrets_and_never_from_a_fingerprint() {
     }
 }
 
+#[test]
+fn a_secret_value_today_holds_only_as_a_fingerprint_cannot_be_tested() {
+    let (plan, _) = plan(
+        CURRENT,
+        "tests/revert/hashed",
+        &["--kind", "secret", "--show-secrets"],
+    );
+    let skip = action(&plan, "skip", "Secret", "creds");
+    assert!(
+        skip["reason"]
+            .as_str()
+            .unwrap()
+            .contains("fingerprint of the value today"),
+        "{skip:#}"
+    );
+    assert!(
+        !plan["actions"].to_string().contains("\"patch\""),
+        "{plan:#}"
+    );
+}
+
 /// An OpenShift 3 archive (`v1` DeploymentConfig) against today's `apps.openshift.io/v1` one.
 #[test]
 fn an_openshift_3_archive_reverts_todays_deployment_config() {
