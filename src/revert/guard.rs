@@ -1,6 +1,7 @@
 //! Guards on a JSON patch: before every `replace`, `remove` and `move`, a `test` of the value it
 //! replaces or removes, and of the key field of each list element it addresses
-//! (`/spec/template/spec/containers/0/name` = `"web"`). A cluster that changed since the plan was
+//! (`/spec/template/spec/containers/0/name` = `"web"`); before an element is put back into a list,
+//! of the keys of its neighbours. A cluster that changed since the plan was
 //! made then refuses the patch instead of having it clobber someone else's change.
 
 use std::collections::HashSet;
@@ -25,7 +26,12 @@ pub fn guard(today: &Value, ops: Vec<PatchOperation>) -> Option<Vec<PatchOperati
             PatchOperation::Add(o) => (o.path.parent().map(|p| p.as_str()), None),
             _ => (None, None),
         };
-        if let Some(path) = addressed {
+        let mut addressed: Vec<String> = addressed.into_iter().map(String::from).collect();
+        if let PatchOperation::Add(add) = &op {
+            // An element put back between its neighbours: they must still be the same ones.
+            addressed.extend(neighbours(&doc, add.path.as_str()));
+        }
+        for path in &addressed {
             for key_test in key_tests(&doc, path) {
                 if tested.insert(key_test.path.to_string()) {
                     out.push(PatchOperation::Test(key_test));
@@ -46,6 +52,23 @@ pub fn guard(today: &Value, ops: Vec<PatchOperation>) -> Option<Vec<PatchOperati
         out.push(op);
     }
     Some(out)
+}
+
+/// Paths just below the elements on either side of the list position `path` (when it is one),
+/// so that their keys are tested.
+fn neighbours(doc: &Value, path: &str) -> Vec<String> {
+    let Some((list, index)) = path.rsplit_once('/') else {
+        return Vec::new();
+    };
+    let (Some(Value::Array(items)), Ok(index)) = (doc.pointer(list), index.parse::<usize>()) else {
+        return Vec::new();
+    };
+    [index.checked_sub(1), Some(index)]
+        .into_iter()
+        .flatten()
+        .filter(|i| *i < items.len())
+        .map(|i| format!("{list}/{i}/-"))
+        .collect()
 }
 
 /// Tests of the key fields of the list elements on the way to `path` (the element `path` names
@@ -141,6 +164,25 @@ mod tests {
         );
         let mut changed = today.clone();
         changed["spec"]["containers"][0]["image"] = json!("a:3");
+        assert!(json_patch::patch(&mut changed, &ops).is_err());
+    }
+
+    #[test]
+    fn an_element_put_back_tests_its_neighbours() {
+        let today = json!({"env": [{"name": "A"}, {"name": "C"}]});
+        let target = json!({"env": [{"name": "A"}, {"name": "B"}, {"name": "C"}]});
+        let ops = guard(&today, crate::diff::patch::patch(&today, &target)).unwrap();
+        let text = serde_json::to_string(&ops).unwrap();
+        assert!(
+            text.contains(r#"{"op":"test","path":"/env/0/name","value":"A"}"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"{"op":"test","path":"/env/1/name","value":"C"}"#),
+            "{text}"
+        );
+        // Someone inserted an entry where B goes: refused.
+        let mut changed = json!({"env": [{"name": "A"}, {"name": "X"}, {"name": "C"}]});
         assert!(json_patch::patch(&mut changed, &ops).is_err());
     }
 }
