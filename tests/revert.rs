@@ -417,6 +417,21 @@ fn secret_values_only_with_show_secrets_and_never_from_a_fingerprint() {
 }
 
 #[test]
+fn what_the_users_own_rules_hide_is_not_reverted() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = dir.path().join("ignore.yaml");
+    std::fs::write(
+        &rules,
+        "- kind: Deployment\n  paths: ['spec.template.spec.containers[*].image']\n",
+    )
+    .unwrap();
+    let (plan, _) = plan(GOOD, CURRENT, &["--ignore-file", rules.to_str().unwrap()]);
+    let web = action(&plan, "patch", "Deployment", "web");
+    assert!(!web["patch"].to_string().contains("/image"), "{web:#}");
+    assert!(web["reverts"].to_string().contains("env[X]"), "{web:#}");
+}
+
+#[test]
 fn a_secret_value_today_holds_only_as_a_fingerprint_cannot_be_tested() {
     let (plan, _) = plan(
         CURRENT,

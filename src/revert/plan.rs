@@ -47,8 +47,8 @@ pub(super) fn select(
     Ok(items)
 }
 
-/// Every change no noise rule hides, and the objects added and removed, generated objects
-/// replaced as their owners do left out.
+/// Every change no noise rule (built-in or the user's) hides, and the objects added and removed,
+/// generated objects replaced as their owners do left out.
 fn visible_items(report: &DiffReport, analysis: &Analysis) -> Vec<Item> {
     let hidden: HashSet<(&ObjectKey, &Path)> = analysis
         .entries
@@ -60,6 +60,14 @@ fn visible_items(report: &DiffReport, analysis: &Analysis) -> Vec<Item> {
                 .filter(|f| f.hidden_by.is_some())
                 .map(|f| (&entry.key, &f.change.path))
         })
+        // What the user's own rules hid (ignore files) is taken out of the entries.
+        .chain(
+            analysis
+                .user_hidden
+                .changes
+                .iter()
+                .map(|hidden| (&hidden.key, &hidden.change.path)),
+        )
         .collect();
     let triggered: HashSet<(&ObjectKey, &Path)> = analysis
         .entries
