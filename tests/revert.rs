@@ -432,6 +432,39 @@ fn what_the_users_own_rules_hide_is_not_reverted() {
 }
 
 #[test]
+fn a_secrets_whole_data_map_is_secret_values_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = |data: &str| {
+        format!(
+            "apiVersion: v1\nkind: Secret\nmetadata: {{name: s, namespace: shop}}\ntype: Opaque\n{data}"
+        )
+    };
+    let hash = "sha256:0c1d24e5b7f3a1e9d0b6c7a8f9e0d1c2b3a4f5e6d7c8b9a0f1e2d3c4b5a6f7e8";
+    let good = common::write(
+        dir.path(),
+        "good.yaml",
+        secret("data: {password: c2VjcmV0}\n").as_bytes(),
+    );
+    let hashed = common::write(
+        dir.path(),
+        "hashed.yaml",
+        secret(&format!("data: {{password: \"{hash}\"}}\n")).as_bytes(),
+    );
+    let today = common::write(dir.path(), "today.yaml", secret("").as_bytes());
+    let (hidden, _) = plan(&good, &today, &[]);
+    action(&hidden, "skip", "Secret", "s");
+    assert!(!hidden.to_string().contains("c2VjcmV0"), "{hidden:#}");
+    let (shown, _) = plan(&good, &today, &["--show-secrets"]);
+    assert!(
+        shown["actions"].to_string().contains("c2VjcmV0"),
+        "{shown:#}"
+    );
+    let (from_hash, _) = plan(&hashed, &today, &["--show-secrets"]);
+    assert!(!from_hash.to_string().contains(&hash[7..]), "{from_hash:#}");
+    action(&from_hash, "skip", "Secret", "s");
+}
+
+#[test]
 fn a_secret_value_today_holds_only_as_a_fingerprint_cannot_be_tested() {
     let (plan, _) = plan(
         CURRENT,

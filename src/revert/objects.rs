@@ -120,6 +120,14 @@ pub fn is_fingerprint(value: &Value) -> bool {
     value.is_string() && secret::hash_for_archive(value, false, None) == *value
 }
 
+/// Whether a value is a fingerprint, or a map holding one (a Secret's whole `data`).
+pub fn holds_fingerprint(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.values().any(is_fingerprint),
+        other => is_fingerprint(other),
+    }
+}
+
 /// The secret values of a Secret that are only fingerprints: `data.password`.
 pub fn fingerprinted_values(object: &Value) -> Vec<String> {
     ["data", "stringData"]

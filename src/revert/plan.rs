@@ -440,18 +440,21 @@ impl<'a> Planner<'a> {
                 "set by HorizontalPodAutoscaler {hpa}: change its bounds instead"
             )));
         }
-        let is_secret = change.secret || secret::is_secret_path(&key.kind, &fields);
+        // A Secret's whole `data` map, added or removed, is secret values too.
+        let values_map = secret::is_secret_kind(&key.kind)
+            && matches!(fields.first(), Some(&"data" | &"stringData"));
+        let is_secret = change.secret || values_map || secret::is_secret_path(&key.kind, &fields);
         if !is_secret {
             return None;
         }
         let good_value = good.pointer(&change.path.old_pointer());
         let today = normalised.pointer(&change.path.pointer());
-        if good_value.is_some_and(objects::is_fingerprint) {
+        if good_value.is_some_and(objects::holds_fingerprint) {
             let reason = fingerprint_reason(&self.sides.good.info.label, &[change.path.human()]);
             self.warn(format!("{key}: {reason}"));
             return Some(Why::Skip(reason));
         }
-        if today.is_some_and(objects::is_fingerprint) {
+        if today.is_some_and(objects::holds_fingerprint) {
             return Some(Why::Skip(format!(
                 "{} holds only a fingerprint of the value today: a patch could not test it",
                 self.sides.current.info.label
