@@ -5,7 +5,7 @@
 //! Pure functions: both snapshots, their diff and its analysis in, a [`Plan`] out. Patches are
 //! made against today's object as the API server holds it ([`StoredObject::value_as_served`]),
 //! so their pointers use today's list indices; every `replace` and `remove` is guarded by a `test`
-//! ([`guard`]). Only what people own is reverted: noise, generated objects, values a controller
+//! (`guard.rs`). Only what people own is reverted: noise, generated objects, values a controller
 //! sets and secret values the snapshot holds only fingerprints of are `skip`s that say why.
 
 mod guard;
