@@ -92,6 +92,7 @@ pub mod interrupt;
 pub mod messages;
 pub mod normalize;
 pub mod report;
+pub mod revert;
 pub mod runtime;
 pub mod schema;
 pub mod secret;

@@ -2,7 +2,7 @@
 //! feature too (issue "one store, one runtime, one-way floors"):
 //!
 //! - values flow down the pipeline: the engine (`diff`, `analyze`, `normalize`, `snapshot`,
-//!   `format`) imports no reader, writer, cluster or storage code, and readers and writers do not
+//!   `format`, `revert`) imports no reader, writer, cluster or storage code, and readers and writers do not
 //!   import each other (both stand on `format/`);
 //! - where an archive lives is known to `storage/` alone (and to `cli/`, which settles the
 //!   argument, and `install/`, which writes a bucket URL into a CronJob);
@@ -98,6 +98,7 @@ fn the_engine_imports_no_reader_writer_cluster_or_storage_code() {
         "apiserver",
         "schema",
         "secret",
+        "revert",
     ];
     let above = [
         "crate::source",

@@ -6,7 +6,7 @@ mod common;
 use common::{driftlab, stderr, stdout};
 
 const VISIBLE: &[&str] = &[
-    "diff", "export", "rotate", "serve", "history", "check", "install",
+    "diff", "revert", "export", "rotate", "serve", "history", "check", "install",
 ];
 const HIDDEN: &[&str] = &["idle"];
 

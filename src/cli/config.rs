@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use super::args::{
     AccessModeChoice, CheckArgs, ColorChoice, ConnectArgs, DiffArgs, ExportArgs, FilterArgs,
-    FlavorChoice, HistoryArgs, HistoryOutput, InstallArgs, OutputFormat, RotateArgs, SecretsChoice,
-    ServeArgs,
+    FlavorChoice, HistoryArgs, HistoryOutput, InstallArgs, OutputFormat, RevertArgs, RevertOutput,
+    RotateArgs, SecretsChoice, ServeArgs,
 };
 use crate::analyze::AnalyzeOptions;
 use crate::analyze::ignored::RuleSource;
@@ -22,6 +22,7 @@ use crate::commands::export::{Destination, ExportCommand, SecretsMode};
 use crate::commands::history::HistoryCommand;
 use crate::commands::install::InstallCommand;
 use crate::commands::progress::ProgressMode;
+use crate::commands::revert::RevertCommand;
 use crate::commands::rotate::RotateCommand;
 use crate::commands::serve::ServeCommand;
 use crate::diff::{DiffOptions, PathPattern, ValueOptions};
@@ -30,6 +31,8 @@ use crate::history::{HistoryOptions, ObjectSelector};
 use crate::install::{AccessMode, Flavor, InstallOptions, Scope, SecretHandling, Storage};
 use crate::report::history::HistoryFormat;
 use crate::report::{Format, RenderOptions};
+use crate::revert::RevertOptions;
+use crate::revert::output::{RevertFormat, ScriptOptions};
 use crate::secret::SecretKey;
 use crate::serve::{Limits, ServeOptions};
 use crate::snapshot::ObjectFilter;
@@ -173,6 +176,89 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         allow_empty: args.allow_empty,
         namespace_map: namespace_map(&args.map_namespaces)?,
         crds: args.crds,
+    })
+}
+
+/// The settings of `driftlab revert`: both sides read and compared as `diff` reads and compares
+/// them (so culprits are numbered alike), then what to select and how to write the plan.
+pub fn revert_command(args: RevertArgs) -> Result<RevertCommand> {
+    if args.good == "-" && args.current == "-" {
+        return Err(Error::Usage(
+            "only one of GOOD and CURRENT can be - (standard input)".into(),
+        ));
+    }
+    if args.culprit == Some(0) {
+        return Err(Error::Usage(
+            "--culprit: culprits are numbered from 1".into(),
+        ));
+    }
+    let object = args
+        .object
+        .as_deref()
+        .map(ObjectSelector::parse)
+        .transpose()?;
+    let path = args
+        .path
+        .as_deref()
+        .map(|text| PathPattern::parse(text).map_err(|e| Error::Usage(format!("--path: {e}"))))
+        .transpose()?;
+    let (user_rules, implicit_ignore_file) =
+        user_noise_rules(&args.ignore_files, !args.no_ignore_file)?;
+    let secret_key = secret_key(args.secret_key_file.as_deref())?;
+    let compare = DiffCommand {
+        old: args.good,
+        new: args.current,
+        read: read_options(args.filter)?,
+        diff: DiffOptions {
+            values: ValueOptions {
+                show_secrets: args.show_secrets,
+                secret_key,
+                // As diff's default, so culprits are numbered alike; a list beyond it is
+                // reverted whole.
+                max_list_changes: crate::diff::value::DEFAULT_MAX_LIST_CHANGES,
+            },
+            ignore: Vec::new(),
+            schemas: Default::default(),
+        },
+        format: Format::Json,
+        render: RenderOptions::default(),
+        analyze: AnalyzeOptions {
+            noise: NoiseProfile::new(true, user_rules),
+            show_all: false,
+            desired: false,
+        },
+        exit_zero: true,
+        quiet: args.quiet,
+        implicit_ignore_file,
+        cluster: cluster_options(&args.connect),
+        allow_partial: args.allow_partial,
+        allow_empty: false,
+        namespace_map: Vec::new(),
+        crds: args.crds,
+    };
+    // The cluster CURRENT was read from: `live:prod` is made for context prod.
+    let context = crate::cluster::live::parse_argument(&compare.new)
+        .flatten()
+        .or(args.connect.context);
+    Ok(RevertCommand {
+        compare,
+        object,
+        object_text: args.object,
+        path,
+        culprit: args.culprit,
+        format: match args.output {
+            RevertOutput::Script => RevertFormat::Script,
+            RevertOutput::Json => RevertFormat::Json,
+            RevertOutput::Yaml => RevertFormat::Yaml,
+        },
+        script: ScriptOptions {
+            context,
+            dry_run: args.dry_run,
+        },
+        options: RevertOptions {
+            show_secrets: args.show_secrets,
+            delete_added: args.delete_added,
+        },
     })
 }
 

@@ -100,6 +100,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             let command = config::diff_command(args, std::io::stdout().is_terminal())?;
             commands::diff::run(&command)
         }
+        Command::Revert(args) => commands::revert::run(&config::revert_command(args)?),
         Command::Export(args) => {
             let command = config::export_command(args, std::io::stderr().is_terminal())?;
             commands::export::run(&command)

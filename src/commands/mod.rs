@@ -7,6 +7,7 @@ pub mod history;
 pub mod idle;
 pub mod install;
 pub mod progress;
+pub mod revert;
 pub mod rotate;
 pub mod serve;
 

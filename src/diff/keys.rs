@@ -6,7 +6,7 @@ use serde_json::Value;
 /// Computes the key of a list element, or `None` when the element has none.
 pub type KeyFn = fn(&Value) -> Option<String>;
 
-/// The merge key of a list, by the name of the field that holds it.
+/// The merge key of a list, by the name of the field that holds it, and the fields it reads.
 ///
 /// Kubernetes publishes the keys of its lists (`x-kubernetes-list-map-keys`); this table follows
 /// them, and `tests/builtin_list_keys.rs` checks it against the k8s-openapi crate's generated
@@ -16,46 +16,64 @@ pub type KeyFn = fn(&Value) -> Option<String>;
 ///
 /// A key applies only when every element of both lists has one and no two elements share one;
 /// otherwise the list is compared as a sequence.
-const MERGE_KEYS: &[(&str, KeyFn)] = &[
-    ("containers", name),
-    ("initContainers", name),
-    ("ephemeralContainers", name),
-    ("env", name),
-    ("volumes", name),
-    ("imagePullSecrets", name),
-    ("secrets", name),
-    ("tags", name),
-    ("webhooks", name),
-    ("hostAliases", ip),
-    ("volumeMounts", mount_path),
-    ("volumeDevices", device_path),
-    ("ports", port),
-    ("subjects", subject),
-    ("ownerReferences", owner),
-    ("conditions", condition_type),
-    ("readinessGates", condition_type_field),
-    ("resizePolicy", resource_name),
-    ("topologySpreadConstraints", topology),
-    ("triggers", trigger),
-    ("envFrom", env_from),
-    ("items", key_field),
-    ("addresses", address),
-    ("notReadyAddresses", ip),
-    ("hostIPs", ip),
-    ("podIPs", ip),
-    ("devices", device),
-    ("volumeClaimTemplates", metadata_name),
-    ("x-kubernetes-validations", rule),
-    ("rules", host),
-    ("paths", path),
+const MERGE_KEYS: &[(&str, KeyFn, &[&str])] = &[
+    ("containers", name, &["name"]),
+    ("initContainers", name, &["name"]),
+    ("ephemeralContainers", name, &["name"]),
+    ("env", name, &["name"]),
+    ("volumes", name, &["name"]),
+    ("imagePullSecrets", name, &["name"]),
+    ("secrets", name, &["name"]),
+    ("tags", name, &["name"]),
+    ("webhooks", name, &["name"]),
+    ("hostAliases", ip, &["ip"]),
+    ("volumeMounts", mount_path, &["mountPath"]),
+    ("volumeDevices", device_path, &["devicePath"]),
+    ("ports", port, &["containerPort", "port", "protocol"]),
+    ("subjects", subject, &["kind", "name", "namespace"]),
+    ("ownerReferences", owner, &["kind", "name"]),
+    ("conditions", condition_type, &["type"]),
+    ("readinessGates", condition_type_field, &["conditionType"]),
+    ("resizePolicy", resource_name, &["resourceName"]),
+    (
+        "topologySpreadConstraints",
+        topology,
+        &["topologyKey", "whenUnsatisfiable"],
+    ),
+    ("triggers", trigger, &["type"]),
+    (
+        "envFrom",
+        env_from,
+        &["prefix", "configMapRef", "secretRef"],
+    ),
+    ("items", key_field, &["key"]),
+    ("addresses", address, &["ip", "type"]),
+    ("notReadyAddresses", ip, &["ip"]),
+    ("hostIPs", ip, &["ip"]),
+    ("podIPs", ip, &["ip"]),
+    ("devices", device, &["driver", "pool", "device", "shareID"]),
+    ("volumeClaimTemplates", metadata_name, &["metadata"]),
+    ("x-kubernetes-validations", rule, &["rule"]),
+    ("rules", host, &["host"]),
+    ("paths", path, &["path"]),
 ];
 
 /// The key function for a list held by `field`.
 pub fn for_field(field: &str) -> Option<KeyFn> {
     MERGE_KEYS
         .iter()
-        .find(|(name, _)| *name == field)
-        .map(|(_, key)| *key)
+        .find(|(name, ..)| *name == field)
+        .map(|(_, key, _)| *key)
+}
+
+/// The fields the key of an element of the list held by `field` is made of (those present make
+/// it): what a patch tests to be sure it addresses the same element. `name` for a list the
+/// table does not know, as [`choose`] falls back to it.
+pub fn key_fields(field: &str) -> &'static [&'static str] {
+    MERGE_KEYS
+        .iter()
+        .find(|(name, ..)| *name == field)
+        .map_or(&["name"], |(_, _, fields)| *fields)
 }
 
 fn text(value: Option<&Value>) -> Option<String> {

@@ -7,6 +7,7 @@
 
 mod archives;
 mod install;
+mod revert;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -14,6 +15,8 @@ use archives::EXPORT_AFTER_HELP;
 pub use archives::{ExportArgs, RotateArgs, SecretsChoice};
 use install::INSTALL_AFTER_HELP;
 pub use install::{AccessModeChoice, FlavorChoice, InstallArgs};
+use revert::REVERT_AFTER_HELP;
+pub use revert::{RevertArgs, RevertOutput};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 no differences, 1 differences, 2 trouble (bad input or arguments).
@@ -68,6 +71,16 @@ pub enum Command {
     /// as fingerprints.
     #[command(after_help = AFTER_HELP)]
     Diff(DiffArgs),
+
+    /// Print what it takes to bring CURRENT's objects back to a good snapshot's state.
+    ///
+    /// GOOD is any snapshot the readers accept; CURRENT a snapshot or `live`. Writes a bash script
+    /// of guarded `kubectl patch` commands (JSON patches on today's objects, each testing today's
+    /// values first), `kubectl apply` of the objects deleted since, and (--delete-added) `kubectl
+    /// delete` of those added; or the plan as JSON or YAML. By default every visible change is
+    /// reverted; -n, --kind, --name, --object, --path and --culprit select. Nothing is applied.
+    #[command(after_help = REVERT_AFTER_HELP)]
+    Revert(RevertArgs),
 
     /// Export every object of a project (or the cluster) into a date-stamped archive.
     ///

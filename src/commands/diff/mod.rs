@@ -7,6 +7,7 @@ use crate::diff::{DiffOptions, diff_snapshots};
 use crate::error::{ExitStatus, Result};
 use crate::report::{self, Findings, Format, RenderOptions, output};
 use crate::schema;
+use crate::snapshot::Snapshot;
 use crate::source::ReadOptions;
 
 /// Everything `driftlab diff` needs, settled.
@@ -46,23 +47,7 @@ pub struct DiffCommand {
 
 /// Reads both snapshots (in parallel), compares them and writes the report to stdout.
 pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
-    let (extra, warnings) = crate::source::definitions(&command.crds, &command.read)?;
-    crate::messages::diagnostics(&warnings, command.quiet);
-    let (mut old, mut new) = read::read_both(command)?;
-    checks::refuse_what_matched_nothing(command, &old, &new)?;
-    checks::refuse_unused_mapping(command, &old, &new)?;
-    if !command.namespace_map.is_empty() {
-        crate::snapshot::map_namespaces(&mut old, &command.namespace_map);
-    }
-    checks::warn_about_secret_hashes(&old, &new, &command.diff, command.quiet);
-    let options = DiffOptions {
-        schemas: std::sync::Arc::new(schema::prepare(&mut old, &mut new, &extra)),
-        ..command.diff.clone()
-    };
-    for snapshot in [&old, &new] {
-        print_diagnostics(snapshot, command.quiet);
-    }
-
+    let (old, new, options) = read_and_check(command)?;
     let report = diff_snapshots(&old, &new, &options);
     let findings = Findings::new(command.format, report, |report| {
         analyze::analyze(&old, &new, report, &command.analyze)
@@ -89,6 +74,30 @@ pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     } else {
         ExitStatus::Clean
     })
+}
+
+/// Reads both sides as `command` asks (a `live` side restricted to what the other holds), refuses
+/// what matched nothing, maps namespaces, finds the custom resources' schemas (both sides' and
+/// `--crds`), and prints what reading had to say: the sides of a diff, and of a revert, which
+/// compares the same way. The options returned are `command.diff` with those schemas.
+pub(crate) fn read_and_check(command: &DiffCommand) -> Result<(Snapshot, Snapshot, DiffOptions)> {
+    let (extra, warnings) = crate::source::definitions(&command.crds, &command.read)?;
+    crate::messages::diagnostics(&warnings, command.quiet);
+    let (mut old, mut new) = read::read_both(command)?;
+    checks::refuse_what_matched_nothing(command, &old, &new)?;
+    checks::refuse_unused_mapping(command, &old, &new)?;
+    if !command.namespace_map.is_empty() {
+        crate::snapshot::map_namespaces(&mut old, &command.namespace_map);
+    }
+    checks::warn_about_secret_hashes(&old, &new, &command.diff, command.quiet);
+    let options = DiffOptions {
+        schemas: std::sync::Arc::new(schema::prepare(&mut old, &mut new, &extra)),
+        ..command.diff.clone()
+    };
+    for snapshot in [&old, &new] {
+        print_diagnostics(snapshot, command.quiet);
+    }
+    Ok((old, new, options))
 }
 
 mod checks;
