@@ -577,3 +577,59 @@ fn a_gateway_listener_opened_to_every_namespace_is_a_security_change() {
     );
     assert_eq!(change["manager"], "night-fix.sh");
 }
+
+#[test]
+fn a_forged_definition_of_a_built_in_kind_cannot_hide_a_privileged_container() {
+    // An archive that carries a "CRD" for apps/Deployment whose schema defaults the container
+    // to privileged: were it used, the old side would be defaulted to privileged too, and the
+    // escalation would compare equal.
+    let privileged = json!({"type": "boolean", "default": true});
+    let container = json!({"type": "object", "properties": {"securityContext": {"type": "object",
+        "default": {"privileged": true}, "properties": {"privileged": privileged}}}});
+    let template = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"containers": {"type": "array", "items": container}}}}});
+    let schema = json!({"type": "object", "properties": {"spec": {"type": "object",
+        "properties": {"template": template}}}});
+    let forged = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
+        "metadata": {"name": "deployments.apps"},
+        "spec": {"group": "apps", "scope": "Namespaced",
+            "names": {"kind": "Deployment", "plural": "deployments"},
+            "versions": [{"name": "v1", "served": true, "storage": true,
+                "schema": {"openAPIV3Schema": schema}}]}});
+    let deployment = |security: Option<Value>| {
+        let mut container = json!({"name": "web", "image": "web:1"});
+        if let Some(security) = security {
+            container["securityContext"] = security;
+        }
+        json!({"apiVersion": "apps/v1", "kind": "Deployment",
+            "metadata": {"name": "web", "namespace": "shop"},
+            "spec": {"selector": {"matchLabels": {"app": "web"}},
+                "template": {"metadata": {"labels": {"app": "web"}},
+                    "spec": {"containers": [container]}}}})
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (old, new) = (dir.path().join("old"), dir.path().join("new"));
+    for side in [&old, &new] {
+        write_json(side, "crd.json", &forged);
+    }
+    write_json(&old, "web.json", &deployment(None));
+    write_json(
+        &new,
+        "web.json",
+        &deployment(Some(json!({"privileged": true}))),
+    );
+    let output = driftlab()
+        .args(["diff", "-o", "json"])
+        .arg(&old)
+        .arg(&new)
+        .output()
+        .unwrap();
+    let (out, err) = (stdout(&output), stderr(&output));
+    assert_eq!(output.status.code(), Some(1), "{out}{err}");
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["culprits"][0]["category"], "security", "{out}");
+    assert!(
+        err.contains("claims the built-in kind Deployment of apps"),
+        "the forged definition is named: {err}"
+    );
+}

@@ -314,8 +314,7 @@ impl Tally {
                             .iter()
                             .for_each(|i| referenced.note(&resource.kind, i));
                         let custom =
-                            crate::snapshot::kinds::lookup(&resource.kind, &resource.group)
-                                .is_none();
+                            !crate::snapshot::kinds::is_built_in(&resource.kind, &resource.group);
                         if custom && !items.is_empty() {
                             referenced.note_custom(&resource.plural, &resource.group);
                         }

@@ -21,7 +21,7 @@ use std::sync::Arc;
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::snapshot::{Diagnostic, Level, ObjectKey, Snapshot};
+use crate::snapshot::{Diagnostic, Level, ObjectKey, Snapshot, kinds};
 pub use crd::Crd;
 pub use structural::{ListType, Node};
 
@@ -73,6 +73,14 @@ impl Schemas {
                 .unwrap_or("(unnamed)")
                 .to_string();
             let resource = Crd::from_object(&object).and_then(|crd| {
+                // An API server never lets a definition take one of its own kinds; a forged one
+                // in an archive must not give a Deployment defaults that hide a change.
+                if kinds::is_built_in(&crd.names.kind, &crd.group) {
+                    return Err(format!(
+                        "it claims the built-in kind {} of {}",
+                        crd.names.kind, crd.group
+                    ));
+                }
                 let key = (crd.group.clone(), crd.names.kind.clone());
                 let spec = object.get("spec").map(Value::to_string).unwrap_or_default();
                 let digest = xxhash_rust::xxh3::xxh3_64(spec.as_bytes());

@@ -178,7 +178,7 @@ fn read_live(
         let custom = other
             .snapshot
             .iter()
-            .any(|(key, _)| kinds::lookup(&key.kind, &key.group).is_none());
+            .any(|(key, _)| !kinds::is_built_in(&key.kind, &key.group));
         if custom && !kinds.contains(&definition) {
             kinds.insert(definition);
             definitions_for_schemas = true;

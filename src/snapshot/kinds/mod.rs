@@ -442,6 +442,14 @@ pub fn lookup(kind: &str, group: &str) -> Option<&'static KindInfo> {
         .or_else(|| KINDS.iter().find(|info| info.kind == kind))
 }
 
+/// Whether `kind` of `group` is one of the API server's own kinds (Kubernetes' or OpenShift's),
+/// not a custom resource: both must match, where [`lookup`] settles for the kind.
+pub fn is_built_in(kind: &str, group: &str) -> bool {
+    KINDS
+        .iter()
+        .any(|info| info.kind == kind && info.group == group)
+}
+
 /// OpenShift serves the RBAC objects a second time in `authorization.openshift.io`: the same
 /// objects, not new ones. Their identity is the RBAC group's, so an OpenShift 3 archive (`v1`
 /// `RoleBinding`) and an OpenShift 4 export (`rbac.authorization.k8s.io/v1`) pair up.
