@@ -633,3 +633,41 @@ fn a_forged_definition_of_a_built_in_kind_cannot_hide_a_privileged_container() {
         "the forged definition is named: {err}"
     );
 }
+
+#[test]
+fn a_default_the_cluster_lends_cannot_open_a_listener_unseen() {
+    // Someone with rights over CRDs changes the Gateway definition to default listeners to
+    // `All`; the API server then serves every listener that names none as open. Git manifests
+    // without the CRD borrow the cluster's: that default must not make the manifest read `All`.
+    let mut tampered = gateway_definition();
+    let from = "/spec/versions/0/schema/openAPIV3Schema/properties/spec/properties/listeners/items/properties/allowedRoutes";
+    let allowed = tampered.pointer_mut(from).unwrap();
+    allowed["default"] = json!({"namespaces": {"from": "All"}});
+    allowed["properties"]["namespaces"]["default"] = json!({"from": "All"});
+    allowed["properties"]["namespaces"]["properties"]["from"]["default"] = json!("All");
+    let dir = tempfile::tempdir().unwrap();
+    let (git, live) = (dir.path().join("git"), dir.path().join("live"));
+    write_json(&git, "gateway.json", &gateway(None));
+    write_json(&live, "crd.json", &tampered);
+    write_json(&live, "gateway.json", &gateway(Some("All")));
+    let output = driftlab()
+        .args(["diff", "--desired", "-o", "json"])
+        .arg(&git)
+        .arg(&live)
+        .output()
+        .unwrap();
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}{}", stderr(&output));
+    let report: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["culprits"][0]["category"], "security", "{out}");
+    // The control: when the manifests carry that definition themselves, its default is theirs
+    // and nothing differs.
+    write_json(&git, "crd.json", &tampered);
+    let output = driftlab()
+        .args(["diff", "--desired", "-o", "json"])
+        .arg(&git)
+        .arg(&live)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+}

@@ -222,16 +222,23 @@ fn compare_pair(
     }
     let old_schema = old_resource.and_then(|r| r.schema(&old.api_version));
     let new_schema = new_resource.and_then(|r| r.schema(&new.api_version));
-    let read = |stored: &StoredObject, schema: Option<&Arc<Node>>| {
-        let mut value = stored.value();
-        if let Some(schema) = schema {
-            let mut budget = defaulting::budget_for(stored.body.len());
-            defaulting::apply_to_object(&mut value, schema, &mut budget);
+    let key_pair = (key.group.clone(), key.kind.clone());
+    let read = |stored: &StoredObject, schema: Option<&Arc<Node>>, borrowed: bool| {
+        let raw = stored.value();
+        let Some(schema) = schema else {
+            return raw;
+        };
+        let mut value = raw.clone();
+        let mut budget = defaulting::budget_for(stored.body.len());
+        defaulting::apply_to_object(&mut value, schema, &mut budget);
+        // A default lent by the other side must not decide this side's security table.
+        match schemas.same_grants {
+            Some(same) if borrowed && !same(&key.kind, &raw, &value) => raw,
+            _ => value,
         }
-        value
     };
-    let old_value = read(old, old_schema);
-    let new_value = read(new, new_schema);
+    let old_value = read(old, old_schema, schemas.old_borrows.contains(&key_pair));
+    let new_value = read(new, new_schema, schemas.new_borrows.contains(&key_pair));
     let schema = new_schema.or(old_schema).map(|node| &**node);
     let mut changes =
         value::diff_with_schema(&key.kind, &old_value, &new_value, schema, &options.values);

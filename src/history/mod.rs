@@ -260,8 +260,14 @@ pub fn build(archives: &[SeriesArchive], options: &HistoryOptions) -> Result<His
             infos.push(snapshot.info.clone());
             asked_for.look_in(&snapshot, options);
             if let Some((mut old, old_schemas)) = previous.take() {
-                let sides =
-                    crate::schema::pair(&mut old, &mut snapshot, &old_schemas, &schemas, &extra);
+                let sides = crate::schema::pair(
+                    &mut old,
+                    &mut snapshot,
+                    &old_schemas,
+                    &schemas,
+                    &extra,
+                    crate::analyze::security::same_grants,
+                );
                 let diff = DiffOptions {
                     schemas: std::sync::Arc::new(sides),
                     ..options.diff.clone()

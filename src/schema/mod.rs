@@ -164,6 +164,10 @@ fn compile(crd: &Crd, digest: u64) -> Result<Resource, String> {
     })
 }
 
+/// Whether two versions of an object of a kind grant the same (the security table's facts):
+/// given by the layer that knows the table, so that this one need not.
+pub type SameGrants = fn(kind: &str, a: &Value, b: &Value) -> bool;
+
 /// The schemas each side of a comparison is read with.
 #[derive(Clone, Debug, Default)]
 pub struct SchemaSides {
@@ -171,6 +175,14 @@ pub struct SchemaSides {
     pub old: Schemas,
     /// The new side's.
     pub new: Schemas,
+    /// The kinds, as `(group, kind)`, whose definition the old side holds neither itself nor in
+    /// `--crds`: it borrows the new side's.
+    pub old_borrows: HashSet<(String, String)>,
+    /// The same for the new side.
+    pub new_borrows: HashSet<(String, String)>,
+    /// Whether a borrowed default changed what an object grants ([`SameGrants`]); `None` only
+    /// where no comparison is analysed.
+    pub same_grants: Option<SameGrants>,
 }
 
 impl SchemaSides {
@@ -238,10 +250,19 @@ pub fn definitions_in(
 /// Finds the definitions of both sides and of `extra` (`--crds`), names the unusable ones in the
 /// snapshots' diagnostics, takes cluster-scoped custom resources out of the namespace a
 /// manifests folder gave them, and returns the schemas for the diff.
-pub fn prepare(old: &mut Snapshot, new: &mut Snapshot, extra: &Schemas) -> SchemaSides {
+///
+/// A side that borrows the other side's definition of a kind is defaulted with it, unless that
+/// changes what the object grants (`same_grants`): the side under audit must not lend the values
+/// that decide its own security table (a Gateway CRD changed to default listeners to `All`).
+pub fn prepare(
+    old: &mut Snapshot,
+    new: &mut Snapshot,
+    extra: &Schemas,
+    same_grants: SameGrants,
+) -> SchemaSides {
     let needed = kinds_in(&[old, new]);
     let (old_own, new_own) = (own(old, &needed), own(new, &needed));
-    pair(old, new, &old_own, &new_own, extra)
+    pair(old, new, &old_own, &new_own, extra, same_grants)
 }
 
 /// The schemas of the definitions `snapshot` read of the `needed` kinds ([`kinds_in`]); those
@@ -265,10 +286,22 @@ pub fn pair(
     old_own: &Schemas,
     new_own: &Schemas,
     extra: &Schemas,
+    same_grants: SameGrants,
 ) -> SchemaSides {
+    let borrows = |own: &Schemas, other: &Schemas| {
+        other
+            .kinds
+            .keys()
+            .filter(|key| !own.kinds.contains_key(*key) && !extra.kinds.contains_key(*key))
+            .cloned()
+            .collect()
+    };
     let sides = SchemaSides {
         old: old_own.then(extra).then(new_own),
         new: new_own.then(extra).then(old_own),
+        old_borrows: borrows(old_own, new_own),
+        new_borrows: borrows(new_own, old_own),
+        same_grants: Some(same_grants),
     };
     rescope(old, &sides.old);
     rescope(new, &sides.new);

@@ -33,7 +33,7 @@ fn widget(namespace: Option<&str>) -> Value {
 fn cluster_scoped_custom_resources_leave_the_namespace_a_folder_gave_them() {
     let mut old = Snapshot::of(vec![definition("Cluster"), widget(Some("default"))]);
     let mut new = Snapshot::of(vec![widget(None)]);
-    let sides = prepare(&mut old, &mut new, &Schemas::default());
+    let sides = prepare(&mut old, &mut new, &Schemas::default(), |_, _, _| true);
     assert!(
         !sides.new.is_empty(),
         "the new side borrows the old side's definition"
@@ -48,7 +48,7 @@ fn cluster_scoped_custom_resources_leave_the_namespace_a_folder_gave_them() {
 fn namespaced_custom_resources_keep_their_namespace() {
     let mut old = Snapshot::of(vec![definition("Namespaced"), widget(Some("shop"))]);
     let mut new = Snapshot::of(vec![]);
-    prepare(&mut old, &mut new, &Schemas::default());
+    prepare(&mut old, &mut new, &Schemas::default(), |_, _, _| true);
     assert!(
         old.iter()
             .any(|(k, _)| k.kind == "Widget" && k.namespace == "shop")
@@ -104,7 +104,7 @@ fn only_the_definitions_of_kinds_the_comparison_holds_are_compiled() {
     gadget["spec"]["names"] = json!({"kind": "Gadget", "plural": "gadgets"});
     let mut old = Snapshot::of(vec![definition("Namespaced"), gadget, widget(Some("shop"))]);
     let mut new = Snapshot::of(vec![]);
-    let sides = prepare(&mut old, &mut new, &Schemas::default());
+    let sides = prepare(&mut old, &mut new, &Schemas::default(), |_, _, _| true);
     assert!(sides.old.resource("example.com", "Widget").is_some());
     assert!(
         sides.old.resource("example.com", "Gadget").is_none(),
@@ -114,7 +114,12 @@ fn only_the_definitions_of_kinds_the_comparison_holds_are_compiled() {
     let broken = json!({"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
         "metadata": {"name": "broken.example.com"}, "spec": {"group": 7}});
     let mut old = Snapshot::of(vec![broken, widget(Some("shop"))]);
-    prepare(&mut old, &mut Snapshot::of(vec![]), &Schemas::default());
+    prepare(
+        &mut old,
+        &mut Snapshot::of(vec![]),
+        &Schemas::default(),
+        |_, _, _| true,
+    );
     assert!(
         old.diagnostics
             .iter()

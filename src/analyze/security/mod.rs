@@ -113,6 +113,11 @@ impl Facts {
     }
 }
 
+/// Whether `a` and `b`, two versions of an object of `kind`, grant the same: the same facts.
+pub fn same_grants(kind: &str, a: &Value, b: &Value) -> bool {
+    !covers(kind) || Facts::of(kind, a) == Facts::of(kind, b)
+}
+
 /// The kinds the table names.
 pub fn covers(kind: &str) -> bool {
     pod_spec_location(kind).is_some()

@@ -91,7 +91,12 @@ pub(crate) fn read_and_check(command: &DiffCommand) -> Result<(Snapshot, Snapsho
     }
     checks::warn_about_secret_hashes(&old, &new, &command.diff, command.quiet);
     let options = DiffOptions {
-        schemas: std::sync::Arc::new(schema::prepare(&mut old, &mut new, &extra)),
+        schemas: std::sync::Arc::new(schema::prepare(
+            &mut old,
+            &mut new,
+            &extra,
+            crate::analyze::security::same_grants,
+        )),
         ..command.diff.clone()
     };
     for snapshot in [&old, &new] {
