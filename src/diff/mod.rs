@@ -224,16 +224,18 @@ fn compare_pair(
     let new_schema = new_resource.and_then(|r| r.schema(&new.api_version));
     let key_pair = (key.group.clone(), key.kind.clone());
     let read = |stored: &StoredObject, schema: Option<&Arc<Node>>, borrowed: bool| {
-        let raw = stored.value();
+        let mut value = stored.value();
         let Some(schema) = schema else {
-            return raw;
+            return value;
         };
-        let mut value = raw.clone();
+        // A default lent by the other side must not decide this side's security table: the
+        // object as read is kept to tell, only when the definition is borrowed.
+        let guard = schemas.same_grants.filter(|_| borrowed);
+        let raw = guard.map(|_| value.clone());
         let mut budget = defaulting::budget_for(stored.body.len());
         defaulting::apply_to_object(&mut value, schema, &mut budget);
-        // A default lent by the other side must not decide this side's security table.
-        match schemas.same_grants {
-            Some(same) if borrowed && !same(&key.kind, &raw, &value) => raw,
+        match (guard, raw) {
+            (Some(same), Some(raw)) if !same(&key.kind, &raw, &value) => raw,
             _ => value,
         }
     };
