@@ -65,6 +65,20 @@ fn len(object: &Value, pointer: &str) -> usize {
     }
 }
 
+/// A map of labels as kubectl prints it, `k=v,k=v` (values that are not strings left out); empty
+/// when there is none.
+fn label_list(labels: Option<&Value>) -> String {
+    labels
+        .and_then(Value::as_object)
+        .map(|map| {
+            map.iter()
+                .filter_map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
+        .unwrap_or_default()
+}
+
 fn or_none(text: &str) -> String {
     if text.is_empty() {
         "<none>".into()
@@ -254,16 +268,7 @@ fn service(object: &Value, now: i64) -> Vec<Value> {
             }
         })
         .collect();
-    let selector = object
-        .pointer("/spec/selector")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default();
+    let selector = label_list(object.pointer("/spec/selector"));
     vec![
         json!(name_of(object)),
         json!(kind),

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::{AGE, NAME, age, condition, int, len, or_none};
+use super::{AGE, NAME, age, condition, int, label_list, len, or_none};
 use crate::serve::table::{Def, age_of, name_of, text};
 
 /// The containers' names and images, and the selector: the `-o wide` columns of workloads.
@@ -19,20 +19,11 @@ fn wide(object: &Value, containers: &str, selector: &str) -> [Value; 3] {
             .collect::<Vec<_>>()
             .join(",")
     };
-    let selector = match object.pointer(selector) {
-        Some(Value::Object(map)) => {
-            let labels = map
-                .get("matchLabels")
-                .and_then(Value::as_object)
-                .unwrap_or(map);
-            labels
-                .iter()
-                .filter_map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
-                .collect::<Vec<_>>()
-                .join(",")
-        }
-        _ => String::new(),
-    };
+    // A label selector's matchLabels, or a plain map (ReplicationControllers, DeploymentConfigs).
+    let selector = object
+        .pointer(selector)
+        .map(|s| s.get("matchLabels").filter(|m| m.is_object()).unwrap_or(s));
+    let selector = label_list(selector);
     [
         json!(join("name")),
         json!(join("image")),
@@ -142,16 +133,7 @@ pub(super) const DAEMON_SET: &[Def] = &[
 ];
 
 pub(super) fn daemon_set(object: &Value, now: i64) -> Vec<Value> {
-    let selector = object
-        .pointer("/spec/template/spec/nodeSelector")
-        .and_then(Value::as_object)
-        .map(|m| {
-            m.iter()
-                .filter_map(|(k, v)| Some(format!("{k}={}", v.as_str()?)))
-                .collect::<Vec<_>>()
-                .join(",")
-        })
-        .unwrap_or_default();
+    let selector = label_list(object.pointer("/spec/template/spec/nodeSelector"));
     let mut cells = vec![json!(name_of(object))];
     for field in [
         "desiredNumberScheduled",
