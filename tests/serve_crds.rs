@@ -6,7 +6,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::cluster::Served;
@@ -277,28 +277,6 @@ fn built_in_kinds_print_kubectls_columns() {
     assert_eq!(row(&text, "web").last().unwrap(), "app=web");
 }
 
-/// Runs `command` to its end, killed (and the test failed) after `limit`.
-fn within(command: &mut Command, limit: Duration) -> Output {
-    let mut child = command
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("output");
-            panic!(
-                "still running after {limit:?}:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("output")
-}
-
 #[test]
 fn kubectl_get_watch_prints_the_objects_and_ends_at_its_timeout() {
     let Some(setup) = setup() else { return };
@@ -326,7 +304,7 @@ fn kubectl_get_watch_prints_the_objects_and_ends_at_its_timeout() {
     ];
     for (args, expected) in cases {
         let start = Instant::now();
-        let output = within(&mut setup.command(args), Duration::from_secs(30));
+        let output = common::run_with_deadline(&mut setup.command(args), Duration::from_secs(30));
         let stdout = String::from_utf8_lossy(&output.stdout);
         let stderr = String::from_utf8_lossy(&output.stderr);
         // kubectl ends a watch at its request timeout quietly, with success.

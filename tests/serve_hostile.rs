@@ -646,7 +646,7 @@ fn kubectl_get_watch_prints_the_list_and_ends_at_the_request_timeout() {
     let config = home.path().join("empty-kubeconfig");
     std::fs::write(&config, "apiVersion: v1\nkind: Config\n").unwrap();
     let start = Instant::now();
-    let output = run_with_deadline(
+    let output = common::run_with_deadline(
         Command::new(&kubectl)
             .args(["--server", &served.url, "get", "pods", "-n", "myproject"])
             .args(["-w", "--request-timeout=3s"])
@@ -667,26 +667,4 @@ fn kubectl_get_watch_prints_the_list_and_ends_at_the_request_timeout() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(stdout.matches("web-3-abcde").count(), 1, "{stdout}");
     assert_still_serving(&served);
-}
-
-/// Runs `command`, killing it if it is still running after `limit`.
-fn run_with_deadline(command: &mut Command, limit: Duration) -> std::process::Output {
-    let mut child = command
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("starts");
-    let start = Instant::now();
-    while child.try_wait().expect("wait").is_none() {
-        if start.elapsed() > limit {
-            let _ = child.kill();
-            let output = child.wait_with_output().expect("output");
-            panic!(
-                "still running after {limit:?}:\n{}",
-                String::from_utf8_lossy(&output.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    child.wait_with_output().expect("output")
 }
