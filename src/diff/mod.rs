@@ -15,6 +15,7 @@ pub mod value;
 
 use std::cmp::Ordering;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use serde_json::Value;
@@ -222,14 +223,14 @@ fn compare_pair(
     }
     let old_schema = old_resource.and_then(|r| r.schema(&old.api_version));
     let new_schema = new_resource.and_then(|r| r.schema(&new.api_version));
-    let key_pair = (key.group.clone(), key.kind.clone());
-    let read = |stored: &StoredObject, schema: Option<&Arc<Node>>, borrowed: bool| {
+    let read = |stored: &StoredObject, schema: Option<&Arc<Node>>, borrows: &HashSet<_>| {
         let mut value = stored.value();
         let Some(schema) = schema else {
             return value;
         };
         // A default lent by the other side must not decide this side's security table: the
         // object as read is kept to tell, only when the definition is borrowed.
+        let borrowed = borrows.contains(&(key.group.clone(), key.kind.clone()));
         let guard = schemas.same_grants.filter(|_| borrowed);
         let raw = guard.map(|_| value.clone());
         let mut budget = defaulting::budget_for(stored.body.len());
@@ -239,8 +240,8 @@ fn compare_pair(
             _ => value,
         }
     };
-    let old_value = read(old, old_schema, schemas.old_borrows.contains(&key_pair));
-    let new_value = read(new, new_schema, schemas.new_borrows.contains(&key_pair));
+    let old_value = read(old, old_schema, &schemas.old_borrows);
+    let new_value = read(new, new_schema, &schemas.new_borrows);
     let schema = new_schema.or(old_schema).map(|node| &**node);
     let mut changes =
         value::diff_with_schema(&key.kind, &old_value, &new_value, schema, &options.values);
