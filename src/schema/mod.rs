@@ -62,7 +62,7 @@ impl Schemas {
     /// the schemas and one warning per definition that cannot be used.
     pub fn from_definitions(
         definitions: impl IntoIterator<Item = (String, Value)>,
-    ) -> (Schemas, Vec<String>) {
+    ) -> (Schemas, Vec<Diagnostic>) {
         let mut schemas = Schemas::default();
         let mut warnings = Vec::new();
         let mut refused: Vec<(String, String)> = Vec::new();
@@ -109,6 +109,13 @@ impl Schemas {
         for key in refused {
             schemas.kinds.remove(&key);
         }
+        let warnings = warnings
+            .into_iter()
+            .map(|message| Diagnostic {
+                level: Level::Warning,
+                message,
+            })
+            .collect();
         (schemas, warnings)
     }
 
@@ -269,12 +276,7 @@ pub fn prepare(
 /// that cannot be used are named in its diagnostics.
 pub fn own(snapshot: &mut Snapshot, needed: &HashSet<(String, String)>) -> Schemas {
     let (schemas, warnings) = Schemas::from_definitions(definitions_in(snapshot, Some(needed)));
-    snapshot
-        .diagnostics
-        .extend(warnings.into_iter().map(|message| Diagnostic {
-            level: Level::Warning,
-            message,
-        }));
+    snapshot.diagnostics.extend(warnings);
     schemas
 }
 

@@ -65,8 +65,9 @@ fn unusable_and_conflicting_definitions_are_named_once_and_dropped() {
     assert_eq!(warnings.len(), 1);
     assert!(
         warnings[0]
+            .message
             .starts_with("crds.yaml: CustomResourceDefinition widgets.example.com: version v1:"),
-        "{}",
+        "{:?}",
         warnings[0]
     );
 
@@ -76,7 +77,7 @@ fn unusable_and_conflicting_definitions_are_named_once_and_dropped() {
         Schemas::from_definitions([("a".into(), definition("Namespaced")), ("b".into(), other)]);
     assert!(schemas.resource("example.com", "Widget").is_none());
     assert!(
-        warnings[0].contains("neither schema is used"),
+        warnings[0].message.contains("neither schema is used"),
         "{warnings:?}"
     );
 }

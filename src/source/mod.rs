@@ -102,15 +102,7 @@ pub fn definitions(
         }
         found.extend(definitions);
     }
-    let (schemas, warnings) = crate::schema::Schemas::from_definitions(found);
-    let diagnostics = warnings
-        .into_iter()
-        .map(|message| crate::snapshot::Diagnostic {
-            level: crate::snapshot::Level::Warning,
-            message,
-        })
-        .collect();
-    Ok((schemas, diagnostics))
+    Ok(crate::schema::Schemas::from_definitions(found))
 }
 
 /// Reads the local file or folder `argument`.
