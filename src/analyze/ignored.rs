@@ -16,8 +16,9 @@ use super::noise::NoiseProfile;
 use super::security;
 use super::{Entry, Finding};
 use crate::diff::filter::{self, PathRules};
-use crate::diff::{Change, IgnoredChange, Path};
+use crate::diff::{Change, IgnoredChange, Path, PathPattern};
 use crate::snapshot::{ObjectKey, Snapshot};
+use serde_json::Value;
 
 /// Where a user rule comes from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -31,7 +32,15 @@ pub enum RuleSource {
     /// A rule of `.driftlabignore`, read because it is in the current directory (no flag named it).
     #[serde(rename = ".driftlabignore")]
     Implicit,
+    /// A path of the `driftlab.io/ignore` annotation of the old (desired) side's object.
+    #[serde(rename = "annotation")]
+    Annotation,
 }
+
+/// The annotation that carries an object's own ignore rules: path patterns in the `--ignore`
+/// syntax, separated by commas or new lines. Read on the old (desired) side only: the side under
+/// test must not be able to hide its own changes.
+pub const IGNORE_ANNOTATION: &str = "driftlab.io/ignore";
 
 /// One user rule in force.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +69,9 @@ pub struct UserHidden {
     /// security table, with what they grant: a user rule may hide them, but every report says so
     /// ([`UserHidden::check_security`]).
     pub security: Vec<(usize, String)>,
+    /// Annotations whose patterns could not be read: `Deployment shop/web: …`. Their object's
+    /// changes stay visible.
+    pub annotation_problems: Vec<String>,
 }
 
 impl UserHidden {
@@ -82,7 +94,58 @@ impl UserHidden {
             rules: flags.chain(files).collect(),
             changes: ignored,
             security: Vec::new(),
+            annotation_problems: Vec::new(),
         }
+    }
+
+    /// Hides the visible changes of `entry` under the paths its old side's
+    /// [`IGNORE_ANNOTATION`] names, for this object only, and keeps them here.
+    pub fn hide_by_annotation(&mut self, entry: &mut Entry) {
+        let Some(text) = entry
+            .old
+            .as_ref()
+            .and_then(|o| o.pointer("/metadata/annotations"))
+            .and_then(|a| a.get(IGNORE_ANNOTATION))
+            .and_then(Value::as_str)
+        else {
+            return;
+        };
+        let object = format!("{} {}", entry.key.kind, entry.key.qualified_name());
+        let mut patterns = Vec::new();
+        for word in text
+            .split([',', '\n'])
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+        {
+            match PathPattern::parse(word) {
+                Ok(pattern) => {
+                    patterns.push((pattern, self.rules.len()));
+                    self.rules.push(IgnoreRule {
+                        name: format!("{IGNORE_ANNOTATION} {word} ({object})"),
+                        source: RuleSource::Annotation,
+                    });
+                }
+                Err(e) => self
+                    .annotation_problems
+                    .push(format!("{object}: {IGNORE_ANNOTATION}: {word:?}: {e}")),
+            }
+        }
+        if patterns.is_empty() || entry.findings.iter().all(|f| f.hidden_by.is_some()) {
+            return;
+        }
+        let rules = AnnotationRules(&patterns);
+        let (open, kept): (Vec<Finding>, Vec<Finding>) = std::mem::take(&mut entry.findings)
+            .into_iter()
+            .partition(|f| f.hidden_by.is_none());
+        let (shown, hidden) = filter::split(open.into_iter().map(|f| f.change).collect(), &rules);
+        entry.findings = shown.into_iter().map(Finding::shown).collect();
+        entry.findings.extend(kept);
+        self.changes
+            .extend(hidden.into_iter().map(|(change, rule)| IgnoredChange {
+                key: entry.key.clone(),
+                change,
+                rule,
+            }));
     }
 
     /// Hides the visible changes of `entry` that the user rules of `profile` name, opening up
@@ -187,6 +250,26 @@ impl UserHidden {
     }
 }
 
+/// An object's annotation patterns, each with its index among the rules.
+struct AnnotationRules<'a>(&'a [(PathPattern, usize)]);
+
+impl PathRules for AnnotationRules<'_> {
+    type Reason = usize;
+
+    fn hides(&self, change: &Change) -> Option<usize> {
+        self.0
+            .iter()
+            .find(|(pattern, _)| pattern.matches(&change.path))
+            .map(|(_, rule)| *rule)
+    }
+
+    fn reaches_below(&self, path: &Path) -> bool {
+        self.0
+            .iter()
+            .any(|(pattern, _)| pattern.reaches_below(path))
+    }
+}
+
 /// The user rules of a profile, for one object, as path rules; the reason is the rule's index
 /// among the profile's user rules.
 struct UserRules<'a> {
@@ -236,6 +319,7 @@ mod tests {
             noise: NoiseProfile::new(true, rules),
             show_all: false,
             desired: false,
+            baseline: None,
         };
         analyze(&old, &new, report, &options)
     }

@@ -6,6 +6,7 @@
 //! and returns an [`Analysis`]; it never reads files and never prints.
 
 pub mod attribution;
+pub mod baseline;
 pub mod desired;
 pub mod ignored;
 pub mod noise;
@@ -36,10 +37,13 @@ pub use sides::Sides;
 pub struct AnalyzeOptions {
     /// The noise rules in force.
     pub noise: NoiseProfile,
-    /// Show what noise rules hide (`--all`): it then counts as a difference too.
+    /// Show what noise rules hide and what a baseline accepts (`--all`): listed, never drift.
     pub show_all: bool,
     /// Compare only what the old side (the desired state) sets ([`desired`]).
     pub desired: bool,
+    /// Accepted drift (`--baseline`), when given or when `--update-baseline` needs the
+    /// changes listed as entries.
+    pub baseline: Option<std::sync::Arc<baseline::Baseline>>,
 }
 
 /// A change with what analysis says of it.
@@ -56,6 +60,8 @@ pub struct Finding {
     /// A word the report prints beside the change (`set in the cluster by kubectl-edit, not in
     /// the manifests`).
     pub note: Option<String>,
+    /// Accepted by a baseline entry (`hidden_by` names it): counted apart from noise.
+    pub accepted: bool,
 }
 
 impl Finding {
@@ -67,6 +73,7 @@ impl Finding {
             reasons: Vec::new(),
             hidden_by: None,
             note: None,
+            accepted: false,
         }
     }
 
@@ -126,6 +133,8 @@ pub struct Entry {
     pub old: Option<Value>,
     /// The normalised new object.
     pub new: Option<Value>,
+    /// An object added or removed whole that a baseline entry accepts: the entry's name.
+    pub accepted: Option<String>,
 }
 
 impl Entry {
@@ -143,6 +152,7 @@ impl Entry {
             api_version: Sides::new(diff.old_api_version, diff.new_api_version),
             old: diff.old,
             new: diff.new,
+            accepted: None,
         }
     }
 
@@ -187,7 +197,9 @@ impl Entry {
     /// Whether the entry has a line of its own in the text report without `--all` (objects whose
     /// only changes are repeated on many are named in the repeated change's line instead).
     pub fn shows(&self) -> bool {
-        self.change != ObjectChange::Changed || self.is_pair() || self.visible().next().is_some()
+        self.accepted.is_none() && self.change != ObjectChange::Changed
+            || self.is_pair()
+            || self.visible().next().is_some()
     }
 
     /// Whether the object differs, visibly (its own line or a repeated change).
@@ -256,6 +268,12 @@ pub struct Summary {
     /// `--desired`: objects in the cluster the manifests do not mention (not drift).
     #[serde(skip_serializing_if = "is_zero")]
     pub cluster_only: usize,
+    /// Changes a baseline accepted (`--baseline`; absent without one). Not drift.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub accepted_changes: Option<usize>,
+    /// Baseline entries that accepted nothing (`--baseline`; absent without one).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stale_baseline_entries: Option<usize>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -296,6 +314,19 @@ pub struct Analysis {
     pub desired: bool,
     /// Who made the changes, where the new side's field managers say.
     pub attributions: attribution::Attributions,
+    /// What a baseline accepted, and which of its entries are stale (`--baseline`).
+    pub baseline: Option<Box<baseline::Outcome>>,
+    /// Whether anything is drift: what the exit status says. Unlike the summary's counts it
+    /// does not follow `--all`: noise shown is still noise, accepted drift still accepted.
+    pub drifted: bool,
+}
+
+impl Analysis {
+    /// Whether anything is drift (noise, churn, accepted and ignored changes are not), whatever
+    /// `--all` shows.
+    pub fn has_drift(&self) -> bool {
+        self.drifted
+    }
 }
 
 /// A change repeated on at least this many objects is shown once.
@@ -333,6 +364,7 @@ pub fn analyze(
     for entry in &mut entries {
         apply_noise(entry, &options.noise);
         user_hidden.hide_in(entry, &options.noise);
+        user_hidden.hide_by_annotation(entry);
     }
     renames::fold(&mut entries);
     categorize(&mut entries, old, new);
@@ -342,6 +374,10 @@ pub fn analyze(
         .then(|| desired::apply(&mut entries, &attributions, old, new, options.show_all));
     let mismatches = template_checks(&entries, old, new);
     unverified_churn(&mut entries, &mismatches.new);
+    let baseline = options
+        .baseline
+        .as_deref()
+        .map(|b| Box::new(baseline::apply(&mut entries, b)));
     pairing::collapse(&mut entries, &mismatches.new);
     let repeated = group_repeated(&mut entries);
     mark_replaced_controllers(&mut entries);
@@ -353,6 +389,11 @@ pub fn analyze(
         &attributions,
     );
     let mut summary = summarize(&entries, unchanged_before, options.show_all);
+    let drifted = summarize(&entries, unchanged_before, false).has_differences();
+    if let Some(outcome) = &baseline {
+        summary.accepted_changes = Some(outcome.accepted.len());
+        summary.stale_baseline_entries = Some(outcome.stale.len());
+    }
     if let Some(counts) = desired {
         summary.cluster_only = counts.cluster_only;
         if options.show_all {
@@ -374,6 +415,8 @@ pub fn analyze(
         show_all: options.show_all,
         desired: options.desired,
         attributions,
+        baseline,
+        drifted,
     }
 }
 
@@ -482,12 +525,15 @@ pub(crate) fn summarize(entries: &[Entry], unchanged: usize, show_all: bool) -> 
     for entry in entries {
         for finding in entry.findings.iter() {
             match finding.hidden_by.as_deref() {
+                Some(_) if finding.accepted => {}
                 Some(desired::CLUSTER_SET) => summary.cluster_set += 1,
                 Some(_) => summary.noise_hidden += 1,
                 None => {}
             }
         }
-        if entry.is_churn() {
+        if entry.accepted.is_some() {
+            // Accepted whole: counted with the accepted changes.
+        } else if entry.is_churn() {
             summary.churn += entry.count();
         } else if entry.change == ObjectChange::Added && !entry.is_pair() {
             summary.added += 1;

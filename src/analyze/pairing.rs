@@ -104,6 +104,7 @@ fn hide(change: Change, rule: &str) -> Finding {
         reasons: Vec::new(),
         hidden_by: Some(rule.to_string()),
         note: None,
+        accepted: false,
     }
 }
 

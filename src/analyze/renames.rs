@@ -143,6 +143,7 @@ mod tests {
             reasons: Vec::new(),
             hidden_by: None,
             note: None,
+            accepted: false,
         }
     }
 

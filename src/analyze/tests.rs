@@ -16,6 +16,7 @@ fn culprits_pair(show_all: bool) -> Analysis {
         noise: NoiseProfile::new(true, Vec::new()),
         show_all,
         desired: false,
+        baseline: None,
     };
     analyze(&old, &new, report, &options)
 }
@@ -33,6 +34,7 @@ pub(super) fn analysis_with(old: Vec<Value>, new: Vec<Value>, desired: bool) -> 
         noise: NoiseProfile::new(true, Vec::new()),
         show_all: false,
         desired,
+        baseline: None,
     };
     analyze(&old, &new, report, &options)
 }

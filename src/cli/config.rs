@@ -11,13 +11,13 @@ use super::args::{
     FlavorChoice, HistoryArgs, HistoryOutput, InstallArgs, OutputFormat, RevertArgs, RevertOutput,
     RotateArgs, SecretsChoice, ServeArgs,
 };
-use crate::analyze::AnalyzeOptions;
 use crate::analyze::ignored::RuleSource;
 use crate::analyze::noise::{self, NoiseProfile};
+use crate::analyze::{AnalyzeOptions, baseline};
 use crate::archive::rotate::Retention;
 use crate::cluster::{ClusterOptions, ClusterScoped, names};
 use crate::commands::check::CheckCommand;
-use crate::commands::diff::DiffCommand;
+use crate::commands::diff::{BaselineRun, DiffCommand};
 use crate::commands::export::{Destination, ExportCommand, SecretsMode};
 use crate::commands::history::HistoryCommand;
 use crate::commands::install::InstallCommand;
@@ -137,12 +137,16 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
             OutputFormat::Json => Format::Json,
             OutputFormat::Patch => Format::Patch,
             OutputFormat::Markdown => Format::Markdown,
+            OutputFormat::Github => Format::Github,
+            OutputFormat::Sarif => Format::Sarif,
+            OutputFormat::Junit => Format::Junit,
         }
     };
     let (user_rules, implicit_ignore_file) =
         user_noise_rules(&args.ignore_files, !args.no_ignore_file)?;
     let color = settle_color(args.color, stdout_is_terminal);
     let secret_key = secret_key(args.secret_key_file.as_deref())?;
+    let baseline = baseline_settings(&args.baselines, args.update_baseline, args.strict_baseline)?;
     Ok(DiffCommand {
         old: args.old,
         new: args.new,
@@ -167,7 +171,9 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
             noise: NoiseProfile::new(!args.no_default_noise, user_rules),
             show_all: args.all,
             desired: args.desired,
+            baseline: baseline.accepted.clone(),
         },
+        baseline,
         exit_zero: args.exit_zero,
         quiet: args.quiet,
         implicit_ignore_file,
@@ -226,7 +232,9 @@ pub fn revert_command(args: RevertArgs) -> Result<RevertCommand> {
             noise: NoiseProfile::new(true, user_rules),
             show_all: false,
             desired: false,
+            baseline: None,
         },
+        baseline: BaselineRun::default(),
         exit_zero: true,
         quiet: args.quiet,
         implicit_ignore_file,
@@ -326,6 +334,41 @@ fn user_noise_rules(
     Ok((rules, announced))
 }
 
+/// The baselines of `--baseline` (read and checked now: a malformed one is exit 2 before
+/// anything is compared) and, for `--update-baseline`, the entries already in that file.
+fn baseline_settings(
+    files: &[PathBuf],
+    update: Option<PathBuf>,
+    strict: bool,
+) -> Result<BaselineRun> {
+    let read = |file: &Path| -> Result<Vec<baseline::Accepted>> {
+        let display = file.display().to_string();
+        let text = std::fs::read_to_string(file).map_err(|e| Error::io(&display, e))?;
+        baseline::file::parse(&text, &display)
+    };
+    let mut entries = Vec::new();
+    for file in files {
+        entries.extend(read(file)?);
+    }
+    let previous = match &update {
+        Some(file) if file.exists() => read(file)?,
+        _ => Vec::new(),
+    };
+    let accepted = (!files.is_empty() || update.is_some()).then(|| {
+        Arc::new(baseline::Baseline {
+            entries,
+            files: files.iter().map(|f| f.display().to_string()).collect(),
+            today: None,
+        })
+    });
+    Ok(BaselineRun {
+        accepted,
+        update,
+        previous,
+        strict,
+    })
+}
+
 /// The ignore file read from the current directory without being named.
 const IMPLICIT_FILE: &str = ".driftlabignore";
 
@@ -367,6 +410,8 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
         HistoryOutput::Json => HistoryFormat::Json,
         HistoryOutput::Markdown => HistoryFormat::Markdown,
         HistoryOutput::Html => HistoryFormat::Html,
+        HistoryOutput::Github => HistoryFormat::Github,
+        HistoryOutput::Junit => HistoryFormat::Junit,
     };
     Ok(HistoryCommand {
         archives: args.archives,
@@ -380,6 +425,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
         quiet: args.quiet,
         implicit_ignore_file,
         options: HistoryOptions {
+            keep_compared: matches!(args.output, HistoryOutput::Junit),
             asked,
             object,
             path,
@@ -396,6 +442,7 @@ pub fn history_command(args: HistoryArgs, stdout_is_terminal: bool) -> Result<Hi
                 noise: NoiseProfile::new(!args.no_default_noise, user_rules),
                 show_all: false,
                 desired: false,
+                baseline: None,
             },
             crds: args.crds,
         },

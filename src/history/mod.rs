@@ -63,6 +63,9 @@ impl ObjectSelector {
 /// What to show.
 #[derive(Debug)]
 pub struct HistoryOptions {
+    /// Keep the objects the newest night compared ([`History::newest_compared`]: JUnit has a
+    /// test case for each).
+    pub keep_compared: bool,
     /// Only this object.
     pub object: Option<ObjectSelector>,
     /// `--object` and `--path` as the user wrote them, for the report.
@@ -126,6 +129,8 @@ pub struct History {
     pub object: Option<String>,
     /// `--path` as given.
     pub path: Option<String>,
+    /// The objects of the newest night's two archives (with `keep_compared`; else empty).
+    pub newest_compared: Vec<ObjectKey>,
 }
 
 /// One archive of a series: the date stamp in its name, and where it is.
@@ -223,6 +228,7 @@ pub fn build(archives: &[SeriesArchive], options: &HistoryOptions) -> Result<His
     let (extra, mut diagnostics) = source::definitions(&options.crds, &options.read)?;
     let mut infos = Vec::new();
     let mut unreadable = Vec::new();
+    let mut newest_compared: Vec<ObjectKey> = Vec::new();
     std::thread::scope(|scope| -> Result<()> {
         // Two readers, taking the archives in turn, so reading keeps both cores busy while the
         // last pair is compared; each hands over in order through its own channel.
@@ -241,6 +247,7 @@ pub fn build(archives: &[SeriesArchive], options: &HistoryOptions) -> Result<His
             });
         }
         let mut previous: Option<(Snapshot, crate::schema::Schemas)> = None;
+        let newest_compared = &mut newest_compared;
         for index in 0..archives.len() {
             let Ok(snapshot) = receivers[index % 2].recv() else {
                 break;
@@ -273,6 +280,10 @@ pub fn build(archives: &[SeriesArchive], options: &HistoryOptions) -> Result<His
                     ..options.diff.clone()
                 };
                 let report = diff_snapshots(&old, &snapshot, &diff);
+                if options.keep_compared {
+                    // Only the newest night's: each night replaces the one before.
+                    *newest_compared = objects_of(&old, &snapshot);
+                }
                 let mut analysis = analyze::analyze(&old, &snapshot, report, &options.analyze);
                 narrow(&mut analysis, options);
                 nights.push(Night { analysis });
@@ -301,7 +312,21 @@ pub fn build(archives: &[SeriesArchive], options: &HistoryOptions) -> Result<His
         unreadable,
         object: options.asked.0.clone(),
         path: options.asked.1.clone(),
+        newest_compared,
     })
+}
+
+/// Every object of `old` and `new`, once each, in order.
+fn objects_of(old: &Snapshot, new: &Snapshot) -> Vec<ObjectKey> {
+    let mut keys: Vec<ObjectKey> = old
+        .objects()
+        .keys()
+        .chain(new.objects().keys())
+        .cloned()
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 /// Whether `--object` and `--path` named anything in any archive: a typo must not give an empty

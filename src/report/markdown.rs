@@ -8,15 +8,15 @@ use super::present::{self, CULPRIT_CHANGES_MARKDOWN, Shape};
 use super::values::{self, DiffLine};
 use super::words::plural;
 use super::{
-    RenderOptions, describe_source, ignored_line, namespace_map_line, security_ignored_line,
-    summary_line,
+    RenderOptions, baseline_lines, describe_source, ignored_line, namespace_map_line,
+    security_ignored_line, summary_line,
 };
 use crate::analyze::attribution::Attributions;
 use crate::analyze::{Analysis, Culprit, Entry, Finding};
 use crate::diff::{Change, ObjectChange};
 
 pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
-    let verdict = match (analysis.summary.has_differences(), analysis.desired) {
+    let verdict = match (analysis.has_drift(), analysis.desired) {
         (true, false) => "Drift found",
         (false, false) => "No drift",
         (true, true) => "the cluster drifted from the desired state",
@@ -42,6 +42,13 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
     if let Some(line) = ignored_line(analysis) {
         writeln!(out)?;
         writeln!(out, "{}", text(&line))?;
+    }
+    for (line, loud) in baseline_lines(analysis) {
+        writeln!(out)?;
+        match loud {
+            true => writeln!(out, "**{}**", text(&line))?,
+            false => writeln!(out, "{}", text(&line))?,
+        }
     }
     let in_table = |e: &&Entry| e.shows() || (analysis.show_all && !e.findings.is_empty());
     let shown: Vec<&Entry> = analysis.entries.iter().filter(in_table).collect();

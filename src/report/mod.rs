@@ -2,6 +2,7 @@
 //! lives in its own module and none of them reads a snapshot or computes a difference.
 
 mod brief;
+pub mod ci;
 pub mod history;
 mod json;
 pub(crate) mod markdown;
@@ -38,6 +39,12 @@ pub enum Format {
     Stat,
     /// One line per object.
     NameOnly,
+    /// GitHub Actions workflow commands.
+    Github,
+    /// SARIF 2.1.0.
+    Sarif,
+    /// JUnit XML.
+    Junit,
 }
 
 /// How to render.
@@ -78,6 +85,12 @@ pub enum AnalysisFormat {
     Stat,
     /// [`Format::NameOnly`].
     NameOnly,
+    /// [`Format::Github`].
+    Github,
+    /// [`Format::Sarif`].
+    Sarif,
+    /// [`Format::Junit`].
+    Junit,
 }
 
 impl Format {
@@ -90,6 +103,9 @@ impl Format {
             Format::Markdown => Some(AnalysisFormat::Markdown),
             Format::Stat => Some(AnalysisFormat::Stat),
             Format::NameOnly => Some(AnalysisFormat::NameOnly),
+            Format::Github => Some(AnalysisFormat::Github),
+            Format::Sarif => Some(AnalysisFormat::Sarif),
+            Format::Junit => Some(AnalysisFormat::Junit),
             Format::Patch => None,
         }
     }
@@ -99,9 +115,9 @@ impl Format {
 #[derive(Debug)]
 pub enum Findings {
     /// The analysis, for every format but JSON Patch.
-    Analysis(Analysis, AnalysisFormat),
+    Analysis(Box<Analysis>, AnalysisFormat),
     /// The plain diff, by identity: JSON Patch.
-    Identity(DiffReport),
+    Identity(Box<DiffReport>),
 }
 
 impl Findings {
@@ -113,22 +129,40 @@ impl Findings {
         analyze: impl FnOnce(DiffReport) -> Analysis,
     ) -> Findings {
         match format.of_analysis() {
-            Some(format) => Findings::Analysis(analyze(report), format),
-            None => Findings::Identity(report),
+            Some(format) => Findings::Analysis(Box::new(analyze(report)), format),
+            None => Findings::Identity(Box::new(report)),
         }
     }
 
     /// Whether anything counts as a difference (noise and churn do not).
     pub fn has_differences(&self) -> bool {
         match self {
-            Findings::Analysis(analysis, _) => analysis.summary.has_differences(),
+            Findings::Analysis(analysis, _) => analysis.has_drift(),
             Findings::Identity(report) => report.summary.has_differences(),
         }
     }
 }
 
+impl Format {
+    /// Whether the format points at files and lines, or lists every compared object: the
+    /// command then finds them ([`ci::Context`]).
+    pub fn needs_context(self) -> bool {
+        matches!(self, Format::Github | Format::Sarif | Format::Junit)
+    }
+}
+
 /// Writes `findings` to `out`, in the format they were made for.
 pub fn render(findings: &Findings, options: &RenderOptions, out: &mut dyn Write) -> io::Result<()> {
+    render_in(findings, options, &ci::Context::default(), out)
+}
+
+/// [`render`], with what the CI formats need besides the analysis.
+pub fn render_in(
+    findings: &Findings,
+    options: &RenderOptions,
+    context: &ci::Context,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match findings {
         Findings::Identity(report) => patch::render(report, out),
         Findings::Analysis(analysis, format) => match format {
@@ -137,6 +171,9 @@ pub fn render(findings: &Findings, options: &RenderOptions, out: &mut dyn Write)
             AnalysisFormat::Markdown => markdown::render(analysis, options, out),
             AnalysisFormat::Stat => brief::render_stat(analysis, options, out),
             AnalysisFormat::NameOnly => brief::render_names(analysis, options, out),
+            AnalysisFormat::Github => ci::github::render(analysis, context, out),
+            AnalysisFormat::Sarif => ci::sarif::render(analysis, context, out),
+            AnalysisFormat::Junit => ci::junit::render(analysis, context, out),
         },
     }
 }
@@ -216,6 +253,84 @@ pub fn security_ignored_line(analysis: &Analysis) -> Option<String> {
     Some(line)
 }
 
+/// What the baseline did, one line each, loud ones first (`true`): the security-sensitive changes
+/// it accepts (said on every run, as for a user rule), how many it accepted, its stale entries.
+pub fn baseline_lines(analysis: &Analysis) -> Vec<(String, bool)> {
+    let Some(outcome) = &analysis.baseline else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    let security: Vec<_> = outcome.security().collect();
+    if let Some(first) = security.first() {
+        let entry = &outcome.entries[first.entry];
+        let what = first
+            .change
+            .as_ref()
+            .map(|c| format!("{} of ", c.path.human()))
+            .unwrap_or_default();
+        let mut line = format!(
+            "Your baseline accepts {}: {} accepts {what}{} {} ({})",
+            plural(security.len(), "security-sensitive change"),
+            entry.rule_name(),
+            first.key.kind,
+            first.key.qualified_name(),
+            first.security.as_deref().unwrap_or_default(),
+        );
+        if security.len() > 1 {
+            line.push_str(&format!(
+                " and {} more (--all lists them)",
+                security.len() - 1
+            ));
+        }
+        lines.push((line, true));
+    }
+    if !outcome.accepted.is_empty() {
+        let hint = if analysis.show_all {
+            ""
+        } else {
+            " (--all lists them)"
+        };
+        lines.push((
+            format!(
+                "Accepted by the baseline: {}{hint}",
+                plural(outcome.accepted.len(), "change")
+            ),
+            false,
+        ));
+    }
+    if !outcome.stale.is_empty() {
+        let each: Vec<String> = outcome
+            .stale
+            .iter()
+            .take(5)
+            .map(|(i, why)| {
+                let entry = &outcome.entries[*i];
+                format!(
+                    "{} {}: {}",
+                    entry.rule_name(),
+                    entry.describe(),
+                    why.describe()
+                )
+            })
+            .collect();
+        let more = outcome.stale.len().saturating_sub(each.len());
+        let more = if more > 0 {
+            format!("; and {more} more")
+        } else {
+            String::new()
+        };
+        lines.push((
+            format!(
+                "Stale baseline entries: {} ({}{more}); --update-baseline rewrites the file",
+                outcome.stale.len(),
+                each.join("; ")
+            ),
+            true,
+        ));
+    }
+    lines
+}
+
 /// The summary without the hint about `driftlab diff`'s flags (for the history).
 pub fn summary_counts(analysis: &Analysis) -> String {
     summary_with_hint(analysis, "")
@@ -266,6 +381,9 @@ fn summary_with_hint(analysis: &Analysis, hint: &str) -> String {
             " · {} ignored by your rules",
             plural(analysis.ignored_changes, "change")
         ));
+    }
+    if let Some(accepted) = s.accepted_changes.filter(|n| *n > 0) {
+        line.push_str(&format!(" · {accepted} accepted by the baseline"));
     }
     line
 }

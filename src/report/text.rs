@@ -7,7 +7,10 @@ use super::present::{self, CULPRIT_CHANGES, Shape};
 use super::theme::{Role, Theme};
 use super::values::{self, DiffLine};
 use super::words::noun;
-use super::{RenderOptions, ignored_line, namespace_map_line, security_ignored_line, summary_line};
+use super::{
+    RenderOptions, baseline_lines, ignored_line, namespace_map_line, security_ignored_line,
+    summary_line,
+};
 use crate::analyze::attribution::Attribution;
 use crate::analyze::{Analysis, Category, Entry};
 use crate::diff::{Change, ObjectChange};
@@ -23,11 +26,9 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
     write_repeated(analysis, options, &theme, out)?;
 
     let mut namespace: Option<&str> = None;
-    for entry in analysis
-        .entries
-        .iter()
-        .filter(|e| e.shows() || (analysis.show_all && !e.findings.is_empty()))
-    {
+    for entry in analysis.entries.iter().filter(|e| {
+        e.shows() || (analysis.show_all && (!e.findings.is_empty() || e.accepted.is_some()))
+    }) {
         let ns = entry.key.namespace.as_str();
         if namespace != Some(ns) {
             writeln!(out)?;
@@ -55,6 +56,10 @@ pub fn render(analysis: &Analysis, options: &RenderOptions, out: &mut dyn Write)
             " (--explain lists them)"
         };
         writeln!(out, "{line}{hint}")?;
+    }
+    for (line, loud) in baseline_lines(analysis) {
+        let role = if loud { Role::Heading } else { Role::Dim };
+        writeln!(out, "{}", theme.paint(role, &line))?;
     }
     writeln!(out, "{}", summary_line(analysis))
 }
@@ -217,6 +222,7 @@ fn write_entry(
         .then(|| present::covering_culprits(analysis, entry, options.top, CULPRIT_CHANGES))
         .flatten();
     let mut tail: Vec<String> = entry.relation.iter().map(ToString::to_string).collect();
+    tail.extend(entry.accepted.iter().map(|rule| format!("[{rule}]")));
     match &covered {
         Some(numbers) => tail.push(format!(
             "see {} {}",

@@ -60,6 +60,15 @@ impl fmt::Display for ObjectKey {
     }
 }
 
+/// A place in a file an object was read from: what CI annotations point at.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The file, as the user named its folder or itself (`deploy/web.yaml`).
+    pub file: String,
+    /// 1-based line.
+    pub line: usize,
+}
+
 /// One object of a snapshot, normalised.
 #[derive(Clone, Debug)]
 pub struct StoredObject {

@@ -5,6 +5,7 @@
 //! Archives are read in memory; nothing is ever extracted to disk. Every reader counts the bytes it
 //! decompresses against [`ReadOptions::max_bytes`], so a zip bomb ends in a clear error.
 
+pub mod locate;
 pub mod stored;
 mod tree;
 mod velero;

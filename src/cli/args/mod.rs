@@ -145,6 +145,13 @@ pub enum OutputFormat {
     Patch,
     /// Markdown for a pull-request comment or CI step summary.
     Markdown,
+    /// GitHub Actions workflow commands: one `::error`/`::warning` per change, at the manifest's
+    /// file and line.
+    Github,
+    /// SARIF 2.1.0 for code scanning: one result per change, with stable fingerprints.
+    Sarif,
+    /// JUnit XML: one test case per compared object, a failure per drifted one.
+    Junit,
 }
 
 /// When to colour the output.
@@ -227,8 +234,8 @@ pub struct DiffArgs {
     #[arg(long)]
     pub show_secrets: bool,
 
-    /// Show the changes the built-in noise rules hide (they then count as differences too; what
-    /// your own rules hide stays hidden).
+    /// Show the changes the built-in noise rules hide and what a baseline accepts (listed, never
+    /// drift: the exit status stays as without it; what your own rules hide stays hidden).
     #[arg(long)]
     pub all: bool,
 
@@ -274,6 +281,24 @@ pub struct DiffArgs {
     /// Exit 0 even when differences are found (trouble still exits 2).
     #[arg(long)]
     pub exit_zero: bool,
+
+    /// Accepted drift: a YAML file of changes that do not count (repeatable). A change is
+    /// accepted while an entry names its object, path and new value exactly and has not expired.
+    #[arg(
+        long = "baseline",
+        value_name = "FILE",
+        conflicts_with = "show_secrets"
+    )]
+    pub baselines: Vec<std::path::PathBuf>,
+
+    /// Write (or update) FILE with one entry per change found, keeping the reasons and expiry
+    /// dates already written there; then exit 0.
+    #[arg(long, value_name = "FILE", conflicts_with = "show_secrets")]
+    pub update_baseline: Option<std::path::PathBuf>,
+
+    /// Exit 1 when a --baseline entry accepted nothing (stale), so a baseline cannot rot.
+    #[arg(long, requires = "baselines")]
+    pub strict_baseline: bool,
 
     /// Compare a source that holds no object (after the filters) instead of refusing it: everything
     /// on the other side then shows as added or removed.
@@ -351,6 +376,10 @@ pub enum HistoryOutput {
     Markdown,
     /// One self-contained HTML page with a timeline per object.
     Html,
+    /// GitHub Actions workflow commands for the newest night.
+    Github,
+    /// JUnit XML for the newest night: a test case per object of its two archives.
+    Junit,
 }
 
 /// `driftlab history`.

@@ -25,6 +25,8 @@ pub struct DiffCommand {
     pub format: Format,
     /// Rendering settings.
     pub render: RenderOptions,
+    /// Accepted drift: what to accept, what to write.
+    pub baseline: BaselineRun,
     /// Exit 0 even when differences are found.
     pub exit_zero: bool,
     /// Suppress warnings about the input.
@@ -45,6 +47,20 @@ pub struct DiffCommand {
     pub crds: Vec<String>,
 }
 
+/// What a diff does with a baseline of accepted drift.
+#[derive(Debug, Default)]
+pub struct BaselineRun {
+    /// The entries of every `--baseline` file (also set, empty, for `--update-baseline` alone,
+    /// so that the analysis lists each change as an entry).
+    pub accepted: Option<std::sync::Arc<crate::analyze::baseline::Baseline>>,
+    /// `--update-baseline FILE`.
+    pub update: Option<std::path::PathBuf>,
+    /// The entries already in that file, whose reasons and expiry dates an update keeps.
+    pub previous: Vec<crate::analyze::baseline::Accepted>,
+    /// `--strict-baseline`: stale entries exit 1.
+    pub strict: bool,
+}
+
 /// Reads both snapshots (in parallel), compares them and writes the report to stdout.
 pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     let (old, new, options) = read_and_check(command)?;
@@ -52,28 +68,77 @@ pub fn run(command: &DiffCommand) -> Result<ExitStatus> {
     let findings = Findings::new(command.format, report, |report| {
         analyze::analyze(&old, &new, report, &command.analyze)
     });
+    let context = match &findings {
+        Findings::Analysis(analysis, _) if command.format.needs_context() => {
+            places::context(analysis, &old, &new)
+        }
+        _ => Default::default(),
+    };
     drop((old, new));
-    let hidden = match &findings {
-        Findings::Analysis(analysis, _) => Some(
-            analysis
-                .user_hidden
-                .count_from(analyze::ignored::RuleSource::Implicit),
-        ),
+    let analysis = match &findings {
+        Findings::Analysis(analysis, _) => Some(analysis),
         Findings::Identity(_) => None,
     };
     announce_implicit_ignore_file(
         command.implicit_ignore_file.as_deref(),
         &command.analyze.noise,
-        hidden,
+        analysis.map(|a| {
+            a.user_hidden
+                .count_from(analyze::ignored::RuleSource::Implicit)
+        }),
         command.quiet,
     );
-    output::to_stdout(|out| report::render(&findings, &command.render, out))?;
-    let drifted = findings.has_differences();
-    Ok(if drifted && !command.exit_zero {
-        ExitStatus::Differences
-    } else {
-        ExitStatus::Clean
-    })
+    if let Some(analysis) = analysis {
+        warn_about_rules(analysis, command.quiet);
+    }
+    let outcome = analysis.and_then(|a| a.baseline.as_ref());
+    if let (Some(file), Some(outcome)) = (&command.baseline.update, outcome) {
+        let written = baseline::write_update(file, outcome, &command.baseline.previous)?;
+        if !command.quiet {
+            crate::messages::note(&format!(
+                "wrote {written} accepted change{} to {}",
+                if written == 1 { "" } else { "s" },
+                file.display()
+            ));
+        }
+    }
+    output::to_stdout(|out| report::render_in(&findings, &command.render, &context, out))?;
+    let stale = outcome.is_some_and(|o| !o.stale.is_empty());
+    let failed = findings.has_differences() || (command.baseline.strict && stale);
+    Ok(
+        if failed && !command.exit_zero && command.baseline.update.is_none() {
+            ExitStatus::Differences
+        } else {
+            ExitStatus::Clean
+        },
+    )
+}
+
+/// Warns of annotations whose patterns could not be read and, whatever `--quiet` says, of each
+/// security-sensitive change a baseline accepts: every format says so, the machine-read ones on
+/// standard error.
+fn warn_about_rules(analysis: &analyze::Analysis, quiet: bool) {
+    if !quiet {
+        for problem in &analysis.user_hidden.annotation_problems {
+            crate::messages::warning(&format!("{problem}; its changes stay visible"));
+        }
+    }
+    if let Some(outcome) = &analysis.baseline {
+        for accepted in outcome.security() {
+            let path = accepted
+                .change
+                .as_ref()
+                .map(|c| format!(" {}", c.path.human()))
+                .unwrap_or_default();
+            crate::messages::warning(&format!(
+                "{} accepts a security-sensitive change: {} {}{path} ({})",
+                outcome.entries[accepted.entry].rule_name(),
+                accepted.key.kind,
+                accepted.key.qualified_name(),
+                accepted.security.as_deref().unwrap_or_default()
+            ));
+        }
+    }
 }
 
 /// Reads both sides as `command` asks (a `live` side restricted to what the other holds), refuses
@@ -105,5 +170,7 @@ pub(crate) fn read_and_check(command: &DiffCommand) -> Result<(Snapshot, Snapsho
     Ok((old, new, options))
 }
 
+mod baseline;
 mod checks;
+mod places;
 mod read;

@@ -43,12 +43,14 @@ fn changed(key: ObjectKey, field: &str, category: Category) -> Entry {
             reasons: Vec::new(),
             hidden_by: None,
             note: None,
+            accepted: false,
         }],
         owner: None,
         in_repeated: false,
         api_version: Sides::default(),
         old: None,
         new: None,
+        accepted: None,
     }
 }
 
@@ -132,6 +134,8 @@ fn night(day: u32, entries: Vec<Entry>, culprits: Vec<Culprit>, repeated: Vec<Re
             show_all: false,
             desired: false,
             attributions: Default::default(),
+            baseline: None,
+            drifted: false,
         },
     }
 }
@@ -145,6 +149,7 @@ fn history(nights: Vec<Night>) -> History {
         unreadable: Vec::new(),
         object: None,
         path: None,
+        newest_compared: Vec::new(),
     }
 }
 
@@ -361,6 +366,7 @@ fn a_culprit_without_an_entry_stays_in_its_row() {
         reasons: Vec::new(),
         hidden_by: None,
         note: None,
+        accepted: false,
     }];
     let edited = culprit(Category::PodEdited, std::slice::from_ref(&pod));
     let history = history(vec![
@@ -392,6 +398,7 @@ fn a_culprit_without_an_entry_stays_in_its_row() {
 fn the_week_stands_out_on_the_13th() {
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/week");
     let options = HistoryOptions {
+        keep_compared: false,
         object: None,
         asked: (None, None),
         path: None,
@@ -402,6 +409,7 @@ fn the_week_stands_out_on_the_13th() {
             noise: NoiseProfile::new(true, Vec::new()),
             show_all: false,
             desired: false,
+            baseline: None,
         },
         crds: Vec::new(),
     };

@@ -25,6 +25,10 @@ pub enum HistoryFormat {
     Markdown,
     /// One self-contained HTML page.
     Html,
+    /// GitHub Actions workflow commands for the newest night.
+    Github,
+    /// JUnit XML for the newest night.
+    Junit,
 }
 
 /// Writes `history` in `format` to `out`.
@@ -39,6 +43,22 @@ pub fn render(
         HistoryFormat::Json => render_json(history, options, out),
         HistoryFormat::Markdown => render_markdown(history, options, out),
         HistoryFormat::Html => render_html(history, options, out),
+        HistoryFormat::Github | HistoryFormat::Junit => {
+            // CI reads the state of tonight: the newest night, as `diff` would report it.
+            let Some(night) = history.nights.last() else {
+                return Ok(());
+            };
+            let context = crate::report::ci::Context {
+                compared: history.newest_compared.clone(),
+                ..Default::default()
+            };
+            match format {
+                HistoryFormat::Github => {
+                    crate::report::ci::github::render(&night.analysis, &context, out)
+                }
+                _ => crate::report::ci::junit::render(&night.analysis, &context, out),
+            }
+        }
     }
 }
 
