@@ -219,7 +219,11 @@ fn a_malformed_baseline_is_exit_2_with_its_file_and_line() {
         // A typo that would otherwise make an entry never lapse.
         (
             "accepted:\n- kind: ConfigMap\n  name: a\n  path: data.x\n  value: 1\n  expire: 2027-01-01\n",
-            "expire",
+            "bad.yaml:6: not a driftlab baseline: unknown field `expire`",
+        ),
+        (
+            "accepted:\n- kind: ConfigMap\n  name: a\n    path: data.x\n",
+            "bad.yaml:4: not a driftlab baseline",
         ),
         (
             "accepted:\n- kind: ConfigMap\n  name: a\n  path: data.x\n  value: 1\n- kind: ConfigMap\n  name: b\n  path: data.x\n  value: 1\n  expires: next week\n",
@@ -670,7 +674,11 @@ fn history_reports_the_newest_night_for_ci() {
     // Three nights: the image its trigger rewrote, then the probe path that broke.
     let archives: Vec<PathBuf> = ["11", "12", "13"]
         .iter()
-        .map(|day| repo(&format!("fixtures/week/openshift-backup201809{day}0015.zip")))
+        .map(|day| {
+            repo(&format!(
+                "fixtures/week/openshift-backup201809{day}0015.zip"
+            ))
+        })
         .collect();
     let run = |format: &str| {
         let output = driftlab()

@@ -139,15 +139,8 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Accepted>> {
     if text.trim().is_empty() {
         return Ok(Vec::new());
     }
-    let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| {
-        Error::input(
-            file,
-            format!(
-                "not a driftlab baseline: {}",
-                crate::messages::one_line(&e.to_string())
-            ),
-        )
-    })?;
+    let raw: RawFile =
+        serde_saphyr::from_str(text).map_err(|e| yaml_error(file, &e.to_string()))?;
     if let Some(version) = raw.api_version.as_deref().filter(|v| *v != API_VERSION) {
         return Err(Error::input(
             file,
@@ -165,6 +158,30 @@ pub fn parse(text: &str, file: &str) -> Result<Vec<Accepted>> {
                 .map_err(|problem| Error::input(format!("{file}:{line}"), problem))
         })
         .collect()
+}
+
+/// `FILE:4: not a driftlab baseline: mapping values are not allowed in this context`: the
+/// parser's first line, without the source snippet it draws below it.
+fn yaml_error(file: &str, message: &str) -> Error {
+    let first = message.lines().next().unwrap_or_default();
+    let first = first.split("  -->").next().unwrap_or(first).trim();
+    let first = first.strip_prefix("error: ").unwrap_or(first);
+    let (at, problem) = match first.strip_prefix("line ").and_then(|rest| {
+        let (line, rest) = rest.split_once(' ')?;
+        let line: usize = line.parse().ok()?;
+        let problem = rest.split_once(": ").map_or(rest, |(_, p)| p);
+        Some((line, problem))
+    }) {
+        Some((line, problem)) => (format!("{file}:{line}"), problem),
+        None => (file.to_string(), first),
+    };
+    Error::input(
+        at,
+        format!(
+            "not a driftlab baseline: {}",
+            crate::messages::one_line(problem)
+        ),
+    )
 }
 
 fn accepted(raw: RawEntry, file: &str, line: usize) -> std::result::Result<Accepted, String> {

@@ -167,23 +167,19 @@ fn write_case(
     }
 }
 
-/// Text for an XML attribute or element: markup escaped, and the characters XML 1.0 cannot hold
-/// at all (control characters but tab, LF and CR) replaced, so no value breaks the document.
+/// Text for an XML attribute or element: markup escaped (as for HTML, which XML reads alike),
+/// and the characters XML 1.0 cannot hold at all (control characters but tab, LF and CR)
+/// replaced, so no value breaks the document.
 pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => out.push('\u{FFFD}'),
-            c => out.push(c),
-        }
-    }
-    out
+    let holdable: String = text
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => c,
+            c if (c as u32) < 0x20 || c == '\u{FFFE}' || c == '\u{FFFF}' => '\u{FFFD}',
+            c => c,
+        })
+        .collect();
+    crate::report::present::html_escape(&holdable)
 }
 
 #[cfg(test)]
@@ -194,7 +190,7 @@ mod tests {
     fn escapes_markup_and_what_xml_cannot_hold() {
         assert_eq!(
             escape("a<b>&\"'\u{1}"),
-            "a&lt;b&gt;&amp;&quot;&apos;\u{FFFD}"
+            "a&lt;b&gt;&amp;&quot;&#39;\u{FFFD}"
         );
     }
 }

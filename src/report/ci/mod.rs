@@ -136,7 +136,7 @@ pub fn items<'a>(analysis: &'a Analysis) -> Vec<Item<'a>> {
             change: change.map(|f| &f.change),
             object_change: entry.change,
             category: change.map_or(entry.category, |f| f.category),
-            reasons: change.map_or(&entry.notes[..0], |f| &f.reasons[..]),
+            reasons: change.map_or(&[][..], |f| &f.reasons[..]),
             desired: analysis.desired,
         };
         if whole(entry) {

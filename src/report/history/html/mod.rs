@@ -106,18 +106,7 @@ fn category_words(category: Category) -> &'static str {
 }
 
 /// The categories, rank 1 first, for the legend.
-const CATEGORIES: [Category; 10] = [
-    Category::Security,
-    Category::RolloutTrigger,
-    Category::PodEdited,
-    Category::Access,
-    Category::UsedConfiguration,
-    Category::Quota,
-    Category::Spec,
-    Category::TriggeredImage,
-    Category::Metadata,
-    Category::Churn,
-];
+const CATEGORIES: [Category; 10] = Category::ALL;
 
 /// A mark's glyph and word (the word is also its CSS shape).
 fn mark_words(mark: Mark) -> (&'static str, &'static str) {
