@@ -6,7 +6,7 @@
 #
 # 30 nightly archives of 10k objects. `driftlab rotate --retain-count 30 --dry-run` must verify
 # all 30 (each read whole once: every entry decompressed, parsed, counted); next to it the floor
-# read of the same 30 archives (examples/floor.rs: decompress and parse every JSON entry with
+# read of the same 30 archives (bench/floor/, plain serde_json: decompress and parse every JSON entry with
 # serde_json, nothing else), and `--retain-count 1`, which verifies the newest alone and lets the
 # other 29 go unread.
 set -euo pipefail
@@ -14,11 +14,12 @@ cd "$(dirname "$0")/.."
 RUNS=${1:-3}
 TIME=/usr/bin/time
 [ -x "$TIME" ] || { echo "bench: GNU time (/usr/bin/time) is needed" >&2; exit 2; }
-cargo build --release --quiet --bin driftlab --example generate --example floor
+cargo build --release --quiet --bin driftlab --example generate
 TARGET=${CARGO_TARGET_DIR:-target}
+cargo build --release --quiet --manifest-path bench/floor/Cargo.toml --target-dir "$TARGET/floor"
 BIN=$TARGET/release/driftlab
 GEN=$TARGET/release/examples/generate
-FLOOR=$TARGET/release/examples/floor
+FLOOR=$TARGET/floor/release/driftlab-floor
 WORK=${BENCH_DIR:-target/bench}/rotate30
 [ -d "$WORK" ] || "$GEN" --out "$WORK" --objects 10000 --nights 30 >/dev/null
 

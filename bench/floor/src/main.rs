@@ -1,7 +1,10 @@
 //! The benchmark floor: read, decompress and parse every JSON entry of the given zip archives with
 //! serde_json and nothing else, dropping each parsed file at once. `driftlab diff` cannot do less.
 //!
-//! Usage: `cargo run --release --example floor -- A.zip B.zip` prints the uncompressed JSON bytes.
+//! It is a crate of its own (`bench/floor/`), with plain serde_json: the floor must not carry
+//! driftlab's own feature choices (`arbitrary_precision` would slow it down and flatter the ratio).
+//!
+//! Usage: `target/floor/release/driftlab-floor A.zip B.zip` prints the uncompressed JSON bytes.
 
 use std::io::Read;
 
