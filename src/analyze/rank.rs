@@ -44,6 +44,20 @@ pub enum Category {
 }
 
 impl Category {
+    /// Every category, in rank order (the metrics name each, changed or not).
+    pub const ALL: [Category; 10] = [
+        Category::Security,
+        Category::RolloutTrigger,
+        Category::PodEdited,
+        Category::Access,
+        Category::UsedConfiguration,
+        Category::Quota,
+        Category::Spec,
+        Category::TriggeredImage,
+        Category::Metadata,
+        Category::Churn,
+    ];
+
     /// 1 for the most likely culprits.
     pub fn rank(self) -> u8 {
         self as u8 + 1
