@@ -784,18 +784,10 @@ fn rotate_deletes_only_dated_archives_by_the_date_in_their_names() {
         ])
         .output()
         .unwrap();
-    // The dry run names what it would delete, and what it keeps with why.
-    let text = stdout(&output);
-    let deletions: Vec<&str> = text.lines().filter(|l| !l.starts_with("keep  ")).collect();
     assert_eq!(
-        deletions,
-        [format!(
-            "would delete {}",
-            dir.path().join(&names[6]).display()
-        )],
-        "{text}"
+        stdout(&output).trim(),
+        format!("would delete {}", dir.path().join(&names[6]).display())
     );
-    assert!(text.lines().any(|l| l.starts_with("keep  ")), "{text}");
     assert!(left(dir.path()).contains(&names[6]));
 
     let output = driftlab()

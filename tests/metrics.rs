@@ -399,6 +399,24 @@ fn a_gateway_that_is_down_or_silent_costs_a_warning_never_the_archive_nor_a_hang
     );
     the_archive(&out);
 
+    // A metrics file in a folder that does not exist: the same, one line naming it.
+    let out = dir.path().join("c");
+    let nowhere = dir.path().join("no-such-folder").join("driftlab.prom");
+    let output = export(
+        &config,
+        &out,
+        &["--metrics-file", nowhere.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let err = stderr(&output);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("--metrics-file"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains(nowhere.to_str().unwrap()), "{err}");
+    the_archive(&out);
+
     // It accepts connections and never answers: the timeout ends the wait.
     let silent = TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", silent.local_addr().unwrap());
@@ -451,4 +469,40 @@ fn a_bad_gateway_url_ends_the_run_before_anything_is_read_or_written() {
         );
         assert!(!out.exists(), "nothing written");
     }
+}
+
+/// A Deployment of `shop`, its container privileged or not.
+fn deployment(privileged: bool) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: web, namespace: shop}}\n\
+         spec:\n  selector: {{matchLabels: {{app: web}}}}\n  template:\n    metadata: {{labels: {{app: web}}}}\n\
+         \x20   spec:\n      containers:\n      - name: web\n        image: web:1\n\
+         \x20       securityContext: {{privileged: {privileged}}}\n\
+         ---\napiVersion: v1\nkind: Namespace\nmetadata: {{name: shop}}\n"
+    )
+}
+
+#[test]
+fn a_container_made_privileged_overnight_counts_as_security_drift() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("archives");
+    let metrics = dir.path().join("driftlab.prom");
+    let flags = ["--metrics-file", metrics.to_str().unwrap()];
+    for (night, privileged) in [("before.yaml", false), ("after.yaml", true)] {
+        let snapshot = dir.path().join(night);
+        std::fs::write(&snapshot, deployment(privileged)).unwrap();
+        let served = Served::start(snapshot.to_str().unwrap());
+        let config = kubeconfig(dir.path(), &served.url);
+        if privileged {
+            make_older(&out, 30);
+        }
+        let run = export(&config, &out, &flags);
+        assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    }
+    let text = std::fs::read_to_string(&metrics).unwrap();
+    let security = "driftlab_drift_changes{namespaces=\"all\",category=\"security\"}";
+    assert_eq!(value(&text, security), Some(1.0), "{text}");
+    // No rotation ran: the previous good archive was found by reading the folder, and no
+    // archive count is claimed.
+    assert!(!text.contains("driftlab_archives"), "{text}");
 }

@@ -250,18 +250,9 @@ fn rotation_in_a_bucket_deletes_only_exactly_named_archives_beyond_retention() {
         ],
     );
     assert_eq!(dry.status.code(), Some(0), "{}", stderr(&dry));
-    let text = stdout(&dry);
-    let deletions: Vec<&str> = text.lines().filter(|l| !l.starts_with("keep  ")).collect();
     assert_eq!(
-        deletions,
-        ["would delete s3://nightly/prod/driftlab-202609010015.zip"],
-        "{text}"
-    );
-    assert!(
-        text.contains(
-            "keep  s3://nightly/prod/driftlab-202609030015.zip  partial, newer than the newest good"
-        ),
-        "{text}"
+        stdout(&dry),
+        "would delete s3://nightly/prod/driftlab-202609010015.zip\n"
     );
     assert_eq!(store.keys("prod/").len(), 7, "a dry run deletes nothing");
 

@@ -384,6 +384,17 @@ fn keep_rules_and_retain_rules_keep_the_union_and_the_newest_broken_night_counts
     )
     .unwrap();
     let folder = dir.path().to_str().unwrap();
+    // Without a period policy a dry run prints the deletions only, as it always did.
+    let dry = driftlab()
+        .args(["rotate", folder, "--retain-count", "1", "--dry-run"])
+        .output()
+        .unwrap();
+    let text = stdout(&dry);
+    assert_eq!(text.lines().count(), 3, "{text}");
+    assert!(
+        text.lines().all(|l| l.starts_with("would delete ")),
+        "{text}"
+    );
     // --retain-count 1 keeps the 4th; --keep-daily 1 keeps the 4th too (the broken 5th fills
     // no day); --keep-last 2 keeps the 3rd besides.
     let out = driftlab()

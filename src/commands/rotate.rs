@@ -22,8 +22,9 @@ pub struct RotateCommand {
 }
 
 /// Deletes (or lists) the archives the retention rules let go, one line each on stdout; the
-/// broken and suspicious archives met on the way are named on stderr, one line each. A dry run
-/// also prints `keep  NAME  REASONS` for each archive kept, newest first.
+/// broken and suspicious archives met on the way are named on stderr, one line each. With a
+/// `--keep-*` policy, a dry run also prints `keep  NAME  REASONS` for each archive kept, newest
+/// first.
 pub fn run(command: &RotateCommand) -> Result<ExitStatus> {
     if !command.retention.is_set() && !command.prune_broken {
         return Err(Error::Usage(
@@ -53,8 +54,9 @@ pub fn run(command: &RotateCommand) -> Result<ExitStatus> {
     for line in rotate::warnings(&store, &plan, command.prune_broken) {
         messages::warning(&line);
     }
-    if command.dry_run {
+    if command.dry_run && command.retention.keep.is_set() {
         // What each rule keeps and why, newest first: a policy can be checked before it deletes.
+        // Without a period policy the dry run prints what it always printed: deletions only.
         for kept in &plan.kept {
             println!(
                 "keep  {}  {}",

@@ -188,7 +188,8 @@ pub struct RotateArgs {
     #[arg(long, default_value = "driftlab-")]
     pub prefix: String,
 
-    /// Only print what would be deleted, and what each rule keeps and why.
+    /// Only print what would be deleted (and, with a --keep-* policy, what each rule keeps and
+    /// why).
     #[arg(long)]
     pub dry_run: bool,
 }
