@@ -734,3 +734,86 @@ fn bad_metrics_and_alert_values_are_refused_naming_their_flag() {
         assert!(out.stdout.is_empty(), "{args:?}: nothing printed");
     }
 }
+
+/// The alerts fire when they should and not before, as `promtool test rules` evaluates the
+/// rules `install --alerts` writes (their annotations, words for people, left out) over series
+/// one minute apart: a last success 25 hours old is quiet, 27 hours fires; an incomplete run, a
+/// security change, too few good archives for an hour; no metrics at all for 26 hours.
+#[test]
+fn the_alerts_fire_when_they_should_under_promtool_test_rules() {
+    let Some(promtool) = common::skip::prometheus_tool("promtool") else {
+        return;
+    };
+    let options = options(&strings(&["--alerts", "--retain-days", "7"]));
+    let objects = objects(&options);
+    let mut groups = objects.prometheus_rules[0]["spec"]["groups"].clone();
+    for rule in groups[0]["rules"].as_array_mut().unwrap() {
+        rule.as_object_mut().unwrap().remove("annotations");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec = serde_json::json!({"groups": groups});
+    std::fs::write(
+        dir.path().join("rules.yaml"),
+        serde_saphyr::to_string(&spec).unwrap(),
+    )
+    .unwrap();
+    let labels = r#"cluster="c",namespaces="all""#;
+    let fired = |alert: &str, at: &str, labels: &str| {
+        format!(
+            "  - {{eval_time: {at}, alertname: {alert}, exp_alerts: [{{exp_labels: {{{labels}}}}}]}}\n"
+        )
+    };
+    let quiet = |alert: &str, at: &str| {
+        format!("  - {{eval_time: {at}, alertname: {alert}, exp_alerts: []}}\n")
+    };
+    let mut test = format!(
+        "rule_files: [rules.yaml]\nevaluation_interval: 1m\ntests:\n- interval: 1m\n  input_series:\n\
+         \x20 - {{series: 'driftlab_export_last_success_timestamp_seconds{{{labels}}}', values: '0x1800'}}\n\
+         \x20 - {{series: 'driftlab_export_start_timestamp_seconds{{{labels}}}', values: '0x1800'}}\n\
+         \x20 - {{series: 'driftlab_export_complete{{{labels}}}', values: '1x119 0x1700'}}\n\
+         \x20 - {{series: 'driftlab_drift_changes{{category=\"security\",{labels}}}', values: '0x59 3x1700'}}\n\
+         \x20 - {{series: 'driftlab_archives{{state=\"good\",{labels}}}', values: '7x119 3x1700'}}\n\
+         \x20 alert_rule_test:\n"
+    );
+    let these = "cluster: c, namespaces: all";
+    test += &quiet("DriftlabExportStale", "25h");
+    test += &fired(
+        "DriftlabExportStale",
+        "27h",
+        &format!("severity: critical, {these}"),
+    );
+    test += &quiet("DriftlabExportIncomplete", "1h");
+    test += &fired(
+        "DriftlabExportIncomplete",
+        "2h",
+        &format!("severity: warning, {these}"),
+    );
+    test += &quiet("DriftlabSecurityDrift", "30m");
+    test += &fired(
+        "DriftlabSecurityDrift",
+        "1h",
+        &format!("severity: warning, category: security, {these}"),
+    );
+    test += &quiet("DriftlabArchivesBelowRetention", "2h30m");
+    test += &fired(
+        "DriftlabArchivesBelowRetention",
+        "3h30m",
+        &format!("severity: warning, state: good, {these}"),
+    );
+    test += &quiet("DriftlabExportNeverReported", "27h");
+    test += "- interval: 1m\n  input_series:\n  - {series: 'up{job=\"other\"}', values: '1x1800'}\n  alert_rule_test:\n";
+    test += &quiet("DriftlabExportNeverReported", "25h");
+    test += &fired("DriftlabExportNeverReported", "27h", "severity: critical");
+    std::fs::write(dir.path().join("test.yaml"), &test).unwrap();
+    let out = std::process::Command::new(promtool)
+        .current_dir(dir.path())
+        .args(["test", "rules", "test.yaml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}\n{test}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -264,8 +264,18 @@ impl InstallOptions {
             Storage::Volume { capacity, .. } => format!("a {capacity} volume"),
             Storage::Bucket { url, .. } => url.clone(),
         };
+        let metrics = match &self.metrics {
+            MetricsSink::None => String::new(),
+            MetricsSink::Pushgateway(url) => format!(", metrics pushed to {url}"),
+            MetricsSink::Textfile(dir) => format!(", metrics in the node's {dir} (hostPath)"),
+        };
+        let alerts = if self.alerts.is_some() {
+            ", with alerts"
+        } else {
+            ""
+        };
         format!(
-            "{flavor}, {scope} at \"{}\" ({}) into {storage}, kept {} days, secrets {}",
+            "{flavor}, {scope} at \"{}\" ({}) into {storage}, kept {} days, secrets {}{metrics}{alerts}",
             self.schedule,
             self.time_zone,
             self.retain_days,
@@ -395,6 +405,26 @@ mod tests {
     #[test]
     fn the_defaults_are_valid() {
         options().validate().unwrap();
+    }
+
+    #[test]
+    fn durations_are_whole_minutes_hours_or_days() {
+        assert_eq!(parse_duration("26h"), Some(93_600));
+        assert_eq!(parse_duration("90m"), Some(5_400));
+        assert_eq!(parse_duration("2d"), Some(172_800));
+        for bad in [
+            "",
+            "h",
+            "26",
+            "0h",
+            "-1h",
+            "1.5h",
+            "26H",
+            "1w",
+            "99999999999999999999d",
+        ] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
     }
 
     #[test]
