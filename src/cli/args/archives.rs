@@ -129,17 +129,6 @@ pub struct ExportArgs {
     #[arg(long)]
     pub prune_broken: bool,
 
-    #[command(
-        flatten,
-        next_help_heading = "Retention by period (after a complete export)"
-    )]
-    #[allow(missing_docs)]
-    pub keep: KeepArgs,
-
-    #[command(flatten, next_help_heading = "Metrics")]
-    #[allow(missing_docs)]
-    pub metrics: MetricsArgs,
-
     /// Lists in flight at once.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
@@ -157,6 +146,18 @@ pub struct ExportArgs {
     /// one line each at the end).
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+
+    // Last: a help heading holds every argument after it.
+    #[command(
+        flatten,
+        next_help_heading = "Retention by period (after a complete export)"
+    )]
+    #[allow(missing_docs)]
+    pub keep: KeepArgs,
+
+    #[command(flatten, next_help_heading = "Metrics")]
+    #[allow(missing_docs)]
+    pub metrics: MetricsArgs,
 }
 
 /// `driftlab rotate`.
@@ -180,10 +181,6 @@ pub struct RotateArgs {
     #[arg(long)]
     pub prune_broken: bool,
 
-    #[command(flatten, next_help_heading = "Retention by period")]
-    #[allow(missing_docs)]
-    pub keep: KeepArgs,
-
     /// The archive name prefix.
     #[arg(long, default_value = "driftlab-")]
     pub prefix: String,
@@ -192,4 +189,9 @@ pub struct RotateArgs {
     /// why).
     #[arg(long)]
     pub dry_run: bool,
+
+    // Last: a help heading holds every argument after it.
+    #[command(flatten, next_help_heading = "Retention by period")]
+    #[allow(missing_docs)]
+    pub keep: KeepArgs,
 }
