@@ -506,3 +506,40 @@ fn a_container_made_privileged_overnight_counts_as_security_drift() {
     // archive count is claimed.
     assert!(!text.contains("driftlab_archives"), "{text}");
 }
+
+#[test]
+fn a_gateway_that_answers_without_end_is_cut_off_not_read_whole() {
+    // A failed export asks the gateway for the last success; this one streams its answer
+    // forever, faster than any timeout would help.
+    let endless = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", endless.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in endless.incoming().flatten() {
+            std::thread::spawn(move || {
+                use std::io::{Read, Write};
+                let mut stream = stream;
+                let mut request = [0u8; 4096];
+                let _ = stream.read(&mut request);
+                let _ =
+                    stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n[");
+                let chunk = vec![b' '; 1 << 16];
+                while stream.write_all(&chunk).is_ok() {}
+            });
+        }
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let nobody = kubeconfig(dir.path(), &format!("http://127.0.0.1:{}", free_port()));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_driftlab"));
+    command
+        .env_remove("KUBECONFIG")
+        .env("DRIFTLAB_PUSHGATEWAY_TIMEOUT_MS", "600000")
+        .args(["export", "--quiet", "--kubeconfig"])
+        .arg(&nobody)
+        .arg("--output-dir")
+        .arg(dir.path().join("out"))
+        .args(["--pushgateway", &url]);
+    let output = run_with_deadline(&mut command, Duration::from_secs(60));
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("answered more than 32 MiB"), "{err}");
+}

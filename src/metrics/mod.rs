@@ -169,7 +169,7 @@ pub fn previous_success(options: &MetricsOptions) -> (Option<f64>, Option<String
     if let Some(at) = options
         .file
         .as_deref()
-        .and_then(|file| std::fs::read_to_string(file).ok())
+        .and_then(read_head)
         .and_then(|text| last_success_in(&text))
     {
         return (Some(at), None);
@@ -181,6 +181,19 @@ pub fn previous_success(options: &MetricsOptions) -> (Option<f64>, Option<String
         },
         None => (None, None),
     }
+}
+
+/// The first MiB of the metrics file an earlier run wrote (a few KiB): whatever else may have
+/// been put there is not read whole.
+fn read_head(path: &Path) -> Option<String> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    std::fs::File::open(path)
+        .ok()?
+        .take(1 << 20)
+        .read_to_string(&mut text)
+        .ok()?;
+    Some(text)
 }
 
 /// Writes `text` to `path` atomically: a temporary file in the same folder, synced, renamed

@@ -15,6 +15,10 @@ use base64::engine::general_purpose::URL_SAFE;
 /// How long a request to the gateway may take, unless told otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The most of an answer read: a gateway's `/api/v1/metrics` lists every group it holds, a few
+/// MiB for a big one; a server that sends more is not a Pushgateway to trust.
+pub const MAX_ANSWER: usize = 32 << 20;
+
 /// A Pushgateway and the grouping key of this export's metrics.
 #[derive(Clone, Debug)]
 pub struct Pushgateway {
@@ -116,10 +120,16 @@ impl Pushgateway {
     fn send(&self, request: reqwest::RequestBuilder, what: &str) -> Result<String, String> {
         let fail = |why: String| format!("Pushgateway {}: cannot {what} it: {why}", self.shown);
         let answer = crate::runtime::block_on(async {
-            let response = request.send().await.map_err(describe)?;
+            let mut response = request.send().await.map_err(describe)?;
             let status = response.status();
-            let body = response.text().await.map_err(describe)?;
-            Ok::<_, String>((status, body))
+            let mut body = Vec::new();
+            while let Some(chunk) = response.chunk().await.map_err(describe)? {
+                if body.len() + chunk.len() > MAX_ANSWER {
+                    return Err(format!("it answered more than {} MiB", MAX_ANSWER >> 20));
+                }
+                body.extend_from_slice(&chunk);
+            }
+            Ok::<_, String>((status, String::from_utf8_lossy(&body).into_owned()))
         })
         .map_err(|e| fail(e.to_string()))?;
         let (status, body) = answer.map_err(fail)?;
