@@ -90,6 +90,7 @@ pub mod history;
 pub mod install;
 pub mod interrupt;
 pub mod messages;
+pub mod metrics;
 pub mod normalize;
 pub mod report;
 pub mod revert;

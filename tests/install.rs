@@ -3,6 +3,8 @@
 //! accepts, no role can write, `--secrets skip` grants no secret, and every container runs
 //! restricted.
 
+mod common;
+
 use std::collections::BTreeSet;
 
 use clap::Parser;
@@ -91,6 +93,8 @@ struct Objects {
     claims: Vec<PersistentVolumeClaim>,
     cron_jobs: Vec<CronJob>,
     deployments: Vec<Deployment>,
+    /// PrometheusRules (no k8s-openapi type: kept as JSON).
+    prometheus_rules: Vec<Value>,
 }
 
 /// Parses `doc` into `T` and back: a field `T` does not know would be dropped on the way, so the
@@ -146,6 +150,9 @@ fn objects(options: &InstallOptions) -> Objects {
             }
             (Some("batch/v1"), Some("CronJob")) => objects.cron_jobs.push(typed(doc)),
             (Some("apps/v1"), Some("Deployment")) => objects.deployments.push(typed(doc)),
+            (Some("monitoring.coreos.com/v1"), Some("PrometheusRule")) => {
+                objects.prometheus_rules.push(doc.clone())
+            }
             other => panic!("unexpected object {other:?}"),
         }
     }
@@ -534,4 +541,279 @@ fn a_read_write_once_volume_puts_the_export_beside_the_browser() {
     assert_eq!(selector, browser.labels.clone());
     let shared = self::objects(&options(&["--access-mode".into(), "ReadWriteMany".into()]));
     assert!(shared.pods()[0].1.affinity.is_none());
+}
+
+/// The export's arguments as driftlab's own parser reads the CronJob's command line.
+fn export_args(options: &InstallOptions) -> driftlab::cli::args::ExportArgs {
+    let objects = objects(options);
+    let cli = Cli::try_parse_from(argv(objects.export_container())).expect("parses");
+    let Command::Export(export) = cli.command else {
+        panic!("the CronJob does not export");
+    };
+    export
+}
+
+fn strings(args: &[&str]) -> Vec<String> {
+    args.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn metrics_pushgateway_wires_the_export_to_push_under_the_services_name() {
+    let options = options(&strings(&[
+        "--name",
+        "nightly",
+        "--metrics",
+        "pushgateway=http://pushgateway.monitoring:9091",
+    ]));
+    let export = export_args(&options);
+    assert_eq!(
+        export.metrics.pushgateway.as_deref(),
+        Some("http://pushgateway.monitoring:9091")
+    );
+    assert_eq!(export.metrics.metrics_job, "nightly");
+    assert_eq!(export.metrics.metrics_file, None);
+    // Nothing else changes: no host path, the namespace stays restricted.
+    let objects = objects(&options);
+    let pod = objects.pods()[0].1;
+    assert!(pod.volumes.iter().flatten().all(|v| v.host_path.is_none()));
+    let labels = objects.namespaces[0].metadata.labels.clone().unwrap();
+    assert_eq!(labels["pod-security.kubernetes.io/enforce"], "restricted");
+    // Without --metrics, the export reports nowhere.
+    let export = export_args(&self::options(&[]));
+    assert_eq!(export.metrics.pushgateway, None);
+    assert_eq!(export.metrics.metrics_file, None);
+}
+
+#[test]
+fn metrics_textfile_mounts_the_nodes_directory_and_says_what_it_costs() {
+    for (sink, dir) in [
+        ("textfile", "/var/lib/node_exporter/textfile_collector"),
+        ("textfile=/srv/textfile", "/srv/textfile"),
+    ] {
+        let options = options(&strings(&["--metrics", sink]));
+        let objects = objects(&options);
+        let export = export_args(&options);
+        let file = export.metrics.metrics_file.expect("--metrics-file");
+        let container = objects.export_container();
+        let mounts = container.volume_mounts.clone().unwrap();
+        let mount = mounts
+            .iter()
+            .find(|m| file.starts_with(&m.mount_path))
+            .expect("the metrics file is on a mount");
+        assert_ne!(mount.read_only, Some(true));
+        let pod = objects.pods()[0].1;
+        let volume = pod
+            .volumes
+            .iter()
+            .flatten()
+            .find(|v| v.name == mount.name)
+            .unwrap();
+        let host = volume.host_path.as_ref().expect("a hostPath volume");
+        assert_eq!(host.path, dir);
+        assert_eq!(host.type_.as_deref(), Some("Directory"));
+        // Only the privileged level admits hostPath; audit and warn still say restricted.
+        let labels = objects.namespaces[0].metadata.labels.clone().unwrap();
+        assert_eq!(labels["pod-security.kubernetes.io/enforce"], "privileged");
+        assert_eq!(labels["pod-security.kubernetes.io/audit"], "restricted");
+        assert_eq!(labels["pod-security.kubernetes.io/warn"], "restricted");
+        // The browser never sees the node's directory.
+        let browser = objects.pods()[1].1;
+        assert!(
+            browser
+                .volumes
+                .iter()
+                .flatten()
+                .all(|v| v.host_path.is_none())
+        );
+    }
+}
+
+/// `promtool check rules` on the `spec` of the PrometheusRule `driftlab install` prints.
+#[test]
+fn the_prometheus_rule_passes_promtool_check_rules() {
+    let options = options(&strings(&[
+        "--alerts",
+        "--alert-stale-after",
+        "30h",
+        "--alert-min-archives",
+        "5",
+    ]));
+    let objects = objects(&options);
+    assert_eq!(objects.prometheus_rules.len(), 1);
+    let rule = &objects.prometheus_rules[0];
+    assert_eq!(rule["metadata"]["namespace"], "cluster-backup");
+    let groups = &rule["spec"]["groups"];
+    let names: Vec<&str> = groups[0]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["alert"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "DriftlabExportStale",
+            "DriftlabExportNeverReported",
+            "DriftlabExportIncomplete",
+            "DriftlabSecurityDrift",
+            "DriftlabArchivesBelowRetention",
+        ]
+    );
+    let text = serde_json::to_string(groups).unwrap();
+    assert!(text.contains("> 108000"), "30h: {text}");
+    assert!(text.contains("< 5"), "{text}");
+    let Some(promtool) = common::skip::prometheus_tool("promtool") else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rules.yaml");
+    let spec = serde_json::json!({"groups": groups});
+    std::fs::write(&file, serde_saphyr::to_string(&spec).unwrap()).unwrap();
+    let out = std::process::Command::new(promtool)
+        .args(["check", "rules"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("SUCCESS: 5 rules found"));
+    // The default threshold is the retention in days; no --alerts, no rule.
+    let objects = self::objects(&self::options(&strings(&[
+        "--alerts",
+        "--retain-days",
+        "9",
+    ])));
+    let text = serde_json::to_string(&objects.prometheus_rules[0]).unwrap();
+    assert!(text.contains("< 9") && text.contains("> 93600"), "{text}");
+    assert!(
+        self::objects(&self::options(&[]))
+            .prometheus_rules
+            .is_empty()
+    );
+}
+
+#[test]
+fn bad_metrics_and_alert_values_are_refused_naming_their_flag() {
+    for (args, flag) in [
+        (&["--metrics", "prometheus"][..], "--metrics"),
+        (
+            &["--metrics", "pushgateway=gw:9091"][..],
+            "--metrics pushgateway=",
+        ),
+        (&["--metrics", "pushgateway="][..], "--metrics pushgateway="),
+        (
+            &["--metrics", "textfile=relative/dir"][..],
+            "--metrics textfile=",
+        ),
+        (
+            &["--metrics", "textfile=/a/../etc"][..],
+            "--metrics textfile=",
+        ),
+        (
+            &["--alerts", "--alert-stale-after", "26"][..],
+            "--alert-stale-after",
+        ),
+        (
+            &["--alerts", "--alert-stale-after", "0h"][..],
+            "--alert-stale-after",
+        ),
+        (&["--alert-stale-after", "26h"][..], "--alerts"),
+    ] {
+        let out = common::driftlab()
+            .arg("install")
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}: nothing printed");
+    }
+}
+
+/// The alerts fire when they should and not before, as `promtool test rules` evaluates the
+/// rules `install --alerts` writes (their annotations, words for people, left out) over series
+/// one minute apart: a last success 25 hours old is quiet, 27 hours fires; an incomplete run, a
+/// security change, too few good archives for an hour; no metrics at all for 26 hours.
+#[test]
+fn the_alerts_fire_when_they_should_under_promtool_test_rules() {
+    let Some(promtool) = common::skip::prometheus_tool("promtool") else {
+        return;
+    };
+    let options = options(&strings(&["--alerts", "--retain-days", "7"]));
+    let objects = objects(&options);
+    let mut groups = objects.prometheus_rules[0]["spec"]["groups"].clone();
+    for rule in groups[0]["rules"].as_array_mut().unwrap() {
+        rule.as_object_mut().unwrap().remove("annotations");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let spec = serde_json::json!({"groups": groups});
+    std::fs::write(
+        dir.path().join("rules.yaml"),
+        serde_saphyr::to_string(&spec).unwrap(),
+    )
+    .unwrap();
+    let labels = r#"cluster="c",namespaces="all""#;
+    let fired = |alert: &str, at: &str, labels: &str| {
+        format!(
+            "  - {{eval_time: {at}, alertname: {alert}, exp_alerts: [{{exp_labels: {{{labels}}}}}]}}\n"
+        )
+    };
+    let quiet = |alert: &str, at: &str| {
+        format!("  - {{eval_time: {at}, alertname: {alert}, exp_alerts: []}}\n")
+    };
+    let mut test = format!(
+        "rule_files: [rules.yaml]\nevaluation_interval: 1m\ntests:\n- interval: 1m\n  input_series:\n\
+         \x20 - {{series: 'driftlab_export_last_success_timestamp_seconds{{{labels}}}', values: '0x1800'}}\n\
+         \x20 - {{series: 'driftlab_export_start_timestamp_seconds{{{labels}}}', values: '0x1800'}}\n\
+         \x20 - {{series: 'driftlab_export_complete{{{labels}}}', values: '1x119 0x1700'}}\n\
+         \x20 - {{series: 'driftlab_drift_changes{{category=\"security\",{labels}}}', values: '0x59 3x1700'}}\n\
+         \x20 - {{series: 'driftlab_archives{{state=\"good\",{labels}}}', values: '7x119 3x1700'}}\n\
+         \x20 alert_rule_test:\n"
+    );
+    let these = "cluster: c, namespaces: all";
+    test += &quiet("DriftlabExportStale", "25h");
+    test += &fired(
+        "DriftlabExportStale",
+        "27h",
+        &format!("severity: critical, {these}"),
+    );
+    test += &quiet("DriftlabExportIncomplete", "1h");
+    test += &fired(
+        "DriftlabExportIncomplete",
+        "2h",
+        &format!("severity: warning, {these}"),
+    );
+    test += &quiet("DriftlabSecurityDrift", "30m");
+    test += &fired(
+        "DriftlabSecurityDrift",
+        "1h",
+        &format!("severity: warning, category: security, {these}"),
+    );
+    test += &quiet("DriftlabArchivesBelowRetention", "2h30m");
+    test += &fired(
+        "DriftlabArchivesBelowRetention",
+        "3h30m",
+        &format!("severity: warning, state: good, {these}"),
+    );
+    test += &quiet("DriftlabExportNeverReported", "27h");
+    test += "- interval: 1m\n  input_series:\n  - {series: 'up{job=\"other\"}', values: '1x1800'}\n  alert_rule_test:\n";
+    test += &quiet("DriftlabExportNeverReported", "25h");
+    test += &fired("DriftlabExportNeverReported", "27h", "severity: critical");
+    std::fs::write(dir.path().join("test.yaml"), &test).unwrap();
+    let out = std::process::Command::new(promtool)
+        .current_dir(dir.path())
+        .args(["test", "rules", "test.yaml"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}\n{test}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

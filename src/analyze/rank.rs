@@ -44,7 +44,7 @@ pub enum Category {
 }
 
 impl Category {
-    /// Every category, rank 1 first.
+    /// Every category, rank 1 first (the metrics name each, changed or not).
     pub const ALL: [Category; 10] = [
         Category::Security,
         Category::RolloutTrigger,

@@ -5,6 +5,7 @@
 //! linked to its final name, which must not exist yet: a crash never leaves a file that looks
 //! like a finished archive, and a finished archive never replaces a file that appeared meanwhile.
 
+pub mod retention;
 pub mod rotate;
 
 use std::fs::{self, File};

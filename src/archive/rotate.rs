@@ -16,7 +16,18 @@
 //! - a broken archive (unreadable, corrupt, empty, counts that disagree) met on the way is named,
 //!   never counted and never deleted, unless `--prune-broken` asks; a suspicious one is named and
 //!   kept; a partial one is kept while it is inside the retention.
+//!
+//! The grandfather-father-son policies (`--keep-last`, `--keep-daily`, … [`retention`]) follow
+//! the same contract: only good archives fill their periods, and rotation reads an archive only
+//! when some rule could still keep it; one that no rule could keep even were it good is let go
+//! unread, broken or not, as the archives beyond `--retain-*` always were. Every rule given keeps what it keeps
+//! (the union): `--retain-days 7 --keep-monthly 12` keeps the last 7 days and one archive a month
+//! for a year. A partial archive is kept while it is newer than the newest good archive or inside
+//! `--retain-days`/`--retain-count`; the period policies keep good archives only.
+//!
+//! [`retention`]: super::retention
 
+use super::retention::{Keep, Tally};
 use crate::error::Result;
 use crate::format::verify::{self, ArchiveState, Verified};
 use crate::storage::{DatedArchive, Store};
@@ -29,12 +40,14 @@ pub struct Retention {
     pub days: Option<u32>,
     /// Keep at most this many good archives (the newest).
     pub count: Option<usize>,
+    /// The grandfather-father-son policies.
+    pub keep: Keep,
 }
 
 impl Retention {
     /// Whether any rule is set.
     pub fn is_set(&self) -> bool {
-        self.days.is_some() || self.count.is_some()
+        self.days.is_some() || self.count.is_some() || self.keep.is_set()
     }
 }
 
@@ -73,9 +86,22 @@ pub struct Rules<'a> {
     pub now: Timestamp,
 }
 
+/// An archive rotation keeps, and why.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Kept {
+    /// Its name.
+    pub name: String,
+    /// Whether it is partial (not a backup to count, kept all the same).
+    pub partial: bool,
+    /// The rules that keep it: `daily #1`, `newest good`, `within 7 days`, ….
+    pub reasons: Vec<String>,
+}
+
 /// What rotation decided, each archive by name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Plan {
+    /// Archives read and kept, newest first, with why.
+    pub kept: Vec<Kept>,
     /// Archives outside the retention, to delete.
     pub expired: Vec<String>,
     /// Broken archives met on the way, with what is wrong: kept, unless pruned.
@@ -89,7 +115,7 @@ pub struct Plan {
 }
 
 /// Decides, over archives ordered newest first, what goes; `verify` is asked only about the
-/// archives rotation has to look at.
+/// archives rotation has to look at: while some rule could still keep one.
 pub fn decide(
     archives: &[Archive],
     rules: &Rules<'_>,
@@ -100,14 +126,23 @@ pub fn decide(
         .days
         .map(|days| rules.now.to_unix() - i64::from(days) * 86_400);
     let too_old = |stamp: Timestamp| cutoff.is_some_and(|cutoff| stamp.to_unix() < cutoff);
+    // With --prune-broken alone, every archive is read and none expires.
+    let keep_all = !retention.is_set();
+    let mut tally = Tally::new(&retention.keep);
     let mut good = 0usize;
     let mut plan = Plan::default();
     for archive in archives {
         let protected = rules.protect == Some(archive.name.as_str());
-        // Enough good archives are known: what is older is outside the retention, unread.
-        let settled = good > 0
-            && (too_old(archive.stamp) || retention.count.is_some_and(|n| good >= n.max(1)));
-        if settled && !protected {
+        // What --retain-days and --retain-count still keep, before this archive is read: each
+        // of them lets go what it lets go (older than the days, beyond the count).
+        let legacy = (retention.days.is_some() || retention.count.is_some())
+            && !too_old(archive.stamp)
+            && retention.count.is_none_or(|n| good < n.max(1));
+        let within_count = legacy && retention.count.is_some();
+        let within_days = legacy && retention.days.is_some();
+        // Enough good archives are known: what no rule keeps is let go, unread.
+        let open = keep_all || good == 0 || legacy || tally.wants(archive.stamp);
+        if !open && !protected {
             plan.expired.push(archive.name.clone());
             continue;
         }
@@ -117,14 +152,55 @@ pub fn decide(
             plan.suspicious.push((archive.name.clone(), why));
             continue;
         }
-        match verified.state {
-            ArchiveState::Complete => good += 1,
-            ArchiveState::Partial => {}
+        let mut reasons = Vec::new();
+        let partial = match verified.state {
+            ArchiveState::Complete => {
+                if good == 0 {
+                    reasons.push("newest good".to_string());
+                }
+                good += 1;
+                if within_count {
+                    reasons.push(format!("retain-count #{good}"));
+                }
+                if within_days {
+                    reasons.push(format!("within {} days", retention.days.unwrap_or(0)));
+                }
+                reasons.extend(tally.take(archive.stamp).iter().map(ToString::to_string));
+                false
+            }
+            ArchiveState::Partial => {
+                if good == 0 {
+                    reasons.push("partial, newer than the newest good".to_string());
+                } else if legacy {
+                    reasons.push("partial, inside the retention".to_string());
+                }
+                true
+            }
             // The archive just written is never deleted, not even by --prune-broken.
-            state if protected => plan
-                .suspicious
-                .push((archive.name.clone(), format!("broken: {state}"))),
-            state => plan.broken.push((archive.name.clone(), state.to_string())),
+            state if protected => {
+                plan.suspicious
+                    .push((archive.name.clone(), format!("broken: {state}")));
+                continue;
+            }
+            state => {
+                plan.broken.push((archive.name.clone(), state.to_string()));
+                continue;
+            }
+        };
+        if protected {
+            reasons.push("just written".to_string());
+        }
+        if keep_all && reasons.is_empty() {
+            reasons.push("no retention rule given".to_string());
+        }
+        if reasons.is_empty() {
+            plan.expired.push(archive.name.clone());
+        } else {
+            plan.kept.push(Kept {
+                name: archive.name.clone(),
+                partial,
+                reasons,
+            });
         }
     }
     plan
@@ -217,7 +293,11 @@ mod tests {
 
     fn rules(days: Option<u32>, count: Option<usize>) -> Rules<'static> {
         Rules {
-            retention: Retention { days, count },
+            retention: Retention {
+                days,
+                count,
+                keep: Keep::default(),
+            },
             prune_broken: false,
             protect: None,
             now: now(),

@@ -11,6 +11,7 @@ use super::args::{
     FlavorChoice, HistoryArgs, HistoryOutput, InstallArgs, OutputFormat, RevertArgs, RevertOutput,
     RotateArgs, SecretsChoice, ServeArgs,
 };
+use super::service;
 use crate::analyze::ignored::RuleSource;
 use crate::analyze::noise::{self, NoiseProfile};
 use crate::analyze::{AnalyzeOptions, baseline};
@@ -28,7 +29,10 @@ use crate::commands::serve::ServeCommand;
 use crate::diff::{DiffOptions, PathPattern, ValueOptions};
 use crate::error::{Error, Result};
 use crate::history::{HistoryOptions, ObjectSelector};
-use crate::install::{AccessMode, Flavor, InstallOptions, Scope, SecretHandling, Storage};
+use crate::install::{
+    AccessMode, Flavor, InstallOptions, MetricsSink, Scope, SecretHandling, Storage,
+};
+
 use crate::report::history::HistoryFormat;
 use crate::report::{Format, RenderOptions};
 use crate::revert::RevertOptions;
@@ -488,6 +492,7 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
     } else {
         ClusterScoped::Referenced
     };
+    let cluster_for_labels = args.namespaces.clone();
     cluster.namespaces = args.namespaces;
     cluster.require_namespaces = true;
     cluster.selector = args.selector;
@@ -514,8 +519,10 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
         retention: Retention {
             days: args.retain_days,
             count: args.retain_count,
+            keep: service::keep(&args.keep),
         },
         prune_broken: args.prune_broken,
+        metrics: service::metrics_options(&args.metrics, &cluster_for_labels)?,
         progress: if args.quiet {
             ProgressMode::Quiet
         } else if stderr_is_terminal && !args.verbose {
@@ -564,7 +571,7 @@ fn serve_limits_from_env() -> Result<Limits> {
 }
 
 /// A positive whole number from the environment variable `name`, if it is set.
-fn positive_env(name: &str) -> Result<Option<u64>> {
+pub(crate) fn positive_env(name: &str) -> Result<Option<u64>> {
     let Some(value) = std::env::var_os(name) else {
         return Ok(None);
     };
@@ -595,6 +602,7 @@ pub fn rotate_command(args: RotateArgs) -> Result<RotateCommand> {
         retention: Retention {
             days: args.retain_days,
             count: args.retain_count,
+            keep: service::keep(&args.keep),
         },
         prune_broken: args.prune_broken,
         dry_run: args.dry_run,
@@ -609,7 +617,7 @@ pub fn install_command(args: InstallArgs) -> Result<InstallCommand> {
             targets.push(namespace);
         }
     }
-    let options = InstallOptions {
+    let mut options = InstallOptions {
         namespace: args.namespace,
         name: args.name,
         schedule: args.schedule,
@@ -645,7 +653,16 @@ pub fn install_command(args: InstallArgs) -> Result<InstallCommand> {
                 },
             },
         },
+        metrics: MetricsSink::None,
+        alerts: None,
     };
+    options.metrics = service::install_metrics(args.metrics.as_deref())?;
+    if args.alerts {
+        options.alerts = Some(service::install_alerts(
+            &args.alert_stale_after,
+            args.alert_min_archives.unwrap_or(options.retain_days),
+        )?);
+    }
     options.validate()?;
     Ok(InstallCommand {
         options,

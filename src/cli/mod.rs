@@ -4,6 +4,7 @@
 pub mod args;
 pub mod config;
 pub mod docs;
+pub mod service;
 
 use std::ffi::{OsStr, OsString};
 use std::io::IsTerminal;

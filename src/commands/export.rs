@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::progress::{Progress, ProgressMode};
+use super::service::{self, Outcome};
 use crate::archive::ArchiveWriter;
 use crate::archive::rotate::{self, Retention, Rules};
 use crate::cluster::collect::Target;
@@ -23,6 +24,7 @@ use crate::format::manifest::{
     ListEntry, Manifest, Missing, ResourceCount, SecretHash, Server, TokenSecrets,
 };
 use crate::messages;
+use crate::metrics::MetricsOptions;
 use crate::secret::SecretKey;
 use crate::storage::{Location, Pending, Said, Store};
 use crate::timestamp::Timestamp;
@@ -75,6 +77,8 @@ pub struct ExportCommand {
     pub retention: Retention,
     /// Rotation deletes the broken archives it meets (`--prune-broken`).
     pub prune_broken: bool,
+    /// Where the run's metrics go (`--metrics-file`, `--pushgateway`), if anywhere.
+    pub metrics: Option<MetricsOptions>,
     /// How progress is shown.
     pub progress: ProgressMode,
     /// A log line for every list, empty and forbidden ones too.
@@ -82,9 +86,24 @@ pub struct ExportCommand {
 }
 
 /// Exports, then rotates after a complete export. Exit 0 complete, 3 partial; an error (exit 2)
-/// when nothing trustworthy could be read, and then nothing is written.
+/// when nothing trustworthy could be read, and then nothing is written. The metrics are written
+/// whatever the outcome; a place they cannot go is a warning, not a change of the exit status
+/// (the gateway's last success then ages, and the staleness alert fires).
 pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
     let started = Timestamp::now();
+    let mut outcome = Outcome::default();
+    let result = export(command, started, &mut outcome);
+    if let Some(options) = &command.metrics {
+        service::report(options, started, &result, &outcome);
+    }
+    result
+}
+
+fn export(
+    command: &ExportCommand,
+    started: Timestamp,
+    outcome: &mut Outcome,
+) -> Result<ExitStatus> {
     let target = Publish::prepare(command, started)?;
 
     let secrets = match command.secrets {
@@ -111,7 +130,12 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
     sink.summarize(&progress);
     writer.write_manifest(&manifest(command, &report))?;
     let written = writer.finish()?;
+    let bytes = std::fs::metadata(&written).map(|m| m.len()).ok();
     let written = target.publish(&written)?;
+    outcome.objects = Some(report.objects as u64);
+    outcome.bytes = bytes;
+    outcome.warnings = Some((report.forbidden.len() + report.warnings.len()) as u64);
+    outcome.failed_resources = Some((report.failed.len() + report.gaps.len()) as u64);
 
     let complete = report.is_complete();
     if command.progress != ProgressMode::Quiet {
@@ -137,12 +161,19 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
         }
         return Ok(ExitStatus::Partial);
     }
+    let mut plan = None;
     if command.retention.is_set() || command.prune_broken {
-        for gone in target.rotate(command, report.finished)? {
+        let (gone, kept) = target.rotate(command, report.finished)?;
+        for gone in gone {
             if command.progress != ProgressMode::Quiet {
                 println!("rotated out {gone}");
             }
         }
+        outcome.archives = Some(service::counts(&kept, command.prune_broken));
+        plan = Some(kept);
+    }
+    if command.metrics.is_some() {
+        target.drift(command, plan.as_ref(), outcome);
     }
     Ok(ExitStatus::Clean)
 }
@@ -182,9 +213,28 @@ impl Publish {
         self.store.put_new(&self.pending, written)
     }
 
-    /// Rotation after a complete export; returns what went, as shown. Broken and suspicious
-    /// archives are named on stderr; the one just written is never deleted.
-    fn rotate(&self, command: &ExportCommand, now: Timestamp) -> Result<Vec<String>> {
+    /// The drift of the archive just written against the previous good one, for the metrics;
+    /// what stops the comparison is a warning (the archive is written and stays good).
+    fn drift(&self, command: &ExportCommand, plan: Option<&rotate::Plan>, outcome: &mut Outcome) {
+        let new = self.pending.name();
+        let drift =
+            service::previous_good(&self.store, &command.prefix, new, plan).and_then(|old| {
+                old.map(|old| service::drift(&self.store, &old, new))
+                    .transpose()
+            });
+        match drift {
+            Ok(drift) => outcome.drift = drift,
+            Err(e) => messages::warning(&format!("drift for the metrics not computed: {e}")),
+        }
+    }
+
+    /// Rotation after a complete export; returns what went, as shown, and the plan. Broken and
+    /// suspicious archives are named on stderr; the one just written is never deleted.
+    fn rotate(
+        &self,
+        command: &ExportCommand,
+        now: Timestamp,
+    ) -> Result<(Vec<String>, rotate::Plan)> {
         let rules = Rules {
             retention: command.retention,
             prune_broken: command.prune_broken,
@@ -198,11 +248,12 @@ impl Publish {
             messages::warning(&line);
         }
         let done = rotate::execute(&self.store, &plan, command.prune_broken, false)?;
-        Ok(done
+        let gone = done
             .expired
             .into_iter()
             .chain(done.pruned.into_iter().map(|p| format!("{p} (broken)")))
-            .collect())
+            .collect();
+        Ok((gone, plan))
     }
 }
 

@@ -22,11 +22,14 @@ pub struct RotateCommand {
 }
 
 /// Deletes (or lists) the archives the retention rules let go, one line each on stdout; the
-/// broken and suspicious archives met on the way are named on stderr, one line each.
+/// broken and suspicious archives met on the way are named on stderr, one line each. With a
+/// `--keep-*` policy, a dry run also prints `keep  NAME  REASONS` for each archive kept, newest
+/// first.
 pub fn run(command: &RotateCommand) -> Result<ExitStatus> {
     if !command.retention.is_set() && !command.prune_broken {
         return Err(Error::Usage(
-            "rotate needs --retain-days, --retain-count or --prune-broken".into(),
+            "rotate needs --retain-days, --retain-count, a --keep-* policy or --prune-broken"
+                .into(),
         ));
     }
     let verb = if command.dry_run {
@@ -50,6 +53,17 @@ pub fn run(command: &RotateCommand) -> Result<ExitStatus> {
     let plan = rotate::plan(&store, &command.prefix, &rules)?;
     for line in rotate::warnings(&store, &plan, command.prune_broken) {
         messages::warning(&line);
+    }
+    if command.dry_run && command.retention.keep.is_set() {
+        // What each rule keeps and why, newest first: a policy can be checked before it deletes.
+        // Without a period policy the dry run prints what it always printed: deletions only.
+        for kept in &plan.kept {
+            println!(
+                "keep  {}  {}",
+                store.show(&kept.name),
+                kept.reasons.join(", ")
+            );
+        }
     }
     let done = rotate::execute(&store, &plan, command.prune_broken, command.dry_run)?;
     for shown in done.expired {

@@ -9,8 +9,10 @@
 //!
 //! - [`options`]: the settled choices and their validation;
 //! - [`rbac`]: who may read what: cluster roles, or roles per target namespace;
-//! - [`workload`]: the volume, the CronJob and the archive browser.
+//! - [`workload`]: the volume, the CronJob and the archive browser;
+//! - [`alerts`]: the PrometheusRule over the export's metrics (`--alerts`).
 
+pub mod alerts;
 pub mod options;
 pub mod rbac;
 pub mod workload;
@@ -23,10 +25,15 @@ use k8s_openapi::{Metadata, Resource};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-pub use options::{AccessMode, Flavor, InstallOptions, Scope, SecretHandling, Storage};
+pub use options::{
+    AccessMode, Alerts, Flavor, InstallOptions, MetricsSink, Scope, SecretHandling, Storage,
+};
 
 /// Where the archive volume is mounted in the export and browser pods.
 pub const ARCHIVE_DIR: &str = "/backups";
+
+/// Where node-exporter's textfile directory is mounted in the export pod (`--metrics textfile`).
+pub const METRICS_DIR: &str = "/metrics";
 
 /// Where the Secret holding the HMAC key (`--secret-key-secret`) is mounted.
 pub const SECRET_KEY_DIR: &str = "/etc/driftlab/secret-key";
@@ -100,6 +107,9 @@ pub fn manifests(options: &InstallOptions) -> Result<Vec<Manifest>> {
     out.push(Manifest::of(&account)?);
     out.extend(rbac::manifests(options)?);
     out.extend(workload::manifests(options)?);
+    if let Some(rule) = &options.alerts {
+        out.push(alerts::manifest(options, rule)?);
+    }
     Ok(out)
 }
 
@@ -160,14 +170,23 @@ pub fn metadata(
 }
 
 /// The backup namespace, held to the `restricted` Pod Security Standard: everything the service
-/// runs fits it, so nothing weaker is needed.
+/// runs fits it, so nothing weaker is needed. With `--metrics textfile` the export mounts a
+/// directory of the node (hostPath), which only the `privileged` level admits: enforcement is
+/// lowered to that, and audit and warn stay `restricted`, so that everything else is still
+/// reported against it.
 fn namespace(options: &InstallOptions) -> Namespace {
     let mut metadata = metadata(options, None, &options.namespace, None);
     let labels = metadata.labels.get_or_insert_with(BTreeMap::new);
+    let host_path = matches!(options.metrics, MetricsSink::Textfile(_));
     for mode in ["enforce", "audit", "warn"] {
+        let level = if host_path && mode == "enforce" {
+            "privileged"
+        } else {
+            "restricted"
+        };
         labels.insert(
             format!("pod-security.kubernetes.io/{mode}"),
-            "restricted".to_string(),
+            level.to_string(),
         );
     }
     Namespace {

@@ -94,6 +94,47 @@ pub enum Storage {
     },
 }
 
+/// Where the export reports its metrics (`--metrics`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MetricsSink {
+    /// Nowhere.
+    None,
+    /// Pushed to the Pushgateway at this URL (`--metrics pushgateway=URL`).
+    Pushgateway(String),
+    /// Written into this directory of the node (`--metrics textfile=DIR`), node-exporter's
+    /// textfile collector's, mounted as a hostPath volume.
+    Textfile(String),
+}
+
+/// The alerts of the PrometheusRule (`--alerts`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Alerts {
+    /// No successful export for this long fires, in seconds (`--alert-stale-after`).
+    pub stale_after: u64,
+    /// Fewer good archives than this fires (`--alert-min-archives`).
+    pub min_archives: u32,
+}
+
+/// Parses a duration as Prometheus writes them, in whole minutes, hours or days: `26h`, `90m`,
+/// `2d`; its length in seconds.
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let unit = match text.chars().last()? {
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return None,
+    };
+    let digits = &text[..text.len() - 1];
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    digits
+        .parse::<u64>()
+        .ok()
+        .filter(|&n| n > 0)
+        .and_then(|n| n.checked_mul(unit))
+}
+
 /// Everything `driftlab install` needs, settled.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstallOptions {
@@ -120,6 +161,10 @@ pub struct InstallOptions {
     pub scope: Scope,
     /// Where the archives go.
     pub storage: Storage,
+    /// Where the export reports its metrics.
+    pub metrics: MetricsSink,
+    /// The PrometheusRule's alerts, when asked for.
+    pub alerts: Option<Alerts>,
 }
 
 impl InstallOptions {
@@ -183,6 +228,25 @@ impl InstallOptions {
                 }
             }
         }
+        match &self.metrics {
+            MetricsSink::None => {}
+            MetricsSink::Pushgateway(url) => {
+                crate::metrics::Pushgateway::new(url, &self.name, &[])
+                    .map_err(|why| usage("--metrics pushgateway=", url, &why))?;
+            }
+            MetricsSink::Textfile(dir) => {
+                if !dir.starts_with('/')
+                    || dir.chars().any(|c| c.is_whitespace() || c.is_control())
+                    || dir.split('/').any(|part| part == "..")
+                {
+                    return Err(usage(
+                        "--metrics textfile=",
+                        dir,
+                        "an absolute directory of the node, without .. or spaces",
+                    ));
+                }
+            }
+        }
         Ok(())
     }
 
@@ -200,8 +264,18 @@ impl InstallOptions {
             Storage::Volume { capacity, .. } => format!("a {capacity} volume"),
             Storage::Bucket { url, .. } => url.clone(),
         };
+        let metrics = match &self.metrics {
+            MetricsSink::None => String::new(),
+            MetricsSink::Pushgateway(url) => format!(", metrics pushed to {url}"),
+            MetricsSink::Textfile(dir) => format!(", metrics in the node's {dir} (hostPath)"),
+        };
+        let alerts = if self.alerts.is_some() {
+            ", with alerts"
+        } else {
+            ""
+        };
         format!(
-            "{flavor}, {scope} at \"{}\" ({}) into {storage}, kept {} days, secrets {}",
+            "{flavor}, {scope} at \"{}\" ({}) into {storage}, kept {} days, secrets {}{metrics}{alerts}",
             self.schedule,
             self.time_zone,
             self.retain_days,
@@ -318,6 +392,8 @@ mod tests {
             secret_key_secret: None,
             flavor: Flavor::Kubernetes,
             scope: Scope::Cluster,
+            metrics: MetricsSink::None,
+            alerts: None,
             storage: Storage::Volume {
                 capacity: "2Gi".into(),
                 storage_class: None,
@@ -329,6 +405,26 @@ mod tests {
     #[test]
     fn the_defaults_are_valid() {
         options().validate().unwrap();
+    }
+
+    #[test]
+    fn durations_are_whole_minutes_hours_or_days() {
+        assert_eq!(parse_duration("26h"), Some(93_600));
+        assert_eq!(parse_duration("90m"), Some(5_400));
+        assert_eq!(parse_duration("2d"), Some(172_800));
+        for bad in [
+            "",
+            "h",
+            "26",
+            "0h",
+            "-1h",
+            "1.5h",
+            "26H",
+            "1w",
+            "99999999999999999999d",
+        ] {
+            assert_eq!(parse_duration(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

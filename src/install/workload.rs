@@ -11,8 +11,8 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy};
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
-    Affinity, Capabilities, Container, EmptyDirVolumeSource, EnvFromSource, KeyToPath,
-    PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
+    Affinity, Capabilities, Container, EmptyDirVolumeSource, EnvFromSource, HostPathVolumeSource,
+    KeyToPath, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
     PodAffinity, PodAffinityTerm, PodSecurityContext, PodSpec, PodTemplateSpec,
     ResourceRequirements, SeccompProfile, SecretEnvSource, SecretVolumeSource, SecurityContext,
     Volume, VolumeMount, VolumeResourceRequirements,
@@ -21,8 +21,8 @@ use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 
 use super::{
-    ARCHIVE_DIR, AccessMode, Flavor, InstallOptions, Manifest, SECRET_KEY_DIR, SECRET_KEY_ENTRY,
-    Scope, Storage, labels, metadata,
+    ARCHIVE_DIR, AccessMode, Flavor, InstallOptions, METRICS_DIR, Manifest, MetricsSink,
+    SECRET_KEY_DIR, SECRET_KEY_ENTRY, Scope, Storage, labels, metadata,
 };
 use crate::error::Result;
 
@@ -126,6 +126,20 @@ pub fn export_command(options: &InstallOptions) -> Vec<String> {
             "--secret-key-file".into(),
             format!("{SECRET_KEY_DIR}/{SECRET_KEY_ENTRY}"),
         ]);
+    }
+    match &options.metrics {
+        MetricsSink::None => {}
+        MetricsSink::Pushgateway(url) => {
+            // The job label is the install's name: two services on one gateway stay apart.
+            args.extend(["--pushgateway".into(), url.clone()]);
+            args.extend(["--metrics-job".into(), options.name.clone()]);
+        }
+        MetricsSink::Textfile(_) => {
+            args.extend([
+                "--metrics-file".into(),
+                format!("{METRICS_DIR}/{}.prom", options.name),
+            ]);
+        }
     }
     args.push("--quiet".into());
     args
@@ -244,6 +258,9 @@ fn export_mounts(options: &InstallOptions) -> Vec<VolumeMount> {
     if options.secret_key_secret.is_some() {
         mounts.push(mount("secret-key", SECRET_KEY_DIR, true));
     }
+    if let MetricsSink::Textfile(_) = options.metrics {
+        mounts.push(mount("metrics", METRICS_DIR, false));
+    }
     mounts
 }
 
@@ -279,6 +296,18 @@ fn export_volumes(options: &InstallOptions) -> Vec<Volume> {
                 default_mode: Some(0o440),
                 optional: Some(false),
                 ..SecretVolumeSource::default()
+            }),
+            ..Volume::default()
+        });
+    }
+    if let MetricsSink::Textfile(dir) = &options.metrics {
+        // node-exporter's textfile directory on the node; it must exist (type Directory) and
+        // be writable by the pod's user: fsGroup does not apply to hostPath volumes.
+        volumes.push(Volume {
+            name: "metrics".into(),
+            host_path: Some(HostPathVolumeSource {
+                path: dir.clone(),
+                type_: Some("Directory".into()),
             }),
             ..Volume::default()
         });
@@ -444,6 +473,8 @@ mod tests {
             secret_key_secret: None,
             flavor: Flavor::Kubernetes,
             scope,
+            metrics: MetricsSink::None,
+            alerts: None,
             storage: Storage::Volume {
                 capacity: "2Gi".into(),
                 storage_class: None,

@@ -29,13 +29,16 @@ pub enum Need {
     S3,
     /// A network address of this machine that is not loopback (an interface with a route).
     NetworkAddress,
+    /// Prometheus's promtool and the Pushgateway (Debian's `prometheus` and
+    /// `prometheus-pushgateway`, which `.ci/run` installs).
+    Prometheus,
 }
 
 impl Need {
     /// Whether CI must have it: a skip for want of it fails under CI.
     pub fn required_in_ci(self) -> bool {
         match self {
-            Need::Corpus | Need::Chromium | Need::S3 => true,
+            Need::Corpus | Need::Chromium | Need::S3 | Need::Prometheus => true,
             // A sandbox may have loopback only; nothing CI installs can give it an interface.
             Need::Kubectl | Need::NetworkAddress => false,
         }
@@ -153,6 +156,22 @@ pub fn moto_python() -> Option<PathBuf> {
         "python3 cannot import moto.server (.ci/run installs it: pip install 'moto[server]')",
     );
     None
+}
+
+/// `promtool` or `prometheus-pushgateway` (`tool`): on PATH, else in `/usr/bin`; `None` after
+/// [`skip`].
+pub fn prometheus_tool(tool: &str) -> Option<PathBuf> {
+    let found = on_path(&[tool]).or_else(|| {
+        let fallback = Path::new("/usr/bin").join(tool);
+        fallback.is_file().then_some(fallback)
+    });
+    if found.is_none() {
+        skip(
+            Need::Prometheus,
+            &format!("{tool} is not installed (.ci/run installs Debian's prometheus tools)"),
+        );
+    }
+    found
 }
 
 /// kubectl with an empty kubeconfig and `home` as HOME, so the host's configuration is never

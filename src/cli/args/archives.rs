@@ -2,6 +2,7 @@
 
 use clap::{Args, ValueEnum};
 
+use super::service::{KeepArgs, MetricsArgs};
 use super::{ConnectArgs, parse_size};
 
 pub(super) const EXPORT_AFTER_HELP: &str = "\
@@ -9,11 +10,18 @@ Exit status: 0 archive written and complete, 2 nothing written (no API server at
 bad credentials, core discovery failing, nothing readable, bad arguments), 3 archive written but
 partial (an API group or some lists could not be read; its manifest says what is missing).
 Rotation runs only after a complete export and never lets a partial archive displace a complete one.
+With --metrics-file or --pushgateway the metrics are written after every run, a failed one too;
+a failed write or push is a warning and leaves the exit status as the export made it.
+
+Retention: an archive is kept when any rule keeps it (the union of what each --keep-* policy and
+--retain-days/--retain-count keep); `driftlab rotate --help` says how each rule counts.
 
 Examples:
   driftlab export -n myproject --output-dir /backups --retain-days 7
   driftlab export -A --prefix openshift-backup --output-dir /openshift-backup
-  AWS_ENDPOINT_URL=https://minio.example.com driftlab export -A --output-dir s3://backups/prod --retain-days 7";
+  AWS_ENDPOINT_URL=https://minio.example.com driftlab export -A --output-dir s3://backups/prod --retain-days 7
+  driftlab export -A --output-dir /backups --keep-daily 7 --keep-weekly 5 --keep-monthly 12 \\
+    --pushgateway http://pushgateway.monitoring:9091 --metrics-cluster prod";
 
 /// How `driftlab export` treats Secret objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -138,6 +146,18 @@ pub struct ExportArgs {
     /// one line each at the end).
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+
+    // Last: a help heading holds every argument after it.
+    #[command(
+        flatten,
+        next_help_heading = "Retention by period (after a complete export)"
+    )]
+    #[allow(missing_docs)]
+    pub keep: KeepArgs,
+
+    #[command(flatten, next_help_heading = "Metrics")]
+    #[allow(missing_docs)]
+    pub metrics: MetricsArgs,
 }
 
 /// `driftlab rotate`.
@@ -165,7 +185,13 @@ pub struct RotateArgs {
     #[arg(long, default_value = "driftlab-")]
     pub prefix: String,
 
-    /// Only print what would be deleted.
+    /// Only print what would be deleted (and, with a --keep-* policy, what each rule keeps and
+    /// why).
     #[arg(long)]
     pub dry_run: bool,
+
+    // Last: a help heading holds every argument after it.
+    #[command(flatten, next_help_heading = "Retention by period")]
+    #[allow(missing_docs)]
+    pub keep: KeepArgs,
 }

@@ -10,6 +10,7 @@ Examples:
   driftlab install --flavor openshift --secret-key-secret driftlab-key | oc apply -f -
   driftlab install --namespace shop-backup --target-namespaces shop,shop-db | kubectl apply -f -
   driftlab install --bucket s3://backups/prod --bucket-credentials-secret s3-creds --output-dir deploy/
+  driftlab install --metrics pushgateway=http://pushgateway.monitoring:9091 --alerts | kubectl apply -f -
   kubectl create job --from=cronjob/driftlab manual-1 -n cluster-backup";
 
 /// Which distribution `driftlab install` writes manifests for.
@@ -104,6 +105,34 @@ pub struct InstallArgs {
     /// A Secret whose entries become the export's environment (AWS_ACCESS_KEY_ID, …).
     #[arg(long, value_name = "SECRET", requires = "bucket")]
     pub bucket_credentials_secret: Option<String>,
+
+    /// Where the export reports its metrics: 'pushgateway=URL' (pushed after every run, the
+    /// job label being --name), or 'textfile=DIR' (a directory of the node that
+    /// node-exporter's textfile collector reads, mounted as a hostPath volume: the namespace's
+    /// Pod Security enforcement becomes 'privileged', and DIR must exist and be writable by the
+    /// pod's user), or 'textfile' for /var/lib/node_exporter/textfile_collector.
+    #[arg(long, value_name = "SINK")]
+    pub metrics: Option<String>,
+
+    /// Add a PrometheusRule (monitoring.coreos.com/v1, the Prometheus Operator's) alerting on
+    /// a stale or incomplete export, security drift, and too few good archives.
+    #[arg(long)]
+    pub alerts: bool,
+
+    /// With --alerts: how long without a complete archive before the staleness alert fires
+    /// (e.g. 26h, 90m, 2d).
+    #[arg(
+        long,
+        value_name = "DURATION",
+        default_value = "26h",
+        requires = "alerts"
+    )]
+    pub alert_stale_after: String,
+
+    /// With --alerts: fewer good archives than this after rotation fires an alert (default:
+    /// --retain-days, one archive a day).
+    #[arg(long, value_name = "N", requires = "alerts")]
+    pub alert_min_archives: Option<u32>,
 
     /// Write one file per object into this new (or empty) directory instead of printing them.
     #[arg(long, value_name = "DIR")]

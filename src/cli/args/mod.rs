@@ -8,6 +8,7 @@
 mod archives;
 mod install;
 mod revert;
+mod service;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -17,6 +18,8 @@ use install::INSTALL_AFTER_HELP;
 pub use install::{AccessModeChoice, FlavorChoice, InstallArgs};
 use revert::REVERT_AFTER_HELP;
 pub use revert::{RevertArgs, RevertOutput};
+use service::KEEP_HELP;
+pub use service::{KeepArgs, MetricsArgs};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 no differences, 1 differences, 2 trouble (bad input or arguments).
@@ -96,6 +99,7 @@ pub enum Command {
     /// Only files named exactly <prefix><8 or 12 digits>.zip are touched. Archives count only once
     /// proven good (read whole, newest first, until the retention's worth is found); the newest
     /// good one always stays; broken and suspiciously dated ones are named and kept.
+    #[command(after_help = KEEP_HELP)]
     Rotate(RotateArgs),
 
     /// Serve a snapshot as a read-only Kubernetes API, to browse it with kubectl.
