@@ -20,6 +20,7 @@ use zip::{CompressionMethod, ZipWriter};
 use crate::error::{Error, Result};
 use crate::format::Manifest;
 use crate::format::layout::{self, CLUSTER_FOLDER, MANIFEST_NAME};
+use crate::format::manifest::{Digesting, EntryDigest};
 use crate::timestamp::Timestamp;
 
 /// Writes one archive atomically.
@@ -29,6 +30,8 @@ pub struct ArchiveWriter {
     temp_path: PathBuf,
     final_path: PathBuf,
     modified: zip::DateTime,
+    /// The size and SHA-256 of each entry written, for the manifest (written last).
+    digests: Vec<EntryDigest>,
 }
 
 /// A writer that, once aborted, swallows what is written to it. The zip library finishes an
@@ -151,6 +154,7 @@ impl ArchiveWriter {
                 taken.second as u8,
             )
             .unwrap_or_default(),
+            digests: Vec::new(),
         })
     }
 
@@ -171,9 +175,14 @@ impl ArchiveWriter {
         self.write_json(path, &list)
     }
 
-    /// Writes the archive manifest.
+    /// Writes the archive manifest, with the size and SHA-256 of every entry written before it
+    /// (so it comes last).
     pub fn write_manifest(&mut self, manifest: &Manifest) -> Result<()> {
-        let value = serde_json::to_value(manifest)
+        let manifest = Manifest {
+            entries: Some(self.digests.clone()),
+            ..manifest.clone()
+        };
+        let value = serde_json::to_value(&manifest)
             .map_err(|e| Error::Runtime(format!("cannot serialise the manifest: {e}")))?;
         self.write_json(MANIFEST_NAME, &value)
     }
@@ -196,9 +205,17 @@ impl ArchiveWriter {
             .unix_permissions(0o644);
         zip.start_file(path, options)
             .map_err(|e| Error::input(&display, format!("cannot add {path}: {e}")))?;
-        serde_json::to_writer_pretty(&mut *zip, value)
+        let mut entry = Digested {
+            inner: &mut *zip,
+            digest: Digesting::default(),
+        };
+        serde_json::to_writer_pretty(&mut entry, value)
             .map_err(|e| Error::input(&display, format!("cannot write {path}: {e}")))?;
-        zip.write_all(b"\n").map_err(|e| Error::io(&display, e))?;
+        entry.write_all(b"\n").map_err(|e| Error::io(&display, e))?;
+        let digest = entry.digest.finish(path);
+        if path != MANIFEST_NAME {
+            self.digests.push(digest);
+        }
         Ok(())
     }
 
@@ -277,6 +294,24 @@ impl Drop for ArchiveWriter {
             drop(zip);
             let _ = fs::remove_file(&self.temp_path);
         }
+    }
+}
+
+/// A writer that hashes what passes through it: the entry's bytes as a reader will decompress them.
+struct Digested<W> {
+    inner: W,
+    digest: Digesting,
+}
+
+impl<W: Write> Write for Digested<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let written = self.inner.write(buf)?;
+        self.digest.update(&buf[..written]);
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -377,12 +412,26 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let final_path = dir.path().join("a.zip");
         let mut writer = ArchiveWriter::create(&final_path, taken()).unwrap();
+        writer
+            .write_list("shop/pods.json", vec![json!({})])
+            .unwrap();
         writer.write_manifest(&Manifest::default()).unwrap();
         writer.finish().unwrap();
         let found = entries(&final_path);
-        assert_eq!(found[0].0, MANIFEST_NAME);
+        assert_eq!(found[1].0, MANIFEST_NAME);
+        let manifest = Manifest::from_slice(found[1].1.as_bytes()).unwrap();
+        // It lists every entry written before it, with the size and SHA-256 of its bytes.
+        let mut digest = Digesting::default();
+        digest.update(found[0].1.as_bytes());
         assert_eq!(
-            Manifest::from_slice(found[0].1.as_bytes()).unwrap(),
+            manifest.entries,
+            Some(vec![digest.finish("shop/pods.json")])
+        );
+        assert_eq!(
+            Manifest {
+                entries: None,
+                ..manifest
+            },
             Manifest::default()
         );
     }
