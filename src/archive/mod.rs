@@ -220,7 +220,18 @@ impl ArchiveWriter {
     }
 
     /// Finishes the zip, syncs it to disk and gives it its final name, which must not exist.
-    pub fn finish(mut self) -> Result<PathBuf> {
+    pub fn finish(self) -> Result<PathBuf> {
+        self.finish_with(|_| Ok(()))
+    }
+
+    /// [`finish`](Self::finish), with `before_publish` called on the finished, synced file while
+    /// it still has its temporary name: what must exist before the archive appears (its
+    /// signature) is made there. When it fails, the archive is never published and its
+    /// temporary file is removed.
+    pub fn finish_with(
+        mut self,
+        before_publish: impl FnOnce(&Path) -> Result<()>,
+    ) -> Result<PathBuf> {
         let display = self.temp_path.display().to_string();
         let zip = self.zip.take().expect("finish is called once");
         let result = zip
@@ -232,7 +243,7 @@ impl ArchiveWriter {
                     .map_err(|e| Error::io(&display, e.into_error()))
             })
             .and_then(|file| file.sync_all().map_err(|e| Error::io(&display, e)));
-        if let Err(err) = result {
+        if let Err(err) = result.and_then(|()| before_publish(&self.temp_path)) {
             let _ = fs::remove_file(&self.temp_path);
             return Err(err);
         }

@@ -451,6 +451,8 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
     cluster.max_bytes = args.max_bytes;
     cluster.keep.managed_fields = !args.drop_managed_fields;
     let secret_key = secret_key(args.secret_key_file.as_deref())?;
+    // A key that cannot be used ends the run here, before the cluster is read.
+    let sign_key = super::keys::signing_key(&args.signing)?;
     Ok(ExportCommand {
         cluster,
         secrets: match args.secrets {
@@ -477,6 +479,7 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
             ProgressMode::Lines
         },
         verbose: args.verbose,
+        sign_key,
     })
 }
 
@@ -537,6 +540,7 @@ pub fn check_command(args: CheckArgs) -> CheckCommand {
             max_bytes: args.max_bytes,
             ..ReadOptions::default()
         },
+        verify: args.verify,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod config;
 pub mod docs;
+mod keys;
 
 use std::ffi::{OsStr, OsString};
 use std::io::IsTerminal;
@@ -112,6 +113,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             commands::history::run(&command)
         }
         Command::Check(args) => commands::check::run(&config::check_command(args)),
+        Command::Verify(args) => commands::verify::run(&keys::verify_command(args)?),
         Command::Install(args) => commands::install::run(&config::install_command(args)?),
         Command::Completions(args) => docs::completions(&args, &mut std::io::stdout().lock()),
         Command::Man(args) => docs::man(&args, &mut std::io::stdout().lock()),

@@ -18,6 +18,7 @@ use crate::cluster::collect::Target;
 use crate::cluster::discovery::ResourceType;
 use crate::cluster::read::{self, Consumer, ListProblem, ReadPlan, ReadReport, SecretValues};
 use crate::cluster::{ClusterOptions, ClusterScoped};
+use crate::crypto::sign::SigningKey;
 use crate::error::{Error, ExitStatus, Result};
 use crate::format::manifest::{
     ListEntry, Manifest, Missing, ResourceCount, SecretHash, Server, TokenSecrets,
@@ -79,6 +80,8 @@ pub struct ExportCommand {
     pub progress: ProgressMode,
     /// A log line for every list, empty and forbidden ones too.
     pub verbose: bool,
+    /// The key the archive is signed with (`--sign-key`), if any.
+    pub sign_key: Option<Arc<SigningKey>>,
 }
 
 /// Exports, then rotates after a complete export. Exit 0 complete, 3 partial; an error (exit 2)
@@ -110,7 +113,9 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
     progress.finish();
     sink.summarize(&progress);
     writer.write_manifest(&manifest(command, &report))?;
-    let written = writer.finish()?;
+    let written = writer
+        .finish_with(|file| target.sign(command, file))
+        .inspect_err(|_| target.unsign())?;
     let written = target.publish(&written)?;
 
     let complete = report.is_complete();
@@ -154,6 +159,8 @@ struct Publish {
     store: Store,
     /// Where the archive writer writes it (on disk, it links it to its final name itself).
     pending: Pending,
+    /// Whether its signature was put in place.
+    signed: std::cell::Cell<bool>,
 }
 
 impl Publish {
@@ -174,12 +181,42 @@ impl Publish {
             Said::Done(line) => messages::progress(&line),
         };
         let pending = store.prepare_put(&name, &command.prefix, &is_archive, &mut tell)?;
-        Ok(Publish { store, pending })
+        Ok(Publish {
+            store,
+            pending,
+            signed: std::cell::Cell::new(false),
+        })
     }
 
-    /// Puts the finished archive at `written` in its place; returns that place as shown.
+    /// With `--sign-key`, signs the finished archive at `file` (still under its temporary
+    /// name) and puts the signature in place, before the archive: an archive never appears
+    /// unsigned. Killed in between, a signature is left that signs nothing.
+    fn sign(&self, command: &ExportCommand, file: &std::path::Path) -> Result<()> {
+        let Some(key) = &command.sign_key else {
+            return Ok(());
+        };
+        let data =
+            std::fs::File::open(file).map_err(|e| Error::io(file.display().to_string(), e))?;
+        let text = key.sign(std::io::BufReader::new(data), self.pending.name())?;
+        self.store.put_signature(&self.pending, &text)?;
+        self.signed.set(true);
+        Ok(())
+    }
+
+    /// Puts the finished archive at `written` in its place; returns that place as shown. When
+    /// it cannot be, its signature goes too.
     fn publish(&self, written: &std::path::Path) -> Result<String> {
-        self.store.put_new(&self.pending, written)
+        self.store
+            .put_new(&self.pending, written)
+            .inspect_err(|_| self.unsign())
+    }
+
+    /// Deletes the signature put in place for an archive that was not (best effort: a
+    /// signature alone signs nothing).
+    fn unsign(&self) {
+        if self.signed.get() {
+            let _ = self.store.delete_signature(self.pending.name());
+        }
     }
 
     /// Rotation after a complete export; returns what went, as shown. Broken and suspicious

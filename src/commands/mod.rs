@@ -10,6 +10,7 @@ pub mod progress;
 pub mod revert;
 pub mod rotate;
 pub mod serve;
+pub mod verify;
 
 use std::path::Path;
 

@@ -120,6 +120,20 @@ impl Backend for BucketFolder {
         self.bucket.delete(&self.folder.key(name))
     }
 
+    fn size(&self, name: &str) -> Result<Option<u64>> {
+        self.bucket.size(&self.folder.key(name))
+    }
+
+    fn put_companion(&self, pending: &Pending, name: &str, bytes: &[u8]) -> Result<String> {
+        // Staged beside the archive, in the pending archive's private folder.
+        let staged = pending.path.with_file_name(name);
+        std::fs::write(&staged, bytes).map_err(|e| Error::io(staged.display().to_string(), e))?;
+        let uploaded = self.bucket.upload_new(&self.folder.key(name), &staged);
+        let _ = std::fs::remove_file(&staged);
+        uploaded?;
+        Ok(self.folder.url_of(name))
+    }
+
     fn show(&self, name: &str) -> String {
         self.folder.url_of(name)
     }

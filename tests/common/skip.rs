@@ -29,13 +29,16 @@ pub enum Need {
     S3,
     /// A network address of this machine that is not loopback (an interface with a route).
     NetworkAddress,
+    /// The real minisign and age tools (`/usr/bin/minisign`, `/usr/bin/age`), which check that
+    /// driftlab's signatures and encrypted archives are the real formats.
+    TrustTools,
 }
 
 impl Need {
     /// Whether CI must have it: a skip for want of it fails under CI.
     pub fn required_in_ci(self) -> bool {
         match self {
-            Need::Corpus | Need::Chromium | Need::S3 => true,
+            Need::Corpus | Need::Chromium | Need::S3 | Need::TrustTools => true,
             // A sandbox may have loopback only; nothing CI installs can give it an interface.
             Need::Kubectl | Need::NetworkAddress => false,
         }
@@ -153,6 +156,19 @@ pub fn moto_python() -> Option<PathBuf> {
         "python3 cannot import moto.server (.ci/run installs it: pip install 'moto[server]')",
     );
     None
+}
+
+/// The tool `name` (`minisign`, `age`, `age-keygen`) on PATH; `None` after [`skip`] (`.ci/run`
+/// installs them from Debian).
+pub fn trust_tool(name: &str) -> Option<PathBuf> {
+    let found = on_path(&[name]);
+    if found.is_none() {
+        skip(
+            Need::TrustTools,
+            &format!("{name} is not on PATH (.ci/run installs Debian's minisign and age)"),
+        );
+    }
+    found
 }
 
 /// kubectl with an empty kubeconfig and `home` as HOME, so the host's configuration is never

@@ -138,6 +138,10 @@ pub struct ExportArgs {
     /// one line each at the end).
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
+
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub signing: super::SigningArgs,
 }
 
 /// `driftlab rotate`.

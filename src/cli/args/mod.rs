@@ -8,6 +8,7 @@
 mod archives;
 mod install;
 mod revert;
+mod verify;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -17,6 +18,8 @@ use install::INSTALL_AFTER_HELP;
 pub use install::{AccessModeChoice, FlavorChoice, InstallArgs};
 use revert::REVERT_AFTER_HELP;
 pub use revert::{RevertArgs, RevertOutput};
+use verify::VERIFY_AFTER_HELP;
+pub use verify::{PublicKeyArgs, SigningArgs, VerifyArgs};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 no differences, 1 differences, 2 trouble (bad input or arguments).
@@ -112,6 +115,11 @@ pub enum Command {
 
     /// Read snapshots and say what they hold: a check that backups are readable.
     Check(CheckArgs),
+
+    /// Prove archives intact: every entry against the checksums its manifest records, and
+    /// (with a public key) the archive against its minisign signature.
+    #[command(after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
 
     /// Print the manifests of a nightly backup service to run in the cluster.
     ///
@@ -426,6 +434,11 @@ pub struct CheckArgs {
     /// Stop when a source decompresses to more than this.
     #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
     pub max_bytes: u64,
+
+    /// Also name every entry of an archive that is missing, extra, altered or corrupt, and say
+    /// when an archive records no checksums (as `driftlab verify` does).
+    #[arg(long)]
+    pub verify: bool,
 }
 
 /// `driftlab completions`.
