@@ -169,7 +169,8 @@ impl fmt::Display for Timestamp {
 /// (`openshift-backup20180911.zip`, `driftlab-201809110015.zip`).
 pub fn stamp_in_file_name(file_name: &str) -> Option<Timestamp> {
     let stem = file_name
-        .strip_suffix(".zip")
+        .strip_suffix(".zip.age")
+        .or_else(|| file_name.strip_suffix(".zip"))
         .or_else(|| file_name.strip_suffix(".tar.gz"))
         .or_else(|| file_name.strip_suffix(".tgz"))
         .unwrap_or(file_name);

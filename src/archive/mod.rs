@@ -133,9 +133,13 @@ impl ArchiveWriter {
             .ok_or_else(|| Error::Usage(format!("{}: not a file name", final_path.display())))?;
         // A hidden name without the .zip suffix: rotation and readers never take it for an archive.
         let temp_path = dir.join(format!(".{file_name}.{}.partial", std::process::id()));
-        let file = File::options()
-            .write(true)
-            .create_new(true)
+        let mut options = File::options();
+        options.write(true).create_new(true);
+        // Private while it is written: it holds plaintext even when the archive is to be
+        // encrypted. Published archives are made readable as before (finish_with).
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        let file = options
             .open(&temp_path)
             .map_err(|e| Error::io(temp_path.display().to_string(), e))?;
         let aborted = Arc::new(AtomicBool::new(false));
@@ -224,9 +228,9 @@ impl ArchiveWriter {
         self.finish_with(|_| Ok(()))
     }
 
-    /// [`finish`](Self::finish), with `before_publish` called on the finished, synced file while
-    /// it still has its temporary name: what must exist before the archive appears (its
-    /// signature) is made there. When it fails, the archive is never published and its
+    /// [`finish`](Self::finish), with `before_publish` called on the finished file while it
+    /// still has its temporary name: it may replace the file (with its encryption) and make
+    /// what must exist before the archive appears (its signature). When it fails, the archive is never published and its
     /// temporary file is removed.
     pub fn finish_with(
         mut self,
@@ -242,8 +246,21 @@ impl ArchiveWriter {
                     .into_inner()
                     .map_err(|e| Error::io(&display, e.into_error()))
             })
-            .and_then(|file| file.sync_all().map_err(|e| Error::io(&display, e)));
-        if let Err(err) = result.and_then(|()| before_publish(&self.temp_path)) {
+            // Called before the sync: a plaintext that is encrypted there need never reach the
+            // disk, and what is synced is what will be published.
+            .and_then(|file| {
+                drop(file);
+                before_publish(&self.temp_path)
+            })
+            .and_then(|()| {
+                File::open(&self.temp_path)
+                    .and_then(|file| {
+                        readable(&file)?;
+                        file.sync_all()
+                    })
+                    .map_err(|e| Error::io(&display, e))
+            });
+        if let Err(err) = result {
             let _ = fs::remove_file(&self.temp_path);
             return Err(err);
         }
@@ -306,6 +323,19 @@ impl Drop for ArchiveWriter {
             let _ = fs::remove_file(&self.temp_path);
         }
     }
+}
+
+/// Makes a finished archive readable as archives always were (`0644`): its temporary file was
+/// private.
+fn readable(file: &File) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(fs::Permissions::from_mode(0o644))?;
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Ok(())
 }
 
 /// A writer that hashes what passes through it: the entry's bytes as a reader will decompress them.

@@ -39,9 +39,12 @@ impl Retention {
 }
 
 /// The date stamp of `file_name` if it is exactly `<prefix><YYYYMMDD>.zip` or
-/// `<prefix><YYYYMMDDHHMM>.zip`.
+/// `<prefix><YYYYMMDDHHMM>.zip`, or either encrypted (`….zip.age`).
 pub fn archive_stamp(file_name: &str, prefix: &str) -> Option<Timestamp> {
-    let digits = file_name.strip_prefix(prefix)?.strip_suffix(".zip")?;
+    let rest = file_name.strip_prefix(prefix)?;
+    let digits = rest
+        .strip_suffix(".zip")
+        .or_else(|| rest.strip_suffix(".zip.age"))?;
     if digits.len() != 8 && digits.len() != 12 {
         return None;
     }
@@ -120,6 +123,9 @@ pub fn decide(
         match verified.state {
             ArchiveState::Complete => good += 1,
             ArchiveState::Partial => {}
+            // Encrypted, and no identity opens it: neither good nor broken; never counted and,
+            // while no proven-good archive is newer, never deleted.
+            ArchiveState::Sealed(why) => plan.suspicious.push((archive.name.clone(), why)),
             // The archive just written is never deleted, not even by --prune-broken.
             state if protected => plan
                 .suspicious
@@ -447,7 +453,11 @@ mod tests {
         assert!(archive_stamp("driftlab-202609110015.zip", "driftlab-").is_some());
         assert!(archive_stamp("driftlab-20260911.zip", "driftlab-").is_some());
         assert!(archive_stamp("openshift-backup201809110015.zip", "openshift-backup").is_some());
+        assert!(archive_stamp("driftlab-202609110015.zip.age", "driftlab-").is_some());
         for name in [
+            "driftlab-202609110015.age",
+            "driftlab-202609110015.zip.age.minisig",
+            ".driftlab-202609110015.zip.age.123.partial",
             "driftlab-2026091100.zip",
             "driftlab-202609110015.zip.bak",
             "driftlab-202609110015.ZIP",

@@ -452,7 +452,16 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
     cluster.keep.managed_fields = !args.drop_managed_fields;
     let secret_key = secret_key(args.secret_key_file.as_deref())?;
     // A key that cannot be used ends the run here, before the cluster is read.
-    let sign_key = super::keys::signing_key(&args.signing)?;
+    let sign_key = super::keys::signing_key(&args.protect)?;
+    let encrypt_to = super::keys::recipients(&args.protect)?;
+    if let (Some(_), Some(output)) = (&encrypt_to, &args.output)
+        && !output.to_string_lossy().ends_with(".zip.age")
+    {
+        return Err(Error::Usage(format!(
+            "-o {}: an encrypted archive is named ….zip.age (--encrypt-to)",
+            output.display()
+        )));
+    }
     Ok(ExportCommand {
         cluster,
         secrets: match args.secrets {
@@ -480,6 +489,7 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
         },
         verbose: args.verbose,
         sign_key,
+        encrypt_to,
     })
 }
 

@@ -4,13 +4,40 @@
 
 use std::sync::Arc;
 
-use super::args::{PublicKeyArgs, SigningArgs, VerifyArgs};
+use std::path::Path;
+
+use super::args::{ProtectArgs, PublicKeyArgs, VerifyArgs};
 use crate::commands::verify::VerifyCommand;
+use crate::crypto::seal::{self, Identities, Recipients};
 use crate::crypto::sign::{SigningKey, VerifyingKey};
 use crate::error::Result;
 
+/// Reads the identities of `--identity` (or `DRIFTLAB_AGE_IDENTITY`) and makes them the
+/// process's, for every reader that meets an encrypted archive.
+pub fn set_identities(path: Option<&Path>) -> Result<()> {
+    if let Some(path) = path {
+        seal::set_identities(Identities::from_file("--identity", path)?);
+    }
+    Ok(())
+}
+
+/// The recipients `export --encrypt-to` / `--encrypt-to-file` encrypt to, if any.
+pub fn recipients(args: &ProtectArgs) -> Result<Option<Arc<Recipients>>> {
+    if args.encrypt_to.is_empty() && args.encrypt_to_file.is_empty() {
+        return Ok(None);
+    }
+    let files: Vec<&Path> = args.encrypt_to_file.iter().map(|p| p.as_path()).collect();
+    Recipients::parse(
+        "--encrypt-to",
+        &args.encrypt_to,
+        "--encrypt-to-file",
+        &files,
+    )
+    .map(|r| Some(Arc::new(r)))
+}
+
 /// The key `export --sign-key` signs with, if any.
-pub fn signing_key(args: &SigningArgs) -> Result<Option<Arc<SigningKey>>> {
+pub fn signing_key(args: &ProtectArgs) -> Result<Option<Arc<SigningKey>>> {
     args.sign_key
         .as_deref()
         .map(|path| SigningKey::from_file("--sign-key", path).map(Arc::new))

@@ -96,6 +96,8 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    // Before anything is read: an identity that cannot be used ends the run here.
+    keys::set_identities(cli.identity.as_deref())?;
     match cli.command {
         Command::Diff(args) => {
             let command = config::diff_command(args, std::io::stdout().is_terminal())?;

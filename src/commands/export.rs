@@ -18,6 +18,7 @@ use crate::cluster::collect::Target;
 use crate::cluster::discovery::ResourceType;
 use crate::cluster::read::{self, Consumer, ListProblem, ReadPlan, ReadReport, SecretValues};
 use crate::cluster::{ClusterOptions, ClusterScoped};
+use crate::crypto::seal::{self, Recipients};
 use crate::crypto::sign::SigningKey;
 use crate::error::{Error, ExitStatus, Result};
 use crate::format::manifest::{
@@ -82,6 +83,9 @@ pub struct ExportCommand {
     pub verbose: bool,
     /// The key the archive is signed with (`--sign-key`), if any.
     pub sign_key: Option<Arc<SigningKey>>,
+    /// The recipients the archive is encrypted to (`--encrypt-to`), if any: it is then named
+    /// `….zip.age`.
+    pub encrypt_to: Option<Arc<Recipients>>,
 }
 
 /// Exports, then rotates after a complete export. Exit 0 complete, 3 partial; an error (exit 2)
@@ -114,7 +118,7 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
     sink.summarize(&progress);
     writer.write_manifest(&manifest(command, &report))?;
     let written = writer
-        .finish_with(|file| target.sign(command, file))
+        .finish_with(|file| target.seal(command, file))
         .inspect_err(|_| target.unsign())?;
     let written = target.publish(&written)?;
 
@@ -169,7 +173,16 @@ impl Publish {
             Destination::Exactly(location) => Store::open_object("-o", location)?,
             Destination::Folder(location) => (
                 Store::open_folder(location)?,
-                format!("{}{}.zip", command.prefix, started.stamp()),
+                format!(
+                    "{}{}.zip{}",
+                    command.prefix,
+                    started.stamp(),
+                    if command.encrypt_to.is_some() {
+                        seal::SEALED_SUFFIX
+                    } else {
+                        ""
+                    }
+                ),
             ),
         };
         let is_archive =
@@ -186,6 +199,16 @@ impl Publish {
             pending,
             signed: std::cell::Cell::new(false),
         })
+    }
+
+    /// What is done to the finished archive at `file` while it still has its temporary name:
+    /// encrypted where it lies (`--encrypt-to`: the plaintext never leaves the temporary name,
+    /// and is replaced by the ciphertext), then signed (what is published is what is signed).
+    fn seal(&self, command: &ExportCommand, file: &std::path::Path) -> Result<()> {
+        if let Some(recipients) = &command.encrypt_to {
+            seal::encrypt_in_place(file, recipients)?;
+        }
+        self.sign(command, file)
     }
 
     /// With `--sign-key`, signs the finished archive at `file` (still under its temporary

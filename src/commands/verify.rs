@@ -97,10 +97,10 @@ fn verify_one(store: &Store, name: &str, size: u64, key: Option<&VerifyingKey>) 
             if inspection.problems.is_empty() {
                 messages::error(&Error::input(&shown, broken.to_string()));
             }
-            let word = if *broken == ArchiveState::Empty {
-                "EMPTY"
-            } else {
-                "BROKEN"
+            let word = match broken {
+                ArchiveState::Empty => "EMPTY",
+                ArchiveState::Sealed(_) => "ENCRYPTED",
+                _ => "BROKEN",
             };
             (word, broken.to_string())
         }

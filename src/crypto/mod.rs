@@ -1,9 +1,11 @@
 //! Keys and what is done with them: signing an archive with minisign ([`sign`]), so that a
-//! reader can tell who wrote it. Nothing here knows where an archive lives: bytes and keys in,
+//! reader can tell who wrote it, and encrypting it at rest with age ([`seal`]), so that only
+//! the holders of an identity can read it. Nothing here knows where an archive lives: bytes and keys in,
 //! signatures and verdicts out.
 //!
 //! Keys are secrets: no message, log line or `Debug` output of this module shows one.
 
+pub mod seal;
 pub mod sign;
 
 use std::io::Read;

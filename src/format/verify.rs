@@ -35,6 +35,9 @@ pub enum ArchiveState {
     /// Not a backup: 0 bytes, not a zip, truncated, an entry that does not decompress or parse,
     /// or counts that disagree with the manifest; with what is wrong.
     Unreadable(String),
+    /// Encrypted, and no identity given opens it: its content cannot be judged, good or bad;
+    /// with why. Never counted as a backup, never taken for a broken one.
+    Sealed(String),
 }
 
 impl ArchiveState {
@@ -50,7 +53,7 @@ impl fmt::Display for ArchiveState {
             ArchiveState::Complete => write!(f, "complete"),
             ArchiveState::Partial => write!(f, "partial (its export was incomplete)"),
             ArchiveState::Empty => write!(f, "empty: holds no objects"),
-            ArchiveState::Unreadable(why) => write!(f, "{why}"),
+            ArchiveState::Unreadable(why) | ArchiveState::Sealed(why) => write!(f, "{why}"),
         }
     }
 }
@@ -113,6 +116,17 @@ pub struct Inspection {
     /// Every entry that is missing, extra, altered or corrupt, one phrase each naming it (the
     /// verdict quotes the first).
     pub problems: Vec<String>,
+}
+
+impl Inspection {
+    /// An inspection that found `verified` before any entry was read.
+    pub fn of(verified: Verified) -> Inspection {
+        Inspection {
+            verified,
+            checksums: Checksums::Unknown,
+            problems: Vec::new(),
+        }
+    }
 }
 
 /// Whether an archive's entries could be checked against recorded checksums.

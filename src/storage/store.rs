@@ -11,6 +11,7 @@ use std::time::SystemTime;
 use super::local::LocalFolder;
 use super::remote::BucketFolder;
 use super::{Bucket, Location};
+use crate::crypto::seal::{self, Unopened};
 use crate::crypto::sign::{MAX_SIGNATURE_BYTES, SIGNATURE_SUFFIX};
 use crate::error::{Error, Result};
 use crate::format::verify::{self, Inspection, Verified};
@@ -283,22 +284,29 @@ impl Store {
 
     /// Verifies the archive `name`, `size` bytes long (from its listing), read in place: a file,
     /// or an object through ranged requests. Never fails: what cannot be read is broken.
+    ///
+    /// An encrypted archive is decrypted as it is read; one that no identity opens is
+    /// [`ArchiveState::Sealed`](verify::ArchiveState::Sealed), neither good nor broken.
     pub fn verify(&self, name: &str, size: u64) -> Verified {
-        match self.reader(name, size) {
-            Ok((reader, len)) => verify::verify_reader(std::io::BufReader::new(reader), len),
-            Err(e) => Verified::broken(e.to_string()),
-        }
+        self.inspect(name, size).verified
     }
 
     /// [`Store::verify`], with every problem named (`driftlab verify`, `check --verify`).
     pub fn inspect(&self, name: &str, size: u64) -> Inspection {
-        match self.reader(name, size) {
-            Ok((reader, len)) => verify::inspect(std::io::BufReader::new(reader), len),
-            Err(e) => Inspection {
-                verified: Verified::broken(e.to_string()),
-                checksums: verify::Checksums::Unknown,
-                problems: Vec::new(),
-            },
+        let (reader, len) = match self.reader(name, size) {
+            Ok(opened) => opened,
+            Err(e) => return Inspection::of(Verified::broken(e.to_string())),
+        };
+        if len == 0 {
+            return Inspection::of(Verified::broken("0 bytes"));
+        }
+        match seal::open(std::io::BufReader::new(reader)) {
+            Ok(opened) => verify::inspect(std::io::BufReader::new(opened), len),
+            Err(Unopened::Locked(why)) => Inspection::of(Verified {
+                state: verify::ArchiveState::Sealed(why),
+                started: None,
+            }),
+            Err(Unopened::Broken(why)) => Inspection::of(Verified::broken(why)),
         }
     }
 
@@ -388,9 +396,10 @@ impl Store {
     }
 }
 
-/// The date stamp of an archive name as readers accept it: `….zip` ending in 8 or 12 digits.
+/// The date stamp of an archive name as readers accept it: `….zip` (or `….zip.age`, encrypted)
+/// ending in 8 or 12 digits.
 pub(super) fn reader_stamp(name: &str) -> Option<Timestamp> {
     Some(name)
-        .filter(|name| name.ends_with(".zip"))
+        .filter(|name| name.ends_with(".zip") || name.ends_with(".zip.age"))
         .and_then(timestamp::stamp_in_file_name)
 }

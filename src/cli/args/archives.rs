@@ -141,7 +141,7 @@ pub struct ExportArgs {
 
     #[command(flatten)]
     #[allow(missing_docs)]
-    pub signing: super::SigningArgs,
+    pub protect: super::ProtectArgs,
 }
 
 /// `driftlab rotate`.

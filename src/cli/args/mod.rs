@@ -19,7 +19,7 @@ pub use install::{AccessModeChoice, FlavorChoice, InstallArgs};
 use revert::REVERT_AFTER_HELP;
 pub use revert::{RevertArgs, RevertOutput};
 use verify::VERIFY_AFTER_HELP;
-pub use verify::{PublicKeyArgs, SigningArgs, VerifyArgs};
+pub use verify::{ProtectArgs, PublicKeyArgs, VerifyArgs};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 no differences, 1 differences, 2 trouble (bad input or arguments).
@@ -61,6 +61,16 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Open archives encrypted with age (….zip.age) with the identities of this file
+    /// (age-keygen's AGE-SECRET-KEY-1… lines), for every command that reads archives.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "DRIFTLAB_AGE_IDENTITY"
+    )]
+    pub identity: Option<std::path::PathBuf>,
 }
 
 /// The subcommands.

@@ -44,12 +44,22 @@ pub struct PublicKeyArgs {
     pub public_key_string: Option<String>,
 }
 
-/// How `driftlab export` signs what it writes.
+/// How `driftlab export` signs and encrypts what it writes.
 #[derive(Debug, Args)]
-pub struct SigningArgs {
+pub struct ProtectArgs {
     /// Sign the archive with this unencrypted minisign secret key (minisign -G -W): a detached
     /// ARCHIVE.minisig is put beside it before the archive itself, so a finished archive is never
     /// unsigned. A password-protected key is refused (exit 2) before the cluster is read.
     #[arg(long, value_name = "FILE", env = "DRIFTLAB_SIGN_KEY")]
     pub sign_key: Option<PathBuf>,
+
+    /// Encrypt the archive to this age X25519 recipient (age1…; repeatable): it is written as
+    /// <prefix><YYYYMMDDHHMM>.zip.age, which `age -d -i KEY` decrypts to the zip. Readers open
+    /// it with --identity.
+    #[arg(long, value_name = "RECIPIENT")]
+    pub encrypt_to: Vec<String>,
+
+    /// Encrypt the archive to the age recipients listed in this file (one per line; repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub encrypt_to_file: Vec<PathBuf>,
 }
