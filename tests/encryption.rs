@@ -11,7 +11,7 @@ use std::process::Command;
 
 use common::cluster::{ServeSetup, Served, get, kubeconfig};
 use common::s3::Moto;
-use common::{NIGHT1, driftlab, skip, stderr, stdout, unzip};
+use common::{NIGHT1, driftlab, skip, stderr, stdout, unzip, zip_bytes};
 
 /// An age identity made by the real age-keygen: (identity file, its recipient).
 fn identity(keygen: &Path, dir: &Path, name: &str) -> (PathBuf, String) {
@@ -149,6 +149,46 @@ fn an_encrypted_export_is_age_holds_no_plaintext_and_decrypts_to_the_zip() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stdout(&out).starts_with("ok  "), "{}", stdout(&out));
+
+    // Altered inside the encryption (re-encrypted by the real age, as someone holding a
+    // recipient could): check and verify decrypt it and name the entry.
+    let mut entries = entries;
+    let cms = entries
+        .iter_mut()
+        .find(|(n, _)| n.ends_with("/configmaps.json"))
+        .unwrap();
+    let at = cms.1.windows(4).position(|w| w == b"8080").unwrap();
+    cms.1[at] = b'9';
+    let name = cms.0.clone();
+    let borrowed: Vec<(&str, &[u8])> = entries
+        .iter()
+        .map(|(n, b)| (n.as_str(), b.as_slice()))
+        .collect();
+    let altered_zip = keys.path().join("altered.zip");
+    std::fs::write(&altered_zip, zip_bytes(&borrowed, false)).unwrap();
+    let altered = dir.path().join(names[0].replace("driftlab-", "altered-"));
+    let sealed_again = Command::new(&age)
+        .args(["-r", &recipient, "-o"])
+        .arg(&altered)
+        .arg(&altered_zip)
+        .output()
+        .unwrap();
+    assert!(sealed_again.status.success());
+    for command in [&["check", "--verify"][..], &["verify"]] {
+        let out = driftlab()
+            .args(command)
+            .arg(&altered)
+            .arg("--identity")
+            .arg(&id)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{command:?}: {}", stdout(&out));
+        assert!(
+            stderr(&out).contains(&format!("entry {name} is altered")),
+            "{command:?}: {}",
+            stderr(&out)
+        );
+    }
 }
 
 #[test]

@@ -76,7 +76,7 @@ pub fn run(command: &CheckCommand) -> Result<ExitStatus> {
     Ok(status)
 }
 
-/// What verification says of `argument` when it names one archive (a local `.zip` file, or an
+/// What verification says of `argument` when it names one archive (a local `.zip` or `.zip.age` file, or an
 /// object of a store), with the date stamp of its name; `None` for anything else (a store's
 /// folder was verified when its newest archive was chosen).
 ///
@@ -86,7 +86,9 @@ fn verify_archive(argument: &str, detailed: bool) -> Result<Option<(Verified, Op
     let stamp = |name: &str| timestamp::stamp_in_file_name(name);
     let (store, name, size) = match Store::resolve(&Location::of_snapshot(argument)?)? {
         Named::Archive(store, archive) => (store, archive.name, archive.size),
-        Named::Path(path) if path.is_file() && argument.ends_with(".zip") => {
+        Named::Path(path)
+            if path.is_file() && (argument.ends_with(".zip") || argument.ends_with(".zip.age")) =>
+        {
             let (store, name) = Store::open_object("", &Location::Local(path))?;
             (store, name, 0)
         }
