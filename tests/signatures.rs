@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 use common::cluster::{Served, kubeconfig};
-use common::s3::Moto;
+use common::s3::{CutProxy, Moto};
 use common::{NIGHT1, driftlab, skip, stderr, stdout};
 
 /// A minisign key pair made by the real tool without a password: (secret key, public key).
@@ -280,4 +280,85 @@ fn signatures_go_to_a_bucket_beside_their_archive() {
     let out = run(&["rotate", "--retain-count", "1", "s3://signed/prod"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert_eq!(moto.keys("signed", "prod/"), keys_now, "{}", stdout(&out));
+}
+
+#[test]
+fn an_archive_whose_signature_cannot_be_put_in_place_is_not_published() {
+    let Some(minisign) = skip::trust_tool("minisign") else {
+        return;
+    };
+    let keys = tempfile::tempdir().unwrap();
+    let (secret, _) = key_pair(&minisign, keys.path(), "right");
+    let served = Served::start(NIGHT1);
+    let dir = tempfile::tempdir().unwrap();
+    // A signature already there under the name the new one would take: never replaced, and
+    // the archive, which would then look signed by someone else (or unsigned), not published.
+    let archive = dir.path().join("driftlab-202612010000.zip");
+    let taken = dir.path().join("driftlab-202612010000.zip.minisig");
+    std::fs::write(&taken, "someone else's\n").unwrap();
+    let out = export(
+        &served,
+        &[
+            "-o",
+            archive.to_str().unwrap(),
+            "--sign-key",
+            secret.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
+    assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
+    assert_eq!(
+        files(dir.path()),
+        ["driftlab-202612010000.zip.minisig"],
+        "nothing else left"
+    );
+    assert_eq!(std::fs::read_to_string(&taken).unwrap(), "someone else's\n");
+}
+
+#[test]
+fn a_signature_whose_archive_upload_fails_is_removed() {
+    let Some(minisign) = skip::trust_tool("minisign") else {
+        return;
+    };
+    let Some(python) = skip::moto_python() else {
+        return;
+    };
+    let moto = Moto::start(&python, 5 << 20);
+    moto.create_bucket("signed");
+    let keys = tempfile::tempdir().unwrap();
+    let (secret, _) = key_pair(&minisign, keys.path(), "right");
+    let served = Served::start(NIGHT1);
+    let home = tempfile::tempdir().unwrap();
+    // The archive's upload is cut (not its signature's, which goes first).
+    let proxy = CutProxy::start(
+        &moto.address(),
+        "PUT /signed/prod/driftlab-202609110015.zip HTTP",
+        2000,
+    );
+    let mut command = driftlab();
+    for (name, value) in Moto::env(&proxy.url) {
+        command.env(name, value);
+    }
+    let out = command
+        .env("KUBECONFIG", kubeconfig(home.path(), &served.url))
+        .args([
+            "export",
+            "-A",
+            "-q",
+            "-o",
+            "s3://signed/prod/driftlab-202609110015.zip",
+        ])
+        .arg("--sign-key")
+        .arg(&secret)
+        .timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(proxy.cuts() >= 1, "the upload was cut");
+    assert!(stderr(&out).contains("upload failed"), "{}", stderr(&out));
+    assert!(
+        moto.keys("signed", "prod/").is_empty(),
+        "{:?}",
+        moto.keys("signed", "prod/")
+    );
 }
