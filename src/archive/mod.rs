@@ -123,6 +123,17 @@ impl ArchiveWriter {
     /// Starts an archive that will be named `final_path` once finished; its entries are dated
     /// `taken`.
     pub fn create(final_path: &Path, taken: Timestamp) -> Result<ArchiveWriter> {
+        ArchiveWriter::create_with(final_path, taken, false)
+    }
+
+    /// [`create`](Self::create), for an archive that will be encrypted before it is published:
+    /// its temporary file, which holds the plaintext, is readable by its owner only (mode
+    /// 0600), whatever the umask.
+    pub fn create_private(final_path: &Path, taken: Timestamp) -> Result<ArchiveWriter> {
+        ArchiveWriter::create_with(final_path, taken, true)
+    }
+
+    fn create_with(final_path: &Path, taken: Timestamp, private: bool) -> Result<ArchiveWriter> {
         let dir = final_path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -135,10 +146,12 @@ impl ArchiveWriter {
         let temp_path = dir.join(format!(".{file_name}.{}.partial", std::process::id()));
         let mut options = File::options();
         options.write(true).create_new(true);
-        // Private while it is written: it holds plaintext even when the archive is to be
-        // encrypted. Published archives are made readable as before (finish_with).
         #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        if private {
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+        }
+        #[cfg(not(unix))]
+        let _ = private;
         let file = options
             .open(&temp_path)
             .map_err(|e| Error::io(temp_path.display().to_string(), e))?;
@@ -254,10 +267,7 @@ impl ArchiveWriter {
             })
             .and_then(|()| {
                 File::open(&self.temp_path)
-                    .and_then(|file| {
-                        readable(&file)?;
-                        file.sync_all()
-                    })
+                    .and_then(|file| file.sync_all())
                     .map_err(|e| Error::io(&display, e))
             });
         if let Err(err) = result {
@@ -323,19 +333,6 @@ impl Drop for ArchiveWriter {
             let _ = fs::remove_file(&self.temp_path);
         }
     }
-}
-
-/// Makes a finished archive readable as archives always were (`0644`): its temporary file was
-/// private.
-fn readable(file: &File) -> io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.set_permissions(fs::Permissions::from_mode(0o644))?;
-    }
-    #[cfg(not(unix))]
-    let _ = file;
-    Ok(())
 }
 
 /// A writer that hashes what passes through it: the entry's bytes as a reader will decompress them.
@@ -508,6 +505,33 @@ mod tests {
             "{err}"
         );
         assert_eq!(leftovers(dir.path()), ["a.zip"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_plaintext_of_an_archive_to_be_encrypted_is_private_while_written() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let writer = ArchiveWriter::create_private(&dir.path().join("a.zip.age"), taken()).unwrap();
+        let mode = fs::metadata(&writer.temp_path)
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+        // The hook sees the finished file under its temporary name, before it is published.
+        let seen = writer
+            .finish_with(|file| {
+                assert!(file.ends_with(format!(".a.zip.age.{}.partial", std::process::id())));
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(leftovers(dir.path()), ["a.zip.age"]);
+        assert!(seen.ends_with("a.zip.age"));
+        // A failing hook publishes nothing and leaves nothing.
+        let writer = ArchiveWriter::create_private(&dir.path().join("b.zip.age"), taken()).unwrap();
+        let failed = writer.finish_with(|_| Err(Error::Runtime("encryption failed".into())));
+        assert!(failed.is_err());
+        assert_eq!(leftovers(dir.path()), ["a.zip.age"]);
     }
 
     #[test]

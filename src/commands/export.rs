@@ -102,6 +102,7 @@ pub fn run(command: &ExportCommand) -> Result<ExitStatus> {
     let mut sink = ArchiveSink {
         path: target.pending.path().to_path_buf(),
         taken: started,
+        private: command.encrypt_to.is_some(),
         writer: None,
         progress: None,
         mode: command.progress,
@@ -270,6 +271,8 @@ impl Publish {
 struct ArchiveSink {
     path: PathBuf,
     taken: Timestamp,
+    /// The archive will be encrypted: its plaintext temporary file is private.
+    private: bool,
     writer: Option<ArchiveWriter>,
     progress: Option<Progress>,
     mode: ProgressMode,
@@ -327,7 +330,11 @@ impl Consumer for ArchiveSink {
     fn begin(&mut self, plan: &ReadPlan<'_>) -> Result<()> {
         // The temporary file is created only now, once the cluster answered: a failed
         // connection or discovery leaves nothing behind.
-        self.writer = Some(ArchiveWriter::create(&self.path, self.taken)?);
+        self.writer = Some(if self.private {
+            ArchiveWriter::create_private(&self.path, self.taken)?
+        } else {
+            ArchiveWriter::create(&self.path, self.taken)?
+        });
         self.file_names = file_names(plan.resources);
         let progress = Progress::new(self.mode, plan.lists);
         for warning in plan.warnings {
