@@ -276,6 +276,7 @@ fn signatures_go_to_a_bucket_beside_their_archive() {
         secret.to_str().unwrap(),
     ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("ignored"), "{}", stderr(&out));
     assert_eq!(moto.keys("signed", "prod/").len(), 4);
     let out = run(&["rotate", "--retain-count", "1", "s3://signed/prod"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));

@@ -80,7 +80,8 @@ impl Backend for BucketFolder {
         tell: &mut dyn FnMut(Said),
     ) -> Result<Pending> {
         // Listing the folder proves the bucket is there and the credentials work.
-        let mut others = self.sort_out(self.list()?, is_archive).1;
+        let contents = super::store::without_signatures(self.list()?, is_archive);
+        let mut others = self.sort_out(contents, is_archive).1;
         others.sort();
         if let Some(line) = ignored_keys(&self.folder, &others) {
             tell(Said::Warning(line));

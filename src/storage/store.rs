@@ -259,18 +259,7 @@ impl Store {
         &self,
         stamp: &dyn Fn(&Stored) -> Option<Timestamp>,
     ) -> Result<(Vec<DatedArchive>, Vec<String>)> {
-        let mut contents = self.backend.list()?;
-        // The signature of a dated archive goes with it: not an archive, not a stray entry.
-        contents.entries.retain(|entry| {
-            let Some(signed) = entry.name.strip_suffix(SIGNATURE_SUFFIX) else {
-                return true;
-            };
-            let archive = Stored {
-                name: signed.to_string(),
-                ..entry.clone()
-            };
-            stamp(&archive).is_none()
-        });
+        let contents = without_signatures(self.backend.list()?, stamp);
         let (archives, mut others) = self.backend.sort_out(contents, stamp);
         others.sort();
         Ok((archives, others))
@@ -394,6 +383,25 @@ impl Store {
     pub fn remove_stale_partials(&self, prefix: &str, now: SystemTime) -> Vec<String> {
         self.backend.remove_stale_partials(prefix, now)
     }
+}
+
+/// `contents` without the signatures of the archives `stamp` dates (`NAME.minisig`): each goes
+/// with its archive, neither an archive nor a stray entry to warn about.
+pub(super) fn without_signatures(
+    mut contents: Contents,
+    stamp: &dyn Fn(&Stored) -> Option<Timestamp>,
+) -> Contents {
+    contents.entries.retain(|entry| {
+        let Some(signed) = entry.name.strip_suffix(SIGNATURE_SUFFIX) else {
+            return true;
+        };
+        let archive = Stored {
+            name: signed.to_string(),
+            ..entry.clone()
+        };
+        stamp(&archive).is_none()
+    });
+    contents
 }
 
 /// The date stamp of an archive name as readers accept it: `….zip` (or `….zip.age`, encrypted)
