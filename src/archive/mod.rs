@@ -195,8 +195,12 @@ impl ArchiveWriter {
     /// Writes the archive manifest, with the size and SHA-256 of every entry written before it
     /// (so it comes last).
     pub fn write_manifest(&mut self, manifest: &Manifest) -> Result<()> {
+        // By name: the same archive lists the same entries in the same order, whatever order
+        // its lists were read in (across namespaces, or one namespace at a time).
+        let mut entries = self.digests.clone();
+        entries.sort_by(|a, b| a.name.cmp(&b.name));
         let manifest = Manifest {
-            entries: Some(self.digests.clone()),
+            entries: Some(entries),
             ..manifest.clone()
         };
         let value = serde_json::to_value(&manifest)
