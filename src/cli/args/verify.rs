@@ -12,12 +12,13 @@ signature of the archive by that key (minisign -Vm verifies the same signatures)
 
 Exit status: 0 every archive verified (one of an older version or of the original tool, which
 records no checksums, is said to be so and passes when it is readable and its counts match),
-2 an archive broken, empty, unsigned or wrongly signed, or bad arguments.
+2 an archive broken, empty, unsigned or wrongly signed, encrypted (….zip.age) and not opened by
+--identity, or bad arguments.
 
 Examples:
   driftlab verify /backups/driftlab-202612010015.zip
   driftlab verify /backups --public-key /etc/driftlab/minisign.pub
-  driftlab verify s3://backups/prod --public-key-string RWQf6LRCGA9i53mlYecO4IzT51TGPpvWucNSCh1CBM0QTaLn73Y7GFO3";
+  driftlab verify s3://backups/prod --identity age-identity.txt --public-key-string RWQ…";
 
 /// `driftlab verify`.
 #[derive(Debug, Args)]
