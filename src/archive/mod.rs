@@ -32,6 +32,8 @@ pub struct ArchiveWriter {
     modified: zip::DateTime,
     /// The size and SHA-256 of each entry written, for the manifest (written last).
     digests: Vec<EntryDigest>,
+    /// The manifest, written when the archive is finished, whenever it was given.
+    manifest: Option<Manifest>,
 }
 
 /// A writer that, once aborted, swallows what is written to it. The zip library finishes an
@@ -172,6 +174,7 @@ impl ArchiveWriter {
             )
             .unwrap_or_default(),
             digests: Vec::new(),
+            manifest: None,
         })
     }
 
@@ -192,16 +195,25 @@ impl ArchiveWriter {
         self.write_json(path, &list)
     }
 
-    /// Writes the archive manifest, with the size and SHA-256 of every entry written before it
-    /// (so it comes last).
+    /// Sets the archive manifest. It is written when the archive is finished, after every other
+    /// entry, whenever it is given: it records the size and SHA-256 of each of them.
     pub fn write_manifest(&mut self, manifest: &Manifest) -> Result<()> {
+        self.manifest = Some(manifest.clone());
+        Ok(())
+    }
+
+    /// Writes the manifest given, if any, with the digests of every entry written.
+    fn write_manifest_last(&mut self) -> Result<()> {
+        let Some(manifest) = self.manifest.take() else {
+            return Ok(());
+        };
         // By name: the same archive lists the same entries in the same order, whatever order
         // its lists were read in (across namespaces, or one namespace at a time).
-        let mut entries = self.digests.clone();
+        let mut entries = std::mem::take(&mut self.digests);
         entries.sort_by(|a, b| a.name.cmp(&b.name));
         let manifest = Manifest {
             entries: Some(entries),
-            ..manifest.clone()
+            ..manifest
         };
         let value = serde_json::to_value(&manifest)
             .map_err(|e| Error::Runtime(format!("cannot serialise the manifest: {e}")))?;
@@ -254,6 +266,10 @@ impl ArchiveWriter {
         before_publish: impl FnOnce(&Path) -> Result<()>,
     ) -> Result<PathBuf> {
         let display = self.temp_path.display().to_string();
+        if let Err(err) = self.write_manifest_last() {
+            // Dropped: the temporary file goes.
+            return Err(err);
+        }
         let zip = self.zip.take().expect("finish is called once");
         let result = zip
             .finish()
@@ -476,6 +492,28 @@ mod tests {
             },
             Manifest::default()
         );
+    }
+
+    #[test]
+    fn the_manifest_comes_last_and_lists_every_entry_whenever_it_is_given() {
+        let dir = tempfile::tempdir().unwrap();
+        let final_path = dir.path().join("a.zip");
+        let mut writer = ArchiveWriter::create(&final_path, taken()).unwrap();
+        writer.write_manifest(&Manifest::default()).unwrap();
+        writer.write_list("b/pods.json", vec![json!({})]).unwrap();
+        writer.write_list("a/pods.json", vec![json!({})]).unwrap();
+        writer.finish().unwrap();
+        let found = entries(&final_path);
+        let names: Vec<&str> = found.iter().map(|e| e.0.as_str()).collect();
+        assert_eq!(names, ["b/pods.json", "a/pods.json", MANIFEST_NAME]);
+        let manifest = Manifest::from_slice(found[2].1.as_bytes()).unwrap();
+        let listed: Vec<String> = manifest
+            .entries
+            .unwrap()
+            .into_iter()
+            .map(|e| e.name)
+            .collect();
+        assert_eq!(listed, ["a/pods.json", "b/pods.json"], "by name");
     }
 
     fn unsupported(_: &Path, _: &Path) -> io::Result<()> {
