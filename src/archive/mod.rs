@@ -266,10 +266,8 @@ impl ArchiveWriter {
         before_publish: impl FnOnce(&Path) -> Result<()>,
     ) -> Result<PathBuf> {
         let display = self.temp_path.display().to_string();
-        if let Err(err) = self.write_manifest_last() {
-            // Dropped: the temporary file goes.
-            return Err(err);
-        }
+        // On failure the writer is dropped, and its temporary file goes.
+        self.write_manifest_last()?;
         let zip = self.zip.take().expect("finish is called once");
         let result = zip
             .finish()
