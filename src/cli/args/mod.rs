@@ -106,9 +106,10 @@ pub enum Command {
 
     /// Delete old archives of a folder, judged by the date stamp in their names.
     ///
-    /// Only files named exactly <prefix><8 or 12 digits>.zip are touched. Archives count only once
-    /// proven good (read whole, newest first, until the retention's worth is found); the newest
-    /// good one always stays; broken and suspiciously dated ones are named and kept.
+    /// Only files named exactly <prefix><8 or 12 digits>.zip (or .zip.age, encrypted) are touched.
+    /// Archives count only once proven good (read whole, newest first, until the retention's
+    /// worth is found); the newest good one always stays; broken and suspiciously dated ones are
+    /// named and kept, and so are encrypted ones no --identity opens.
     Rotate(RotateArgs),
 
     /// Serve a snapshot as a read-only Kubernetes API, to browse it with kubectl.
