@@ -82,6 +82,7 @@ pub mod archive;
 pub mod cli;
 pub mod cluster;
 pub mod commands;
+pub mod crypto;
 pub mod diff;
 pub mod error;
 pub mod format;

@@ -165,11 +165,12 @@ impl fmt::Display for Timestamp {
     }
 }
 
-/// Finds the date stamp in an archive file name: the 8 or 12 digits right before `.zip`
-/// (`openshift-backup20180911.zip`, `driftlab-201809110015.zip`).
+/// Finds the date stamp in an archive file name: the 8 or 12 digits right before `.zip` or
+/// `.zip.age` (`openshift-backup20180911.zip`, `driftlab-201809110015.zip.age`).
 pub fn stamp_in_file_name(file_name: &str) -> Option<Timestamp> {
     let stem = file_name
-        .strip_suffix(".zip")
+        .strip_suffix(".zip.age")
+        .or_else(|| file_name.strip_suffix(".zip"))
         .or_else(|| file_name.strip_suffix(".tar.gz"))
         .or_else(|| file_name.strip_suffix(".tgz"))
         .unwrap_or(file_name);

@@ -6,7 +6,7 @@ mod common;
 use common::{driftlab, stderr, stdout};
 
 const VISIBLE: &[&str] = &[
-    "diff", "revert", "export", "rotate", "serve", "history", "check", "install",
+    "diff", "revert", "export", "rotate", "serve", "history", "check", "verify", "install",
 ];
 const HIDDEN: &[&str] = &["idle"];
 

@@ -47,7 +47,7 @@ fn kubectl_driftlab_help_and_diff_run_through_the_real_kubectl() {
     let help = run(&["driftlab", "--help"]);
     assert!(help.status.success(), "{}", stderr(&help));
     assert!(
-        stdout(&help).contains("Usage: kubectl driftlab <COMMAND>"),
+        stdout(&help).contains("Usage: kubectl driftlab [OPTIONS] <COMMAND>"),
         "{}",
         stdout(&help)
     );
@@ -84,7 +84,7 @@ fn the_binary_under_its_own_name_speaks_as_driftlab() {
         .arg("--help")
         .output()
         .unwrap();
-    assert!(stdout(&output).contains("Usage: driftlab <COMMAND>"));
+    assert!(stdout(&output).contains("Usage: driftlab [OPTIONS] <COMMAND>"));
     assert!(!stdout(&output).contains("kubectl driftlab"));
 }
 

@@ -52,9 +52,12 @@ impl Retention {
 }
 
 /// The date stamp of `file_name` if it is exactly `<prefix><YYYYMMDD>.zip` or
-/// `<prefix><YYYYMMDDHHMM>.zip`.
+/// `<prefix><YYYYMMDDHHMM>.zip`, or either encrypted (`….zip.age`).
 pub fn archive_stamp(file_name: &str, prefix: &str) -> Option<Timestamp> {
-    let digits = file_name.strip_prefix(prefix)?.strip_suffix(".zip")?;
+    let rest = file_name.strip_prefix(prefix)?;
+    let digits = rest
+        .strip_suffix(".zip")
+        .or_else(|| rest.strip_suffix(".zip.age"))?;
     if digits.len() != 8 && digits.len() != 12 {
         return None;
     }
@@ -175,6 +178,12 @@ pub fn decide(
                     reasons.push("partial, inside the retention".to_string());
                 }
                 true
+            }
+            // Encrypted, and no identity opens it: neither good nor broken; never counted and
+            // never deleted by what it is (only an archive no rule could keep goes, unread).
+            ArchiveState::Sealed(why) => {
+                plan.suspicious.push((archive.name.clone(), why));
+                continue;
             }
             // The archive just written is never deleted, not even by --prune-broken.
             state if protected => {
@@ -527,7 +536,11 @@ mod tests {
         assert!(archive_stamp("driftlab-202609110015.zip", "driftlab-").is_some());
         assert!(archive_stamp("driftlab-20260911.zip", "driftlab-").is_some());
         assert!(archive_stamp("openshift-backup201809110015.zip", "openshift-backup").is_some());
+        assert!(archive_stamp("driftlab-202609110015.zip.age", "driftlab-").is_some());
         for name in [
+            "driftlab-202609110015.age",
+            "driftlab-202609110015.zip.age.minisig",
+            ".driftlab-202609110015.zip.age.123.partial",
             "driftlab-2026091100.zip",
             "driftlab-202609110015.zip.bak",
             "driftlab-202609110015.ZIP",

@@ -503,6 +503,17 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
     cluster.max_bytes = args.max_bytes;
     cluster.keep.managed_fields = !args.drop_managed_fields;
     let secret_key = secret_key(args.secret_key_file.as_deref())?;
+    // A key that cannot be used ends the run here, before the cluster is read.
+    let sign_key = super::keys::signing_key(&args.protect)?;
+    let encrypt_to = super::keys::recipients(&args.protect)?;
+    if let (Some(_), Some(output)) = (&encrypt_to, &args.output)
+        && !output.to_string_lossy().ends_with(".zip.age")
+    {
+        return Err(Error::Usage(format!(
+            "-o {}: an encrypted archive is named ….zip.age (--encrypt-to)",
+            output.display()
+        )));
+    }
     Ok(ExportCommand {
         cluster,
         secrets: match args.secrets {
@@ -531,6 +542,8 @@ pub fn export_command(args: ExportArgs, stderr_is_terminal: bool) -> Result<Expo
             ProgressMode::Lines
         },
         verbose: args.verbose,
+        sign_key,
+        encrypt_to,
     })
 }
 
@@ -591,6 +604,7 @@ pub fn check_command(args: CheckArgs) -> CheckCommand {
             max_bytes: args.max_bytes,
             ..ReadOptions::default()
         },
+        verify: args.verify,
     }
 }
 

@@ -4,6 +4,7 @@
 pub mod args;
 pub mod config;
 pub mod docs;
+mod keys;
 pub mod service;
 
 use std::ffi::{OsStr, OsString};
@@ -96,6 +97,8 @@ pub fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> Result<ExitStatus, Error> {
+    // Before anything is read: an identity that cannot be used ends the run here.
+    keys::set_identities(cli.identity.as_deref())?;
     match cli.command {
         Command::Diff(args) => {
             let command = config::diff_command(args, std::io::stdout().is_terminal())?;
@@ -113,6 +116,7 @@ fn run(cli: Cli) -> Result<ExitStatus, Error> {
             commands::history::run(&command)
         }
         Command::Check(args) => commands::check::run(&config::check_command(args)),
+        Command::Verify(args) => commands::verify::run(&keys::verify_command(args)?),
         Command::Install(args) => commands::install::run(&config::install_command(args)?),
         Command::Completions(args) => docs::completions(&args, &mut std::io::stdout().lock()),
         Command::Man(args) => docs::man(&args, &mut std::io::stdout().lock()),

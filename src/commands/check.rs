@@ -3,7 +3,7 @@
 
 use super::print_diagnostics;
 use crate::error::{Error, ExitStatus, Result};
-use crate::format::verify::{self, ArchiveState, Verified};
+use crate::format::verify::{self, ArchiveState, Checksums, Verified};
 use crate::messages;
 use crate::snapshot::Snapshot;
 use crate::source::{self, ReadOptions};
@@ -17,6 +17,9 @@ pub struct CheckCommand {
     pub snapshots: Vec<String>,
     /// How to read them.
     pub read: ReadOptions,
+    /// Name every entry problem of an archive, and say when it records no checksums
+    /// (`--verify`).
+    pub verify: bool,
 }
 
 /// Reads each snapshot; one line each on stdout, problems on stderr; exit 2 if any is unreadable
@@ -32,7 +35,7 @@ pub fn run(command: &CheckCommand) -> Result<ExitStatus> {
     for argument in &command.snapshots {
         let read =
             source::read(argument, &command.read).and_then(|snapshot| {
-                match verify_archive(argument)? {
+                match verify_archive(argument, command.verify)? {
                     Some((verified, _))
                         if matches!(verified.state, ArchiveState::Unreadable(_)) =>
                     {
@@ -73,21 +76,38 @@ pub fn run(command: &CheckCommand) -> Result<ExitStatus> {
     Ok(status)
 }
 
-/// What verification says of `argument` when it names one archive (a local `.zip` file, or an
+/// What verification says of `argument` when it names one archive (a local `.zip` or `.zip.age` file, or an
 /// object of a store), with the date stamp of its name; `None` for anything else (a store's
 /// folder was verified when its newest archive was chosen).
-fn verify_archive(argument: &str) -> Result<Option<(Verified, Option<Timestamp>)>> {
+///
+/// With `detailed` (`--verify`), every entry that is missing, extra, altered or corrupt is named
+/// on stderr, and an archive that records no checksums is said to be so.
+fn verify_archive(argument: &str, detailed: bool) -> Result<Option<(Verified, Option<Timestamp>)>> {
     let stamp = |name: &str| timestamp::stamp_in_file_name(name);
     let (store, name, size) = match Store::resolve(&Location::of_snapshot(argument)?)? {
         Named::Archive(store, archive) => (store, archive.name, archive.size),
-        Named::Path(path) if path.is_file() && argument.ends_with(".zip") => {
+        Named::Path(path)
+            if path.is_file() && (argument.ends_with(".zip") || argument.ends_with(".zip.age")) =>
+        {
             let (store, name) = Store::open_object("", &Location::Local(path))?;
             (store, name, 0)
         }
         Named::Stdin | Named::Path(_) | Named::Folder(..) => return Ok(None),
     };
-    let verified = store.verify(&name, size);
-    Ok(Some((verified, stamp(&name))))
+    if !detailed {
+        return Ok(Some((store.verify(&name, size), stamp(&name))));
+    }
+    let inspection = store.inspect(&name, size);
+    for problem in &inspection.problems {
+        messages::error(&Error::input(argument, problem.as_str()));
+    }
+    if inspection.checksums == Checksums::NotRecorded {
+        messages::warning(&format!(
+            "{argument}: no checksums recorded (an older driftlab or the original tool): an \
+             altered entry cannot be told"
+        ));
+    }
+    Ok(Some((inspection.verified, stamp(&name))))
 }
 
 /// The first word of a snapshot's line (`ok`, `empty`, `PARTIAL`) and what follows it.

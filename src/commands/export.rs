@@ -19,6 +19,8 @@ use crate::cluster::collect::Target;
 use crate::cluster::discovery::ResourceType;
 use crate::cluster::read::{self, Consumer, ListProblem, ReadPlan, ReadReport, SecretValues};
 use crate::cluster::{ClusterOptions, ClusterScoped};
+use crate::crypto::seal::{self, Recipients};
+use crate::crypto::sign::SigningKey;
 use crate::error::{Error, ExitStatus, Result};
 use crate::format::manifest::{
     ListEntry, Manifest, Missing, ResourceCount, SecretHash, Server, TokenSecrets,
@@ -83,6 +85,11 @@ pub struct ExportCommand {
     pub progress: ProgressMode,
     /// A log line for every list, empty and forbidden ones too.
     pub verbose: bool,
+    /// The key the archive is signed with (`--sign-key`), if any.
+    pub sign_key: Option<Arc<SigningKey>>,
+    /// The recipients the archive is encrypted to (`--encrypt-to`), if any: it is then named
+    /// `….zip.age`.
+    pub encrypt_to: Option<Arc<Recipients>>,
 }
 
 /// Exports, then rotates after a complete export. Exit 0 complete, 3 partial; an error (exit 2)
@@ -114,6 +121,7 @@ fn export(
     let mut sink = ArchiveSink {
         path: target.pending.path().to_path_buf(),
         taken: started,
+        private: command.encrypt_to.is_some(),
         writer: None,
         progress: None,
         mode: command.progress,
@@ -129,7 +137,9 @@ fn export(
     progress.finish();
     sink.summarize(&progress);
     writer.write_manifest(&manifest(command, &report))?;
-    let written = writer.finish()?;
+    let written = writer
+        .finish_with(|file| target.seal(command, file))
+        .inspect_err(|_| target.unsign())?;
     let bytes = std::fs::metadata(&written).map(|m| m.len()).ok();
     let written = target.publish(&written)?;
     outcome.objects = Some(report.objects as u64);
@@ -185,6 +195,8 @@ struct Publish {
     store: Store,
     /// Where the archive writer writes it (on disk, it links it to its final name itself).
     pending: Pending,
+    /// Whether its signature was put in place.
+    signed: std::cell::Cell<bool>,
 }
 
 impl Publish {
@@ -193,7 +205,16 @@ impl Publish {
             Destination::Exactly(location) => Store::open_object("-o", location)?,
             Destination::Folder(location) => (
                 Store::open_folder(location)?,
-                format!("{}{}.zip", command.prefix, started.stamp()),
+                format!(
+                    "{}{}.zip{}",
+                    command.prefix,
+                    started.stamp(),
+                    if command.encrypt_to.is_some() {
+                        seal::SEALED_SUFFIX
+                    } else {
+                        ""
+                    }
+                ),
             ),
         };
         let is_archive =
@@ -205,12 +226,52 @@ impl Publish {
             Said::Done(line) => messages::progress(&line),
         };
         let pending = store.prepare_put(&name, &command.prefix, &is_archive, &mut tell)?;
-        Ok(Publish { store, pending })
+        Ok(Publish {
+            store,
+            pending,
+            signed: std::cell::Cell::new(false),
+        })
     }
 
-    /// Puts the finished archive at `written` in its place; returns that place as shown.
+    /// What is done to the finished archive at `file` while it still has its temporary name:
+    /// encrypted where it lies (`--encrypt-to`: the plaintext never leaves the temporary name,
+    /// and is replaced by the ciphertext), then signed (what is published is what is signed).
+    fn seal(&self, command: &ExportCommand, file: &std::path::Path) -> Result<()> {
+        if let Some(recipients) = &command.encrypt_to {
+            seal::encrypt_in_place(file, recipients)?;
+        }
+        self.sign(command, file)
+    }
+
+    /// With `--sign-key`, signs the finished archive at `file` (still under its temporary
+    /// name) and puts the signature in place, before the archive: an archive never appears
+    /// unsigned. Killed in between, a signature is left that signs nothing.
+    fn sign(&self, command: &ExportCommand, file: &std::path::Path) -> Result<()> {
+        let Some(key) = &command.sign_key else {
+            return Ok(());
+        };
+        let data =
+            std::fs::File::open(file).map_err(|e| Error::io(file.display().to_string(), e))?;
+        let text = key.sign(std::io::BufReader::new(data), self.pending.name())?;
+        self.store.put_signature(&self.pending, &text)?;
+        self.signed.set(true);
+        Ok(())
+    }
+
+    /// Puts the finished archive at `written` in its place; returns that place as shown. When
+    /// it cannot be, its signature goes too.
     fn publish(&self, written: &std::path::Path) -> Result<String> {
-        self.store.put_new(&self.pending, written)
+        self.store
+            .put_new(&self.pending, written)
+            .inspect_err(|_| self.unsign())
+    }
+
+    /// Deletes the signature put in place for an archive that was not (best effort: a
+    /// signature alone signs nothing).
+    fn unsign(&self) {
+        if self.signed.get() {
+            let _ = self.store.delete_signature(self.pending.name());
+        }
     }
 
     /// The drift of the archive just written against the previous good one, for the metrics;
@@ -261,6 +322,8 @@ impl Publish {
 struct ArchiveSink {
     path: PathBuf,
     taken: Timestamp,
+    /// The archive will be encrypted: its plaintext temporary file is private.
+    private: bool,
     writer: Option<ArchiveWriter>,
     progress: Option<Progress>,
     mode: ProgressMode,
@@ -318,7 +381,11 @@ impl Consumer for ArchiveSink {
     fn begin(&mut self, plan: &ReadPlan<'_>) -> Result<()> {
         // The temporary file is created only now, once the cluster answered: a failed
         // connection or discovery leaves nothing behind.
-        self.writer = Some(ArchiveWriter::create(&self.path, self.taken)?);
+        self.writer = Some(if self.private {
+            ArchiveWriter::create_private(&self.path, self.taken)?
+        } else {
+            ArchiveWriter::create(&self.path, self.taken)?
+        });
         self.file_names = file_names(plan.resources);
         let progress = Progress::new(self.mode, plan.lists);
         for warning in plan.warnings {

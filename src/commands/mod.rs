@@ -11,6 +11,7 @@ pub mod revert;
 pub mod rotate;
 pub mod serve;
 pub mod service;
+pub mod verify;
 
 use std::path::Path;
 

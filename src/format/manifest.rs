@@ -6,6 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
 
 /// The manifest of a driftlab archive.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -76,9 +77,54 @@ pub struct Manifest {
     /// The opposite of `complete`, for readers that look for it.
     #[serde(default)]
     pub partial: bool,
+    /// Every other entry of the archive, with its size and SHA-256, as written: `verify`, `check`
+    /// and rotation recompute them. `None` in archives of older versions and of the original
+    /// tool ("no checksums recorded"); the manifest is written last, so it lists all the others.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entries: Option<Vec<EntryDigest>>,
     /// Fields this version does not know, kept as they were.
     #[serde(flatten)]
     pub other: Map<String, Value>,
+}
+
+/// One entry of an archive as it was written.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EntryDigest {
+    /// Its path inside the archive (`shop/pods.json`).
+    pub name: String,
+    /// Its size in bytes, uncompressed.
+    pub size: u64,
+    /// The SHA-256 of its uncompressed bytes, 64 lower-case hex digits.
+    pub sha256: String,
+}
+
+/// The SHA-256 and size of bytes as they pass, written or read: an [`EntryDigest`] in the making.
+#[derive(Clone, Debug, Default)]
+pub struct Digesting {
+    hasher: Sha256,
+    size: u64,
+}
+
+impl Digesting {
+    /// Takes `bytes` into the digest.
+    pub fn update(&mut self, bytes: &[u8]) {
+        self.hasher.update(bytes);
+        self.size += bytes.len() as u64;
+    }
+
+    /// The digest of what passed, for the entry `name`.
+    pub fn finish(self, name: &str) -> EntryDigest {
+        let hash = self.hasher.finalize();
+        let mut sha256 = String::with_capacity(64);
+        for byte in hash {
+            sha256.push_str(&format!("{byte:02x}"));
+        }
+        EntryDigest {
+            name: name.to_string(),
+            size: self.size,
+            sha256,
+        }
+    }
 }
 
 /// The API server an archive was read from.

@@ -1,6 +1,6 @@
 //! The formats every floor shares, below both the readers ([`crate::source`]) and the writers
 //! ([`crate::archive`]): where objects sit inside an archive ([`layout`]), the archive's manifest
-//! ([`manifest`]), how a file's bytes become documents ([`documents`]; JSON one object at a time
+//! ([`manifest`]) and the checksums it records of each entry ([`integrity`]), how a file's bytes become documents ([`documents`]; JSON one object at a time
 //! in `json`), and whether an archive's bytes are a backup one could restore from ([`verify`]).
 //!
 //! Nothing here opens a file, a bucket or a connection: bytes and names in, values out. So the
@@ -8,6 +8,7 @@
 //! archive is written and read by the same definition of its layout.
 
 pub mod documents;
+pub mod integrity;
 pub(crate) mod json;
 pub mod layout;
 pub mod manifest;

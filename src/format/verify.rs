@@ -16,8 +16,9 @@ use serde::Deserializer;
 use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::format::DEFAULT_MAX_BYTES;
+use crate::format::integrity;
 use crate::format::layout::MANIFEST_NAME;
-use crate::format::manifest::{Manifest, ResourceCount};
+use crate::format::manifest::{EntryDigest, Manifest, ResourceCount};
 use crate::timestamp::Timestamp;
 
 /// What an archive is worth as a backup.
@@ -34,6 +35,9 @@ pub enum ArchiveState {
     /// Not a backup: 0 bytes, not a zip, truncated, an entry that does not decompress or parse,
     /// or counts that disagree with the manifest; with what is wrong.
     Unreadable(String),
+    /// Encrypted, and no identity given opens it: its content cannot be judged, good or bad;
+    /// with why. Never counted as a backup, never taken for a broken one.
+    Sealed(String),
 }
 
 impl ArchiveState {
@@ -49,7 +53,7 @@ impl fmt::Display for ArchiveState {
             ArchiveState::Complete => write!(f, "complete"),
             ArchiveState::Partial => write!(f, "partial (its export was incomplete)"),
             ArchiveState::Empty => write!(f, "empty: holds no objects"),
-            ArchiveState::Unreadable(why) => write!(f, "{why}"),
+            ArchiveState::Unreadable(why) | ArchiveState::Sealed(why) => write!(f, "{why}"),
         }
     }
 }
@@ -99,13 +103,59 @@ pub fn suspicion(stamp: Timestamp, started: Option<Timestamp>, now: Timestamp) -
 /// Verifies an archive read through `reader`, `len` bytes long: the one code path behind every
 /// verification (a stored archive is read in place: `crate::storage::Store::verify`).
 pub fn verify_reader(reader: impl Read + Seek, len: u64) -> Verified {
+    inspect(reader, len).verified
+}
+
+/// What [`inspect`] found: the verdict, and each problem it rests on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Inspection {
+    /// What the archive is worth, as [`verify_reader`] says.
+    pub verified: Verified,
+    /// Whether its manifest records the entries' checksums.
+    pub checksums: Checksums,
+    /// Every entry that is missing, extra, altered or corrupt, one phrase each naming it (the
+    /// verdict quotes the first).
+    pub problems: Vec<String>,
+}
+
+impl Inspection {
+    /// An inspection that found `verified` before any entry was read.
+    pub fn of(verified: Verified) -> Inspection {
+        Inspection {
+            verified,
+            checksums: Checksums::Unknown,
+            problems: Vec::new(),
+        }
+    }
+}
+
+/// Whether an archive's entries could be checked against recorded checksums.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Checksums {
+    /// Its manifest lists every entry with its size and SHA-256: each was recomputed.
+    Recorded(usize),
+    /// An archive of an older driftlab or of the original tool: readable and counted, but an
+    /// altered entry that still parses cannot be told.
+    NotRecorded,
+    /// The archive could not be opened far enough to tell.
+    Unknown,
+}
+
+/// [`verify_reader`], with every problem named: `driftlab verify` and `check --verify`. One
+/// streaming pass: each entry is decompressed, hashed and parsed as it is read, one at a time.
+pub fn inspect(reader: impl Read + Seek, len: u64) -> Inspection {
+    let failed = |why: String| Inspection {
+        verified: Verified::broken(why),
+        checksums: Checksums::Unknown,
+        problems: Vec::new(),
+    };
     if len == 0 {
-        return Verified::broken("0 bytes");
+        return failed("0 bytes".into());
     }
     let mut archive = match zip::ZipArchive::new(reader) {
         Ok(archive) => archive,
         Err(e) => {
-            return Verified::broken(format!(
+            return failed(format!(
                 "not a readable zip archive ({}); truncated or corrupt?",
                 crate::messages::one_line(&e.to_string())
             ));
@@ -113,21 +163,50 @@ pub fn verify_reader(reader: impl Read + Seek, len: u64) -> Verified {
     };
     let manifest = match read_manifest(&mut archive) {
         Ok(manifest) => manifest,
-        Err(why) => return Verified::broken(why),
+        Err(why) => return failed(why),
     };
     let started = manifest
         .as_ref()
         .and_then(|m| m.start_time.as_deref())
         .and_then(Timestamp::parse_rfc3339);
-    let state = match &manifest {
-        // A partial archive never counts; reading its content would prove nothing more.
-        Some(manifest) if !manifest.complete => ArchiveState::Partial,
-        _ => match count_objects(&mut archive) {
-            Err(why) => ArchiveState::Unreadable(why),
-            Ok(counts) => judge(manifest.as_ref(), &counts),
-        },
+    let recorded = manifest.as_ref().and_then(|m| m.entries.as_deref());
+    let checksums = recorded.map_or(Checksums::NotRecorded, |r| Checksums::Recorded(r.len()));
+    let partial = manifest.as_ref().is_some_and(|m| !m.complete);
+    // A partial archive never counts, and without checksums reading it would prove nothing
+    // more; with them, it is read to tell an altered one (which is broken) from a partial one.
+    if partial && recorded.is_none() {
+        return Inspection {
+            verified: Verified {
+                state: ArchiveState::Partial,
+                started,
+            },
+            checksums,
+            problems: Vec::new(),
+        };
+    }
+    let read = count_objects(&mut archive);
+    let mut problems = read.problems;
+    if let Some(recorded) = recorded {
+        problems.extend(integrity::compare(recorded, &read.digests, &read.corrupt));
+    }
+    let state = if let Some(fatal) = read.fatal {
+        ArchiveState::Unreadable(fatal)
+    } else if let Some(first) = problems.first() {
+        let more = match problems.len() - 1 {
+            0 => String::new(),
+            n => format!(" (and {n} more)"),
+        };
+        ArchiveState::Unreadable(format!("{first}{more}"))
+    } else if partial {
+        ArchiveState::Partial
+    } else {
+        judge(manifest.as_ref(), &read.counts)
     };
-    Verified { state, started }
+    Inspection {
+        verified: Verified { state, started },
+        checksums,
+        problems,
+    }
 }
 
 /// The manifest, if the archive has one; an error when it is there but unreadable.
@@ -149,22 +228,42 @@ fn read_manifest<R: Read + Seek>(
         .map_err(|e| format!("{MANIFEST_NAME} is not valid ({e})"))
 }
 
-/// The objects of each `.json` entry, by the entry's file stem (`pods`, `routes.route.openshift.io`),
-/// summed over namespaces; an error naming the first entry that does not decompress or parse.
-fn count_objects<R: Read + Seek>(
-    archive: &mut zip::ZipArchive<R>,
-) -> Result<BTreeMap<String, usize>, String> {
-    let mut counts = BTreeMap::new();
+/// What one pass over an archive's entries found.
+#[derive(Default)]
+struct EntriesRead {
+    /// The objects of each `.json` entry, by the entry's file stem (`pods`,
+    /// `routes.route.openshift.io`), summed over namespaces.
+    counts: BTreeMap<String, usize>,
+    /// The size and SHA-256 of every entry that decompressed (the manifest aside).
+    digests: Vec<EntryDigest>,
+    /// Each entry that does not decompress or parse, named.
+    problems: Vec<String>,
+    /// The names of those entries (not to be reported again as missing).
+    corrupt: Vec<String>,
+    /// What stopped the pass (more than the decompression budget).
+    fatal: Option<String>,
+}
+
+/// Reads every entry once, one at a time: decompressed (the zip library checks its CRC at the
+/// end), hashed as it passes, and its objects counted when it is JSON. An entry that does not
+/// decompress or parse is named and the pass goes on, so that every problem is reported.
+fn count_objects<R: Read + Seek>(archive: &mut zip::ZipArchive<R>) -> EntriesRead {
+    let mut read = EntriesRead::default();
     let mut budget = DEFAULT_MAX_BYTES;
     for index in 0..archive.len() {
-        let mut entry = archive
-            .by_index(index)
-            .map_err(|e| format!("entry {index} cannot be read ({e})"))?;
+        let mut entry = match archive.by_index(index) {
+            Ok(entry) => entry,
+            Err(e) => {
+                read.problems
+                    .push(format!("entry {index} cannot be read ({e})"));
+                continue;
+            }
+        };
         let name = entry.name().unwrap_or_default().to_string();
         if entry.is_dir() || name == MANIFEST_NAME {
             continue;
         }
-        let mut limited = (&mut entry).take(budget);
+        let mut limited = integrity::Hashing::new((&mut entry).take(budget));
         let stem = name
             .rsplit('/')
             .next()
@@ -176,19 +275,29 @@ fn count_objects<R: Read + Seek>(
                 .map(|_| 0)
                 .map_err(|e| e.to_string()),
         };
+        let (limited, digest) = limited.finish(&name);
         // Read to its end (where the zip library checks the checksum), unless the budget ran out.
         if limited.limit() == 0 {
-            return Err(format!(
+            read.fatal = Some(format!(
                 "decompresses to more than {DEFAULT_MAX_BYTES} bytes"
             ));
+            return read;
         }
         budget = limited.limit();
-        let count = result.map_err(|e| format!("entry {name} is corrupt ({e})"))?;
-        if let Some(stem) = stem {
-            *counts.entry(stem.to_string()).or_default() += count;
+        match result {
+            Ok(count) => {
+                if let Some(stem) = stem {
+                    *read.counts.entry(stem.to_string()).or_default() += count;
+                }
+                read.digests.push(digest);
+            }
+            Err(e) => {
+                read.problems.push(format!("entry {name} is corrupt ({e})"));
+                read.corrupt.push(name);
+            }
         }
     }
-    Ok(counts)
+    read
 }
 
 /// The objects of a `.json` entry: one JSON value or several concatenated (`oc get -o json >>`
@@ -349,242 +458,4 @@ impl<'de> serde::Deserialize<'de> for Counted {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::{Cursor, Write};
-
-    /// A zip holding `entries` (deflated).
-    fn zip_of(entries: &[(&str, &[u8])]) -> Vec<u8> {
-        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
-        let options = zip::write::SimpleFileOptions::default()
-            .compression_method(zip::CompressionMethod::Deflated);
-        for (name, bytes) in entries {
-            zip.start_file(*name, options).unwrap();
-            zip.write_all(bytes).unwrap();
-        }
-        zip.finish().unwrap().into_inner()
-    }
-
-    fn state(bytes: &[u8]) -> ArchiveState {
-        verify_reader(Cursor::new(bytes), bytes.len() as u64).state
-    }
-
-    const LIST2: &[u8] = br#"{"kind":"List","items":[{"kind":"Pod"},{"kind":"Pod"}]}"#;
-
-    fn manifest(objects: usize, pods: usize) -> String {
-        format!(
-            r#"{{"complete":true,"objects":{objects},"startTime":"2026-09-19T00:15:00Z",
-                "resources":[{{"resource":"pods","apiVersion":"v1","kind":"Pod",
-                "namespaced":true,"count":{pods}}}]}}"#
-        )
-    }
-
-    #[test]
-    fn a_complete_archive_whose_content_matches_its_manifest_is_good() {
-        let m = manifest(2, 2);
-        let verified = verify_reader(
-            Cursor::new(zip_of(&[
-                (MANIFEST_NAME, m.as_bytes()),
-                ("p/pods.json", LIST2),
-            ])),
-            1,
-        );
-        assert_eq!(verified.state, ArchiveState::Complete);
-        assert_eq!(
-            verified.started,
-            Timestamp::parse_stamp("202609190015"),
-            "the start time is the manifest's"
-        );
-    }
-
-    #[test]
-    fn a_partial_archive_is_partial_whatever_it_holds() {
-        let m = br#"{"complete":false,"objects":9}"#;
-        assert_eq!(state(&zip_of(&[(MANIFEST_NAME, m)])), ArchiveState::Partial);
-    }
-
-    #[test]
-    fn zero_bytes_not_a_zip_and_a_truncated_zip_are_broken() {
-        assert_eq!(state(b""), ArchiveState::Unreadable("0 bytes".into()));
-        assert!(
-            matches!(state(b"<html>"), ArchiveState::Unreadable(w) if w.contains("not a readable zip"))
-        );
-        let m = manifest(2, 2);
-        let whole = zip_of(&[(MANIFEST_NAME, m.as_bytes()), ("p/pods.json", LIST2)]);
-        let cut = &whole[..whole.len() / 2];
-        assert!(
-            matches!(state(cut), ArchiveState::Unreadable(w) if w.contains("not a readable zip"))
-        );
-    }
-
-    #[test]
-    fn an_entry_that_does_not_decompress_is_broken() {
-        let m = manifest(2, 2);
-        let big = format!(
-            r#"{{"kind":"List","items":[{}]}}"#,
-            [r#"{"kind":"Pod","data":"abcdefghijklmnopqrstuvwxyz"}"#; 2].join(",")
-        );
-        let mut bytes = zip_of(&[
-            (MANIFEST_NAME, m.as_bytes()),
-            ("p/pods.json", big.as_bytes()),
-        ]);
-        // Flip bytes in the middle of the second entry's deflate data (after its local header).
-        let at = bytes.windows(11).position(|w| w == b"p/pods.json").unwrap() + 11 + 10;
-        for b in &mut bytes[at..at + 8] {
-            *b ^= 0x5a;
-        }
-        assert!(
-            matches!(state(&bytes), ArchiveState::Unreadable(w) if w.contains("entry p/pods.json is corrupt")),
-            "{:?}",
-            state(&bytes)
-        );
-    }
-
-    #[test]
-    fn an_entry_that_is_not_json_is_broken() {
-        let m = manifest(2, 2);
-        let bytes = zip_of(&[
-            (MANIFEST_NAME, m.as_bytes()),
-            ("p/pods.json", b"{\"items\":[1,"),
-        ]);
-        assert!(
-            matches!(state(&bytes), ArchiveState::Unreadable(w) if w.contains("entry p/pods.json is corrupt"))
-        );
-        let bytes = zip_of(&[(MANIFEST_NAME, b"{")]);
-        assert!(matches!(state(&bytes), ArchiveState::Unreadable(w) if w.contains("is not valid")));
-    }
-
-    #[test]
-    fn a_manifest_alone_counting_objects_is_broken() {
-        let m = manifest(2, 2);
-        assert_eq!(
-            state(&zip_of(&[(MANIFEST_NAME, m.as_bytes())])),
-            ArchiveState::Unreadable("its manifest counts 2 objects, the archive holds 0".into())
-        );
-    }
-
-    #[test]
-    fn an_archive_of_no_objects_is_empty() {
-        let m = br#"{"complete":true,"objects":0}"#;
-        assert_eq!(state(&zip_of(&[(MANIFEST_NAME, m)])), ArchiveState::Empty);
-        assert!(ArchiveState::Empty.is_broken());
-        assert_eq!(
-            state(&zip_of(&[("p/dcs.json", b"[]")])),
-            ArchiveState::Empty
-        );
-        assert_eq!(
-            state(&zip_of(&[("p/dcs.json", b" \n")])),
-            ArchiveState::Empty
-        );
-    }
-
-    #[test]
-    fn counts_per_type_must_match_the_manifest() {
-        // The total matches, the types do not: 2 pods claimed as 1 pod and 1 of nothing.
-        let m = manifest(2, 1);
-        assert_eq!(
-            state(&zip_of(&[
-                (MANIFEST_NAME, m.as_bytes()),
-                ("p/pods.json", LIST2)
-            ])),
-            ArchiveState::Unreadable("its manifest counts 1 pods, the archive holds 2".into())
-        );
-        // A type the manifest counts that is not there at all.
-        let m = r#"{"complete":true,"objects":2,"resources":[
-            {"resource":"pods","apiVersion":"v1","kind":"Pod","namespaced":true,"count":2},
-            {"resource":"secrets","apiVersion":"v1","kind":"Secret","namespaced":true,"count":0},
-            {"resource":"routes.route.openshift.io","apiVersion":"route.openshift.io/v1",
-             "kind":"Route","namespaced":true,"count":1}]}"#;
-        let bytes = zip_of(&[(MANIFEST_NAME, m.as_bytes()), ("p/pods.json", LIST2)]);
-        assert_eq!(
-            state(&bytes),
-            ArchiveState::Unreadable("its manifest counts 1 routes, the archive holds none".into())
-        );
-    }
-
-    #[test]
-    fn files_of_types_sharing_a_plural_carry_their_group() {
-        let m = r#"{"complete":true,"objects":3,"resources":[
-            {"resource":"events","apiVersion":"v1","kind":"Event","namespaced":true,"count":1},
-            {"resource":"events.events.k8s.io","apiVersion":"events.k8s.io/v1","kind":"Event",
-             "namespaced":true,"count":2}]}"#;
-        let one = br#"{"items":[{}]}"#;
-        let bytes = zip_of(&[
-            (MANIFEST_NAME, m.as_bytes()),
-            ("p/events.json", one),
-            ("p/events.events.k8s.io.json", LIST2),
-        ]);
-        assert_eq!(state(&bytes), ArchiveState::Complete);
-    }
-
-    #[test]
-    fn archives_of_the_original_tool_need_json_that_holds_something() {
-        assert_eq!(
-            state(&zip_of(&[("p/dcs.json", LIST2), ("README.txt", b"notes")])),
-            ArchiveState::Complete
-        );
-        // Stacked JSON values, as `oc get -o json >> file` leaves them; YAML read to its end.
-        let stacked = br#"{"kind":"Pod"} {"items":[{},{}]}"#;
-        assert_eq!(
-            state(&zip_of(&[("p/x.json", stacked)])),
-            ArchiveState::Complete
-        );
-        assert_eq!(
-            state(&zip_of(&[("p/x.json", b"kind: Pod")])),
-            ArchiveState::Complete
-        );
-        assert!(matches!(
-            state(&zip_of(&[("p/dcs.json", b"{\"items\": [1,")])),
-            ArchiveState::Unreadable(_)
-        ));
-    }
-
-    #[test]
-    fn names_in_the_future_or_far_from_the_start_time_are_suspicious() {
-        let at = |s: &str| Timestamp::parse_stamp(s).unwrap();
-        let now = at("202609200015");
-        assert_eq!(
-            suspicion(at("202609200115"), None, now),
-            None,
-            "within the skew"
-        );
-        assert!(
-            suspicion(at("202609200116"), None, now)
-                .unwrap()
-                .contains("in the future")
-        );
-        assert!(suspicion(at("209912310000"), Some(at("202609200000")), now).is_some());
-        assert_eq!(
-            suspicion(at("20260919"), Some(at("202609192359")), now),
-            None
-        );
-        let far = suspicion(at("202609190015"), Some(at("202609010015")), now).unwrap();
-        assert_eq!(
-            far,
-            "its name says 2026-09-19 00:15, its manifest says it was taken 2026-09-01 00:15"
-        );
-        assert_eq!(
-            suspicion(at("202609190015"), Some(at("202609200015")), now),
-            None,
-            "a day exactly"
-        );
-    }
-
-    #[test]
-    fn counting_sees_lists_arrays_objects_and_scalars() {
-        let count = |text: &str| {
-            serde_json::Deserializer::from_str(text)
-                .deserialize_any(CountVisitor)
-                .unwrap()
-        };
-        assert_eq!(count(r#"{"items":[1,2,3],"kind":"List"}"#), 3);
-        assert_eq!(count(r#"{"items":null}"#), 0);
-        assert_eq!(count(r#"[{},{}]"#), 2);
-        assert_eq!(count(r#"{"kind":"Pod"}"#), 1);
-        assert_eq!(count("7"), 0);
-        assert_eq!(count("\"s\""), 0);
-        assert_eq!(count("true"), 0);
-        assert_eq!(count("null"), 0);
-        assert_eq!(count("-1.5"), 0);
-    }
-}
+mod tests;

@@ -12,9 +12,10 @@ mod velero;
 mod zip;
 
 use std::fs::File;
-use std::io::{self, BufReader, Cursor, Read};
+use std::io::{self, BufReader, Cursor, Read, Seek};
 use std::path::Path;
 
+use crate::crypto::seal;
 use crate::error::{Error, Result};
 use crate::format::layout::{self, EntryRole};
 use crate::format::{Manifest, documents};
@@ -127,7 +128,13 @@ fn read_path(argument: &str, options: &ReadOptions) -> Result<Snapshot> {
             zip::read_zip(BufReader::new(file), argument, options)
         }
         Sniffed::Gzip => velero::read_velero(Cursor::new(head).chain(file), argument, options),
-        Sniffed::Zip | Sniffed::Text => {
+        // Decrypted as it is read, seeking within the file: no decrypted copy anywhere.
+        Sniffed::Sealed if metadata.is_file() => {
+            file.seek(io::SeekFrom::Start(0))
+                .map_err(|e| Error::io(argument, e))?;
+            read_sealed(BufReader::new(file), argument, options)
+        }
+        Sniffed::Zip | Sniffed::Text | Sniffed::Sealed => {
             let mut bytes = head;
             read_raw(file, options.max_bytes, &mut bytes, argument)?;
             read_sniffed(bytes, format, argument, SourceFormat::File, options)
@@ -165,10 +172,12 @@ enum Sniffed {
     Zip,
     Gzip,
     Text,
+    /// An archive encrypted with age: a zip inside.
+    Sealed,
 }
 
-/// How many first bytes [`sniff`] needs.
-const HEAD_BYTES: usize = 4;
+/// How many first bytes [`sniff`] needs: an age file's version line.
+const HEAD_BYTES: usize = seal::MAGIC.len();
 
 const ZIP_MAGIC: [&[u8]; 2] = [b"PK\x03\x04", b"PK\x05\x06"];
 const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
@@ -177,14 +186,18 @@ const GZIP_MAGIC: &[u8] = &[0x1f, 0x8b];
 /// archive must be kept: an empty `.zip` is an interrupted copy, not an empty snapshot.
 fn sniff(head: &[u8], label: &str) -> Result<Sniffed> {
     let name = file_name_of(label).to_ascii_lowercase();
-    let format = if ZIP_MAGIC.iter().any(|magic| head.starts_with(magic)) {
+    let format = if head.starts_with(seal::MAGIC) {
+        Sniffed::Sealed
+    } else if ZIP_MAGIC.iter().any(|magic| head.starts_with(magic)) {
         Sniffed::Zip
     } else if head.starts_with(GZIP_MAGIC) {
         Sniffed::Gzip
     } else {
         Sniffed::Text
     };
-    let promised = if name.ends_with(".zip") {
+    let promised = if name.ends_with(".zip.age") {
+        Some((Sniffed::Sealed, "an encrypted archive"))
+    } else if name.ends_with(".zip") {
         Some((Sniffed::Zip, "a zip archive"))
     } else if name.ends_with(".tar.gz") || name.ends_with(".tgz") {
         Some((Sniffed::Gzip, "a gzip-compressed tarball"))
@@ -198,10 +211,10 @@ fn sniff(head: &[u8], label: &str) -> Result<Sniffed> {
             } else {
                 format!(
                     "not {what}: its first bytes are not a {} signature (truncated at the start, or another kind of file?)",
-                    if expected == Sniffed::Zip {
-                        "zip"
-                    } else {
-                        "gzip"
+                    match expected {
+                        Sniffed::Zip => "zip",
+                        Sniffed::Sealed => "age",
+                        _ => "gzip",
                     }
                 )
             };
@@ -230,9 +243,22 @@ fn read_sniffed(
 ) -> Result<Snapshot> {
     match format {
         Sniffed::Zip => zip::read_zip(Cursor::new(bytes), label, options),
+        Sniffed::Sealed => read_sealed(Cursor::new(bytes), label, options),
         Sniffed::Gzip => velero::read_velero(bytes.as_slice(), label, options),
         Sniffed::Text => read_single_file(&bytes, label, source, options),
     }
+}
+
+/// Reads an archive encrypted with age (a zip inside) from `reader`, at its start, with the
+/// process's identities: decrypted a chunk at a time as the zip reader seeks. Without an
+/// identity that opens it, an error that says how to pass one.
+fn read_sealed<R: Read + io::Seek>(
+    reader: R,
+    label: &str,
+    options: &ReadOptions,
+) -> Result<Snapshot> {
+    let opened = seal::open(reader).map_err(|why| Error::input(label, why.to_string()))?;
+    zip::read_zip(BufReader::new(opened), label, options)
 }
 
 /// Reads a single JSON or YAML file. One that is empty or blank is an error, not an empty

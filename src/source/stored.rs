@@ -10,6 +10,7 @@
 //! ignored, with one warning line.
 
 use super::ReadOptions;
+use crate::crypto::seal;
 use crate::error::{Error, Result};
 use crate::format::verify::{self, ArchiveState};
 use crate::snapshot::{Diagnostic, Level, Snapshot};
@@ -73,7 +74,13 @@ fn newest_good(
             continue;
         }
         let bytes = store.read(&archive.name, options.max_bytes)?;
-        let verified = verify::verify_reader(std::io::Cursor::new(&bytes), bytes.len() as u64);
+        let verified = match seal::open(std::io::Cursor::new(&bytes)) {
+            Ok(opened) => {
+                verify::verify_reader(std::io::BufReader::new(opened), bytes.len() as u64)
+            }
+            // No identity opens it: reading it would fail the same way; say why.
+            Err(why) => verify::Verified::broken(why.to_string()),
+        };
         if let Some(why) = verify::suspicion(archive.stamp, verified.started, now) {
             pass_over(&archive.name, format!("suspicious: {why}"));
             continue;

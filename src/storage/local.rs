@@ -162,6 +162,39 @@ impl Backend for LocalFolder {
         fs::remove_file(&path).map_err(|e| Error::io(path.display().to_string(), e))
     }
 
+    fn size(&self, name: &str) -> Result<Option<u64>> {
+        let path = self.path(name);
+        match fs::metadata(&path) {
+            Ok(metadata) => Ok(Some(metadata.len())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(Error::io(path.display().to_string(), e)),
+        }
+    }
+
+    fn put_companion(&self, _pending: &Pending, name: &str, bytes: &[u8]) -> Result<String> {
+        let path = self.path(name);
+        let shown = path.display().to_string();
+        let temp = parent_dir(&path).join(format!(".{name}.{}.partial", std::process::id()));
+        let written = fs::File::options()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .and_then(|mut file| {
+                std::io::Write::write_all(&mut file, bytes)?;
+                file.sync_all()
+            })
+            // A hard link refuses an existing name: nothing is ever replaced.
+            .and_then(|()| fs::hard_link(&temp, &path));
+        let _ = fs::remove_file(&temp);
+        written.map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => {
+                Error::input(&shown, "already exists; not overwritten")
+            }
+            _ => Error::io(&shown, e),
+        })?;
+        Ok(shown)
+    }
+
     fn show(&self, name: &str) -> String {
         self.path(name).display().to_string()
     }

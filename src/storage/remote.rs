@@ -80,7 +80,8 @@ impl Backend for BucketFolder {
         tell: &mut dyn FnMut(Said),
     ) -> Result<Pending> {
         // Listing the folder proves the bucket is there and the credentials work.
-        let mut others = self.sort_out(self.list()?, is_archive).1;
+        let contents = super::store::without_signatures(self.list()?, is_archive);
+        let mut others = self.sort_out(contents, is_archive).1;
         others.sort();
         if let Some(line) = ignored_keys(&self.folder, &others) {
             tell(Said::Warning(line));
@@ -118,6 +119,20 @@ impl Backend for BucketFolder {
 
     fn delete(&self, name: &str) -> Result<()> {
         self.bucket.delete(&self.folder.key(name))
+    }
+
+    fn size(&self, name: &str) -> Result<Option<u64>> {
+        self.bucket.size(&self.folder.key(name))
+    }
+
+    fn put_companion(&self, pending: &Pending, name: &str, bytes: &[u8]) -> Result<String> {
+        // Staged beside the archive, in the pending archive's private folder.
+        let staged = pending.path.with_file_name(name);
+        std::fs::write(&staged, bytes).map_err(|e| Error::io(staged.display().to_string(), e))?;
+        let uploaded = self.bucket.upload_new(&self.folder.key(name), &staged);
+        let _ = std::fs::remove_file(&staged);
+        uploaded?;
+        Ok(self.folder.url_of(name))
     }
 
     fn show(&self, name: &str) -> String {

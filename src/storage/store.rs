@@ -11,8 +11,10 @@ use std::time::SystemTime;
 use super::local::LocalFolder;
 use super::remote::BucketFolder;
 use super::{Bucket, Location};
+use crate::crypto::seal::{self, Unopened};
+use crate::crypto::sign::{MAX_SIGNATURE_BYTES, SIGNATURE_SUFFIX};
 use crate::error::{Error, Result};
-use crate::format::verify::{self, Verified};
+use crate::format::verify::{self, Inspection, Verified};
 use crate::timestamp::{self, Timestamp};
 
 /// A reader that can also seek: what verifying a zip in place needs.
@@ -115,6 +117,11 @@ pub(super) trait Backend: Send + Sync {
     fn put_new(&self, pending: &Pending, written: &Path) -> Result<String>;
     /// Deletes an archive.
     fn delete(&self, name: &str) -> Result<()>;
+    /// The size of the entry `name` of the folder, `None` when there is none.
+    fn size(&self, name: &str) -> Result<Option<u64>>;
+    /// Puts `bytes` in place as `name` (a companion of the pending archive: its signature),
+    /// atomically and never over an existing entry; returns it as shown.
+    fn put_companion(&self, pending: &Pending, name: &str, bytes: &[u8]) -> Result<String>;
     /// How an archive is named in messages: its path, or its URL.
     fn show(&self, name: &str) -> String;
     /// The one warning line for `others`, if any.
@@ -252,7 +259,8 @@ impl Store {
         &self,
         stamp: &dyn Fn(&Stored) -> Option<Timestamp>,
     ) -> Result<(Vec<DatedArchive>, Vec<String>)> {
-        let (archives, mut others) = self.backend.sort_out(self.backend.list()?, stamp);
+        let contents = without_signatures(self.backend.list()?, stamp);
+        let (archives, mut others) = self.backend.sort_out(contents, stamp);
         others.sort();
         Ok((archives, others))
     }
@@ -265,10 +273,60 @@ impl Store {
 
     /// Verifies the archive `name`, `size` bytes long (from its listing), read in place: a file,
     /// or an object through ranged requests. Never fails: what cannot be read is broken.
+    ///
+    /// An encrypted archive is decrypted as it is read; one that no identity opens is
+    /// [`ArchiveState::Sealed`](verify::ArchiveState::Sealed), neither good nor broken.
     pub fn verify(&self, name: &str, size: u64) -> Verified {
-        match self.reader(name, size) {
-            Ok((reader, len)) => verify::verify_reader(std::io::BufReader::new(reader), len),
-            Err(e) => Verified::broken(e.to_string()),
+        self.inspect(name, size).verified
+    }
+
+    /// [`Store::verify`], with every problem named (`driftlab verify`, `check --verify`).
+    pub fn inspect(&self, name: &str, size: u64) -> Inspection {
+        let (reader, len) = match self.reader(name, size) {
+            Ok(opened) => opened,
+            Err(e) => return Inspection::of(Verified::broken(e.to_string())),
+        };
+        if len == 0 {
+            return Inspection::of(Verified::broken("0 bytes"));
+        }
+        match seal::open(std::io::BufReader::new(reader)) {
+            Ok(opened) => verify::inspect(std::io::BufReader::new(opened), len),
+            Err(Unopened::Locked(why)) => Inspection::of(Verified {
+                state: verify::ArchiveState::Sealed(why),
+                started: None,
+            }),
+            Err(Unopened::Broken(why)) => Inspection::of(Verified::broken(why)),
+        }
+    }
+
+    /// The text of the archive `name`'s detached signature (`NAME.minisig`), `None` when it has
+    /// none.
+    pub fn read_signature(&self, name: &str) -> Result<Option<String>> {
+        let signature = format!("{name}{SIGNATURE_SUFFIX}");
+        if self.backend.size(&signature)?.is_none() {
+            return Ok(None);
+        }
+        let bytes = self.backend.read(&signature, MAX_SIGNATURE_BYTES)?;
+        String::from_utf8(bytes)
+            .map(Some)
+            .map_err(|_| Error::input(self.show(&signature), "not a minisign signature"))
+    }
+
+    /// Puts the signature `text` of the pending archive in place (`NAME.minisig`), atomically
+    /// and never over an existing file; returns where it went, as shown. Export puts it before
+    /// the archive: an archive never appears without its signature.
+    pub fn put_signature(&self, pending: &Pending, text: &str) -> Result<String> {
+        let name = format!("{}{SIGNATURE_SUFFIX}", pending.name);
+        self.backend.put_companion(pending, &name, text.as_bytes())
+    }
+
+    /// Deletes the signature of the archive `name`, if it has one (an export whose archive
+    /// could not be put in place after its signature was).
+    pub fn delete_signature(&self, name: &str) -> Result<()> {
+        let signature = format!("{name}{SIGNATURE_SUFFIX}");
+        match self.backend.size(&signature)? {
+            Some(_) => self.backend.delete(&signature),
+            None => Ok(()),
         }
     }
 
@@ -303,8 +361,10 @@ impl Store {
         self.backend.put_new(pending, written)
     }
 
-    /// Deletes the archive `name`.
+    /// Deletes the archive `name`, and its signature with it (the signature first: a signature
+    /// left alone signs nothing, an archive left alone would look unsigned).
     pub fn delete(&self, name: &str) -> Result<()> {
+        self.delete_signature(name)?;
         self.backend.delete(name)
     }
 
@@ -325,9 +385,29 @@ impl Store {
     }
 }
 
-/// The date stamp of an archive name as readers accept it: `….zip` ending in 8 or 12 digits.
+/// `contents` without the signatures of the archives `stamp` dates (`NAME.minisig`): each goes
+/// with its archive, neither an archive nor a stray entry to warn about.
+pub(super) fn without_signatures(
+    mut contents: Contents,
+    stamp: &dyn Fn(&Stored) -> Option<Timestamp>,
+) -> Contents {
+    contents.entries.retain(|entry| {
+        let Some(signed) = entry.name.strip_suffix(SIGNATURE_SUFFIX) else {
+            return true;
+        };
+        let archive = Stored {
+            name: signed.to_string(),
+            ..entry.clone()
+        };
+        stamp(&archive).is_none()
+    });
+    contents
+}
+
+/// The date stamp of an archive name as readers accept it: `….zip` (or `….zip.age`, encrypted)
+/// ending in 8 or 12 digits.
 pub(super) fn reader_stamp(name: &str) -> Option<Timestamp> {
     Some(name)
-        .filter(|name| name.ends_with(".zip"))
+        .filter(|name| name.ends_with(".zip") || name.ends_with(".zip.age"))
         .and_then(timestamp::stamp_in_file_name)
 }

@@ -32,13 +32,16 @@ pub enum Need {
     /// Prometheus's promtool and the Pushgateway (Debian's `prometheus` and
     /// `prometheus-pushgateway`, which `.ci/run` installs).
     Prometheus,
+    /// The real minisign and age tools (`/usr/bin/minisign`, `/usr/bin/age`), which check that
+    /// driftlab's signatures and encrypted archives are the real formats.
+    TrustTools,
 }
 
 impl Need {
     /// Whether CI must have it: a skip for want of it fails under CI.
     pub fn required_in_ci(self) -> bool {
         match self {
-            Need::Corpus | Need::Chromium | Need::S3 | Need::Prometheus => true,
+            Need::Corpus | Need::Chromium | Need::S3 | Need::Prometheus | Need::TrustTools => true,
             // A sandbox may have loopback only; nothing CI installs can give it an interface.
             Need::Kubectl | Need::NetworkAddress => false,
         }
@@ -169,6 +172,19 @@ pub fn prometheus_tool(tool: &str) -> Option<PathBuf> {
         skip(
             Need::Prometheus,
             &format!("{tool} is not installed (.ci/run installs Debian's prometheus tools)"),
+        );
+    }
+    found
+}
+
+/// The tool `name` (`minisign`, `age`, `age-keygen`) on PATH; `None` after [`skip`] (`.ci/run`
+/// installs them from Debian).
+pub fn trust_tool(name: &str) -> Option<PathBuf> {
+    let found = on_path(&[name]);
+    if found.is_none() {
+        skip(
+            Need::TrustTools,
+            &format!("{name} is not on PATH (.ci/run installs Debian's minisign and age)"),
         );
     }
     found

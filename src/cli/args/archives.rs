@@ -147,6 +147,10 @@ pub struct ExportArgs {
     #[arg(short, long, conflicts_with = "quiet")]
     pub verbose: bool,
 
+    #[command(flatten)]
+    #[allow(missing_docs)]
+    pub protect: super::ProtectArgs,
+
     // Last: a help heading holds every argument after it.
     #[command(
         flatten,

@@ -9,6 +9,7 @@ mod archives;
 mod install;
 mod revert;
 mod service;
+mod verify;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -20,6 +21,8 @@ use revert::REVERT_AFTER_HELP;
 pub use revert::{RevertArgs, RevertOutput};
 use service::KEEP_HELP;
 pub use service::{KeepArgs, MetricsArgs};
+use verify::VERIFY_AFTER_HELP;
+pub use verify::{ProtectArgs, PublicKeyArgs, VerifyArgs};
 
 const AFTER_HELP: &str = "\
 Exit status: 0 no differences, 1 differences, 2 trouble (bad input or arguments).
@@ -61,6 +64,16 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+
+    /// Open archives encrypted with age (….zip.age) with the identities of this file
+    /// (age-keygen's AGE-SECRET-KEY-1… lines), for every command that reads archives.
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        env = "DRIFTLAB_AGE_IDENTITY"
+    )]
+    pub identity: Option<std::path::PathBuf>,
 }
 
 /// The subcommands.
@@ -96,9 +109,10 @@ pub enum Command {
 
     /// Delete old archives of a folder, judged by the date stamp in their names.
     ///
-    /// Only files named exactly <prefix><8 or 12 digits>.zip are touched. Archives count only once
-    /// proven good (read whole, newest first, until the retention's worth is found); the newest
-    /// good one always stays; broken and suspiciously dated ones are named and kept.
+    /// Only files named exactly <prefix><8 or 12 digits>.zip (or .zip.age, encrypted) are touched.
+    /// Archives count only once proven good (read whole, newest first, until the retention's
+    /// worth is found); the newest good one always stays; broken and suspiciously dated ones are
+    /// named and kept, and so are encrypted ones no --identity opens.
     #[command(after_help = KEEP_HELP)]
     Rotate(RotateArgs),
 
@@ -116,6 +130,11 @@ pub enum Command {
 
     /// Read snapshots and say what they hold: a check that backups are readable.
     Check(CheckArgs),
+
+    /// Prove archives intact: every entry against the checksums its manifest records, and
+    /// (with a public key) the archive against its minisign signature.
+    #[command(after_help = VERIFY_AFTER_HELP)]
+    Verify(VerifyArgs),
 
     /// Print the manifests of a nightly backup service to run in the cluster.
     ///
@@ -459,6 +478,11 @@ pub struct CheckArgs {
     /// Stop when a source decompresses to more than this.
     #[arg(long, value_name = "SIZE", default_value = "4GiB", value_parser = parse_size)]
     pub max_bytes: u64,
+
+    /// Also name every entry of an archive that is missing, extra, altered or corrupt, and say
+    /// when an archive records no checksums (as `driftlab verify` does).
+    #[arg(long)]
+    pub verify: bool,
 }
 
 /// `driftlab completions`.
