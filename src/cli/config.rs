@@ -12,9 +12,9 @@ use super::args::{
     RotateArgs, SecretsChoice, ServeArgs,
 };
 use super::service;
+use crate::analyze::AnalyzeOptions;
 use crate::analyze::ignored::RuleSource;
 use crate::analyze::noise::{self, NoiseProfile};
-use crate::analyze::{AnalyzeOptions, baseline};
 use crate::archive::rotate::Retention;
 use crate::cluster::{ClusterOptions, ClusterScoped, names};
 use crate::commands::check::CheckCommand;
@@ -150,7 +150,8 @@ pub fn diff_command(args: DiffArgs, stdout_is_terminal: bool) -> Result<DiffComm
         user_noise_rules(&args.ignore_files, !args.no_ignore_file)?;
     let color = settle_color(args.color, stdout_is_terminal);
     let secret_key = secret_key(args.secret_key_file.as_deref())?;
-    let baseline = baseline_settings(&args.baselines, args.update_baseline, args.strict_baseline)?;
+    let baseline =
+        super::baseline::settings(&args.baselines, args.update_baseline, args.strict_baseline)?;
     Ok(DiffCommand {
         old: args.old,
         new: args.new,
@@ -336,41 +337,6 @@ fn user_noise_rules(
             .unwrap_or_else(|_| implicit_file.to_path_buf())
     });
     Ok((rules, announced))
-}
-
-/// The baselines of `--baseline` (read and checked now: a malformed one is exit 2 before
-/// anything is compared) and, for `--update-baseline`, the entries already in that file.
-fn baseline_settings(
-    files: &[PathBuf],
-    update: Option<PathBuf>,
-    strict: bool,
-) -> Result<BaselineRun> {
-    let read = |file: &Path| -> Result<Vec<baseline::Accepted>> {
-        let display = file.display().to_string();
-        let text = std::fs::read_to_string(file).map_err(|e| Error::io(&display, e))?;
-        baseline::file::parse(&text, &display)
-    };
-    let mut entries = Vec::new();
-    for file in files {
-        entries.extend(read(file)?);
-    }
-    let previous = match &update {
-        Some(file) if file.exists() => read(file)?,
-        _ => Vec::new(),
-    };
-    let accepted = (!files.is_empty() || update.is_some()).then(|| {
-        Arc::new(baseline::Baseline {
-            entries,
-            files: files.iter().map(|f| f.display().to_string()).collect(),
-            today: None,
-        })
-    });
-    Ok(BaselineRun {
-        accepted,
-        update,
-        previous,
-        strict,
-    })
 }
 
 /// The ignore file read from the current directory without being named.

@@ -2,6 +2,7 @@
 //! status. Errors are printed here, once, as one line.
 
 pub mod args;
+mod baseline;
 pub mod config;
 pub mod docs;
 mod keys;
