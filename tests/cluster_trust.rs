@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::cluster::{Fault, FaultProxy, Served, kubeconfig};
 use common::fake_api::{self, FakeApi, Reply};
-use common::{NIGHT1, driftlab, stderr, stdout};
+use common::{NIGHT1, driftlab, file_names, stderr, stdout};
 use serde_json::Value;
 
 /// Two good archives of earlier nights in `dir` (copies of a real archive); their bytes.
@@ -34,16 +34,6 @@ fn assert_intact(planted: &[(PathBuf, Vec<u8>)]) {
             path.display()
         );
     }
-}
-
-/// The names of the files in `dir`, sorted.
-fn files(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 fn export(config: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
@@ -100,7 +90,7 @@ fn a_url_that_answers_404_to_everything_writes_nothing_and_deletes_nothing() {
     assert!(error.contains("no Kubernetes API found"), "{error}");
     assert_intact(&planted);
     assert_eq!(
-        files(dir.path()),
+        file_names(dir.path()),
         [
             "driftlab-201801010000.zip",
             "driftlab-201801020000.zip",
@@ -141,7 +131,12 @@ fn core_discovery_failing_writes_nothing() {
         one_error_line(&output).contains("the core API (/api/v1) could not be discovered: 503")
     );
     assert_intact(&planted);
-    assert_eq!(files(dir.path()).len(), 3, "{:?}", files(dir.path()));
+    assert_eq!(
+        file_names(dir.path()).len(),
+        3,
+        "{:?}",
+        file_names(dir.path())
+    );
 }
 
 #[test]
@@ -163,7 +158,7 @@ fn a_failing_group_gives_a_partial_archive_that_displaces_no_complete_one() {
     );
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
     assert_intact(&planted);
-    let partial = files(dir.path())
+    let partial = file_names(dir.path())
         .into_iter()
         .find(|n| n.starts_with("driftlab-2") && !n.starts_with("driftlab-2018"))
         .expect("the partial archive is written");
@@ -181,7 +176,7 @@ fn a_failing_group_gives_a_partial_archive_that_displaces_no_complete_one() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    let left = files(dir.path());
+    let left = file_names(dir.path());
     assert!(left.contains(&partial), "{left:?}");
     assert!(
         left.contains(&"driftlab-201801020000.zip".to_string()),
@@ -288,7 +283,12 @@ fn a_server_that_repeats_its_continue_token_fails_the_list_instead_of_looping() 
         "{}",
         stderr(&output)
     );
-    assert_eq!(files(dir.path()).len(), 3, "{:?}", files(dir.path()));
+    assert_eq!(
+        file_names(dir.path()).len(),
+        3,
+        "{:?}",
+        file_names(dir.path())
+    );
     assert_intact(&planted);
     let pages = api
         .seen()
@@ -327,7 +327,12 @@ fn an_endless_list_body_is_cut_off_by_the_byte_budget() {
         "{error}"
     );
     assert_intact(&planted);
-    assert_eq!(files(dir.path()).len(), 3, "{:?}", files(dir.path()));
+    assert_eq!(
+        file_names(dir.path()).len(),
+        3,
+        "{:?}",
+        file_names(dir.path())
+    );
 }
 
 #[test]
@@ -396,7 +401,7 @@ fn hostile_names_from_a_server_never_become_paths() {
     let output = export(&kubeconfig(dir.path(), &api.url), &out, &["-A"]);
     // The invalid namespaces could not be read: the archive is partial and says why.
     assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
-    let archive = out.join(&files(&out)[0]);
+    let archive = out.join(&file_names(&out)[0]);
     let entries: Vec<String> = common::unzip(&std::fs::read(&archive).unwrap())
         .into_iter()
         .map(|(name, _)| name)
@@ -443,7 +448,7 @@ fn a_named_namespace_that_does_not_exist_writes_nothing() {
     );
     assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
     assert!(one_error_line(&output).contains(r#"namespace "myprojet" not found"#));
-    assert_eq!(files(dir.path()), ["kubeconfig.yaml"]);
+    assert_eq!(file_names(dir.path()), ["kubeconfig.yaml"]);
 
     let output = export(
         &kubeconfig(dir.path(), &served.url),
@@ -480,9 +485,11 @@ fn sigterm_during_listing_leaves_no_archive_and_no_temporary_file() {
     assert!(listing, "the export never requested {held}");
     // Listing: the temporary file is there and the export is still waiting for the held list.
     assert!(
-        files(dir.path()).iter().any(|n| n.ends_with(".partial")),
+        file_names(dir.path())
+            .iter()
+            .any(|n| n.ends_with(".partial")),
         "{:?}",
-        files(dir.path())
+        file_names(dir.path())
     );
     assert!(
         child.try_wait().unwrap().is_none(),
@@ -497,7 +504,7 @@ fn sigterm_during_listing_leaves_no_archive_and_no_temporary_file() {
     );
     assert_intact(&planted);
     assert_eq!(
-        files(dir.path()),
+        file_names(dir.path()),
         [
             "driftlab-201801010000.zip",
             "driftlab-201801020000.zip",
@@ -576,9 +583,11 @@ fn an_archive_never_replaces_a_file_that_appeared_meanwhile() {
     );
     assert_eq!(std::fs::read(&target).unwrap(), b"somebody else's file");
     assert!(
-        files(dir.path()).iter().all(|n| !n.ends_with(".partial")),
+        file_names(dir.path())
+            .iter()
+            .all(|n| !n.ends_with(".partial")),
         "{:?}",
-        files(dir.path())
+        file_names(dir.path())
     );
 }
 
@@ -589,5 +598,5 @@ fn a_missing_output_directory_is_created() {
     let out = dir.path().join("backups/nightly");
     let output = export(&kubeconfig(dir.path(), &served.url), &out, &["-n", "tools"]);
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
-    assert_eq!(files(&out).len(), 1);
+    assert_eq!(file_names(&out).len(), 1);
 }

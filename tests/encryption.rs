@@ -9,9 +9,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::cluster::{ServeSetup, Served, get, kubeconfig};
+use common::cluster::{ServeSetup, Served, export_all, get, kubeconfig};
 use common::s3::Moto;
-use common::{NIGHT1, driftlab, skip, stderr, stdout, unzip, zip_bytes};
+use common::{NIGHT1, driftlab, file_names, skip, stderr, stdout, unzip, zip_bytes};
 
 /// An age identity made by the real age-keygen: (identity file, its recipient).
 fn identity(keygen: &Path, dir: &Path, name: &str) -> (PathBuf, String) {
@@ -36,25 +36,6 @@ fn tools() -> Option<(PathBuf, PathBuf)> {
     Some((skip::trust_tool("age")?, skip::trust_tool("age-keygen")?))
 }
 
-fn export(served: &Served, args: &[&str]) -> std::process::Output {
-    let home = tempfile::tempdir().unwrap();
-    driftlab()
-        .env("KUBECONFIG", kubeconfig(home.path(), &served.url))
-        .args(["export", "-A", "-q"])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 /// A known object of the fixture, and a value of it: never to be found in an encrypted file.
 const KNOWN: &[&str] = &["web-config", "server.port=8080"];
 
@@ -69,7 +50,7 @@ fn an_encrypted_export_is_age_holds_no_plaintext_and_decrypts_to_the_zip() {
     let served = Served::start(NIGHT1);
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().to_str().unwrap();
-    let out = export(
+    let out = export_all(
         &served,
         &[
             "--output-dir",
@@ -81,7 +62,7 @@ fn an_encrypted_export_is_age_holds_no_plaintext_and_decrypts_to_the_zip() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let names = files(dir.path());
+    let names = file_names(dir.path());
     assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
     assert!(
         names[0].starts_with("driftlab-") && names[0].ends_with(".zip.age"),
@@ -200,17 +181,17 @@ fn readers_open_it_with_the_identity_and_say_how_without_one() {
     let served = Served::start(NIGHT1);
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().to_str().unwrap();
-    let out = export(
+    let out = export_all(
         &served,
         &["--output-dir", out_dir, "--encrypt-to", &recipient],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let newest = files(dir.path())[0].clone();
+    let newest = file_names(dir.path())[0].clone();
     // A second night for history: the same day, named by the day.
     let older = dir
         .path()
         .join(format!("driftlab-{}.zip.age", &newest[9..17]));
-    let out = export(
+    let out = export_all(
         &served,
         &["-o", older.to_str().unwrap(), "--encrypt-to", &recipient],
     );
@@ -330,19 +311,19 @@ fn rotation_never_counts_nor_deletes_what_it_cannot_open() {
     let served = Served::start(NIGHT1);
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().to_str().unwrap();
-    let out = export(
+    let out = export_all(
         &served,
         &["--output-dir", out_dir, "--encrypt-to", &recipient],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let newest = files(dir.path())[0].clone();
+    let newest = file_names(dir.path())[0].clone();
     // An older one: the same day, named by the day (its midnight).
     let older = format!(
         "driftlab-{}.zip.age",
         &newest["driftlab-".len().."driftlab-".len() + 8]
     );
     let older_path = dir.path().join(&older);
-    let out = export(
+    let out = export_all(
         &served,
         &[
             "-o",
@@ -352,7 +333,7 @@ fn rotation_never_counts_nor_deletes_what_it_cannot_open() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(files(dir.path()), [older.clone(), newest.clone()]);
+    assert_eq!(file_names(dir.path()), [older.clone(), newest.clone()]);
 
     // Without an identity: neither is proven good, so nothing goes; each is named.
     let out = driftlab()
@@ -360,7 +341,7 @@ fn rotation_never_counts_nor_deletes_what_it_cannot_open() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(files(dir.path()).len(), 2, "{}", stdout(&out));
+    assert_eq!(file_names(dir.path()).len(), 2, "{}", stdout(&out));
     assert!(stderr(&out).contains("encrypted (age)"), "{}", stderr(&out));
     // Even --prune-broken keeps them: locked is not broken.
     let out = driftlab()
@@ -368,7 +349,7 @@ fn rotation_never_counts_nor_deletes_what_it_cannot_open() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert_eq!(files(dir.path()).len(), 2);
+    assert_eq!(file_names(dir.path()).len(), 2);
     // With it: the newest is proven good, the older one is beyond the retention.
     let out = driftlab()
         .args(["rotate", "--retain-count", "1", out_dir, "--identity"])
@@ -376,7 +357,7 @@ fn rotation_never_counts_nor_deletes_what_it_cannot_open() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(files(dir.path()), [newest]);
+    assert_eq!(file_names(dir.path()), [newest]);
 }
 
 #[test]

@@ -8,9 +8,9 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use common::cluster::{Served, kubeconfig};
+use common::cluster::{Served, export_all, kubeconfig};
 use common::s3::{CutProxy, Moto};
-use common::{NIGHT1, driftlab, skip, stderr, stdout};
+use common::{NIGHT1, driftlab, file_names, skip, stderr, stdout};
 
 /// A minisign key pair made by the real tool without a password: (secret key, public key).
 fn key_pair(minisign: &Path, dir: &Path, name: &str) -> (PathBuf, PathBuf) {
@@ -47,25 +47,6 @@ fn minisign_verifies(minisign: &Path, file: &Path, public: &Path) -> bool {
         .success()
 }
 
-fn export(served: &Served, args: &[&str]) -> std::process::Output {
-    let home = tempfile::tempdir().unwrap();
-    driftlab()
-        .env("KUBECONFIG", kubeconfig(home.path(), &served.url))
-        .args(["export", "-A", "-q"])
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn files(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn a_signed_export_verifies_with_minisign_and_with_driftlab_by_its_key_only() {
     let Some(minisign) = skip::trust_tool("minisign") else {
@@ -77,7 +58,7 @@ fn a_signed_export_verifies_with_minisign_and_with_driftlab_by_its_key_only() {
     let served = Served::start(NIGHT1);
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().to_str().unwrap();
-    let out = export(
+    let out = export_all(
         &served,
         &[
             "--output-dir",
@@ -87,7 +68,7 @@ fn a_signed_export_verifies_with_minisign_and_with_driftlab_by_its_key_only() {
         ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let names = files(dir.path());
+    let names = file_names(dir.path());
     assert_eq!(names.len(), 2, "{names:?}");
     assert_eq!(names[1], format!("{}.minisig", names[0]));
     let archive = dir.path().join(&names[0]);
@@ -192,7 +173,7 @@ fn keys_that_cannot_be_used_fail_before_the_cluster_is_read() {
             "no key material: {err}"
         );
     }
-    assert!(files(dir.path()).is_empty());
+    assert!(file_names(dir.path()).is_empty());
     let out = driftlab()
         .args(["verify", "--public-key-string", "RWQnot-a-key", "x.zip"])
         .output()
@@ -297,7 +278,7 @@ fn an_archive_whose_signature_cannot_be_put_in_place_is_not_published() {
     let archive = dir.path().join("driftlab-202612010000.zip");
     let taken = dir.path().join("driftlab-202612010000.zip.minisig");
     std::fs::write(&taken, "someone else's\n").unwrap();
-    let out = export(
+    let out = export_all(
         &served,
         &[
             "-o",
@@ -309,7 +290,7 @@ fn an_archive_whose_signature_cannot_be_put_in_place_is_not_published() {
     assert_eq!(out.status.code(), Some(2), "{}", stdout(&out));
     assert!(stderr(&out).contains("already exists"), "{}", stderr(&out));
     assert_eq!(
-        files(dir.path()),
+        file_names(dir.path()),
         ["driftlab-202612010000.zip.minisig"],
         "nothing else left"
     );

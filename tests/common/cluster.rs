@@ -9,6 +9,17 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+/// `driftlab export -A -q ARGS…` of the cluster `served`, through a kubeconfig of its own.
+pub fn export_all(served: &Served, args: &[&str]) -> std::process::Output {
+    let home = tempfile::tempdir().unwrap();
+    Command::new(env!("CARGO_BIN_EXE_driftlab"))
+        .env("KUBECONFIG", kubeconfig(home.path(), &served.url))
+        .args(["export", "-A", "-q"])
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 /// `driftlab serve SNAPSHOT` on a free loopback port; killed when dropped.
 pub struct Served {
     child: Child,

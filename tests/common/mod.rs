@@ -98,6 +98,16 @@ pub fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     path.to_str().expect("utf-8 path").to_string()
 }
 
+/// The names of the files in `dir`, sorted.
+pub fn file_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
 /// Standard output of a finished command, as text.
 pub fn stdout(output: &std::process::Output) -> String {
     String::from_utf8(output.stdout.clone()).expect("utf-8 stdout")
