@@ -262,19 +262,10 @@ pub fn baseline_lines(analysis: &Analysis) -> Vec<(String, bool)> {
     let mut lines = Vec::new();
     let security: Vec<_> = outcome.security().collect();
     if let Some(first) = security.first() {
-        let entry = &outcome.entries[first.entry];
-        let what = first
-            .change
-            .as_ref()
-            .map(|c| format!("{} of ", c.path.human()))
-            .unwrap_or_default();
         let mut line = format!(
-            "Your baseline accepts {}: {} accepts {what}{} {} ({})",
+            "Your baseline accepts {}: {}",
             plural(security.len(), "security-sensitive change"),
-            entry.rule_name(),
-            first.key.kind,
-            first.key.qualified_name(),
-            first.security.as_deref().unwrap_or_default(),
+            first.describe(&outcome.entries),
         );
         if security.len() > 1 {
             line.push_str(&format!(

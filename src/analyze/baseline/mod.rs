@@ -172,6 +172,29 @@ pub struct AcceptedChange {
     pub security: Option<String>,
 }
 
+impl AcceptedChange {
+    /// `baseline b.yaml:12 accepts spec.template.spec.hostPID of Deployment shop/web
+    /// (security-sensitive: grants spec.template.spec.hostPID: true)`, with `entries` the
+    /// baseline's ([`Outcome::entries`]).
+    pub fn describe(&self, entries: &[Accepted]) -> String {
+        let what = self
+            .change
+            .as_ref()
+            .map(|c| format!("{} of ", c.path.human()))
+            .unwrap_or_default();
+        let mut text = format!(
+            "{} accepts {what}{} {}",
+            entries[self.entry].rule_name(),
+            self.key.kind,
+            self.key.qualified_name()
+        );
+        if let Some(security) = &self.security {
+            text.push_str(&format!(" ({security})"));
+        }
+        text
+    }
+}
+
 /// What the baseline did in one comparison.
 #[derive(Clone, Debug, Default)]
 pub struct Outcome {

@@ -125,17 +125,9 @@ fn warn_about_rules(analysis: &analyze::Analysis, quiet: bool) {
     }
     if let Some(outcome) = &analysis.baseline {
         for accepted in outcome.security() {
-            let path = accepted
-                .change
-                .as_ref()
-                .map(|c| format!(" {}", c.path.human()))
-                .unwrap_or_default();
             crate::messages::warning(&format!(
-                "{} accepts a security-sensitive change: {} {}{path} ({})",
-                outcome.entries[accepted.entry].rule_name(),
-                accepted.key.kind,
-                accepted.key.qualified_name(),
-                accepted.security.as_deref().unwrap_or_default()
+                "a baseline accepts a security-sensitive change: {}",
+                accepted.describe(&outcome.entries)
             ));
         }
     }
