@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::Value;
 
 use super::Owner;
-use crate::snapshot::{ObjectKey, Snapshot, kinds};
+use crate::snapshot::{ObjectKey, Snapshot, StoredObject, kinds};
 
 /// Kinds whose pod template is their own, and where it lives.
 pub fn pod_template(kind: &str, object: &Value) -> Option<(String, Value)> {
@@ -93,7 +93,7 @@ pub fn verified_owner(snapshot: &Snapshot, namespace: &str, object: &Value) -> O
     let name = reference.get("name")?.as_str()?;
     let owner = snapshot.owner(&owner_key(namespace, kind, name))?;
     if let Some(uid) = reference.get("uid").and_then(Value::as_str)
-        && let Some(owner_uid) = uid_of(&owner.body)
+        && let Some(owner_uid) = uid_of(owner.body())
         && uid != owner_uid
     {
         return None;
@@ -138,11 +138,15 @@ fn name_of(v: &Value) -> Option<&str> {
 /// ConfigMap and Secret names asked about, by namespace.
 pub type Wanted = BTreeMap<String, BTreeSet<String>>;
 
-/// Whether a body mentions one of `names` as a JSON string: a cheap test before parsing it.
-fn mentions(body: &str, names: &BTreeSet<String>) -> bool {
-    names
-        .iter()
-        .any(|name| body.contains(&format!("\"{name}\"")))
+/// Whether an object's body mentions one of `names` as a JSON string: a cheap test before
+/// parsing it. Asked first of its text ([`StoredObject::may_contain`]), so that an object that
+/// certainly does not is passed over without building its body.
+fn mentions(stored: &StoredObject, names: &BTreeSet<String>) -> bool {
+    let tokens: Vec<String> = names.iter().map(|name| format!("\"{name}\"")).collect();
+    tokens.iter().any(|token| stored.may_contain(token))
+        && tokens
+            .iter()
+            .any(|token| stored.body().contains(token.as_str()))
 }
 
 /// A reference from a pod spec to a ConfigMap or a Secret.
@@ -246,7 +250,7 @@ fn service_account_secrets(
         k.kind == "ServiceAccount"
             && wanted
                 .get(&k.namespace)
-                .is_some_and(|names| mentions(&s.body, names))
+                .is_some_and(|names| mentions(s, names))
     }) {
         let value = stored.value();
         let names = ["secrets", "imagePullSecrets"]
@@ -308,15 +312,15 @@ pub fn uses(snapshot: &Snapshot, wanted: &Wanted) -> Uses {
         };
         // The default service account is used without being named.
         let default_account =
-            names.contains("default") && !stored.body.contains("\"serviceAccount");
-        if !(mentions(&stored.body, names) || default_account) {
+            names.contains("default") && !stored.body().contains("\"serviceAccount");
+        if !(default_account || mentions(stored, names)) {
             continue;
         }
         let is_workload = WORKLOADS.contains(&key.kind.as_str());
-        let bare_pod = key.kind == "Pod" && !stored.body.contains("\"ownerReferences\"");
+        let bare_pod = key.kind == "Pod" && !stored.body().contains("\"ownerReferences\"");
         // ReplicationControllers and ReplicaSets of a controller repeat its template: the owner
         // is the user worth naming.
-        if !(is_workload || bare_pod) || stored.body.contains("\"controller\":true") {
+        if !(is_workload || bare_pod) || stored.body().contains("\"controller\":true") {
             continue;
         }
         let value = stored.value();

@@ -90,6 +90,7 @@ fn read_options(filter: FilterArgs) -> Result<ReadOptions> {
             names: filter.names,
         },
         keep_as_served: false,
+        texts: None,
     })
 }
 

@@ -218,7 +218,7 @@ fn compare_pair(
         (Some(a), Some(b)) => a.digest == b.digest && old.api_version == new.api_version,
         _ => false,
     };
-    if old.body == new.body && same_schema {
+    if same_schema && old.same_body(new) {
         return None;
     }
     let old_schema = old_resource.and_then(|r| r.schema(&old.api_version));
@@ -233,7 +233,7 @@ fn compare_pair(
         let borrowed = borrows.contains(&(key.group.clone(), key.kind.clone()));
         let guard = schemas.same_grants.filter(|_| borrowed);
         let raw = guard.map(|_| value.clone());
-        let mut budget = defaulting::budget_for(stored.body.len());
+        let mut budget = defaulting::budget_for(stored.body().len());
         defaulting::apply_to_object(&mut value, schema, &mut budget);
         match (guard, raw) {
             (Some(same), Some(raw)) if !same(&key.kind, &raw, &value) => raw,

@@ -15,6 +15,7 @@ use serde::de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use super::compact;
 use super::documents::json_error_in;
 use crate::error::{Error, Result};
 use crate::snapshot::{FileOrigin, ListContext, SnapshotBuilder, is_list_kind};
@@ -120,14 +121,31 @@ impl<'a> JsonFile<'a, '_> {
             return Ok(());
         };
         let context = ListContext::of_list(head.kind.as_deref(), head.api_version.as_deref());
-        for (number, (item, measure)) in elements(items).enumerate() {
-            if !item.starts_with('{') {
+        let mut compact = Vec::new();
+        let mut elements = elements(items);
+        let mut number = 0;
+        while let Some(start) = elements.next_start() {
+            if items.as_bytes()[start] != b'{' {
                 // `null` items are tolerated, other scalars are not objects.
+                let (item, _) = elements.scan_from(start);
                 self.invalid += usize::from(!item.starts_with('n'));
-                continue;
+            } else {
+                // Most items are kept as their compact text, parsed when something asks.
+                compact.clear();
+                let (end, scanned) = compact::compact_object(items, start, &mut compact);
+                let item = elements.skip_to(start, end);
+                self.check_measure(item, Some(number), &scanned.measure)?;
+                // The copy holds whole strings and ASCII bytes of a `str`: always UTF-8.
+                let text = std::str::from_utf8(&compact).ok();
+                self.invalid += if let Some(text) = text.filter(|_| scanned.exact) {
+                    self.builder
+                        .add_unparsed(text, &scanned, self.origin, &context)
+                } else {
+                    let object = self.parse_object(item, Some(number), scanned.measure)?;
+                    self.builder.add_list_item(object, self.origin, &context)
+                };
             }
-            let object = self.parse_object(item, Some(number), measure)?;
-            self.invalid += self.builder.add_list_item(object, self.origin, &context);
+            number += 1;
         }
         Ok(())
     }
@@ -135,6 +153,12 @@ impl<'a> JsonFile<'a, '_> {
     /// Parses one object after checking, by the `measure` of a byte scan, that it is of a size an
     /// object can be.
     fn parse_object(&self, json: &str, item: Option<usize>, measure: Measure) -> Result<Value> {
+        self.check_measure(json, item, &measure)?;
+        serde_json::from_str(json).map_err(|e| self.error(json, &e))
+    }
+
+    /// Refuses the object `json` when its `measure` is beyond what an object can be.
+    fn check_measure(&self, json: &str, item: Option<usize>, measure: &Measure) -> Result<()> {
         if measure.values > MAX_OBJECT_VALUES {
             return Err(self.refuse(
                 json,
@@ -151,7 +175,7 @@ impl<'a> JsonFile<'a, '_> {
                 &format!("is nested deeper than {MAX_NESTING} levels"),
             ));
         }
-        serde_json::from_str(json).map_err(|e| self.error(json, &e))
+        Ok(())
     }
 
     /// A serde_json error in the slice `json` of the file, placed in the file.
@@ -205,10 +229,9 @@ struct ArrayElements<'a> {
     at: usize,
 }
 
-impl<'a> Iterator for ArrayElements<'a> {
-    type Item = (&'a str, Measure);
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl<'a> ArrayElements<'a> {
+    /// Where the next element starts, `None` after the last.
+    fn next_start(&mut self) -> Option<usize> {
         let bytes = self.array.as_bytes();
         while bytes
             .get(self.at)
@@ -216,13 +239,28 @@ impl<'a> Iterator for ArrayElements<'a> {
         {
             self.at += 1;
         }
-        if matches!(bytes.get(self.at), None | Some(b']')) {
-            return None;
-        }
-        let start = self.at;
-        let (end, measure) = scan_value(bytes, start);
+        (!matches!(bytes.get(self.at), None | Some(b']'))).then_some(self.at)
+    }
+
+    /// The element that starts at `start`, with its measure, scanned.
+    fn scan_from(&mut self, start: usize) -> (&'a str, Measure) {
+        let (end, measure) = scan_value(self.array.as_bytes(), start);
+        (self.skip_to(start, end), measure)
+    }
+
+    /// The element between `start` and `end`, scanned by the caller.
+    fn skip_to(&mut self, start: usize, end: usize) -> &'a str {
         self.at = end;
-        Some((&self.array[start..end], measure))
+        &self.array[start..end]
+    }
+}
+
+impl<'a> Iterator for ArrayElements<'a> {
+    type Item = (&'a str, Measure);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let start = self.next_start()?;
+        Some(self.scan_from(start))
     }
 }
 

@@ -7,12 +7,16 @@
 //! engine (`diff`, `analyze`) may parse an embedded document without importing a reader, and an
 //! archive is written and read by the same definition of its layout.
 
+pub(crate) mod compact;
 pub mod documents;
 pub mod integrity;
 pub(crate) mod json;
 pub mod layout;
 pub mod manifest;
 pub mod verify;
+
+#[cfg(test)]
+mod unparsed_tests;
 
 pub use json::{MAX_NESTING, MAX_OBJECT_VALUES};
 pub use manifest::Manifest;

@@ -240,7 +240,7 @@ pub fn definitions_in(
             let Some(needed) = needed else {
                 return true;
             };
-            match serde_json::from_str::<Head>(&stored.body) {
+            match serde_json::from_str::<Head>(stored.body()) {
                 Ok(head) => needed.contains(&(head.spec.group, head.spec.names.kind)),
                 Err(_) => true,
             }

@@ -12,7 +12,7 @@
 
 use serde_json::Value;
 
-use super::{Snapshot, StoredObject};
+use super::Snapshot;
 
 /// Rewrites `snapshot` so that each `(old, new)` namespace of `map` reads as `new`, and records
 /// the map in its source info for the reports.
@@ -41,12 +41,9 @@ pub fn map_namespaces(snapshot: &mut Snapshot, map: &[(String, String)]) {
         }
         touched |= rewrite(&mut value, None, map);
         if touched {
-            stored = StoredObject {
-                body: serde_json::to_string(&value)
-                    .expect("a serde_json Value always serialises")
-                    .into_boxed_str(),
-                ..stored
-            };
+            stored = stored.with_body(
+                serde_json::to_string(&value).expect("a serde_json Value always serialises"),
+            );
         }
         snapshot.objects.insert(key, stored);
     }

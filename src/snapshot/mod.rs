@@ -6,16 +6,20 @@
 //! parsed `serde_json::Value` costs (about six times the JSON size).
 
 mod builder;
+mod identity;
 pub mod kinds;
 mod mapping;
+mod stored;
+mod texts;
 
 pub use builder::{DuplicateRule, FileOrigin, FilterHits, ObjectFilter, SnapshotBuilder};
 pub(crate) use builder::{ListContext, is_list_kind};
 pub use mapping::map_namespaces;
+pub use stored::StoredObject;
+pub use texts::TextPool;
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::Arc;
 
 use serde_json::Value;
 
@@ -67,75 +71,6 @@ pub struct Place {
     pub file: String,
     /// 1-based line.
     pub line: usize,
-}
-
-/// One object of a snapshot, normalised.
-#[derive(Clone, Debug)]
-pub struct StoredObject {
-    /// The object's `apiVersion` as its source wrote it.
-    pub api_version: String,
-    /// Where it was read from, e.g. `myproject/dcs.json`.
-    pub origin: Arc<str>,
-    /// The normalised object as compact JSON.
-    pub body: Box<str>,
-    /// How it was written ([`Provenance`]) as compact JSON, when the source said: kept beside
-    /// the object for attribution, out of the diff's sight.
-    pub provenance: Option<Box<str>>,
-}
-
-impl StoredObject {
-    /// The object parsed back into a JSON tree.
-    pub fn value(&self) -> Value {
-        // The body was written by serde_json from a Value, so it always parses back.
-        serde_json::from_str(&self.body).expect("canonical body is valid JSON")
-    }
-
-    /// The object as the API server would return it: [`StoredObject::value`] with its managed
-    /// fields and last-applied annotation put back (what `driftlab serve` serves).
-    pub fn value_as_served(&self) -> Value {
-        let mut value = self.value();
-        let Some(text) = self.provenance.as_deref() else {
-            return value;
-        };
-        let Ok(Value::Object(kept)) = serde_json::from_str::<Value>(text) else {
-            return value;
-        };
-        // Back in the API's form: each field set an object, with its type and version.
-        let api_version = value.get("apiVersion").cloned().unwrap_or(Value::Null);
-        let managed = kept.get("managedFields").map(|managed| {
-            crate::apiserver::managed::from_list(managed)
-                .into_iter()
-                .map(|m| m.as_served(&api_version))
-                .collect()
-        });
-        let last_applied = kept
-            .get("lastApplied")
-            .map(|applied| Value::String(applied.to_string()));
-        crate::normalize::restore_provenance(&mut value, managed, last_applied);
-        if let Value::Object(object) = &mut value {
-            if let Some(created) = kept.get("creationTimestamp")
-                && let Some(Value::Object(metadata)) = object.get_mut("metadata")
-            {
-                metadata.insert("creationTimestamp".into(), created.clone());
-            }
-            if let Some(status) = kept.get("status") {
-                object.insert("status".into(), status.clone());
-            }
-        }
-        value
-    }
-
-    /// Who wrote which field, and what `kubectl apply` last applied, if the source kept them.
-    pub fn provenance(&self) -> Option<Provenance> {
-        let value: Value = serde_json::from_str(self.provenance.as_deref()?).ok()?;
-        Some(Provenance {
-            managers: value
-                .get("managedFields")
-                .map(crate::apiserver::managed::from_list)
-                .unwrap_or_default(),
-            last_applied: value.get("lastApplied").cloned(),
-        })
-    }
 }
 
 /// What an object as the API server returned it says about how it was written; normalisation
@@ -404,7 +339,7 @@ impl Snapshot {
         let selected: Vec<ObjectKey> = self.objects.keys().filter(|k| select(k)).cloned().collect();
         let mut dropped = Vec::new();
         for key in selected {
-            let mut stored = self.objects.remove(&key).expect("listed above");
+            let stored = self.objects.remove(&key).expect("listed above");
             let key = rekey(&key);
             if self.objects.contains_key(&key) {
                 dropped.push(key);
@@ -414,10 +349,8 @@ impl Snapshot {
             if let Value::Object(object) = &mut value {
                 builder::set_namespace(object, &key.namespace);
             }
-            stored.body = serde_json::to_string(&value)
-                .expect("a serde_json Value always serialises")
-                .into_boxed_str();
-            self.objects.insert(key, stored);
+            let body = serde_json::to_string(&value).expect("a serde_json Value always serialises");
+            self.objects.insert(key, stored.with_body(body));
         }
         dropped
     }

@@ -21,6 +21,7 @@ use crate::format::layout::{self, EntryRole};
 use crate::format::{Manifest, documents};
 use crate::snapshot::{
     Completeness, FileOrigin, ObjectFilter, Snapshot, SnapshotBuilder, SourceFormat, SourceInfo,
+    TextPool,
 };
 use crate::storage::{Location, Named, Store};
 use crate::timestamp::{self, Timestamp};
@@ -43,6 +44,9 @@ pub struct ReadOptions {
     /// Keep beside each object what normalisation removes but an API server shows (its
     /// `status` and `creationTimestamp`), for `driftlab serve`; a comparison never needs them.
     pub keep_as_served: bool,
+    /// Where the texts of objects are kept: shared by the two sides of a comparison, so that an
+    /// object both hold is kept once (`None`: a pool of this read's own).
+    pub texts: Option<TextPool>,
 }
 
 impl Default for ReadOptions {
@@ -52,6 +56,7 @@ impl Default for ReadOptions {
             filter: ObjectFilter::default(),
             default_namespace: None,
             keep_as_served: false,
+            texts: None,
         }
     }
 }
@@ -61,6 +66,9 @@ fn builder_for(options: &ReadOptions) -> SnapshotBuilder {
     let mut builder = SnapshotBuilder::new(options.filter.clone());
     builder.set_default_namespace(options.default_namespace.clone());
     builder.keep_as_served(options.keep_as_served);
+    if let Some(texts) = &options.texts {
+        builder.share_texts(texts.clone());
+    }
     builder
 }
 

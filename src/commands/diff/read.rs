@@ -22,6 +22,8 @@ pub(super) fn read_both(command: &DiffCommand) -> Result<(Snapshot, Snapshot)> {
             command,
             old_live.as_ref().or(new_live.as_ref()),
         )),
+        // An object both sides hold is kept once, and compared by a pointer.
+        texts: Some(crate::snapshot::TextPool::default()),
         ..command.read.clone()
     };
     let old_read = side_options(&read, &command.namespace_map, Side::Old);
