@@ -1,9 +1,11 @@
 //! The snapshot model: a set of Kubernetes objects keyed by identity, independent of where the
 //! objects came from (an archive, a directory, a live cluster).
 //!
-//! Objects are stored normalised and in compact canonical JSON, not as parsed trees: most objects
-//! are unchanged between two nights, and a string comparison settles those without the memory a
-//! parsed `serde_json::Value` costs (about six times the JSON size).
+//! Objects are stored as compact JSON, not as parsed trees (a parsed `serde_json::Value` costs
+//! about six times the JSON size): list items of JSON files as the text they were read from,
+//! their normalised body built when first asked for ([`StoredObject`]); the rest normalised at
+//! once. Most objects are unchanged between two nights: both sides of a comparison keep equal
+//! texts once ([`TextPool`]), and a pointer comparison settles those.
 
 mod builder;
 mod identity;
