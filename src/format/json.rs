@@ -135,9 +135,12 @@ impl<'a> JsonFile<'a, '_> {
                 let (end, scanned) = compact::compact_object(items, start, &mut compact);
                 let item = elements.skip_to(start, end);
                 self.check_measure(item, Some(number), &scanned.measure)?;
-                // The copy holds whole strings and ASCII bytes of a `str`: always UTF-8.
+                // The copy holds whole strings and ASCII bytes of a `str`: always UTF-8. A text
+                // kept unparsed must parse later: serde_json refuses the 128th level of nesting
+                // (the parsing path reports that), and the pass leaves surrogates to it.
+                let parses = scanned.exact && scanned.measure.depth < MAX_NESTING;
                 let text = std::str::from_utf8(&compact).ok();
-                self.invalid += if let Some(text) = text.filter(|_| scanned.exact) {
+                self.invalid += if let Some(text) = text.filter(|_| parses) {
                     self.builder
                         .add_unparsed(text, &scanned, self.origin, &context)
                 } else {

@@ -218,3 +218,23 @@ fn a_token_the_body_holds_is_never_missed_by_the_text() {
     }
     assert!(!pod.may_contain("\"nothere\""));
 }
+
+#[test]
+fn an_item_nested_as_deep_as_a_parse_refuses_is_refused_while_reading() {
+    let nested = |depth: usize| {
+        let inner = format!("{}1{}", "[".repeat(depth - 1), "]".repeat(depth - 1));
+        format!(
+            r#"{{"kind": "List", "items": [{{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "a"}}, "spec": {inner}}}]}}"#
+        )
+    };
+    // The deepest a parse accepts is kept, unparsed, and builds its body.
+    let mut deepest = builder(false);
+    add_json(&mut deepest, &nested(127), &origin(Some("p"))).expect("127 levels parse");
+    let snapshot = deepest.finish(info());
+    let (_, pod) = snapshot.iter().next().unwrap();
+    assert!(pod.body().contains("[[[1]]]"));
+    // One more level is an error of the read (as before), never a failure when the body is built.
+    let mut too_deep = builder(false);
+    let err = add_json(&mut too_deep, &nested(128), &origin(Some("p"))).unwrap_err();
+    assert!(err.to_string().contains("recursion limit"), "{err}");
+}
