@@ -7,9 +7,9 @@ use proptest::prelude::*;
 use serde_json::Value;
 
 use super::json::add_json;
+use crate::snapshot::builder_tests::info;
 use crate::snapshot::{
-    DuplicateRule, FileOrigin, ObjectFilter, Snapshot, SnapshotBuilder, SourceFormat, SourceInfo,
-    TextPool,
+    DuplicateRule, FileOrigin, ObjectFilter, Snapshot, SnapshotBuilder, TextPool,
 };
 
 fn origin(folder: Option<&str>) -> FileOrigin {
@@ -18,16 +18,6 @@ fn origin(folder: Option<&str>) -> FileOrigin {
         display: "test: p/items.json".into(),
         folder_namespace: folder.map(String::from),
         duplicates: DuplicateRule::Report,
-    }
-}
-
-fn info() -> SourceInfo {
-    SourceInfo {
-        label: "test".into(),
-        format: SourceFormat::File,
-        taken: None,
-        completeness: None,
-        namespace_map: Vec::new(),
     }
 }
 

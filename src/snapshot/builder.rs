@@ -494,7 +494,7 @@ pub(crate) fn set_namespace(object: &mut Map<String, Value>, namespace: &str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::snapshot::SourceFormat;
     use serde_json::json;
@@ -508,7 +508,8 @@ mod tests {
         }
     }
 
-    fn info() -> SourceInfo {
+    /// A file source named `test`.
+    pub(crate) fn info() -> SourceInfo {
         SourceInfo {
             label: "test".into(),
             format: SourceFormat::File,

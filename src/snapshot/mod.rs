@@ -14,6 +14,8 @@ mod mapping;
 mod stored;
 mod texts;
 
+#[cfg(test)]
+pub(crate) use builder::tests as builder_tests;
 pub use builder::{DuplicateRule, FileOrigin, FilterHits, ObjectFilter, SnapshotBuilder};
 pub(crate) use builder::{ListContext, is_list_kind};
 pub use mapping::map_namespaces;
