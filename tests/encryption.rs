@@ -385,12 +385,7 @@ fn sign_encrypt_and_verify_in_a_bucket() {
     let served = Served::start(NIGHT1);
     let home = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let mut command = driftlab();
-        for (name, value) in Moto::env(&moto.url) {
-            command.env(name, value);
-        }
-        command
-            .env("KUBECONFIG", kubeconfig(home.path(), &served.url))
+        Moto::driftlab(&moto.url, home.path(), &served)
             .args(args)
             .output()
             .unwrap()

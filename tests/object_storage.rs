@@ -36,10 +36,9 @@ impl Store {
     /// cluster `served` (if any).
     fn driftlab(&self, endpoint: Option<&str>, served: Option<&Served>) -> assert_cmd::Command {
         let mut command = driftlab();
-        for (name, value) in Moto::env(endpoint.unwrap_or(&self.moto.url)) {
-            command.env(name, value);
-        }
-        command.env("TMPDIR", self.tmp());
+        command
+            .envs(Moto::env(endpoint.unwrap_or(&self.moto.url)))
+            .env("TMPDIR", self.tmp());
         if let Some(served) = served {
             let home = tempfile::tempdir().unwrap().keep();
             command.env("KUBECONFIG", kubeconfig(&home, &served.url));

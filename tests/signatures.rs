@@ -201,12 +201,7 @@ fn signatures_go_to_a_bucket_beside_their_archive() {
     let served = Served::start(NIGHT1);
     let home = tempfile::tempdir().unwrap();
     let run = |args: &[&str]| {
-        let mut command = driftlab();
-        for (name, value) in Moto::env(&moto.url) {
-            command.env(name, value);
-        }
-        command
-            .env("KUBECONFIG", kubeconfig(home.path(), &served.url))
+        Moto::driftlab(&moto.url, home.path(), &served)
             .args(args)
             .output()
             .unwrap()
@@ -317,12 +312,7 @@ fn a_signature_whose_archive_upload_fails_is_removed() {
         "PUT /signed/prod/driftlab-202609110015.zip HTTP",
         2000,
     );
-    let mut command = driftlab();
-    for (name, value) in Moto::env(&proxy.url) {
-        command.env(name, value);
-    }
-    let out = command
-        .env("KUBECONFIG", kubeconfig(home.path(), &served.url))
+    let out = Moto::driftlab(&proxy.url, home.path(), &served)
         .args([
             "export",
             "-A",

@@ -78,6 +78,20 @@ impl Moto {
         ]
     }
 
+    /// driftlab pointed at the S3 server at `endpoint` (this one, or a proxy before it) and at
+    /// the cluster `served`, its kubeconfig written into `home`.
+    pub fn driftlab(
+        endpoint: &str,
+        home: &Path,
+        served: &super::cluster::Served,
+    ) -> assert_cmd::Command {
+        let mut command = super::driftlab();
+        command
+            .envs(Moto::env(endpoint))
+            .env("KUBECONFIG", super::cluster::kubeconfig(home, &served.url));
+        command
+    }
+
     /// Creates a bucket.
     pub fn create_bucket(&self, bucket: &str) {
         let (status, _) = self.request("PUT", &format!("/{bucket}"), b"");
